@@ -1,0 +1,1 @@
+"""`make demo`: build a sample workbook and inspect it (extended as actions land)."""

@@ -1,0 +1,218 @@
+"""A plain description of everything an action wants to change in a workbook.
+
+Operations build a :class:`Changeset` and never touch files or Excel; an applier
+(:mod:`workbook_tools.writer` for files, :mod:`workbook_tools.excel` for the open workbook)
+carries it out. ``--dry-run`` prints it with :meth:`Changeset.render`.
+
+Values are plain Python: ``str`` (always written as text, never as a formula, whatever its
+first character), ``int``/``float``, ``bool``, ``datetime.date``/``datetime.datetime`` and
+``None`` (empty the cell).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .i18n import L, current_lang
+from .model import Finding
+
+NOT_CHECKED: Any = type("NotChecked", (), {"__repr__": lambda self: "NOT_CHECKED"})()
+"""``CellEdit.old`` default: write without checking what the cell held."""
+
+
+@dataclass
+class CellEdit:
+    """Set one cell. ``old`` is what the action expects to find there (None = empty);
+    the applier refuses the whole changeset if the cell holds something else."""
+
+    sheet: str
+    cell: str
+    new: Any
+    old: Any = NOT_CHECKED
+    number_format: str | None = None   # e.g. "yyyy-mm-dd" for a date written into an unformatted cell
+    style: str | None = None           # a PALETTE name, for new header cells and the like
+
+
+@dataclass
+class CellMark:
+    """Colour a cell to show a finding. ``tag`` groups marks so a later run can clear them."""
+
+    sheet: str
+    cell: str
+    severity: str = "error"            # a key of styles.MARKS
+    tag: str = "validate"
+
+
+@dataclass
+class CellNote:
+    """A note (comment) on a cell; replaces an earlier note by the same author."""
+
+    sheet: str
+    cell: str
+    text: str
+    author: str = "wbt"
+
+
+@dataclass
+class ChartSpec:
+    """A chart on a generated sheet. Ranges are A1 ranges on that sheet."""
+
+    kind: str                          # column | bar | pie | line
+    title: str
+    categories: str                    # e.g. "A6:A12"
+    series: list[tuple[str, str]]      # (name, values range)
+    anchor: str = "H2"
+    width: int = 480
+    height: int = 288
+
+
+@dataclass
+class GeneratedSheet:
+    """A sheet built by the tool (review, validation results). Replaces a sheet of the same name."""
+
+    name: str
+    cells: dict[tuple[int, int], tuple[Any, str | None]] = field(default_factory=dict)  # (row, col) → (value, style)
+    links: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → "'Sheet'!A1" target
+    merges: list[str] = field(default_factory=list)
+    col_widths: dict[int, float] = field(default_factory=dict)
+    charts: list[ChartSpec] = field(default_factory=list)
+    freeze: tuple[int, int] | None = None  # (row, col) of the first unfrozen cell, 1-based
+    tab_color: str | None = None
+    after: str | None = None               # place after this sheet (default: last)
+    hidden: bool = False
+
+    def put(self, row: int, col: int, value: Any, style: str | None = None) -> None:
+        self.cells[(row, col)] = (value, style)
+
+    def put_row(self, row: int, col: int, values: list[Any], style: str | list[str | None] | None = None) -> None:
+        for i, v in enumerate(values):
+            st = style[i] if isinstance(style, list) else style
+            self.cells[(row, col + i)] = (v, st)
+
+    @property
+    def extent(self) -> tuple[int, int]:
+        if not self.cells:
+            return (0, 0)
+        return (max(r for r, _ in self.cells), max(c for _, c in self.cells))
+
+
+@dataclass
+class Changeset:
+    action: str                                           # e.g. "ids", "tiers", "validate"
+    edits: list[CellEdit] = field(default_factory=list)
+    marks: list[CellMark] = field(default_factory=list)
+    clear_marks: list[str] = field(default_factory=list)  # tags of earlier marks to remove first
+    notes: list[CellNote] = field(default_factory=list)
+    add_sheets: list[GeneratedSheet] = field(default_factory=list)
+    remove_sheets: list[str] = field(default_factory=list)
+    summary: L | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.edits or self.marks or self.clear_marks or self.notes or self.add_sheets
+                    or self.remove_sheets)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self
+
+    def edit(self, sheet: str, cell: str, new: Any, old: Any = NOT_CHECKED, **kw: Any) -> None:
+        self.edits.append(CellEdit(sheet, cell, new, old, **kw))
+
+    def extend(self, other: Changeset) -> None:
+        self.edits += other.edits
+        self.marks += other.marks
+        self.clear_marks += [t for t in other.clear_marks if t not in self.clear_marks]
+        self.notes += other.notes
+        self.add_sheets += other.add_sheets
+        self.remove_sheets += other.remove_sheets
+
+    # ---- rendering -------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "edits": [{"sheet": e.sheet, "cell": e.cell, "old": _plain(e.old), "new": _plain(e.new)}
+                      for e in self.edits],
+            "marks": [asdict(m) for m in self.marks],
+            "clear_marks": list(self.clear_marks),
+            "notes": [asdict(n) for n in self.notes],
+            "add_sheets": [{"name": s.name, "cells": len(s.cells), "charts": len(s.charts)} for s in self.add_sheets],
+            "remove_sheets": list(self.remove_sheets),
+        }
+
+    def to_json(self, **kw: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kw)
+
+    def render(self, lang: str | None = None, limit: int = 200) -> str:
+        """A readable table for ``--dry-run``."""
+        en = (lang or current_lang()) == "en"
+        lines: list[str] = []
+        if not self:
+            return "No changes." if en else "无需修改。"
+        head = ("Sheet", "Cell", "Old", "New") if en else ("工作表", "单元格", "原值", "新值")
+        rows = [(e.sheet, e.cell, _show(e.old), _show(e.new)) for e in self.edits]
+        if rows:
+            widths = [max(_w(str(x)) for x in col) for col in zip(head, *rows[:limit])]
+            lines.append("  ".join(_pad(h, w) for h, w in zip(head, widths)))
+            lines.append("  ".join("-" * w for w in widths))
+            for r in rows[:limit]:
+                lines.append("  ".join(_pad(str(x), w) for x, w in zip(r, widths)))
+            if len(rows) > limit:
+                lines.append(f"… {len(rows) - limit} more" if en else f"……另有 {len(rows) - limit} 处")
+        if self.clear_marks:
+            lines.append(("Clear earlier marks: " if en else "清除先前标记：") + ", ".join(self.clear_marks))
+        if self.marks:
+            lines.append(f"Mark {len(self.marks)} cells" if en else f"标记 {len(self.marks)} 个单元格")
+        if self.notes:
+            lines.append(f"Add {len(self.notes)} notes" if en else f"添加 {len(self.notes)} 条批注")
+        for s in self.add_sheets:
+            lines.append(f"Add or replace sheet {s.name}" if en else f"新增或替换工作表 {s.name}")
+        for name in self.remove_sheets:
+            lines.append(f"Remove sheet {name}" if en else f"删除工作表 {name}")
+        return "\n".join(lines)
+
+
+@dataclass
+class ActionResult:
+    """What an operation returns: its findings, the changeset, and figures for the summary."""
+
+    action: str
+    findings: list[Finding] = field(default_factory=list)
+    changeset: Changeset | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+    summary: L | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+
+def _plain(v: Any) -> Any:
+    if v is NOT_CHECKED:
+        return None
+    if isinstance(v, dt.date | dt.datetime):
+        return v.isoformat()
+    return v
+
+
+def _show(v: Any) -> str:
+    if v is NOT_CHECKED:
+        return "?"
+    if v is None or v == "":
+        return "(空)" if current_lang() != "en" else "(empty)"
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.strftime("%Y-%m-%d")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def _w(s: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
+
+def _pad(s: str, width: int) -> str:
+    return s + " " * max(0, width - _w(s))

@@ -1,0 +1,79 @@
+"""``wbt``: the command-line entry point.
+
+Commands live in ``cmd_*.py`` modules beside this one; each exposes ``commands`` (a list of
+click commands). Errors a user can act on are printed in their language with exit code 2;
+nothing ever ends in a traceback (set ``WBT_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import WbtError
+from ..i18n import current_lang, set_lang, tr
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WbtError as exc:
+            click.echo(tr("错误：", "Error: ") + exc.render(current_lang()), err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo(tr("已中断，文件未被修改。", "Interrupted; the file was not changed."), err=True)
+            sys.exit(130)
+        except MemoryError:
+            click.echo(tr("错误：内存不足，文件过大。", "Error: out of memory; the file is too large."), err=True)
+            sys.exit(2)
+        except Exception as exc:  # noqa: BLE001 - last resort: a message, never a traceback
+            if os.environ.get("WBT_DEBUG"):
+                raise
+            click.echo(tr("内部错误（{t}）：{m}。文件未被修改；设置 WBT_DEBUG=1 可查看详情。",
+                          "Internal error ({t}): {m}. The file was not changed; set WBT_DEBUG=1 for details.",
+                          t=type(exc).__name__, m=exc), err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="界面语言 / language (default: $WBT_LANG, then the locale, then zh)")
+@click.version_option(__version__, prog_name="wbt")
+def cli(lang: str | None) -> None:
+    """客户关系管理工作簿工具 / CRM workbook tools."""
+    set_lang(lang)
+
+
+def _load_commands() -> None:
+    pkg = importlib.import_module(__package__ or "workbook_tools.cli")
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("cmd_"):
+            mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+            for cmd in getattr(mod, "commands", []):
+                cli.add_command(cmd)
+
+
+_load_commands()
+
+
+def main() -> None:
+    # Lang must be known before click renders --help, so peek at argv.
+    argv = sys.argv[1:]
+    if "--lang" in argv:
+        i = argv.index("--lang")
+        if i + 1 < len(argv):
+            set_lang(argv[i + 1])
+    cli(prog_name="wbt")
+
+
+if __name__ == "__main__":
+    main()

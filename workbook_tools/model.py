@@ -1,0 +1,152 @@
+"""What the reader produces and every operation consumes.
+
+A :class:`WorkbookModel` holds one :class:`SheetData` per data sheet. ``SheetData.df`` is a
+pandas DataFrame whose **index is the Excel row number** and whose columns are schema keys;
+values are parsed (dates as ``Timestamp``/``NaT``, amounts and integers as ``float``/``NaN``,
+everything else ``str`` or ``None``). ``SheetData.raw`` has the same shape and holds each cell
+as it was stored (str, float, int, bool, datetime or None), so validation can tell a date
+typed as text from a real date and report a value that did not parse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .i18n import L
+from .schema import SCHEMA, Schema, SheetSpec
+
+
+def col_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    out = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def col_index(letters: str) -> int:
+    """A → 1, AA → 27."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row}"
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """'B12' → (12, 2)."""
+    i = 0
+    while i < len(ref) and ref[i].isalpha():
+        i += 1
+    return int(ref[i:]), col_index(ref[:i])
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the reader noticed (a header it could not map, a formula without a value …)."""
+
+    code: str                 # stable, e.g. R-UNKNOWN-COLUMN
+    message: L
+    sheet: str | None = None
+    cell: str | None = None
+    severity: str = "warning"  # error | warning | info
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
+                "message": self.message.get(lang)}
+
+
+@dataclass
+class SheetData:
+    spec: SheetSpec
+    name: str                                   # the sheet's name in this workbook
+    df: pd.DataFrame                            # parsed values, index = Excel row number
+    raw: pd.DataFrame                           # values as stored, same index and columns
+    header_row: int                             # Excel row number of the header
+    columns: dict[str, int]                     # schema key → 1-based column index
+    header_cells: dict[str, str]                # schema key → header cell address (e.g. "C3")
+    headers: dict[str, str]                     # schema key → header text as found
+    unknown_columns: dict[str, int] = field(default_factory=dict)  # header text → column index
+    missing_columns: list[str] = field(default_factory=list)        # schema keys not found
+    text_typed: set[tuple[int, str]] = field(default_factory=set)  # (row, key): date/number typed as text
+    hidden_rows: set[int] = field(default_factory=set)
+    last_row: int = 0                           # last Excel row of the data area (header_row if empty)
+
+    def cell(self, row: int, key: str) -> str | None:
+        """Address of the cell holding ``key`` in Excel row ``row`` (None if the column is missing)."""
+        col = self.columns.get(key)
+        return cell_ref(row, col) if col else None
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.df)
+
+
+@dataclass
+class Settings:
+    """Lists, industry codes and thresholds as read from 代码表 (schema defaults where missing)."""
+
+    lists: dict[str, list[str]]
+    industry_codes: dict[str, str]              # industry name → code
+    values: dict[str, Any]
+    from_workbook: set[str] = field(default_factory=set)  # keys whose value came from the workbook
+    cells: dict[str, str] = field(default_factory=dict)   # setting key → cell address of its value
+
+    def get(self, key: str) -> Any:
+        return self.values[key]
+
+    @classmethod
+    def defaults(cls, schema: Schema = SCHEMA) -> Settings:
+        lists = {li.key: list(li.values) for li in schema.lists}
+        lists["industry"] = [i.name for i in schema.industries]
+        return cls(lists=lists, industry_codes={i.name: i.code for i in schema.industries},
+                   values={s.key: s.default for s in schema.settings})
+
+
+@dataclass
+class WorkbookModel:
+    path: Path
+    sheets: dict[str, SheetData]                 # schema sheet key → data ('customers', 'contacts', 'complaints')
+    settings: Settings
+    sheet_names: list[str]                       # every sheet, workbook order
+    hidden_sheets: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    date1904: bool = False
+    format: str = "xlsx"                         # xlsx | xlsm | xls
+
+    def sheet(self, key: str) -> SheetData | None:
+        return self.sheets.get(key)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem (or remark) about one cell, row or sheet, with a fix hint."""
+
+    code: str
+    severity: str              # error | warning | info
+    sheet: str
+    message: L
+    cell: str | None = None
+    row: int | None = None
+    column: str | None = None  # schema key
+    value: Any = None
+    hint: L | None = None
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        v = self.value
+        if isinstance(v, dt.datetime | dt.date | pd.Timestamp):
+            v = v.isoformat()
+        elif isinstance(v, float) and v != v:  # NaN
+            v = None
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
+                "row": self.row, "column": self.column, "value": v, "message": self.message.get(lang),
+                "hint": self.hint.get(lang) if self.hint else None}

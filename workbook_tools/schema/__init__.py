@@ -1,0 +1,19 @@
+"""The declarative workbook schema (one source for template, reader, validation and docs)."""
+
+from .crm import (
+    CHANGELOG_SHEET,
+    COMPLAINTS,
+    CONTACTS,
+    CUSTOMERS,
+    REVIEW_SHEET_FMT,
+    SCHEMA,
+    SETTINGS_HEADERS,
+    VALIDATION_SHEET,
+)
+from .model import Column, CType, Industry, ListSpec, Schema, SettingSpec, SheetSpec, norm_header, strip_unit
+
+__all__ = [
+    "CHANGELOG_SHEET", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "REVIEW_SHEET_FMT", "SCHEMA", "SETTINGS_HEADERS",
+    "VALIDATION_SHEET", "CType", "Column", "Industry", "ListSpec", "Schema", "SettingSpec", "SheetSpec",
+    "norm_header", "strip_unit",
+]

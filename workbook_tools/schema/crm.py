@@ -1,0 +1,181 @@
+"""The CRM workbook, declared once (source documents 000–004, see shared/DOMAIN.md)."""
+
+from __future__ import annotations
+
+from .lists import INDUSTRIES, LISTS, SETTINGS
+from .model import Column as C
+from .model import CType as T
+from .model import Schema, SheetSpec
+
+_ID_HELP = ("年份-行业代码-序号，如 2024-IT-001；由工具生成，请勿手改", "Year-industry-sequence, e.g. 2024-IT-001; assigned by the tool")
+_DATE_HELP = ("日期，格式 YYYY-MM-DD", "A date, YYYY-MM-DD")
+
+CUSTOMERS = SheetSpec(
+    "customers", "客户基本信息", "Customers", "data", table_name="tbl_customers",
+    aliases=("客户信息", "客户档案", "客户台账", "客户表", "customer", "customer list"),
+    help_zh="一户一档：每行一个客户", help_en="One customer per row",
+    columns=(
+        C("customer_id", "客户编号", "Customer ID", T.CUSTOMER_ID, aliases=("编号", "客户ID", "客户代码", "ID"),
+          help_zh=_ID_HELP[0], help_en=_ID_HELP[1], example="2024-IT-001"),
+        C("name", "客户名称", "Customer name", T.TEXT, required=True, width=28,
+          aliases=("客户全称", "公司名称", "企业名称", "单位名称", "客户", "company", "name"),
+          help_zh="工商注册全称，不用简称", help_en="Full registered name, no abbreviations",
+          example="杭州云启科技有限公司"),
+        C("customer_type", "客户类型", "Customer type", T.LIST, list="customer_type", aliases=("类型",),
+          help_zh="新客户 / 老客户 / 潜在客户 / 流失客户", help_en="New / existing / prospect / churned"),
+        C("industry", "所属行业", "Industry", T.LIST, list="industry", aliases=("行业", "行业类别"),
+          help_zh="决定客户编号中的行业代码", help_en="Gives the industry code of the customer ID"),
+        C("company_size", "企业规模", "Company size", T.LIST, list="company_size", aliases=("规模", "人员规模", "员工人数"),
+          help_zh="按员工人数选择", help_en="By head count"),
+        C("founded", "成立时间", "Founded", T.YEAR_OR_DATE, aliases=("成立日期", "成立年份"), fmt="General",
+          help_zh="年份（如 2015）或日期", help_en="A year (e.g. 2015) or a date"),
+        C("region", "注册区域", "Region", T.TEXT, aliases=("区域", "地区", "所在城市", "城市"),
+          help_zh="省市区域", help_en="Province / city"),
+        C("source", "客户来源", "Lead source", T.LIST, list="source", aliases=("来源", "获客渠道", "渠道"),
+          help_zh="行业展会、转介绍、线上推广等", help_en="Trade fair, referral, online …"),
+        C("contact", "联系人", "Contact person", T.TEXT, required=True, aliases=("主要联系人", "对接人"),
+          help_zh="主要联系人姓名（必填）", help_en="Main contact (required)"),
+        C("title", "职位", "Title", T.TEXT, aliases=("联系人职位", "职务"), help_zh="联系人职位", help_en="Contact's title"),
+        C("phone", "联系方式", "Phone", T.PHONE, required=True,
+          aliases=("联系电话", "电话", "手机", "手机号", "手机号码", "mobile", "tel"),
+          help_zh="11位手机号或带区号座机，只填数字（必填）", help_en="11-digit mobile or landline with area code, digits only (required)",
+          example="13800138000"),
+        C("email", "电子邮箱", "E-mail", T.EMAIL, aliases=("邮箱", "Email", "e-mail", "mail"),
+          help_zh="如 zhang@company.com", help_en="e.g. zhang@company.com"),
+        C("address", "企业地址", "Address", T.TEXT, width=30, aliases=("地址", "公司地址")),
+        C("first_contact", "初次接触时间", "First contact", T.DATE, aliases=("初次接触日期", "首次接触时间"),
+          help_zh=_DATE_HELP[0], help_en=_DATE_HELP[1]),
+        C("first_coop", "首次合作时间", "First cooperation", T.DATE, aliases=("首次合作日期", "签约时间"),
+          help_zh="尚未合作填 -", help_en="Enter - if none yet"),
+        C("stage", "当前合作阶段", "Stage", T.LIST, list="stage", aliases=("合作阶段", "阶段", "合作状态"),
+          help_zh="接洽中 / 合作中 / 暂停合作 / 终止合作", help_en="Talking / active / paused / ended"),
+        C("products", "主要合作项目/产品", "Products", T.TEXT, width=22, aliases=("合作项目", "合作产品", "主要产品")),
+        C("amount_total", "累计合作金额(万元)", "Total amount (10k CNY)", T.AMOUNT, aliases=("累计金额", "累计合作金额"),
+          min_value=0, help_zh="单位：万元", help_en="In 万元 (10,000 CNY)"),
+        C("amount_annual", "年度合作金额(万元)", "Annual amount (10k CNY)", T.AMOUNT,
+          aliases=("年度金额", "年合作金额", "年度合作金额"), min_value=0,
+          help_zh="单位：万元；决定价值等级", help_en="In 万元; decides the value tier"),
+        C("last_coop", "最近一次合作时间", "Last cooperation", T.DATE, aliases=("最近合作时间", "最近合作日期"),
+          help_zh=_DATE_HELP[0], help_en=_DATE_HELP[1]),
+        C("term", "合作期限", "Contract term", T.TERM, aliases=("合同期限", "合作周期"),
+          help_zh="如 2024.01-2025.12，到期日用于续约提醒", help_en="e.g. 2024.01-2025.12; its end drives renewal reminders",
+          example="2024.01-2025.12"),
+        C("needs", "关键需求", "Key needs", T.LONGTEXT, max_len=200, aliases=("需求", "客户需求"),
+          help_zh="简要描述，不超过200字", help_en="Short, at most 200 characters"),
+        C("follow_grade", "跟进等级", "Follow-up grade", T.LIST, list="follow_grade", aliases=("意向等级", "客户级别"),
+          help_zh="A 每周 / B 每两周 / C 每月", help_en="A weekly / B fortnightly / C monthly"),
+        C("tier_confirmed", "客户等级(主管确认)", "Confirmed tier", T.LIST, list="value_tier",
+          aliases=("客户等级", "确认等级", "主管确认等级"), width=16,
+          help_zh="主管确认后的价值等级；工具只建议，不覆盖", help_en="Set by the supervisor; the tool never overwrites it"),
+        C("satisfaction", "满意度", "Satisfaction", T.RATING, min_value=1, max_value=5, aliases=("满意度评分", "客户满意度"),
+          help_zh="1–5 分", help_en="1 to 5"),
+        C("risks", "潜在风险", "Risks", T.TEXT, width=20, aliases=("风险",), help_zh="如 付款周期延长、竞争对手接触",
+          help_en="e.g. slower payment, competitor contact"),
+        C("opportunities", "机会点", "Opportunities", T.TEXT, width=20, aliases=("机会",), help_zh="如 增购意向、转介绍可能",
+          help_en="e.g. upsell, referral"),
+        C("owner", "负责人", "Owner", T.TEXT, aliases=("客户负责人", "销售负责人", "跟进负责人", "销售"),
+          help_zh="谁跟进谁维护", help_en="Whoever follows up maintains the record"),
+        C("remarks", "备注", "Remarks", T.TEXT, width=20, aliases=("说明",)),
+        # filled by `wbt tiers`
+        C("tier", "价值等级(系统)", "Value tier (proposed)", T.LIST, list="value_tier", computed=True, width=14,
+          aliases=("价值等级", "系统等级"), help_zh="按年度合作金额自动计算，供主管确认", help_en="From the annual amount, for the supervisor to confirm"),
+        C("cadence_days", "跟进周期(天)", "Cadence (days)", T.INTEGER, computed=True, aliases=("跟进周期",),
+          help_zh="价值等级与跟进等级中较严格的周期", help_en="The stricter of the tier and grade cadences"),
+        C("last_contact", "最近沟通日期", "Last contact", T.DATE, computed=True, aliases=("最近沟通时间",),
+          help_zh="取自沟通记录", help_en="From the contact log"),
+        C("next_follow", "下次跟进日期", "Next follow-up", T.DATE, computed=True, aliases=("下次跟进时间",),
+          help_zh="最近沟通日期 + 跟进周期", help_en="Last contact + cadence"),
+        C("overdue", "是否逾期", "Overdue", T.LIST, list="yes_no", computed=True, aliases=("逾期",), width=9),
+        C("risk_flag", "风险标记", "Risk flag", T.TEXT, computed=True, width=11, help_zh="重点关注 = 风险客户",
+          help_en="重点关注 = at-risk customer"),
+        C("risk_reasons", "风险原因", "Risk reasons", T.TEXT, computed=True, width=30),
+        C("band", "管理分层", "Management band", T.LIST, list="management_band", computed=True,
+          help_zh="重点维护 / 一般跟进 / 观察预警", help_en="Maintain / follow / watch"),
+    ),
+)
+
+CONTACTS = SheetSpec(
+    "contacts", "沟通记录", "Contact log", "data", table_name="tbl_contacts",
+    aliases=("跟进记录", "沟通日志", "拜访记录", "contacts", "contact log", "follow-ups"),
+    help_zh="每行一次沟通或跟进；每次沟通后24小时内录入", help_en="One contact per row; log it within 24 hours",
+    columns=(
+        C("customer_id", "客户编号", "Customer ID", T.CUSTOMER_ID, aliases=("编号", "客户ID"),
+          help_zh="填编号或客户名称，工具可按名称补编号", help_en="ID or name; the tool can fill the ID from the name"),
+        C("customer_name", "客户名称", "Customer name", T.TEXT, width=24, aliases=("客户", "公司名称", "客户全称")),
+        C("contact_date", "沟通时间", "Contact date", T.DATE, required=True, aliases=("沟通日期", "跟进时间", "跟进日期", "日期"),
+          help_zh=_DATE_HELP[0], help_en=_DATE_HELP[1]),
+        C("logged_at", "录入时间", "Logged at", T.DATETIME, aliases=("登记时间", "记录时间"),
+          help_zh="录入本行的时间，用于检查24小时内录入", help_en="When this row was entered; checks the 24-hour rule"),
+        C("follower", "跟进人", "Followed up by", T.TEXT, aliases=("沟通人", "跟进销售", "负责人")),
+        C("participants", "参与人员", "Participants", T.TEXT, width=16, aliases=("参与人",)),
+        C("method", "沟通方式", "Method", T.LIST, list="contact_method", aliases=("方式", "跟进方式")),
+        C("summary", "沟通内容摘要", "Summary", T.LONGTEXT, max_len=500, width=36, aliases=("沟通内容", "跟进内容", "内容摘要")),
+        C("feedback", "客户反馈与需求变化", "Feedback and demand changes", T.LONGTEXT, max_len=200, width=30,
+          aliases=("客户反馈", "需求变化"), help_zh="需求有变化时，须在3个工作日内跟进",
+          help_en="A demand change is followed up within 3 working days"),
+        C("contact_changed", "联系人变更", "Contact changed", T.LIST, list="yes_no", width=10, aliases=("对接人变更",),
+          help_zh="客户方联系人是否更换（风险信号）", help_en="Did the customer's contact person change (a risk signal)"),
+        C("next_action", "下一步行动", "Next action", T.TEXT, width=24, aliases=("下一步计划", "后续行动")),
+        C("action_owner", "行动负责人", "Action owner", T.TEXT, aliases=("行动责任人",)),
+        C("due", "截止时间", "Due", T.DATE, aliases=("截止日期", "完成时限"), help_zh="下一步行动的截止日期，逾期标红",
+          help_en="Due date of the next action; red when overdue"),
+    ),
+)
+
+COMPLAINTS = SheetSpec(
+    "complaints", "投诉登记", "Complaints", "data", table_name="tbl_complaints",
+    aliases=("投诉记录", "投诉台账", "客户投诉", "complaint register"),
+    help_zh="每行一条投诉；收到后1小时内登记", help_en="One complaint per row; register within 1 hour of receipt",
+    columns=(
+        C("complaint_id", "投诉编号", "Complaint ID", T.TEXT, aliases=("编号", "投诉单号"), width=14),
+        C("customer_id", "客户编号", "Customer ID", T.CUSTOMER_ID, aliases=("客户ID",)),
+        C("customer_name", "客户名称", "Customer name", T.TEXT, width=24, aliases=("客户", "投诉客户")),
+        C("received_at", "投诉时间", "Received", T.DATETIME, required=True, aliases=("投诉日期", "接收时间", "收到时间")),
+        C("registered_at", "登记时间", "Registered", T.DATETIME, aliases=("登记日期",),
+          help_zh="须在收到投诉后1小时内", help_en="Within 1 hour of receipt"),
+        C("channel", "投诉渠道", "Channel", T.LIST, list="complaint_channel", aliases=("渠道",)),
+        C("description", "问题描述", "Description", T.LONGTEXT, max_len=500, width=36, aliases=("投诉内容", "问题")),
+        C("urgency", "紧急程度", "Urgency", T.LIST, list="urgency", aliases=("紧急度", "优先级")),
+        C("handler", "处理人", "Handler", T.TEXT, aliases=("责任人", "处理负责人")),
+        C("status", "处理状态", "Status", T.LIST, list="complaint_status", aliases=("状态",)),
+        C("responded_at", "首次响应时间", "First response", T.DATETIME, aliases=("响应时间", "答复时间"),
+          help_zh="一般24小时内，紧急/特急按代码表时限", help_en="Normal within 24 h; urgent/critical per settings"),
+        C("measures", "处理措施", "Measures", T.TEXT, width=24, aliases=("措施",)),
+        C("result", "处理结果", "Result", T.TEXT, width=20, aliases=("结果",)),
+        C("resolved_at", "解决时间", "Resolved", T.DATETIME, aliases=("解决日期", "完成时间")),
+        C("satisfaction", "客户满意度", "Satisfaction", T.RATING, min_value=1, max_value=5, aliases=("满意度",)),
+    ),
+)
+
+SETTINGS_SHEET = SheetSpec(
+    "settings", "代码表", "Lists & settings", "settings", aliases=("设置", "代码与设置", "settings", "lists"),
+    help_zh="下拉选项、行业代码和各项阈值；工具从这里读取，改这里即可",
+    help_en="Dropdown lists, industry codes and thresholds; the tool reads them from here",
+)
+
+INSTRUCTIONS = SheetSpec(
+    "instructions", "说明", "Instructions", "doc", aliases=("使用说明", "填写说明", "instructions", "readme"),
+)
+
+SCHEMA = Schema(
+    sheets=(CUSTOMERS, CONTACTS, COMPLAINTS, SETTINGS_SHEET, INSTRUCTIONS),
+    lists=LISTS,
+    industries=INDUSTRIES,
+    settings=SETTINGS,
+)
+
+# Sheets the tool generates (never typed by hand).
+VALIDATION_SHEET = "校验结果"
+CHANGELOG_SHEET = "变更日志"
+REVIEW_SHEET_FMT = "{month} 月度复盘"  # month as YYYY-MM
+
+# Headers of the blocks in 代码表 (the reader finds blocks by these, in any column).
+SETTINGS_HEADERS = {
+    "industry_name": ("行业名称", "Industry"),
+    "industry_code": ("行业代码", "Code"),
+    "setting_key": ("设置项", "Key"),
+    "setting_label": ("名称", "Name"),
+    "setting_value": ("值", "Value"),
+    "setting_unit": ("单位", "Unit"),
+    "setting_help": ("说明", "Notes"),
+}

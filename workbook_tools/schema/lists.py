@@ -1,0 +1,111 @@
+"""Default lists, industry codes and settings. The workbook's 代码表 overrides every one."""
+
+from __future__ import annotations
+
+from .model import Industry, ListSpec, SettingSpec
+
+LISTS: tuple[ListSpec, ...] = (
+    ListSpec("customer_type", "客户类型", "Customer type", ("新客户", "老客户", "潜在客户", "流失客户"),
+             {"新": "新客户", "老": "老客户", "潜在": "潜在客户", "流失": "流失客户", "已流失": "流失客户"}),
+    ListSpec("industry", "所属行业", "Industry",
+             ("制造业", "互联网", "零售业", "教育", "医疗", "IT服务", "金融", "物流", "其他"),
+             {"制造": "制造业", "零售": "零售业", "教育培训": "教育", "医疗健康": "医疗", "IT": "IT服务",
+              "信息技术服务": "IT服务", "金融业": "金融", "物流运输": "物流", "其它": "其他"},
+             "行业名称与编号代码见右侧“行业代码”表", "Codes for customer IDs are in the industry-code table"),
+    ListSpec("company_size", "企业规模", "Company size", ("50人以下", "50-200人", "200-500人", "500人以上"),
+             {"50以下": "50人以下", "<50人": "50人以下", "50-200": "50-200人", "200-500": "200-500人",
+              "500以上": "500人以上", ">500人": "500人以上"}),
+    ListSpec("stage", "合作阶段", "Cooperation stage", ("接洽中", "合作中", "暂停合作", "终止合作"),
+             {"已合作": "合作中", "合作": "合作中", "已签约": "合作中", "洽谈中": "接洽中", "接洽": "接洽中",
+              "暂停": "暂停合作", "终止": "终止合作", "已终止": "终止合作"}),
+    ListSpec("source", "客户来源", "Lead source",
+             ("行业展会", "转介绍", "线上推广", "陌生拜访", "电话营销", "官网咨询", "其他"),
+             {"展会": "行业展会", "老客户转介绍": "转介绍", "推荐": "转介绍", "线下陌拜": "陌生拜访", "陌拜": "陌生拜访",
+              "电销": "电话营销", "网络推广": "线上推广", "其它": "其他"}),
+    ListSpec("contact_method", "沟通方式", "Contact method", ("电话", "拜访", "邮件", "线上会议", "会议", "微信"),
+             {"上门拜访": "拜访", "面访": "拜访", "电子邮件": "邮件", "视频会议": "线上会议", "腾讯会议": "线上会议",
+              "Email": "邮件"}),
+    ListSpec("follow_grade", "跟进等级", "Follow-up grade", ("A", "B", "C"),
+             {"A级": "A", "B级": "B", "C级": "C", "a": "A", "b": "B", "c": "C"},
+             "A 意向强（每周跟进）/ B 有意向（每两周）/ C 意向弱（每月）",
+             "A strong intent (weekly) / B some intent (fortnightly) / C weak (monthly)"),
+    ListSpec("value_tier", "价值等级", "Value tier", ("战略客户", "重点客户", "普通客户"),
+             {"高价值客户": "战略客户", "中价值客户": "重点客户", "低价值客户": "普通客户", "战略": "战略客户",
+              "重点": "重点客户", "普通": "普通客户"}),
+    ListSpec("management_band", "管理分层", "Management band", ("重点维护", "一般跟进", "观察预警")),
+    ListSpec("urgency", "紧急程度", "Urgency", ("一般", "紧急", "特急"), {"普通": "一般", "加急": "紧急", "非常紧急": "特急"}),
+    ListSpec("complaint_channel", "投诉渠道", "Complaint channel", ("电话", "邮件", "CRM投诉入口", "第三方平台"),
+             {"电子邮件": "邮件", "CRM": "CRM投诉入口", "系统": "CRM投诉入口"}),
+    ListSpec("complaint_status", "处理状态", "Handling status", ("待处理", "处理中", "已解决", "已关闭"),
+             {"未处理": "待处理", "处理完成": "已解决", "已处理": "已解决", "关闭": "已关闭", "结案": "已关闭"}),
+    ListSpec("yes_no", "是否", "Yes / no", ("是", "否"), {"Y": "是", "N": "否", "yes": "是", "no": "否", "有": "是", "无": "否"}),
+    ListSpec("retired_ids", "已停用编号", "Retired IDs", (),
+             help_zh="删除客户后把其编号记在这里，新编号不会再用它", help_en="IDs of deleted customers; never reused"),
+)
+
+INDUSTRIES: tuple[Industry, ...] = (
+    Industry("制造业", "MF", ("制造",)),
+    Industry("互联网", "IT", ("internet",)),
+    Industry("零售业", "RT", ("零售",)),
+    Industry("教育", "ED", ("教育培训",)),
+    Industry("医疗", "MD", ("医疗健康",)),
+    Industry("IT服务", "IS", ("信息技术服务",)),
+    Industry("金融", "FN", ("金融业",)),
+    Industry("物流", "LG", ("物流运输",)),
+    Industry("其他", "OT", ("其它",)),
+)
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    # value tiers (source 002, 003)
+    SettingSpec("tier_strategic_min", "战略客户年度金额下限", "Strategic tier: annual amount from", 50.0, "万元",
+                "年度合作金额 ≥ 此值为战略客户", "Annual amount at or above this is strategic"),
+    SettingSpec("tier_key_min", "重点客户年度金额下限", "Key tier: annual amount from", 10.0, "万元",
+                "年度合作金额 ≥ 此值且低于战略下限为重点客户", "At or above this and below the strategic bound"),
+    # cadences (002, 003, 004)
+    SettingSpec("cadence_strategic_days", "战略客户沟通周期", "Strategic contact cadence", 30, "天",
+                "至少每月一次", "At least monthly"),
+    SettingSpec("cadence_key_days", "重点客户沟通周期", "Key contact cadence", 45, "天",
+                "每季度至少两次", "At least twice a quarter"),
+    SettingSpec("cadence_ordinary_days", "普通客户沟通周期", "Ordinary contact cadence", 180, "天",
+                "至少每半年一次", "At least every half year"),
+    SettingSpec("cadence_grade_a_days", "A级跟进周期", "Grade A follow-up cadence", 7, "天", "每周跟进", "Weekly"),
+    SettingSpec("cadence_grade_b_days", "B级跟进周期", "Grade B follow-up cadence", 14, "天", "每两周跟进", "Fortnightly"),
+    SettingSpec("cadence_grade_c_days", "C级跟进周期", "Grade C follow-up cadence", 30, "天", "每月跟进", "Monthly"),
+    # timeliness (002, 003, 004)
+    SettingSpec("log_within_hours", "沟通记录录入时限", "Log a contact within", 24, "小时",
+                "沟通后须在此时限内录入", "A contact must be logged within this time"),
+    SettingSpec("complaint_register_hours", "投诉登记时限", "Register a complaint within", 1, "小时"),
+    SettingSpec("response_hours_normal", "一般投诉响应时限", "Answer a normal complaint within", 24, "小时"),
+    SettingSpec("response_hours_urgent", "紧急投诉响应时限", "Answer an urgent complaint within", 4, "小时",
+                "源文件此处缺失，取 4 小时，可修改", "Not given in the source; 4 h chosen, editable"),
+    SettingSpec("response_hours_critical", "特急投诉响应时限", "Answer a critical complaint within", 2, "小时",
+                "源文件此处缺失，取 2 小时，可修改", "Not given in the source; 2 h chosen, editable"),
+    SettingSpec("demand_followup_workdays", "需求变化跟进时限", "Follow up a demand change within", 3, "工作日",
+                "按中国法定节假日计算工作日", "Working days, Chinese public holidays excluded"),
+    SettingSpec("zombie_days", "僵尸客户判定天数", "Zombie record after", 365, "天",
+                "接洽中且超过此天数无沟通", "Still 接洽中 with no contact for this long"),
+    # risk (003)
+    SettingSpec("risk_complaint_days", "近期投诉天数", "Recent complaint window", 90, "天"),
+    SettingSpec("risk_contract_end_days", "合同到期预警天数", "Contract ending within", 60, "天"),
+    SettingSpec("risk_no_contact_days", "到期前未沟通天数", "No contact for", 30, "天",
+                "合同即将到期且此期间无沟通则标记风险", "Flag when a contract is ending and no contact for this long"),
+    SettingSpec("risk_satisfaction_max", "低满意度上限", "Low satisfaction at or below", 2, "分"),
+    SettingSpec("high_potential_growth_pct", "高潜力增长比例", "High potential: growth from", 30, "%",
+                "近三个月采购频次增长 ≥ 此比例", "Purchase frequency up this much over three months"),
+    # data standards (001)
+    SettingSpec("text_max_len", "需求描述最大字数", "Longest demand text", 200, "字"),
+    SettingSpec("amount_yuan_suspect", "疑似按元填写的金额", "Amount that looks typed in yuan", 10000.0, "万元",
+                "金额列单位为万元，达到此值多半误填为元", "Amounts are in 万元; this much probably means yuan"),
+    SettingSpec("privacy_mode", "隐私模式", "Privacy mode", False, "",
+                "是：电话只保留区号或前三位加后四位，邮箱只保留公司域名", "Yes: phones and e-mails are kept masked"),
+    # IDs (000)
+    SettingSpec("id_year_source", "编号年份取自", "ID year from", "初次接触时间,首次合作时间,运行日期", "",
+                "按顺序取第一个有值的日期", "First of these that has a date"),
+    SettingSpec("id_unknown_industry", "未知行业编号处理", "Unknown industry in IDs", "归入其他", "",
+                "归入其他：使用兜底代码并提示；拒绝：不生成编号", "Catch-all code and a finding, or refuse",
+                ("归入其他", "拒绝")),
+    SettingSpec("id_fallback_code", "兜底行业代码", "Catch-all industry code", "OT"),
+    # writing
+    SettingSpec("backup_keep", "保留备份份数", "Backups to keep", 10, "份",
+                "每次写入前备份原文件，0 表示不备份", "A backup before every write; 0 turns it off"),
+)

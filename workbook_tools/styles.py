@@ -1,0 +1,45 @@
+"""Named styles shared by every writer (template, generated sheets, marks, live Excel).
+
+Each style is a dict of XlsxWriter format properties; the xlwings applier maps the same
+names onto ranges. Keep names stable: changesets refer to them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FONT = "微软雅黑"  # Excel/WPS on Windows; LibreOffice falls back to Noto Sans CJK
+
+PALETTE: dict[str, dict[str, Any]] = {
+    "cell": {"border": 1, "border_color": "#BFBFBF", "valign": "vcenter"},
+    "text": {"border": 1, "border_color": "#BFBFBF", "valign": "vcenter", "num_format": "@"},
+    "wrap": {"border": 1, "border_color": "#BFBFBF", "valign": "top", "text_wrap": True},
+    "int": {"border": 1, "border_color": "#BFBFBF", "num_format": "0"},
+    "amount": {"border": 1, "border_color": "#BFBFBF", "num_format": "#,##0.00"},
+    "pct": {"border": 1, "border_color": "#BFBFBF", "num_format": "0.0%"},
+    "date": {"border": 1, "border_color": "#BFBFBF", "num_format": "yyyy-mm-dd"},
+    "datetime": {"border": 1, "border_color": "#BFBFBF", "num_format": "yyyy-mm-dd hh:mm"},
+    "title": {"bold": True, "font_size": 16, "font_color": "#1F3864"},
+    "subtitle": {"italic": True, "font_color": "#595959"},
+    "section": {"bold": True, "font_size": 12, "font_color": "#1F3864", "bottom": 2, "bottom_color": "#1F3864"},
+    "header": {"bold": True, "bg_color": "#D9E1F2", "border": 1, "border_color": "#8EA9DB",
+               "align": "center", "valign": "vcenter", "text_wrap": True},
+    "header_computed": {"bold": True, "bg_color": "#E2EFDA", "font_color": "#375623", "border": 1,
+                        "border_color": "#A9D08E", "align": "center", "valign": "vcenter", "text_wrap": True},
+    "kpi_label": {"font_color": "#595959", "border": 1, "border_color": "#BFBFBF", "bg_color": "#F2F2F2"},
+    "kpi_value": {"bold": True, "font_size": 14, "border": 1, "border_color": "#BFBFBF", "align": "center"},
+    "delta_up": {"font_color": "#375623", "border": 1, "border_color": "#BFBFBF", "align": "center"},
+    "delta_down": {"font_color": "#9C0006", "border": 1, "border_color": "#BFBFBF", "align": "center"},
+    "good": {"bg_color": "#C6EFCE", "font_color": "#006100", "border": 1, "border_color": "#BFBFBF"},
+    "bad": {"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1, "border_color": "#BFBFBF"},
+    "warn": {"bg_color": "#FFEB9C", "font_color": "#9C5700", "border": 1, "border_color": "#BFBFBF"},
+    "link": {"font_color": "#0563C1", "underline": 1, "border": 1, "border_color": "#BFBFBF"},
+    "note": {"font_color": "#7F7F7F", "font_size": 9},
+}
+
+# Fills for cells marked by a finding, by severity (RRGGBB, no '#').
+MARKS: dict[str, dict[str, str]] = {
+    "error": {"fill": "FFC7CE", "font": "9C0006"},
+    "warning": {"fill": "FFEB9C", "font": "9C5700"},
+    "info": {"fill": "DDEBF7", "font": "1F3864"},
+}
