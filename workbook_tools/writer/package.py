@@ -1,0 +1,284 @@
+"""An .xlsx/.xlsm opened as the zip package it is, so that a write touches only the parts it must.
+
+Parts are kept as bytes. Untouched parts are written back with the same bytes, in the same
+order, with the same compression. Parts that change are patched by splicing bytes (see
+``cells.py``); XML is never round-tripped through ElementTree for a user's part, because that
+renames namespace prefixes and breaks ``mc:Ignorable`` (Excel then refuses the file).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from ..errors import UnreadableWorkbook
+from ..i18n import L
+
+CT_PATH = "[Content_Types].xml"
+REL_OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+MAX_PART_BYTES = 1 << 30  # 1 GiB uncompressed for one part: beyond that we refuse (zip bomb)
+
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*("([^"]*)"|\'([^\']*)\')')
+
+
+def attrs(tag: bytes) -> dict[str, str]:
+    """Attributes of one start tag given as bytes (entities left as they are, except &amp; etc.)."""
+    out = {}
+    for m in _ATTR.finditer(tag):
+        val = m.group(3) if m.group(3) is not None else m.group(4)
+        out[m.group(1).decode()] = unescape_attr(val.decode("utf-8"))
+    return out
+
+
+def unescape_attr(s: str) -> str:
+    return (s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&apos;", "'").replace("&amp;", "&"))
+
+
+@dataclass
+class Rel:
+    id: str
+    type: str
+    target: str
+    external: bool = False
+
+    def xml(self) -> str:
+        mode = ' TargetMode="External"' if self.external else ""
+        return f'<Relationship Id={quoteattr(self.id)} Type={quoteattr(self.type)} Target={quoteattr(self.target)}{mode}/>'
+
+
+@dataclass
+class SheetRef:
+    name: str
+    sheet_id: int
+    rid: str
+    part: str          # e.g. xl/worksheets/sheet1.xml
+    state: str = "visible"
+
+
+class Package:
+    """The parts of one workbook file, in order."""
+
+    def __init__(self, infos: list[zipfile.ZipInfo], data: dict[str, bytes], path: Path | None = None):
+        self._infos = {i.filename: i for i in infos}
+        self._order = [i.filename for i in infos]
+        self._data = data
+        self.path = path
+        self.changed: set[str] = set()
+
+    # ---- reading and writing the file --------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str) -> Package:
+        path = Path(path)
+        try:
+            zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise UnreadableWorkbook(L("无法以 xlsx 格式打开：{e}", "Cannot open as xlsx: {e}").format(e=exc),
+                                     sheet=None) from exc
+        with zf:
+            infos = zf.infolist()
+            data: dict[str, bytes] = {}
+            for info in infos:
+                if info.file_size > MAX_PART_BYTES:
+                    raise UnreadableWorkbook(L("文件部件 {p} 解压后过大（{n} 字节），疑似压缩炸弹",
+                                               "Part {p} inflates to {n} bytes: refusing (zip bomb?)")
+                                             .format(p=info.filename, n=info.file_size))
+                with zf.open(info) as fh:
+                    blob = fh.read(MAX_PART_BYTES + 1)
+                if len(blob) > MAX_PART_BYTES:
+                    raise UnreadableWorkbook(L("文件部件 {p} 解压后过大，疑似压缩炸弹",
+                                               "Part {p} inflates too far: refusing (zip bomb?)").format(p=info.filename))
+                data[info.filename] = blob
+        return cls(infos, data, path)
+
+    def save(self, target: Path | str) -> None:
+        """Write every part: original ones in their order and compression, new ones after."""
+        with zipfile.ZipFile(target, "w", allowZip64=True) as out:
+            for name in self._order:
+                if name not in self._data:
+                    continue
+                info = self._infos.get(name)
+                if info is None:
+                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                else:
+                    old = info
+                    info = zipfile.ZipInfo(old.filename, date_time=old.date_time)
+                    info.compress_type = old.compress_type
+                    info.external_attr = old.external_attr
+                    info.create_system = old.create_system
+                out.writestr(info, self._data[name])
+
+    # ---- parts ---------------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return [n for n in self._order if n in self._data]
+
+    def has(self, name: str) -> bool:
+        return name in self._data
+
+    def read(self, name: str) -> bytes:
+        return self._data[name]
+
+    def write(self, name: str, blob: bytes, content_type: str | None = None) -> None:
+        if name not in self._data and name not in self._order:
+            self._order.append(name)
+        self._data[name] = blob
+        self.changed.add(name)
+        if content_type:
+            self.set_override("/" + name, content_type)
+
+    def remove(self, name: str) -> None:
+        if name in self._data:
+            del self._data[name]
+            self.changed.add(name)
+            self.remove_override("/" + name)
+            rels = rels_path(name)
+            if rels in self._data:
+                del self._data[rels]
+                self.changed.add(rels)
+
+    def new_part_name(self, pattern: str) -> str:
+        """The first free name for a pattern with one ``{}``, e.g. ``xl/worksheets/sheet{}.xml``."""
+        n = 1
+        while pattern.format(n) in self._data:
+            n += 1
+        return pattern.format(n)
+
+    # ---- content types ---------------------------------------------------------------------------
+    def set_override(self, part_name: str, content_type: str) -> None:
+        ct = self._data[CT_PATH].decode("utf-8")
+        pat = re.compile(r'<Override\b[^>]*PartName="' + re.escape(part_name) + r'"[^>]*/>')
+        new = f'<Override PartName={quoteattr(part_name)} ContentType={quoteattr(content_type)}/>'
+        ct = pat.sub(new, ct, count=1) if pat.search(ct) else ct.replace("</Types>", new + "</Types>")
+        self.write(CT_PATH, ct.encode("utf-8"))
+
+    def remove_override(self, part_name: str) -> None:
+        if CT_PATH not in self._data:
+            return
+        ct = self._data[CT_PATH].decode("utf-8")
+        pat = re.compile(r'<Override\b[^>]*PartName="' + re.escape(part_name) + r'"[^>]*/>')
+        if pat.search(ct):
+            self.write(CT_PATH, pat.sub("", ct, count=1).encode("utf-8"))
+
+    def ensure_default(self, extension: str, content_type: str) -> None:
+        ct = self._data[CT_PATH].decode("utf-8")
+        if re.search(r'<Default\b[^>]*Extension="' + re.escape(extension) + '"', ct, re.I):
+            return
+        new = f'<Default Extension={quoteattr(extension)} ContentType={quoteattr(content_type)}/>'
+        self.write(CT_PATH, re.sub(r"(<Types\b[^>]*>)", lambda m: m.group(1) + new, ct, count=1).encode("utf-8"))
+
+    def content_type(self, name: str) -> str | None:
+        ct = self._data[CT_PATH].decode("utf-8")
+        m = re.search(r'<Override\b[^>]*PartName="/' + re.escape(name) + r'"[^>]*ContentType="([^"]+)"', ct)
+        if m:
+            return m.group(1)
+        ext = name.rsplit(".", 1)[-1]
+        m = re.search(r'<Default\b[^>]*Extension="' + re.escape(ext) + r'"[^>]*ContentType="([^"]+)"', ct, re.I)
+        return m.group(1) if m else None
+
+    # ---- relationships ---------------------------------------------------------------------------
+    def rels(self, part: str) -> list[Rel]:
+        path = rels_path(part)
+        if path not in self._data:
+            return []
+        out = []
+        for m in re.finditer(rb"<Relationship\b[^>]*>", self._data[path]):
+            a = attrs(m.group(0))
+            out.append(Rel(a["Id"], a["Type"], a["Target"], a.get("TargetMode") == "External"))
+        return out
+
+    def write_rels(self, part: str, rels: list[Rel]) -> None:
+        body = "".join(r.xml() for r in rels)
+        xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               f'<Relationships xmlns="{NS_PKG_REL}">{body}</Relationships>')
+        self.write(rels_path(part), xml.encode("utf-8"))
+
+    def add_rel(self, part: str, rel_type: str, target: str) -> str:
+        """Add a relationship from ``part`` and return its new Id. Other rels keep their bytes."""
+        rels = self.rels(part)
+        used = {r.id for r in rels}
+        n = 1
+        while f"rId{n}" in used:
+            n += 1
+        rid = f"rId{n}"
+        path = rels_path(part)
+        new = Rel(rid, rel_type, target).xml()
+        if path in self._data:
+            xml = self._data[path].decode("utf-8")
+            if "</Relationships>" in xml:
+                xml = xml.replace("</Relationships>", new + "</Relationships>")
+            else:  # <Relationships .../> (empty, self-closed)
+                xml = re.sub(r"<Relationships\b([^>]*)/>", r"<Relationships\1>" + new + "</Relationships>", xml)
+            self.write(path, xml.encode("utf-8"))
+        else:
+            self.write_rels(part, [Rel(rid, rel_type, target)])
+        return rid
+
+    def remove_rel(self, part: str, rid: str) -> None:
+        path = rels_path(part)
+        if path in self._data:
+            xml = self._data[path].decode("utf-8")
+            xml = re.sub(r'<Relationship\b[^>]*Id="' + re.escape(rid) + r'"[^>]*/>', "", xml, count=1)
+            self.write(path, xml.encode("utf-8"))
+
+    def target(self, part: str, rel: Rel) -> str:
+        """The absolute part name a relationship of ``part`` points at."""
+        if rel.target.startswith("/"):
+            return rel.target.lstrip("/")
+        base = posixpath.dirname(part)
+        return posixpath.normpath(posixpath.join(base, rel.target))
+
+    # ---- workbook --------------------------------------------------------------------------------
+    @property
+    def workbook_part(self) -> str:
+        for rel in self.rels(""):
+            if rel.type == REL_OFFICE_DOC:
+                return self.target("", rel)
+        raise UnreadableWorkbook(L("文件中没有工作簿部件", "The file holds no workbook part"))
+
+    def sheets(self) -> list[SheetRef]:
+        wb = self.workbook_part
+        targets = {r.id: self.target(wb, r) for r in self.rels(wb)}
+        out = []
+        for m in re.finditer(rb"<(?:\w+:)?sheet\b[^>]*>", self._data[wb]):
+            a = attrs(m.group(0))
+            rid = next((v for k, v in a.items() if k.endswith(":id") or k == "r:id"), "")
+            out.append(SheetRef(a["name"], int(a.get("sheetId", "0")), rid, targets.get(rid, ""),
+                                a.get("state", "visible")))
+        return out
+
+    def sheet(self, name: str) -> SheetRef | None:
+        for s in self.sheets():
+            if s.name == name:
+                return s
+        return None
+
+    def styles_part(self) -> str | None:
+        wb = self.workbook_part
+        for rel in self.rels(wb):
+            if rel.type == REL_STYLES:
+                return self.target(wb, rel)
+        return None
+
+
+def rels_path(part: str) -> str:
+    """``xl/workbook.xml`` → ``xl/_rels/workbook.xml.rels``; ``""`` → ``_rels/.rels``."""
+    base, name = posixpath.split(part)
+    return posixpath.join(base, "_rels", name + ".rels")
+
+
+def xml_text(s: str) -> str:
+    """Escape text for an XML element, dropping characters XML 1.0 cannot hold."""
+    s = "".join(ch for ch in s if ch in "\t\n\r" or ord(ch) >= 0x20)
+    return escape(s)
