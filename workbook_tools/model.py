@@ -79,6 +79,8 @@ class SheetData:
     missing_columns: list[str] = field(default_factory=list)        # schema keys not found
     text_typed: set[tuple[int, str]] = field(default_factory=set)  # (row, key): date/number typed as text
     hidden_rows: set[int] = field(default_factory=set)
+    formulas_without_value: set[tuple[int, str]] = field(default_factory=set)  # (row, key): formula, no cached value
+    merged: list[str] = field(default_factory=list)  # merged ranges that reach into the data area
     last_row: int = 0                           # last Excel row of the data area (header_row if empty)
 
     def cell(self, row: int, key: str) -> str | None:
