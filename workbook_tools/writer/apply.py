@@ -1,0 +1,265 @@
+"""Applying a :class:`~workbook_tools.changeset.Changeset` to a workbook file, losslessly.
+
+read package → pre-flight every check (refuse before touching anything) → clear marks → cell
+edits → marks → notes → remove/add sheets → change log → save to a temp file → fsync →
+backup → atomic replace → re-read the changed cells (restore the backup if they differ).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..changeset import NOT_CHECKED, CellEdit, Changeset
+from ..errors import UnsafeWrite
+from ..i18n import L
+from ..model import cell_ref, split_ref
+from . import changelog, safety
+from .book import Book
+from .cells import CellPatch, StoredCell, bad_value, excel_serial, is_protected, merged_ranges, read_cells
+from .marks import apply_marks, clear_marks, load_records, save_records, valid_cell
+from .package import Package
+from .tables import extend_tables
+
+
+@dataclass
+class ApplyReport:
+    path: Path
+    backup: Path | None = None
+    cells_written: int = 0
+    marks: int = 0
+    marks_cleared: int = 0
+    notes: int = 0
+    sheets_added: int = 0
+    sheets_removed: int = 0
+    log_rows: int = 0
+    tables_extended: int = 0
+    seconds: float = 0.0
+    written: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["path"] = str(self.path)
+        d["backup"] = str(self.backup) if self.backup else None
+        return d
+
+
+@dataclass
+class _Plan:
+    """What the pre-flight found: the last edit per cell and what each target holds now."""
+
+    edits: dict[str, dict[tuple[int, int], CellEdit]] = field(default_factory=dict)
+    stored: dict[tuple[str, int, int], StoredCell] = field(default_factory=dict)
+
+
+def _refuse(zh: str, en: str, sheet: str | None = None, cell: str | None = None, **kw: Any) -> UnsafeWrite:
+    return UnsafeWrite(L(zh, en).format(**kw), sheet=sheet, cell=cell)
+
+
+def matches_old(old: Any, cell: StoredCell, date1904: bool) -> bool:
+    """Whether a cell still holds the value an action expects (``old``)."""
+    if old is NOT_CHECKED:
+        return True
+    v = cell.value
+    if old is None or old == "":
+        return v is None or v == ""
+    if isinstance(old, bool):
+        return isinstance(v, bool) and v == old
+    if isinstance(old, dt.date):
+        return isinstance(v, float) and math.isclose(v, excel_serial(old, date1904), abs_tol=1e-6)
+    if isinstance(old, int | float):
+        return isinstance(v, float) and not isinstance(v, bool) and math.isclose(v, float(old), rel_tol=1e-12, abs_tol=1e-12)
+    if isinstance(v, str):
+        return v == str(old)
+    if isinstance(v, float) and isinstance(old, str):  # a number the reader handed over as text
+        try:
+            return math.isclose(v, float(old.strip()), rel_tol=1e-12)
+        except ValueError:
+            return False
+    return False
+
+
+def preflight(book: Book, cs: Changeset) -> _Plan:
+    """Every refusal, before anything is changed. Raises UnsafeWrite naming sheet!cell."""
+    plan = _Plan()
+    needs = {e.sheet for e in cs.edits} | {m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} \
+        | set(cs.remove_sheets)
+    for name in sorted(needs):
+        if not book.has_sheet(name):
+            raise _refuse("工作簿中没有名为 {n} 的工作表。", "The workbook has no sheet named {n}.", sheet=name, n=name)
+    if book.structure_locked and (cs.add_sheets or cs.remove_sheets or cs.marks):
+        raise _refuse("工作簿结构受保护，无法新增或删除工作表。请先撤销“保护工作簿”。",
+                      "The workbook structure is protected: sheets cannot be added or removed. "
+                      "Unprotect the workbook first.")
+    for item in [*cs.edits, *cs.marks, *cs.notes]:
+        if not valid_cell(item.cell):
+            raise _refuse("无效的单元格地址 {c}。", "Invalid cell address {c}.", sheet=item.sheet, cell=item.cell,
+                          c=item.cell)
+    for e in cs.edits:
+        plan.edits.setdefault(e.sheet, {})[split_ref(e.cell.upper())] = e
+    for sheet in sorted({m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} | set(plan.edits)):
+        if is_protected(book.xml(sheet)):
+            raise _refuse("工作表 {s} 受保护，不能修改。请先撤销工作表保护。",
+                          "Sheet {s} is protected and cannot be changed. Unprotect it first.", sheet=sheet, s=sheet)
+    for sheet, cells in plan.edits.items():
+        xml = book.xml(sheet)
+        merges = merged_ranges(xml)
+        stored = read_cells(xml, cells, book.sst)
+        for (r, c), e in cells.items():
+            ref = cell_ref(r, c)
+            why = bad_value(e.new)
+            if why:
+                raise _refuse("无法写入该值（{w}）。", "Cannot write this value ({w}).", sheet=sheet, cell=ref, w=why)
+            cell = stored[(r, c)]
+            if cell.formula:
+                raise _refuse("单元格含有公式，本工具不会覆盖公式。", "The cell holds a formula; it will not be overwritten.",
+                              sheet=sheet, cell=ref)
+            for mref, r1, c1, r2, c2 in merges:
+                if r1 <= r <= r2 and c1 <= c <= c2:
+                    raise _refuse("单元格位于合并区域 {m} 内，无法写入。请先取消合并。",
+                                  "The cell lies inside merged range {m}; unmerge it first.", sheet=sheet, cell=ref, m=mref)
+            if not matches_old(e.old, cell, book.date1904):
+                raise _refuse("单元格的内容已改变（应为 {o}，现为 {v}），请重新运行以读取最新内容。",
+                              "The cell has changed (expected {o}, found {v}); run again on the current workbook.",
+                              sheet=sheet, cell=ref, o=changelog.show(e.old), v=changelog.stored_show(book, cell))
+            plan.stored[(sheet, r, c)] = cell
+    return plan
+
+
+def check_changeset(path: Path | str, cs: Changeset) -> None:
+    """The pre-flight alone: raises UnsafeWrite (naming sheet!cell) if ``cs`` would be refused."""
+    preflight(Book(Package.open(path)), cs)
+
+
+def _edit_patches(book: Book, sheet: str, cells: dict[tuple[int, int], CellEdit],
+                  plan: _Plan) -> dict[tuple[int, int], CellPatch]:
+    patches = {}
+    for rc, e in cells.items():
+        style = book.styles.palette_xf(e.style) if e.style else None
+        base = style if style is not None else plan.stored[(sheet, *rc)].style
+        if isinstance(e.new, dt.date) and not book.styles.is_date_xf(base):
+            fmt = e.number_format or ("yyyy-mm-dd hh:mm" if isinstance(e.new, dt.datetime)
+                                      and (e.new.hour or e.new.minute or e.new.second) else "yyyy-mm-dd")
+            style = book.styles.with_number_format(base, fmt)
+        elif e.number_format and not isinstance(e.new, str):
+            style = book.styles.with_number_format(base, e.number_format)
+        patches[rc] = CellPatch(e.new, style)
+    return patches
+
+
+def _notes(book: Book, cs: Changeset) -> int:
+    if not cs.notes:
+        return 0
+    try:
+        from .notes import apply_notes
+    except ImportError as exc:
+        raise NotImplementedError("cell notes: workbook_tools.writer.notes is not available yet") from exc
+    book.flush()
+    by_sheet: dict[str, list] = {}
+    for n in cs.notes:
+        by_sheet.setdefault(n.sheet, []).append(n)
+    for sheet, notes in by_sheet.items():
+        apply_notes(book.pkg, sheet, notes)
+    book.refresh()
+    book.drop_cache()
+    return len(cs.notes)
+
+
+def _sheets(book: Book, cs: Changeset) -> tuple[list[str], list[str]]:
+    if not (cs.add_sheets or cs.remove_sheets):
+        return [], []
+    try:
+        from .sheets import add_or_replace_sheet, remove_sheet
+    except ImportError as exc:
+        raise NotImplementedError("generated sheets: workbook_tools.writer.sheets is not available yet") from exc
+    book.flush()
+    for name in cs.remove_sheets:
+        remove_sheet(book.pkg, name)
+    for gen in cs.add_sheets:
+        add_or_replace_sheet(book.pkg, gen)
+    book.refresh()
+    book.drop_cache()
+    return [g.name for g in cs.add_sheets], list(cs.remove_sheets)
+
+
+def build(pkg: Package, cs: Changeset, report: ApplyReport, now: dt.datetime, user: str) -> dict[str, dict]:
+    """Carry out the changeset on the in-memory package; returns the values meant, per sheet and cell."""
+    book = Book(pkg)
+    plan = preflight(book, cs)
+    records = load_records(book)
+    if cs.clear_marks:
+        records, report.marks_cleared = clear_marks(book, records, cs.clear_marks)
+    meant: dict[str, dict[tuple[int, int], Any]] = {}
+    for sheet, cells in plan.edits.items():
+        book.patch(sheet, _edit_patches(book, sheet, cells, plan))
+        report.tables_extended += extend_tables(pkg, book.refs[sheet].part, {rc: e.new for rc, e in cells.items()})
+        meant[sheet] = {rc: e.new for rc, e in cells.items()}
+        report.cells_written += len(cells)
+    if cs.marks:
+        records = apply_marks(book, records, cs.marks)
+        report.marks = len(cs.marks)
+    if cs.marks or cs.clear_marks:
+        save_records(book, records)
+    report.notes = _notes(book, cs)
+    added, removed = _sheets(book, cs)
+    report.sheets_added, report.sheets_removed = len(added), len(removed)
+    rows = changelog.log_rows(cs, plan.stored, book, report.marks, report.marks_cleared, report.notes, added, removed)
+    report.log_rows = changelog.append_log(book, rows, now, user)
+    book.flush()
+    return meant
+
+
+def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None = 10,
+                    user: str | None = None, now: datetime | None = None,
+                    verify: bool = True) -> ApplyReport:
+    """Write ``cs`` into the workbook at ``path``, changing only what it means to change.
+
+    Refuses (UnsafeWrite / WorkbookInUse, nothing written) when the workbook is open in
+    Excel/WPS/LibreOffice, another run is writing it, or any pre-flight check fails.
+    """
+    t0 = time.perf_counter()
+    path = Path(path)
+    report = ApplyReport(path)
+    if not cs:
+        return report
+    safety.check_not_open(path)
+    now = now or dt.datetime.now()
+    user = user or _user()
+    with safety.locked(path):
+        pkg = Package.open(path)
+        meant = build(pkg, cs, report, now, user)
+        date1904 = Book(pkg).date1904
+        tmp = safety.write_temp(path, pkg.save)
+        try:
+            keep = backup_keep if backup_keep is not None else 10
+            if keep > 0 or verify:
+                report.backup = safety.make_backup(path, now)
+            safety.replace(tmp, path)
+        except BaseException:
+            if tmp.exists():
+                tmp.unlink()
+            raise
+        report.written = True
+        if verify and meant:
+            safety.verify_or_restore(path, meant, report.backup, date1904)
+        if keep == 0 and report.backup is not None:
+            report.backup.unlink()
+            report.backup = None
+        elif keep > 0:
+            safety.prune_backups(path, keep)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "?"
+

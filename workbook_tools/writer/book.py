@@ -1,0 +1,119 @@
+"""The open package plus what a write needs while it runs: sheet XML being patched, the
+stylesheet being appended to, shared strings, the date system.
+
+Sheet parts are patched in memory and written back into the package by :meth:`Book.flush`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from xml.sax.saxutils import quoteattr
+
+from ..model import cell_ref
+from .cells import CellPatch, SharedStrings, patch_cells, value_xml
+from .package import CT_WORKSHEET, NS_MAIN, NS_REL, REL_WORKSHEET, Package, SheetRef
+from .stylesheet import Stylesheet
+
+REL_SST = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+class Book:
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        self.wb_part = pkg.workbook_part
+        wb = pkg.read(self.wb_part)
+        m = re.search(rb"<(?:\w+:)?workbookPr\b[^>]*>", wb)
+        self.date1904 = bool(m and re.search(rb'date1904\s*=\s*"(1|true)"', m.group(0)))
+        m = re.search(rb"<(?:\w+:)?workbookProtection\b[^>]*>", wb)
+        self.structure_locked = bool(m and re.search(rb'lockStructure\s*=\s*"(1|true)"', m.group(0)))
+        sst_part = next((pkg.target(self.wb_part, r) for r in pkg.rels(self.wb_part) if r.type == REL_SST), None)
+        self.sst = SharedStrings(pkg.read(sst_part) if sst_part and pkg.has(sst_part) else None)
+        self.styles_part = pkg.styles_part()
+        self.styles = Stylesheet(pkg.read(self.styles_part) if self.styles_part and pkg.has(self.styles_part)
+                                 else b'<styleSheet xmlns="' + NS_MAIN.encode() + b'"/>')
+        self._xml: dict[str, bytes] = {}
+        self._dirty: set[str] = set()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the sheet list (after sheets were added or removed)."""
+        self.refs: dict[str, SheetRef] = {s.name: s for s in self.pkg.sheets()}
+        self._xml = {k: v for k, v in self._xml.items() if k in self.refs}
+
+    def has_sheet(self, name: str) -> bool:
+        return name in self.refs and self.pkg.has(self.refs[name].part)
+
+    def xml(self, name: str) -> bytes:
+        if name not in self._xml:
+            self._xml[name] = self.pkg.read(self.refs[name].part)
+        return self._xml[name]
+
+    def set_xml(self, name: str, blob: bytes) -> None:
+        if blob != self.xml(name):
+            self._xml[name] = blob
+            self._dirty.add(name)
+
+    def patch(self, name: str, patches: dict[tuple[int, int], CellPatch]) -> None:
+        if patches:
+            self.set_xml(name, patch_cells(self.xml(name), patches, self.date1904))
+
+    def flush(self) -> None:
+        """Write patched sheets and the stylesheet back into the package."""
+        for name in sorted(self._dirty):
+            if name in self.refs:
+                self.pkg.write(self.refs[name].part, self._xml[name])
+        self._dirty.clear()
+        if self.styles.changed and self.styles_part:
+            self.pkg.write(self.styles_part, self.styles.to_bytes())
+            self.styles = Stylesheet(self.pkg.read(self.styles_part))
+
+    def drop_cache(self) -> None:
+        """Forget parsed parts after another module changed the package directly."""
+        self.flush()
+        self._xml.clear()
+        if self.styles_part and self.pkg.has(self.styles_part):
+            self.styles = Stylesheet(self.pkg.read(self.styles_part))
+
+    # ---- a small sheet part of our own (change log, mark records) ----------------------------------
+    def add_sheet(self, name: str, rows: list[list[object]], state: str = "visible",
+                  header_style: int | None = None) -> SheetRef:
+        """Add a new worksheet at the end of the workbook holding ``rows`` (row 1 = headers)."""
+        part = self.pkg.new_part_name("xl/worksheets/sheet{}.xml")
+        self.pkg.write(part, sheet_xml(rows, header_style), CT_WORKSHEET)
+        rel_target = posixpath.relpath(part, posixpath.dirname(self.wb_part) or ".")
+        rid = self.pkg.add_rel(self.wb_part, REL_WORKSHEET, rel_target)
+        wb = self.pkg.read(self.wb_part)
+        m = re.search(rb'xmlns:(\w+)="' + re.escape(NS_REL.encode()) + b'"', wb)
+        sheet_ids = [int(x) for x in re.findall(rb'<(?:\w+:)?sheet\b[^>]*?sheetId="(\d+)"', wb)]
+        sid = max(sheet_ids, default=0) + 1
+        pm = re.search(rb"<(\w+:)?sheets\b", wb)
+        pfx = (pm.group(1) or b"").decode() if pm else ""
+        rattr = f"{m.group(1).decode()}:id" if m else f'xmlns:r="{NS_REL}" r:id'
+        st = f' state="{state}"' if state != "visible" else ""
+        el = f"<{pfx}sheet name={quoteattr(name)} sheetId=\"{sid}\"{st} {rattr}=\"{rid}\"/>".encode()
+        end = wb.find(b"</" + pfx.encode() + b"sheets>")
+        wb = wb[:end] + el + wb[end:]
+        self.pkg.write(self.wb_part, wb)
+        self.refresh()
+        return self.refs[name]
+
+
+def sheet_xml(rows: list[list[object]], header_style: int | None = None) -> bytes:
+    """A plain worksheet part with the given values (text as inline strings)."""
+    out = []
+    for i, row in enumerate(rows, start=1):
+        cells = []
+        for j, v in enumerate(row, start=1):
+            if v is None:
+                continue
+            t, inner = value_xml(v)
+            s = f' s="{header_style}"' if header_style and i == 1 else ""
+            tt = f' t="{t}"' if t else ""
+            cells.append(f'<c r="{cell_ref(i, j)}"{s}{tt}>'.encode() + inner + b"</c>")
+        out.append(f'<row r="{i}">'.encode() + b"".join(cells) + b"</row>")
+    body = b"".join(out)
+    return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<worksheet xmlns="' + NS_MAIN.encode() + b'" xmlns:r="' + NS_REL.encode() + b'">'
+            + (b"<sheetData>" + body + b"</sheetData>" if body else b"<sheetData/>")
+            + b"</worksheet>")

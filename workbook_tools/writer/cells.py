@@ -1,0 +1,484 @@
+"""Splicing cell values and styles into one worksheet part, byte for byte.
+
+A worksheet part is never reparsed and reserialised: rows and cells are located with regular
+expressions inside ``<sheetData>`` and only the rows that change are rebuilt; every other byte
+(namespace prefixes, ``mc:Ignorable``, extLst, unknown elements) is kept as it was.
+
+The entry points are :func:`read_cells` (what the targets hold now, for the pre-flight) and
+:func:`patch_cells` (one pass over the sheet applying every :class:`CellPatch`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..model import cell_ref, col_letter, split_ref
+from .package import attrs, xml_text
+
+_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.S)
+_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?(?:/>|>.*?</(?:\w+:)?c>)", re.S)
+_START = re.compile(rb"<[^>]*?>", re.S)
+_SHEETDATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/>|>)")
+_XML_ENT = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);")
+_ESC_X = re.compile(r"_(x[0-9A-Fa-f]{4})_")
+MAX_TEXT = 32767
+KEEP: Any = type("Keep", (), {"__repr__": lambda self: "KEEP"})()
+
+
+# ---- stored values ---------------------------------------------------------------------------
+@dataclass
+class StoredCell:
+    """What one cell holds in the XML (before any change)."""
+
+    row: int
+    col: int
+    style: int = 0
+    t: str = "n"
+    value: Any = None           # str / float / bool / None; shared strings resolved; errors as "#N/A"
+    formula: bool = False
+    exists: bool = False        # a <c> element is present
+
+
+def xml_unescape(s: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] == "#":
+            return chr(int(e[2:], 16) if e[1] in "xX" else int(e[1:]))
+        return {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}[e]
+    return _XML_ENT.sub(one, s)
+
+
+def _unescape_ooxml(s: str) -> str:
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), s)
+
+
+_T_RUN = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
+_RPH = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
+
+
+def rich_text(inner: bytes) -> str:
+    """The text of an ``<si>`` or ``<is>`` body: all ``<t>`` runs except phonetic ones."""
+    inner = _RPH.sub(b"", inner)
+    return _unescape_ooxml(xml_unescape(b"".join(m.group(1) or b"" for m in _T_RUN.finditer(inner))
+                                        .decode("utf-8")))
+
+
+class SharedStrings:
+    """sharedStrings.xml, parsed lazily (only read, never written)."""
+
+    def __init__(self, blob: bytes | None) -> None:
+        self._blob = blob
+        self._items: list[bytes] | None = None
+
+    def get(self, index: int) -> str:
+        if self._items is None:
+            self._items = re.findall(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", self._blob or b"", re.S)
+        if not 0 <= index < len(self._items):
+            return ""
+        return rich_text(self._items[index])
+
+
+_V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+_IS = re.compile(rb"<(?:\w+:)?is\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?is>)", re.S)
+_F = re.compile(rb"<(?:\w+:)?f\b")
+
+
+def parse_cell(blob: bytes, row: int, col: int, sst: SharedStrings) -> StoredCell:
+    start = _START.match(blob)
+    a = attrs(start.group(0)) if start else {}
+    t = a.get("t", "n")
+    out = StoredCell(row, col, int(a.get("s", "0") or 0), t, None, bool(_F.search(blob)), True)
+    if t == "inlineStr":
+        m = _IS.search(blob)
+        out.value = rich_text(m.group(1) or b"") if m else None
+        return out
+    m = _V.search(blob)
+    raw = xml_unescape((m.group(1) or b"").decode("utf-8")) if m else None
+    if raw is None:
+        return out
+    if t == "s":
+        out.value = sst.get(int(raw))
+    elif t == "b":
+        out.value = raw.strip() in ("1", "true")
+    elif t in ("str", "e"):
+        out.value = _unescape_ooxml(raw)
+    elif t == "d":
+        out.value = raw
+    else:
+        try:
+            out.value = float(raw)
+        except ValueError:
+            out.value = raw
+    return out
+
+
+# ---- locating rows and cells -----------------------------------------------------------------
+def sheet_data_span(xml: bytes) -> tuple[int, int, bytes, bool]:
+    """(start of content, end of content, namespace prefix, self-closed) of ``<sheetData>``."""
+    m = _SHEETDATA.search(xml)
+    if not m:
+        raise ValueError("no sheetData")
+    prefix = m.group(1)
+    if m.group(2) == b"/>":
+        return m.start(), m.end(), prefix, True
+    end = xml.find(b"</" + prefix + b"sheetData>", m.end())
+    return m.end(), end, prefix, False
+
+
+def _iter_rows(xml: bytes, lo: int, hi: int) -> Iterable[tuple[int, re.Match[bytes]]]:
+    last = 0
+    for m in _ROW.finditer(xml, lo, hi):
+        r = _attr_int(m.group(0), b"r")
+        last = r if r else last + 1
+        yield last, m
+
+
+def _iter_cells(row_blob: bytes, row: int) -> Iterable[tuple[int, re.Match[bytes]]]:
+    head = _START.match(row_blob)
+    pos = head.end() if head else 0
+    last = 0
+    for m in _CELL.finditer(row_blob, pos):
+        ref = _attr(m.group(0), b"r")
+        last = split_ref(ref)[1] if ref else last + 1
+        yield last, m
+
+
+def _attr(blob: bytes, name: bytes) -> str | None:
+    start = _START.match(blob)
+    if not start:
+        return None
+    m = re.search(rb"\s" + name + rb'\s*=\s*"([^"]*)"', start.group(0))
+    return m.group(1).decode() if m else None
+
+
+def _attr_int(blob: bytes, name: bytes) -> int | None:
+    v = _attr(blob, name)
+    return int(v) if v else None
+
+
+def read_cells(xml: bytes, refs: Iterable[tuple[int, int]], sst: SharedStrings) -> dict[tuple[int, int], StoredCell]:
+    """What each (row, col) holds now; cells that are absent come back with ``exists=False``."""
+    want: dict[int, set[int]] = {}
+    for r, c in refs:
+        want.setdefault(r, set()).add(c)
+    out = {(r, c): StoredCell(r, c) for r, cols in want.items() for c in cols}
+    lo, hi, _, closed = sheet_data_span(xml)
+    if closed:
+        for (_r, c), cell in out.items():
+            cell.style = default_style(xml, None, c) or 0
+        return out
+    rows: dict[int, bytes] = {}
+    for r, m in _iter_rows(xml, lo, hi):
+        cols = want.get(r)
+        if not cols:
+            continue
+        rows[r] = m.group(0)
+        for c, cm in _iter_cells(m.group(0), r):
+            if c in cols:
+                out[(r, c)] = parse_cell(cm.group(0), r, c, sst)
+    for (r, c), cell in out.items():
+        if not cell.exists:
+            cell.style = default_style(xml, rows.get(r), c) or 0
+    return out
+
+
+def _row_style(row_blob: bytes) -> int | None:
+    start = _START.match(row_blob)
+    a = attrs(start.group(0)) if start else {}
+    if a.get("customFormat") in ("1", "true") and a.get("s"):
+        return int(a["s"])
+    return None
+
+
+def col_styles(xml: bytes) -> list[tuple[int, int, int]]:
+    """(min, max, style) of each ``<col>`` with a style."""
+    out = []
+    m0 = _SHEETDATA.search(xml)
+    head = xml[:m0.start()] if m0 else xml
+    for m in re.finditer(rb"<(?:\w+:)?col\b[^>]*>", head):
+        a = attrs(m.group(0))
+        if a.get("style") and a.get("min"):
+            out.append((int(a["min"]), int(a.get("max", a["min"])), int(a["style"])))
+    return out
+
+
+def default_style(xml: bytes, row_blob: bytes | None, col: int) -> int | None:
+    """The style a new cell takes: the row's if it has customFormat, else its column's."""
+    if row_blob is not None:
+        s = _row_style(row_blob)
+        if s is not None:
+            return s
+    for lo, hi, s in col_styles(xml):
+        if lo <= col <= hi:
+            return s
+    return None
+
+
+# ---- values as XML ---------------------------------------------------------------------------
+def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
+    """A date or datetime as an Excel serial number in the workbook's date system."""
+    if isinstance(value, dt.datetime):
+        base = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
+        delta = value.replace(tzinfo=None) - base
+        serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+    else:
+        base_d = dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30)
+        serial = float((value - base_d).days)
+    if not date1904 and serial < 61:
+        serial -= 1  # Excel's phantom 1900-02-29
+    return serial
+
+
+def number_text(value: float | int | Decimal) -> str:
+    if isinstance(value, int):
+        return str(value)
+    f = float(value)
+    if f.is_integer() and abs(f) < 1e15:
+        return str(int(f))
+    return repr(f)
+
+
+def escape_text(s: str) -> str:
+    """Text for a ``<t>``: XML-escaped, and a literal ``_xHHHH_`` protected so it stays literal."""
+    return xml_text(_ESC_X.sub(r"_x005F_\1_", s))
+
+
+def value_xml(value: Any, date1904: bool = False) -> tuple[str | None, bytes]:
+    """(``t`` attribute, inner XML) for a Python value; text is always an inline string."""
+    if value is None:
+        return None, b""
+    if isinstance(value, bool):
+        return "b", b"<v>" + (b"1" if value else b"0") + b"</v>"
+    if isinstance(value, int | float | Decimal):
+        return None, b"<v>" + number_text(value).encode() + b"</v>"
+    if isinstance(value, dt.date):
+        return None, b"<v>" + number_text(excel_serial(value, date1904)).encode() + b"</v>"
+    text = str(value)
+    return "inlineStr", b'<is><t xml:space="preserve">' + escape_text(text).encode("utf-8") + b"</t></is>"
+
+
+def bad_value(value: Any) -> str | None:
+    """Why a value cannot be written, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN/inf"
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return f"text longer than {MAX_TEXT}"
+    if isinstance(value, dt.datetime) and value.year < 1900:
+        return "date before 1900"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value.year < 1900:
+        return "date before 1900"
+    return None
+
+
+# ---- patching ----------------------------------------------------------------------------------
+@dataclass
+class CellPatch:
+    """A change to one cell: a new value (``KEEP`` = leave it) and/or a new style index."""
+
+    value: Any = KEEP
+    style: int | None = None       # None = keep the cell's own (or inherited, for a new cell)
+
+
+def _render_cell(old: bytes | None, ref: str, patch: CellPatch, inherit: int | None,
+                 prefix: bytes, date1904: bool) -> bytes:
+    if old is not None:
+        start_m = _START.match(old)
+        start = start_m.group(0) if start_m else b"<c>"
+        self_closed = start.endswith(b"/>")
+        body = b"" if self_closed else old[start_m.end():old.rfind(b"</")] if start_m else b""
+    else:
+        start = b"<" + prefix + b'c r="' + ref.encode() + b'"/>'
+        body = b""
+    head = start[:-2] if start.endswith(b"/>") else start[:-1]
+    if patch.style is not None:
+        head = _set_attr(head, b"s", str(patch.style).encode())
+    elif old is None and inherit:
+        head = _set_attr(head, b"s", str(inherit).encode())
+    if not re.search(rb'\sr\s*=\s*"', head):
+        head = _set_attr(head, b"r", ref.encode())
+    if patch.value is KEEP:
+        return head + b"/>" if not body else head + b">" + body + b"</" + prefix + b"c>"
+    for name in (b"t", b"cm", b"vm"):
+        head = _del_attr(head, name)
+    t, inner = value_xml(patch.value, date1904)
+    if t:
+        head = _set_attr(head, b"t", t.encode())
+    if prefix and inner:
+        inner = re.sub(rb"<(/?)(v|is|t)\b", lambda m: b"<" + m.group(1) + prefix + m.group(2), inner)
+    return head + b"/>" if not inner else head + b">" + inner + b"</" + prefix + b"c>"
+
+
+def _set_attr(head: bytes, name: bytes, value: bytes) -> bytes:
+    pat = re.compile(rb"(\s" + name + rb'\s*=\s*")[^"]*(")')
+    if pat.search(head):
+        return pat.sub(lambda m: m.group(1) + value + m.group(2), head, count=1)
+    # keep r first for readability: insert after the element name
+    m = re.match(rb"<[\w:]+", head)
+    assert m
+    if name == b"r":
+        return head[:m.end()] + b' r="' + value + b'"' + head[m.end():]
+    return head.rstrip() + b" " + name + b'="' + value + b'"'
+
+
+def _del_attr(head: bytes, name: bytes) -> bytes:
+    return re.sub(rb"\s" + name + rb'\s*=\s*"[^"]*"', b"", head, count=1)
+
+
+def _patch_row(row_blob: bytes, r: int, patches: dict[int, CellPatch], xml: bytes,
+               prefix: bytes, date1904: bool) -> bytes:
+    start_m = _START.match(row_blob)
+    assert start_m
+    start = start_m.group(0)
+    if start.endswith(b"/>"):
+        head, body, tail = start[:-2] + b">", b"", b"</" + prefix + b"row>"
+    else:
+        head = start
+        close = row_blob.rfind(b"</")
+        body, tail = row_blob[start_m.end():close], row_blob[close:]
+    pieces: list[bytes] = []
+    todo = sorted(patches)
+    i = 0
+    pos = 0
+    inherit_cache: dict[int, int | None] = {}
+
+    def inherit(c: int) -> int | None:
+        if c not in inherit_cache:
+            inherit_cache[c] = default_style(xml, start, c)
+        return inherit_cache[c]
+
+    for c, m in _iter_cells(head + body, r):
+        # offsets relative to body
+        ms, me = m.start() - len(head), m.end() - len(head)
+        while i < len(todo) and todo[i] < c:
+            pieces.append(body[pos:ms])
+            pos = ms
+            pieces.append(_render_cell(None, cell_ref(r, todo[i]), patches[todo[i]], inherit(todo[i]), prefix, date1904))
+            i += 1
+        if i < len(todo) and todo[i] == c:
+            pieces.append(body[pos:ms])
+            pieces.append(_render_cell(m.group(0), cell_ref(r, c), patches[c], None, prefix, date1904))
+            pos = me
+            i += 1
+    pieces.append(body[pos:])
+    while i < len(todo):
+        pieces.append(_render_cell(None, cell_ref(r, todo[i]), patches[todo[i]], inherit(todo[i]), prefix, date1904))
+        i += 1
+    head = _update_spans(head, min(todo), max(todo))
+    if not re.search(rb'\sr\s*=\s*"', head):
+        head = _set_attr(head, b"r", str(r).encode())
+    return head + b"".join(pieces) + tail
+
+
+def _update_spans(head: bytes, lo: int, hi: int) -> bytes:
+    m = re.search(rb'\sspans\s*=\s*"(\d+):(\d+)"', head)
+    if not m:
+        return head
+    a, b = int(m.group(1)), int(m.group(2))
+    if lo >= a and hi <= b:
+        return head
+    return _set_attr(head, b"spans", f"{min(a, lo)}:{max(b, hi)}".encode())
+
+
+def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904: bool = False) -> bytes:
+    """Apply every patch in one pass; rows and cells that do not exist are inserted in order."""
+    if not patches:
+        return xml
+    by_row: dict[int, dict[int, CellPatch]] = {}
+    for (r, c), p in patches.items():
+        by_row.setdefault(r, {})[c] = p
+    lo, hi, prefix, closed = sheet_data_span(xml)
+    rows_todo = sorted(by_row)
+    out: list[bytes] = []
+    if closed:
+        tag = xml[lo:hi]
+        head = tag[:-2] + b">"
+        new_rows = b"".join(_new_row(r, by_row[r], xml, prefix, date1904) for r in rows_todo)
+        result = xml[:lo] + head + new_rows + b"</" + prefix + b"sheetData>" + xml[hi:]
+        return update_dimension(result, patches)
+    out.append(xml[:lo])
+    pos = lo
+    i = 0
+    for r, m in _iter_rows(xml, lo, hi):
+        if i >= len(rows_todo):
+            break
+        while i < len(rows_todo) and rows_todo[i] < r:
+            out.append(xml[pos:m.start()])
+            pos = m.start()
+            out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], xml, prefix, date1904))
+            i += 1
+        if i < len(rows_todo) and rows_todo[i] == r:
+            out.append(xml[pos:m.start()])
+            out.append(_patch_row(m.group(0), r, by_row[r], xml, prefix, date1904))
+            pos = m.end()
+            i += 1
+    out.append(xml[pos:hi])
+    while i < len(rows_todo):
+        out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], xml, prefix, date1904))
+        i += 1
+    out.append(xml[hi:])
+    return update_dimension(b"".join(out), patches)
+
+
+def _new_row(r: int, patches: dict[int, CellPatch], xml: bytes, prefix: bytes, date1904: bool) -> bytes:
+    blob = b"<" + prefix + b'row r="' + str(r).encode() + b'"/>'
+    return _patch_row(blob, r, patches, xml, prefix, date1904)
+
+
+def update_dimension(xml: bytes, patches: Iterable[tuple[int, int]]) -> bytes:
+    """Grow ``<dimension ref>`` to cover the patched cells (it never shrinks)."""
+    m = re.search(rb'<(?:\w+:)?dimension\b[^>]*?\sref\s*=\s*"([^"]*)"', xml)
+    if not m:
+        return xml
+    ref = m.group(1).decode()
+    keys = list(patches)
+    rmin, rmax = min(r for r, _ in keys), max(r for r, _ in keys)
+    cmin, cmax = min(c for _, c in keys), max(c for _, c in keys)
+    a, _, b = ref.partition(":")
+    try:
+        r1, c1 = split_ref(a.replace("$", ""))
+        r2, c2 = split_ref((b or a).replace("$", ""))
+    except ValueError:
+        return xml
+    if ref == "A1" and not b:  # an empty sheet says A1
+        r1 = c1 = 10**9
+        r2 = c2 = 0
+    n1, nc1 = min(r1, rmin), min(c1, cmin)
+    n2, nc2 = max(r2, rmax), max(c2, cmax)
+    new = f"{col_letter(nc1)}{n1}" + ("" if (n1, nc1) == (n2, nc2) else f":{col_letter(nc2)}{n2}")
+    if new == ref:
+        return xml
+    return xml[:m.start(1)] + new.encode() + xml[m.end(1):]
+
+
+def merged_ranges(xml: bytes) -> list[tuple[str, int, int, int, int]]:
+    out = []
+    for m in re.finditer(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref\s*=\s*"([^"]+)"', xml):
+        ref = m.group(1).decode()
+        a, _, b = ref.partition(":")
+        r1, c1 = split_ref(a.replace("$", ""))
+        r2, c2 = split_ref((b or a).replace("$", ""))
+        out.append((ref, r1, c1, r2, c2))
+    return out
+
+
+def is_protected(xml: bytes) -> bool:
+    m = re.search(rb"<(?:\w+:)?sheetProtection\b[^>]*>", xml)
+    return bool(m and attrs(m.group(0)).get("sheet") in ("1", "true"))
+
+
+def last_used_row(xml: bytes) -> int:
+    """The last row holding a cell with a value (0 if none)."""
+    lo, hi, _, closed = sheet_data_span(xml)
+    if closed:
+        return 0
+    last = 0
+    for r, m in _iter_rows(xml, lo, hi):
+        if re.search(rb"<(?:\w+:)?(?:v|is|f)\b", m.group(0)):
+            last = r
+    return last

@@ -1,0 +1,95 @@
+"""The 变更日志 (change log) sheet: every write appends what it changed, enough to undo by hand.
+
+Columns: 时间, 用户, 操作, 单元格, 原值, 新值. One row per cell edit (``sheet!cell``, old → new),
+one per added/replaced/removed sheet, one summary row for marks, cleared marks and notes.
+Appending rows is just more cell edits on that sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..changeset import Changeset
+from ..model import cell_ref
+from .book import Book
+from .cells import CellPatch, StoredCell, is_protected, last_used_row
+
+LOG_SHEET = "变更日志"
+HEADERS = ["时间", "用户", "操作", "单元格", "原值", "新值"]
+TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+def show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if (value.hour or value.minute or value.second) \
+            else value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def stored_show(book: Book, cell: StoredCell) -> str:
+    """What a cell held, as text; a number in a date-formatted cell is shown as the date."""
+    v = cell.value
+    if isinstance(v, float) and not cell.formula and book.styles.is_date_xf(cell.style) and 0 < v < 2958466:
+        base = dt.datetime(1904, 1, 1) if book.date1904 else dt.datetime(1899, 12, 30)
+        return show(base + dt.timedelta(days=v))
+    return show(v)
+
+
+def log_rows(cs: Changeset, olds: dict[tuple[str, int, int], StoredCell], book: Book,
+             marks_done: int, cleared: int, notes_done: int,
+             added: list[str], removed: list[str]) -> list[list[str]]:
+    """(操作, 单元格, 原值, 新值) rows, without time and user."""
+    from ..model import split_ref
+
+    rows = []
+    for e in cs.edits:
+        r, c = split_ref(e.cell.upper())
+        old = olds.get((e.sheet, r, c))
+        rows.append([cs.action, f"{e.sheet}!{cell_ref(r, c)}", stored_show(book, old) if old else "", show(e.new)])
+    for name in removed:
+        rows.append([cs.action, name, "删除工作表 / sheet removed", ""])
+    for name in added:
+        rows.append([cs.action, name, "", "新增或替换工作表 / sheet added or replaced"])
+    if cleared or cs.clear_marks:
+        rows.append([cs.action, "", "", f"清除标记 {', '.join(cs.clear_marks)}：{cleared} 个单元格 / "
+                     f"cleared marks on {cleared} cells"])
+    if marks_done:
+        tags = sorted({m.tag for m in cs.marks})
+        rows.append([cs.action, "", "", f"标记 {marks_done} 个单元格（{', '.join(tags)}）/ marked {marks_done} cells"])
+    if notes_done:
+        rows.append([cs.action, "", "", f"添加 {notes_done} 条批注 / added {notes_done} notes"])
+    return rows
+
+
+def can_log(book: Book) -> bool:
+    """Whether the log can be written: its sheet exists unprotected, or may be added."""
+    if book.has_sheet(LOG_SHEET):
+        return not is_protected(book.xml(LOG_SHEET))
+    return not book.structure_locked
+
+
+def append_log(book: Book, rows: list[list[str]], now: dt.datetime, user: str) -> int:
+    """Append the rows to 变更日志 (creating it if missing). Returns the number of rows written."""
+    if not rows or not can_log(book):
+        return 0
+    if not book.has_sheet(LOG_SHEET):
+        book.add_sheet(LOG_SHEET, [HEADERS], header_style=book.styles.palette_xf("header"))
+    start = max(last_used_row(book.xml(LOG_SHEET)), 1) + 1
+    time_style = book.styles.with_number_format(0, TIME_FORMAT)
+    patches: dict[tuple[int, int], CellPatch] = {}
+    for i, row in enumerate(rows):
+        r = start + i
+        patches[(r, 1)] = CellPatch(now.replace(tzinfo=None, microsecond=0), style=time_style)
+        for j, v in enumerate([user, *row], start=2):
+            patches[(r, j)] = CellPatch(v)
+    book.patch(LOG_SHEET, patches)
+    return len(rows)
