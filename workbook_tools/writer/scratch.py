@@ -1,0 +1,322 @@
+"""A generated sheet rendered on its own with XlsxWriter, and its styles merged into a target.
+
+:func:`render` builds a one-sheet scratch workbook in memory (values, PALETTE styles, merges,
+widths, freeze panes, tab colour, internal links, charts) and returns its parts. Strings are
+written as inline strings (never shared strings, never formulas), so the sheet XML can be
+moved into another workbook without touching that workbook's shared-string table.
+
+:func:`merge_styles` appends the fonts, fills, borders, number formats and cell formats the
+scratch sheet uses to a target ``styles.xml`` by splicing bytes: existing entries keep their
+index and bytes, counts are fixed, and an entry identical to one already appended by an
+earlier run is reused instead of appended again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from decimal import Decimal
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
+
+from ..changeset import ChartSpec, GeneratedSheet
+from ..errors import UnsafeWrite
+from ..i18n import L
+from ..model import split_ref
+from ..styles import PALETTE
+from .package import NS_MAIN, unescape_attr
+
+_DATE_FMT = {"num_format": "yyyy-mm-dd"}
+_DATETIME_FMT = {"num_format": "yyyy-mm-dd hh:mm"}
+CHART_KINDS = {"column", "bar", "pie", "line"}
+
+
+# ---- rendering ---------------------------------------------------------------------------------
+def render(sheet: GeneratedSheet) -> dict[str, bytes]:
+    """The parts of a one-sheet XlsxWriter workbook holding ``sheet`` (strings inlined)."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_numbers": False, "strings_to_urls": False})
+    try:
+        ws = wb.add_worksheet(sheet.name)
+    except XlsxWriterException as exc:
+        raise UnsafeWrite(L("工作表名称“{n}”无效：{e}", "Invalid sheet name '{n}': {e}")
+                          .format(n=sheet.name, e=exc), sheet=sheet.name) from exc
+    formats: dict[tuple[str | None, str | None], Any] = {}
+
+    def fmt(style: str | None, extra: str | None = None) -> Any:
+        key = (style, extra)
+        if key not in formats:
+            if style is None and extra is None:
+                formats[key] = None
+            else:
+                if style is not None and style not in PALETTE:
+                    raise UnsafeWrite(L("未知样式名：{s}", "Unknown style name: {s}").format(s=style),
+                                      sheet=sheet.name)
+                props = dict(PALETTE.get(style or "", {}))
+                if extra == "date" and "num_format" not in props:
+                    props.update(_DATE_FMT)
+                elif extra == "datetime" and "num_format" not in props:
+                    props.update(_DATETIME_FMT)
+                formats[key] = wb.add_format(props)
+        return formats[key]
+
+    merged_tl: dict[tuple[int, int], str] = {}
+    for rng in sheet.merges:
+        a, _, b = rng.partition(":")
+        (r1, c1), (r2, c2) = split_ref(a), split_ref(b or a)
+        merged_tl[(r1, c1)] = rng
+        value, style = sheet.cells.get((r1, c1), (None, None))
+        ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", fmt(style, _kind(value)))
+    for (r, c), (value, style) in sorted(sheet.cells.items()):
+        link = sheet.links.get((r, c))
+        if link is not None:
+            target = link if "://" in link or link.startswith("mailto:") else "internal:" + link
+            ws.write_url(r - 1, c - 1, target, fmt(style or "link"), string=_text(value))
+            continue
+        _write(ws, r - 1, c - 1, value, fmt(style, _kind(value)))
+    for (r, c), link in sheet.links.items():
+        if (r, c) not in sheet.cells:
+            target = link if "://" in link else "internal:" + link
+            ws.write_url(r - 1, c - 1, target, fmt("link"), string=link)
+    for col, width in sheet.col_widths.items():
+        ws.set_column(col - 1, col - 1, width)
+    if sheet.freeze:
+        ws.freeze_panes(sheet.freeze[0] - 1, sheet.freeze[1] - 1)
+    if sheet.tab_color:
+        ws.set_tab_color(sheet.tab_color)
+    for spec in sheet.charts:
+        ws.insert_chart(spec.anchor, _chart(wb, sheet.name, spec))
+    wb.close()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    return inline_strings(parts)
+
+
+def _kind(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return "datetime" if (value.hour or value.minute or value.second) else "date"
+    if isinstance(value, dt.date):
+        return "date"
+    return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _write(ws: Any, r: int, c: int, value: Any, cell_fmt: Any) -> None:
+    if value is None or value == "":
+        if cell_fmt is not None:
+            ws.write_blank(r, c, None, cell_fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(r, c, value, cell_fmt)
+    elif isinstance(value, int | float | Decimal):
+        ws.write_number(r, c, float(value), cell_fmt)
+    elif isinstance(value, dt.datetime | dt.date):
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime(value.year, value.month, value.day)
+        ws.write_datetime(r, c, value.replace(tzinfo=None), cell_fmt)
+    else:
+        ws.write_string(r, c, str(value), cell_fmt)
+
+
+def _chart(wb: Any, sheet_name: str, spec: ChartSpec) -> Any:
+    if spec.kind not in CHART_KINDS:
+        raise UnsafeWrite(L("不支持的图表类型：{k}", "Unsupported chart kind: {k}").format(k=spec.kind),
+                          sheet=sheet_name)
+    chart = wb.add_chart({"type": spec.kind})
+    for name, values in spec.series:
+        chart.add_series({"name": name, "categories": _range(sheet_name, spec.categories),
+                          "values": _range(sheet_name, values)})
+    chart.set_title({"name": spec.title})
+    chart.set_size({"width": spec.width, "height": spec.height})
+    if spec.kind != "pie" and len(spec.series) < 2:
+        chart.set_legend({"none": True})
+    return chart
+
+
+def _range(sheet_name: str, rng: str) -> list[Any]:
+    a, _, b = rng.replace("$", "").partition(":")
+    (r1, c1), (r2, c2) = split_ref(a), split_ref(b or a)
+    return [sheet_name, r1 - 1, c1 - 1, r2 - 1, c2 - 1]
+
+
+_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
+_SCELL = re.compile(rb'<c ([^>]*?)t="s"([^>]*)><v>(\d+)</v></c>')
+
+
+def inline_strings(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """Turn the scratch sheet's shared-string cells into inline strings; drop sharedStrings.xml."""
+    sst_blob = parts.pop("xl/sharedStrings.xml", b"")
+    table = [m.group(1) or b"" for m in _SI.finditer(sst_blob)]
+
+    def one(m: re.Match[bytes]) -> bytes:
+        return b'<c ' + m.group(1) + b't="inlineStr"' + m.group(2) + b"><is>" + table[int(m.group(3))] + b"</is></c>"
+
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = _SCELL.sub(one, parts[sheet])
+    return parts
+
+
+# ---- merging styles ------------------------------------------------------------------------------
+_SECTIONS = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+             "tableStyles", "colors", "extLst"]
+_CHILD = {"numFmts": "numFmt", "fonts": "font", "fills": "fill", "borders": "border", "cellXfs": "xf"}
+
+
+def _ser(el: ET.Element, prefix: str) -> str:
+    """Serialise a scratch element with the target's prefix for the main namespace."""
+    tag = el.tag.split("}", 1)[-1]
+    attrs = "".join(f" {k}={quoteattr(v)}" for k, v in el.attrib.items())
+    kids = "".join(_ser(k, prefix) for k in el)
+    text = escape((el.text or "").strip())
+    if not kids and not text:
+        return f"<{prefix}{tag}{attrs}/>"
+    return f"<{prefix}{tag}{attrs}>{text}{kids}</{prefix}{tag}>"
+
+
+class _Styles:
+    """A target styles.xml edited by splicing: sections located by regex, children appended."""
+
+    def __init__(self, xml: bytes):
+        self.xml = xml.decode("utf-8")
+        m = re.search(r"<(\w+:)?styleSheet\b", self.xml)
+        if m is None:
+            raise UnsafeWrite(L("styles.xml 无法识别", "styles.xml is not a stylesheet"))
+        self.prefix = m.group(1) or ""
+
+    def _section(self, name: str) -> tuple[int, int, int] | None:
+        """(start of start tag, end of start tag, start of end tag) or None; self-closed → end tag at start."""
+        p = re.escape(self.prefix)
+        m = re.search(rf"<{p}{name}\b[^>]*?(/?)>", self.xml)
+        if m is None:
+            return None
+        if m.group(1):
+            return (m.start(), m.end(), m.end())
+        end = self.xml.index(f"</{self.prefix}{name}>", m.end())
+        return (m.start(), m.end(), end)
+
+    def children(self, name: str) -> list[str]:
+        sec = self._section(name)
+        if sec is None:
+            return []
+        body = self.xml[sec[1]:sec[2]]
+        child = re.escape(self.prefix + _CHILD[name])
+        return [m.group(0) for m in re.finditer(rf"<{child}\b[^>]*?(?:/>|>.*?</{child}>)", body, re.S)]
+
+    def append(self, name: str, items: list[str]) -> None:
+        if not items:
+            return
+        sec = self._section(name)
+        if sec is None:
+            self._create(name)
+            sec = self._section(name)
+            assert sec is not None
+        count = len(self.children(name)) + len(items)
+        start, head_end, end = sec
+        head = self.xml[start:head_end]
+        tag = f"</{self.prefix}{name}>"
+        if head.endswith("/>"):
+            head = head[:-2].rstrip() + ">"
+            new = head + "".join(items) + tag
+            self.xml = self.xml[:start] + new + self.xml[head_end:]
+        else:
+            self.xml = self.xml[:start] + head + self.xml[head_end:end] + "".join(items) + self.xml[end:]
+        self._set_count(name, count)
+
+    def _set_count(self, name: str, count: int) -> None:
+        sec = self._section(name)
+        assert sec is not None
+        head = self.xml[sec[0]:sec[1]]
+        if re.search(r'\bcount="\d*"', head):
+            new = re.sub(r'\bcount="\d*"', f'count="{count}"', head, count=1)
+        else:
+            new = head.replace(f"<{self.prefix}{name}", f'<{self.prefix}{name} count="{count}"', 1)
+        self.xml = self.xml[:sec[0]] + new + self.xml[sec[1]:]
+
+    def _create(self, name: str) -> None:
+        later = _SECTIONS[_SECTIONS.index(name) + 1:]
+        for nxt in later:
+            sec = self._section(nxt)
+            if sec is not None:
+                pos = sec[0]
+                break
+        else:
+            pos = self.xml.index(f"</{self.prefix}styleSheet>")
+        self.xml = self.xml[:pos] + f'<{self.prefix}{name} count="0"></{self.prefix}{name}>' + self.xml[pos:]
+
+    def index_of(self, name: str, item: str) -> int:
+        """Index of an identical existing child, else append it and return the new index."""
+        kids = self.children(name)
+        if item in kids:
+            return kids.index(item)
+        self.append(name, [item])
+        return len(kids)
+
+    def numfmt_id(self, code: str) -> int:
+        used = []
+        for raw in self.children("numFmts"):
+            m_id = re.search(r'numFmtId="(\d+)"', raw)
+            m_code = re.search(r'formatCode=("[^"]*"|\'[^\']*\')', raw)
+            if m_id is None:
+                continue
+            used.append(int(m_id.group(1)))
+            if m_code and unescape_attr(m_code.group(1)[1:-1]) == code:
+                return int(m_id.group(1))
+        new_id = max([163, *used]) + 1
+        self.append("numFmts", [f"<{self.prefix}numFmt numFmtId=\"{new_id}\" formatCode={quoteattr(code)}/>"])
+        return new_id
+
+
+def merge_styles(target: bytes, scratch: bytes, used: set[int]) -> tuple[bytes, dict[int, int]]:
+    """Append the scratch cell formats in ``used`` to ``target``; return new bytes and the xf map."""
+    ns = {"m": NS_MAIN}
+    src = ET.fromstring(scratch)
+    tgt = _Styles(target)
+    p = tgt.prefix
+
+    def items(section: str, child: str) -> list[ET.Element]:
+        sec = src.find(f"m:{section}", ns)
+        return [] if sec is None else list(sec.findall(f"m:{child}", ns))
+
+    codes = {int(e.get("numFmtId", "0")): e.get("formatCode", "") for e in items("numFmts", "numFmt")}
+    fonts, fills, borders = items("fonts", "font"), items("fills", "fill"), items("borders", "border")
+    xfs = items("cellXfs", "xf")
+    mapping: dict[int, int] = {0: 0}
+    for i in sorted(used - {0}):
+        xf = xfs[i]
+        attrs = dict(xf.attrib)
+        nf = int(attrs.get("numFmtId", "0"))
+        if nf in codes:
+            attrs["numFmtId"] = str(tgt.numfmt_id(codes[nf]))
+        attrs["fontId"] = str(tgt.index_of("fonts", _ser(fonts[int(attrs.get("fontId", "0"))], p)))
+        attrs["fillId"] = str(tgt.index_of("fills", _ser(fills[int(attrs.get("fillId", "0"))], p)))
+        attrs["borderId"] = str(tgt.index_of("borders", _ser(borders[int(attrs.get("borderId", "0"))], p)))
+        attrs["xfId"] = "0"
+        new = ET.Element(xf.tag, attrs)
+        new.extend(list(xf))
+        mapping[i] = tgt.index_of("cellXfs", _ser(new, p))
+    return tgt.xml.encode("utf-8"), mapping
+
+
+_S_ATTR = re.compile(rb'(<(?:c|row)\b[^>]*?\ss=")(\d+)(")')
+_STYLE_ATTR = re.compile(rb'(<col\b[^>]*?\sstyle=")(\d+)(")')
+
+
+def used_styles(sheet_xml: bytes) -> set[int]:
+    return ({int(m.group(2)) for m in _S_ATTR.finditer(sheet_xml)}
+            | {int(m.group(2)) for m in _STYLE_ATTR.finditer(sheet_xml)})
+
+
+def remap_styles(sheet_xml: bytes, mapping: dict[int, int]) -> bytes:
+    def one(m: re.Match[bytes]) -> bytes:
+        return m.group(1) + str(mapping.get(int(m.group(2)), 0)).encode() + m.group(3)
+
+    return _STYLE_ATTR.sub(one, _S_ATTR.sub(one, sheet_xml))
