@@ -1,0 +1,74 @@
+"""Matching typed names, IDs, industries and list values the way a person means them.
+
+Shared by ``ops.ids`` and ``ops.tiers``: NFKC (full-width → half-width), no spaces, and list
+synonyms from the schema, so "ＩＴ服务 ", "IT 服务" and "信息技术服务" all mean IT服务.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from ..model import Settings
+from ..reader.parse import clean_text, is_empty
+from ..schema import SCHEMA
+
+_SPACE = re.compile(r"\s+")
+
+
+def norm(value: Any) -> str:
+    """NFKC, no whitespace at all, case-folded; '' for empty."""
+    if is_empty(value):
+        return ""
+    s = clean_text(value) or ""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", s)).casefold()
+
+
+def norm_id(value: Any) -> str:
+    """A customer ID as compared: NFKC, no spaces, upper case ('' for empty)."""
+    return norm(value).upper()
+
+
+def list_value(list_key: str, value: Any, settings: Settings | None = None) -> str | None:
+    """The list value a typed cell means (exact after normalisation, else a schema synonym), or None."""
+    n = norm(value)
+    if not n:
+        return None
+    values = list(settings.lists.get(list_key, [])) if settings else []
+    try:
+        spec = SCHEMA.list(list_key)
+    except KeyError:
+        spec = None
+    if spec:
+        values += [v for v in spec.values if v not in values]
+    for v in values:
+        if norm(v) == n:
+            return v
+    if spec:
+        for syn, target in spec.synonyms.items():
+            if norm(syn) == n:
+                return target
+    return None
+
+
+def industry_code(value: Any, settings: Settings) -> tuple[str | None, str | None]:
+    """(industry name, code) for a typed industry, using 代码表's industry→code table, the industry
+    list's synonyms and the schema's industry aliases. (None, None) when it matches nothing."""
+    n = norm(value)
+    if not n:
+        return None, None
+    codes = {norm(name): (name, code) for name, code in settings.industry_codes.items()}
+    if n in codes:
+        return codes[n]
+    candidates: list[str] = []
+    for syn, target in SCHEMA.list("industry").synonyms.items():
+        if norm(syn) == n:
+            candidates.append(target)
+    for ind in SCHEMA.industries:
+        if any(norm(a) == n for a in ind.aliases):
+            candidates.append(ind.name)
+    for name in candidates:
+        if norm(name) in codes:
+            return codes[norm(name)]
+    return None, None

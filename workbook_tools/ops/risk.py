@@ -1,0 +1,152 @@
+"""Per-customer facts from the contact log and the complaint register, and the risk rules.
+
+Log and complaint rows belong to a customer by 客户编号, or — when their 客户编号 is empty — by
+a 客户名称 that names exactly one customer (after NFKC / space normalisation). Rows dated after
+``as_of`` are ignored, so a run "as of" a past date sees the workbook as it was then.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..model import SheetData, WorkbookModel
+from ..reader.parse import clean_text
+from .matching import list_value, norm, norm_id
+
+_TERM_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})(?!\d)(?:\s*[.\-/月]\s*(\d{1,2})(?!\d))?")
+_CLOSED = ("已解决", "已关闭")
+
+
+@dataclass
+class Facts:
+    """What the log and complaints say about one customer (as of the run date)."""
+
+    last_contact: dt.date | None = None
+    contact_changed: dt.date | None = None      # latest 联系人变更 = 是
+    complaints: list[tuple[dt.date, bool]] = field(default_factory=list)  # (received, still open)
+
+
+def term_end(value: Any) -> dt.date | None:
+    """End date of a contract term: '2024.01-2025.12' → 2025-12-31, '2024/01/01至2025/06/30' →
+    2025-06-30, '2024年1月-2025年12月' → 2025-12-31; a real date is its own end. None if unreadable."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    s = clean_text(value)
+    if not s:
+        return None
+    found = _TERM_DATE.findall(s)
+    if not found:
+        return None
+    y, m, d = found[-1]
+    year, month = int(y), int(m)
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    day = int(d) if d else last
+    if not 1 <= day <= last:
+        return None
+    return dt.date(year, month, day)
+
+
+def _day(value: Any) -> dt.date | None:
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def customer_keys(cust: SheetData) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """(ID → customer rows, unique normalised name → customer row)."""
+    by_id: dict[str, list[int]] = {}
+    for row, value in cust.raw["customer_id"].items():
+        n = norm_id(value)
+        if n:
+            by_id.setdefault(n, []).append(row)
+    names: dict[str, list[int]] = {}
+    for row, value in cust.df["name"].items():
+        n = norm(value)
+        if n:
+            names.setdefault(n, []).append(row)
+    return by_id, {n: rows[0] for n, rows in names.items() if len(rows) == 1}
+
+
+def _owners(sheet: SheetData, by_id: dict[str, list[int]], by_name: dict[str, int]) -> list[list[int]]:
+    """For each row of a log/complaint sheet (in index order), the customer rows it belongs to."""
+    out: list[list[int]] = []
+    for cid, name in zip(sheet.raw["customer_id"], sheet.df["customer_name"]):
+        n = norm_id(cid)
+        if n:
+            out.append(by_id.get(n, []))
+        else:
+            row = by_name.get(norm(name))
+            out.append([row] if row is not None else [])
+    return out
+
+
+def gather(model: WorkbookModel, cust: SheetData, as_of: dt.date, window_days: int) -> dict[int, Facts]:
+    """Facts per customer row. ``window_days``: how far back a 联系人变更 counts."""
+    facts: dict[int, Facts] = {row: Facts() for row in cust.df.index}
+    by_id, by_name = customer_keys(cust)
+    log = model.sheet("contacts")
+    if log is not None and len(log.df):
+        owners = _owners(log, by_id, by_name)
+        changed = [list_value("yes_no", v, model.settings) == "是" for v in log.raw["contact_changed"]]
+        for rows, when, ch in zip(owners, log.df["contact_date"], changed):
+            day = _day(when)
+            if not rows or day is None or day > as_of:
+                continue
+            for r in rows:
+                fa = facts[r]
+                if fa.last_contact is None or day > fa.last_contact:
+                    fa.last_contact = day
+                if ch and (as_of - day).days <= window_days and (fa.contact_changed is None or day > fa.contact_changed):
+                    fa.contact_changed = day
+    comp = model.sheet("complaints")
+    if comp is not None and len(comp.df):
+        owners = _owners(comp, by_id, by_name)
+        for rows, when, status in zip(owners, comp.df["received_at"], comp.raw["status"]):
+            day = _day(when)
+            if not rows or day is None or day > as_of:
+                continue
+            still_open = list_value("complaint_status", status, model.settings) not in _CLOSED
+            for r in rows:
+                facts[r].complaints.append((day, still_open))
+    return facts
+
+
+def risk_reasons(*, facts: Facts, stage: str | None, term: dt.date | None, satisfaction: float | None,
+                 as_of: dt.date, settings: Any) -> list[str]:
+    """The reasons (Chinese, as written into 风险原因) why a customer is 重点关注; [] if none."""
+    get = settings.get
+    complaint_days = int(get("risk_complaint_days"))
+    reasons: list[str] = []
+    recent = [d for d, _ in facts.complaints if (as_of - d).days <= complaint_days]
+    still_open = [d for d, o in facts.complaints if o]
+    if recent:
+        reasons.append(f"近{complaint_days}天内投诉{len(recent)}次")
+    if still_open:
+        reasons.append(f"投诉未解决{len(still_open)}件")
+    if stage == "暂停合作":
+        reasons.append("暂停合作")
+    end_days = int(get("risk_contract_end_days"))
+    quiet_days = int(get("risk_no_contact_days"))
+    if term is not None and 0 <= (term - as_of).days <= end_days:
+        quiet = facts.last_contact is None or (as_of - facts.last_contact).days > quiet_days
+        if quiet:
+            reasons.append(f"合同{term.isoformat()}到期且{quiet_days}天内未沟通")
+    if satisfaction is not None and satisfaction <= float(get("risk_satisfaction_max")):
+        reasons.append(f"满意度{satisfaction:g}分")
+    if facts.contact_changed is not None:
+        reasons.append(f"联系人变更（{facts.contact_changed.isoformat()}）")
+    return reasons

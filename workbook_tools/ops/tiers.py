@@ -1,0 +1,229 @@
+"""Value tiers, follow-up cadences, overdue and risk flags, management bands (sources 000, 002–004).
+
+Fills the computed columns of the customers sheet (declared ``computed=True`` in the schema),
+creating any that the file lacks. Every threshold comes from 代码表 (``model.settings``). Only
+cells whose value changes get an edit, so a second run plans nothing. The rules are written
+out for users in ``docs/ids-and-tiers.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+import pandas as pd
+
+from ..changeset import ActionResult, Changeset
+from ..i18n import L
+from ..model import Finding, SheetData, WorkbookModel, cell_ref
+from ..reader.parse import clean_text, is_empty
+from ..schema import SCHEMA
+from .ids import ensure_column
+from .matching import list_value
+from .risk import Facts, gather, risk_reasons, term_end
+
+STRATEGIC, KEY, ORDINARY = "战略客户", "重点客户", "普通客户"
+RISK_FLAG = "重点关注"
+BAND_MAINTAIN, BAND_FOLLOW, BAND_WATCH = "重点维护", "一般跟进", "观察预警"
+ENDED_STAGES = ("终止合作",)
+ENDED_TYPES = ("流失客户",)
+COMPUTED = ("tier", "cadence_days", "last_contact", "next_follow", "overdue", "risk_flag", "risk_reasons", "band")
+_TIER_CADENCE = {STRATEGIC: "cadence_strategic_days", KEY: "cadence_key_days", ORDINARY: "cadence_ordinary_days"}
+_GRADE_CADENCE = {"A": "cadence_grade_a_days", "B": "cadence_grade_b_days", "C": "cadence_grade_c_days"}
+_DATE_FMT = "yyyy-mm-dd"
+
+
+def amount_for_tier(value: Any) -> Decimal | None:
+    """The annual amount as compared with the thresholds: rounded half-up to 2 decimals, i.e. the
+    value the column shows (format #,##0.00). 49.995 shows as 50.00 and counts as 50."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    try:
+        return Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+def tier_for(amount: Any, strategic_min: float, key_min: float) -> str | None:
+    """战略客户 when amount ≥ strategic_min, 重点客户 when ≥ key_min, else 普通客户; None when missing."""
+    a = amount_for_tier(amount)
+    if a is None:
+        return None
+    if a >= _dec(strategic_min):
+        return STRATEGIC
+    if a >= _dec(key_min):
+        return KEY
+    return ORDINARY
+
+
+def cadence_for(tier: str | None, grade: str | None, settings: Any) -> int:
+    """The stricter (shorter) of the tier cadence (ordinary when no tier) and the A/B/C cadence."""
+    days = [int(_num(settings, _TIER_CADENCE[tier or ORDINARY]))]
+    if grade in _GRADE_CADENCE:
+        days.append(int(_num(settings, _GRADE_CADENCE[grade])))
+    return min(days)
+
+
+def band_for(tier: str | None, at_risk: bool) -> str:
+    """观察预警 when at risk; else 重点维护 for strategic/key; else 一般跟进."""
+    if at_risk:
+        return BAND_WATCH
+    if tier in (STRATEGIC, KEY):
+        return BAND_MAINTAIN
+    return BAND_FOLLOW
+
+
+def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResult:
+    """Compute the tier columns of every customer row as of ``as_of`` (default today)."""
+    as_of = as_of or dt.date.today()
+    result = ActionResult("tiers")
+    cust = model.sheet("customers")
+    if cust is None:
+        result.findings.append(Finding("TIER-NO-SHEET", "error", SCHEMA.sheet("customers").zh,
+                                       L("找不到客户基本信息表", "The customers sheet was not found")))
+        return result
+    st = model.settings
+    f = result.findings
+    cs = Changeset("tiers")
+    created = [k for k in COMPUTED if k not in cust.columns]
+    cols = {k: ensure_column(cust, cs, k) for k in COMPUTED}
+    facts = gather(model, cust, as_of, int(_num(st, "risk_complaint_days")))
+    strategic_min, key_min = _num(st, "tier_strategic_min"), _num(st, "tier_key_min")
+    stats: dict[str, Any] = {"customers": len(cust.df), "columns_created": created, "changed_cells": 0,
+                             "tiers": {STRATEGIC: 0, KEY: 0, ORDINARY: 0, "": 0}, "overdue": 0, "at_risk": 0,
+                             "ended": 0, "tier_differs": 0,
+                             "bands": {BAND_MAINTAIN: 0, BAND_FOLLOW: 0, BAND_WATCH: 0}, "as_of": as_of.isoformat()}
+    if "amount_annual" in cust.missing_columns:
+        f.append(Finding("TIER-NO-AMOUNT-COLUMN", "warning", cust.name, L(
+            "缺少“年度合作金额(万元)”列，无法建议价值等级", "No annual-amount column; no tier can be proposed")))
+    df, raw = cust.df, cust.raw
+    for row in df.index:
+        if _blank_row(cust, row):
+            continue
+        values = _compute_row(cust, row, facts[row], as_of, strategic_min, key_min, model, f, stats)
+        for key in COMPUTED:
+            new = values[key]
+            if key not in created and _same(raw.at[row, key], df.at[row, key], new):
+                continue
+            if key not in created and (row, key) in cust.formulas_without_value:
+                f.append(Finding("TIER-FORMULA", "warning", cust.name, L(
+                    "该单元格是公式，未覆盖", "This cell holds a formula; not overwritten"),
+                    cell_ref(row, cols[key]), row, key))
+                continue
+            if key in created and new is None:
+                continue
+            old = None if key in created else _old(raw.at[row, key])
+            fmt = _DATE_FMT if isinstance(new, dt.date) else None
+            cs.edit(cust.name, cell_ref(row, cols[key]), new, old=old, number_format=fmt)
+            stats["changed_cells"] += 1
+    result.changeset = cs
+    result.stats = stats
+    result.summary = L("战略 {s}、重点 {k}、普通 {o}；逾期 {d}；重点关注 {r}；修改 {c} 个单元格",
+                       "strategic {s}, key {k}, ordinary {o}; overdue {d}; at risk {r}; {c} cells changed").format(
+        s=stats["tiers"][STRATEGIC], k=stats["tiers"][KEY], o=stats["tiers"][ORDINARY], d=stats["overdue"],
+        r=stats["at_risk"], c=stats["changed_cells"])
+    cs.summary = result.summary
+    return result
+
+
+def _compute_row(cust: SheetData, row: int, fa: Facts, as_of: dt.date, strategic_min: float, key_min: float,
+                 model: WorkbookModel, f: list[Finding], stats: dict[str, Any]) -> dict[str, Any]:
+    st = model.settings
+    df, raw = cust.df, cust.raw
+    amount = df.at[row, "amount_annual"]
+    proposed = tier_for(amount, strategic_min, key_min)
+    if proposed is None and "amount_annual" not in cust.missing_columns:
+        raw_amount = raw.at[row, "amount_annual"]
+        if is_empty(raw_amount):
+            f.append(Finding("TIER-NO-AMOUNT", "info", cust.name, L(
+                "未填年度合作金额，不建议价值等级（跟进周期按普通客户与跟进等级计算）",
+                "No annual amount: no tier proposed (cadence uses the ordinary tier and the grade)"),
+                cust.cell(row, "amount_annual"), row, "amount_annual"))
+        else:
+            f.append(Finding("TIER-BAD-AMOUNT", "warning", cust.name, L(
+                "年度合作金额“{v}”不是数字，不建议价值等级", "Annual amount '{v}' is not a number; no tier proposed"
+            ).format(v=raw_amount), cust.cell(row, "amount_annual"), row, "amount_annual", raw_amount,
+                L("只填数字，单位万元", "A number only, in 万元")))
+    stats["tiers"][proposed or ""] += 1
+    confirmed = list_value("value_tier", raw.at[row, "tier_confirmed"], st)
+    if confirmed and proposed and confirmed != proposed:
+        stats["tier_differs"] += 1
+        f.append(Finding("TIER-DIFFERS", "warning", cust.name, L(
+            "主管确认等级为“{c}”，系统按年度金额建议“{p}”，请主管复核",
+            "The confirmed tier is '{c}' but the annual amount suggests '{p}'; for the supervisor to review"
+        ).format(c=confirmed, p=proposed), cust.cell(row, "tier_confirmed"), row, "tier_confirmed", confirmed))
+    tier = confirmed or proposed
+    stage = list_value("stage", raw.at[row, "stage"], st)
+    ended = stage in ENDED_STAGES or list_value("customer_type", raw.at[row, "customer_type"], st) in ENDED_TYPES
+    out: dict[str, Any] = dict.fromkeys(COMPUTED)
+    out["tier"] = proposed
+    out["last_contact"] = fa.last_contact
+    if ended:
+        stats["ended"] += 1
+        return out
+    cadence = cadence_for(tier, list_value("follow_grade", raw.at[row, "follow_grade"], st), st)
+    out["cadence_days"] = cadence
+    base = fa.last_contact or _date(df.at[row, "first_contact"])
+    if base is not None:
+        out["next_follow"] = base + dt.timedelta(days=cadence)
+        out["overdue"] = "是" if as_of > out["next_follow"] else "否"
+        stats["overdue"] += out["overdue"] == "是"
+    sat = df.at[row, "satisfaction"]
+    reasons = risk_reasons(facts=fa, stage=stage, term=term_end(raw.at[row, "term"]),
+                           satisfaction=None if pd.isna(sat) else float(sat), as_of=as_of, settings=st)
+    if not is_empty(raw.at[row, "term"]) and term_end(raw.at[row, "term"]) is None:
+        f.append(Finding("TIER-BAD-TERM", "info", cust.name, L(
+            "合作期限“{v}”无法识别到期日，未检查合同到期风险",
+            "Contract term '{v}' has no readable end date; the renewal risk was not checked").format(
+            v=raw.at[row, "term"]), cust.cell(row, "term"), row, "term", raw.at[row, "term"],
+            L("如 2024.01-2025.12", "e.g. 2024.01-2025.12")))
+    if reasons:
+        out["risk_flag"] = RISK_FLAG
+        out["risk_reasons"] = "；".join(reasons)
+        stats["at_risk"] += 1
+    out["band"] = band_for(tier, bool(reasons))
+    stats["bands"][out["band"]] += 1
+    return out
+
+
+def _blank_row(cust: SheetData, row: int) -> bool:
+    """A row that holds only computed values (left over after a customer was cleared)."""
+    return all(is_empty(cust.raw.at[row, c.key]) for c in cust.spec.columns if not c.computed)
+
+
+def _same(raw: Any, parsed: Any, new: Any) -> bool:
+    if new is None:
+        return is_empty(raw)
+    if is_empty(raw):
+        return False
+    if isinstance(new, dt.date):
+        return _date(parsed) == new
+    if isinstance(new, int):
+        return isinstance(parsed, float) and parsed == new
+    return clean_text(raw) == new
+
+
+def _old(raw: Any) -> Any:
+    return None if is_empty(raw) else raw
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(repr(float(value)))
+
+
+def _num(settings: Any, key: str) -> float:
+    """A numeric setting; the schema default when the workbook holds something unreadable."""
+    value = settings.get(key)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float(SCHEMA.setting(key).default)
