@@ -250,8 +250,9 @@ def escape_text(s: str) -> str:
 
 
 def value_xml(value: Any, date1904: bool = False) -> tuple[str | None, bytes]:
-    """(``t`` attribute, inner XML) for a Python value; text is always an inline string."""
-    if value is None:
+    """(``t`` attribute, inner XML) for a Python value; text is always an inline string;
+    None and "" empty the cell."""
+    if value is None or value == "":
         return None, b""
     if isinstance(value, bool):
         return "b", b"<v>" + (b"1" if value else b"0") + b"</v>"
@@ -296,13 +297,17 @@ def _render_cell(old: bytes | None, ref: str, patch: CellPatch, inherit: int | N
         start = b"<" + prefix + b'c r="' + ref.encode() + b'"/>'
         body = b""
     head = start[:-2] if start.endswith(b"/>") else start[:-1]
-    if patch.style is not None:
+    if patch.style == 0:
+        head = _del_attr(head, b"s")
+    elif patch.style is not None:
         head = _set_attr(head, b"s", str(patch.style).encode())
     elif old is None and inherit:
         head = _set_attr(head, b"s", str(inherit).encode())
     if not re.search(rb'\sr\s*=\s*"', head):
         head = _set_attr(head, b"r", ref.encode())
     if patch.value is KEEP:
+        if not body and re.fullmatch(rb'<[\w:]+ r="[A-Z]+\d+"\s*', head):
+            return b""  # an empty, unstyled cell says nothing: drop it
         return head + b"/>" if not body else head + b">" + body + b"</" + prefix + b"c>"
     for name in (b"t", b"cm", b"vm"):
         head = _del_attr(head, name)
@@ -372,7 +377,10 @@ def _patch_row(row_blob: bytes, r: int, patches: dict[int, CellPatch], xml: byte
     head = _update_spans(head, min(todo), max(todo))
     if not re.search(rb'\sr\s*=\s*"', head):
         head = _set_attr(head, b"r", str(r).encode())
-    return head + b"".join(pieces) + tail
+    content = b"".join(pieces)
+    if not content.strip() and re.fullmatch(rb'<[\w:]+ r="\d+">', head):
+        return b""  # a row left with nothing in it and no attributes: drop it
+    return head + content + tail
 
 
 def _update_spans(head: bytes, lo: int, hi: int) -> bytes:

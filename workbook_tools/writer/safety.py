@@ -51,9 +51,14 @@ def locked(path: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            raise WorkbookInUse(L("另一个 wbt 进程正在写入工作簿 {n}，请等它结束后再试。",
-                                  "Another wbt run is writing workbook {n}; wait for it to finish.")
-                                .format(n=path.name)) from exc
+            raise _busy(path) from exc
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lp).st_ino
+        except OSError:
+            same = False
+        if not same:  # the holder removed the lock file between our open and our flock
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            raise _busy(path)
         remove_stale_temps(path)
         try:
             yield
@@ -63,6 +68,11 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _busy(path: Path) -> WorkbookInUse:
+    return WorkbookInUse(L("另一个 wbt 进程正在写入工作簿 {n}，请等它结束后再试。",
+                           "Another wbt run is writing workbook {n}; wait for it to finish.").format(n=path.name))
 
 
 def temp_glob(path: Path) -> list[Path]:
