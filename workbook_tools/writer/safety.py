@@ -102,7 +102,7 @@ def make_backup(path: Path, now: dt.datetime) -> Path:
     target = backup_name(path, now)
     target.parent.mkdir(exist_ok=True)
     tmp = target.with_name(target.name + ".part")
-    shutil.copy2(path, tmp)
+    shutil.copyfile(path, tmp)  # mtime = when the backup was made: pruning keeps the newest
     _fsync_file(tmp)
     os.replace(tmp, target)
     return target
@@ -208,6 +208,11 @@ def same_value(meant: Any, got: Any, date1904: bool = False) -> bool:
             return math.isclose(excel_serial(meant, date1904), float(got), abs_tol=1e-5)
         return False
     if isinstance(meant, int | float):
+        from .cells import excel_serial
+        if isinstance(got, dt.timedelta):  # a number shown with a time format
+            got = got.total_seconds() / 86400
+        elif isinstance(got, dt.date):     # a number in a date-formatted cell
+            got = excel_serial(got, date1904)
         if isinstance(got, bool) or not isinstance(got, int | float):
             return False
         return math.isclose(float(meant), float(got), rel_tol=1e-12, abs_tol=1e-12)

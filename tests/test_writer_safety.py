@@ -1,0 +1,163 @@
+"""Refusals before writing, owner/lock files, concurrent runs, backups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from _writer_util import make_book
+
+from workbook_tools.changeset import CellMark, Changeset, GeneratedSheet
+from workbook_tools.errors import UnsafeWrite, WorkbookInUse
+from workbook_tools.writer import apply_changeset, check_changeset, safety
+
+NOW = dt.datetime(2026, 3, 1, 9, 30, 15)
+
+
+def _cs(*edits: tuple) -> Changeset:
+    cs = Changeset("test")
+    for e in edits:
+        cs.edit(*e)
+    return cs
+
+
+@pytest.mark.parametrize(("edit", "where", "words"), [
+    (("数据", "B7", 1), "数据!B7", "formula"),
+    (("数据", "F3", "x"), "数据!F3", "merged range E2:F3"),
+    (("数据", "E2", "x"), "数据!E2", "merged range E2:F3"),
+    (("数据", "A2", "新", "旧名称"), "数据!A2", "has changed"),
+    (("数据", "B2", 1, 1234.0), "数据!B2", "has changed"),
+    (("数据", "C2", 1, dt.date(2024, 3, 6)), "数据!C2", "has changed"),
+    (("数据", "A4", 1, "was here"), "数据!A4", "has changed"),
+    (("数据", "A8", 1, False), "数据!A8", "has changed"),
+    (("没有", "A1", 1), "没有", "no sheet named"),
+    (("数据", "A0", 1), "数据!A0", "Invalid cell"),
+    (("数据", "A30", float("nan")), "数据!A30", "NaN"),
+])
+def test_refusals_name_the_cell_and_leave_the_file(tmp_path: Path, edit: tuple, where: str, words: str) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    raw = path.read_bytes()
+    # a harmless first edit proves nothing is written when a later one is refused
+    cs = _cs(("数据", "A3", "先改这个"), edit)
+    with pytest.raises(UnsafeWrite) as info:
+        apply_changeset(path, cs, now=NOW)
+    err = info.value
+    assert err.where() == where
+    assert words in err.render("en")
+    assert err.render("zh") != err.render("en") and err.exit_code == 2
+    assert path.read_bytes() == raw
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+    with pytest.raises(UnsafeWrite):
+        check_changeset(path, cs)
+
+
+def test_old_values_that_match_are_accepted(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    cs = _cs(("数据", "A2", "x", "杭州云启科技有限公司"), ("数据", "B2", 1, 1234.5), ("数据", "C2", 1, dt.date(2024, 3, 5)),
+             ("数据", "A4", 1, None), ("数据", "A8", 1, True), ("数据", "C6", 1, "45000"), ("数据", "B9", 1, ""))
+    check_changeset(path, cs)
+    assert apply_changeset(path, cs, now=NOW).cells_written == 7
+
+
+def test_protected_sheet_and_workbook_structure(tmp_path: Path) -> None:
+    path = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("锁定")
+    ws.write(0, 0, "a")
+    ws.protect()
+    wb.add_worksheet("开放").write(0, 0, "b")
+    wb.close()
+    raw = path.read_bytes()
+    with pytest.raises(UnsafeWrite) as info:
+        apply_changeset(path, _cs(("锁定", "A2", 1)), now=NOW)
+    assert info.value.where() == "锁定" and "protected" in info.value.render("en")
+    with pytest.raises(UnsafeWrite):
+        apply_changeset(path, Changeset("m", marks=[CellMark("锁定", "A1")]), now=NOW)
+    assert path.read_bytes() == raw
+
+    # structure lock: sheets cannot be added (or removed)
+    from workbook_tools.writer.package import Package
+    pkg = Package.open(path)
+    wbx = pkg.read("xl/workbook.xml").replace(b"<bookViews>", b'<workbookProtection lockStructure="1"/><bookViews>')
+    pkg.write("xl/workbook.xml", wbx)
+    pkg.save(path)
+    raw = path.read_bytes()
+    with pytest.raises(UnsafeWrite) as info:
+        apply_changeset(path, Changeset("r", add_sheets=[GeneratedSheet("新表")]), now=NOW)
+    assert "structure is protected" in info.value.render("en")
+    assert path.read_bytes() == raw
+    # a cell edit still works; there is no room for a change log, so none is written
+    report = apply_changeset(path, _cs(("开放", "A2", "ok")), now=NOW)
+    assert report.cells_written == 1 and report.log_rows == 0
+
+
+@pytest.mark.parametrize("owner", ["~$book.xlsx", ".~lock.book.xlsx#"])
+def test_open_in_office_is_refused(tmp_path: Path, owner: str) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    raw = path.read_bytes()
+    (tmp_path / owner).write_text("someone")
+    with pytest.raises(WorkbookInUse) as info:
+        apply_changeset(path, _cs(("数据", "A3", "x")), now=NOW)
+    assert owner in info.value.render("en") and "关闭" in info.value.render("zh")
+    assert path.read_bytes() == raw
+
+
+def test_second_concurrent_run_is_refused(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    raw = path.read_bytes()
+    with safety.locked(path):
+        assert safety.lock_path(path).exists()
+        with pytest.raises(WorkbookInUse) as info:
+            apply_changeset(path, _cs(("数据", "A3", "x")), now=NOW)
+        assert "Another wbt run" in info.value.render("en")
+        assert path.read_bytes() == raw
+    assert not safety.lock_path(path).exists()
+    apply_changeset(path, _cs(("数据", "A3", "x")), now=NOW)  # free again
+    assert not safety.lock_path(path).exists()
+
+
+def test_lock_held_by_another_process(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    path = make_book(tmp_path / "book.xlsx")
+    code = ("import sys,time; from pathlib import Path; from workbook_tools.writer import safety\n"
+            "with safety.locked(Path(sys.argv[1])):\n print('locked', flush=True); time.sleep(30)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        with pytest.raises(WorkbookInUse):
+            apply_changeset(path, _cs(("数据", "A3", "x")), now=NOW)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_backups_are_made_and_bounded(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    os.chmod(path, 0o640)
+    first = path.read_bytes()
+    reports = []
+    for i in range(4):
+        reports.append(apply_changeset(path, _cs(("数据", "A3", f"v{i}")), now=NOW + dt.timedelta(minutes=i),
+                                       backup_keep=2))
+        if i == 0:
+            assert reports[0].backup.read_bytes() == first
+            assert reports[0].backup.name == "book.20260301-093015.xlsx"
+    backups = sorted(p.name for p in (tmp_path / ".wbt-backups").iterdir())
+    assert backups == ["book.20260301-093215.xlsx", "book.20260301-093315.xlsx"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # permissions kept
+    # no backup at all
+    r = apply_changeset(path, _cs(("数据", "A3", "nob")), now=NOW + dt.timedelta(hours=1), backup_keep=0)
+    assert r.backup is None
+    assert len(list((tmp_path / ".wbt-backups").iterdir())) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".wbt-backups", "book.xlsx"]
+
+
+def test_xlsm_backup_keeps_suffix(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx").rename(tmp_path / "macro.xlsm")
+    r = apply_changeset(path, _cs(("数据", "A3", "x")), now=NOW)
+    assert r.backup.suffix == ".xlsm" and r.backup.parent.name == ".wbt-backups"
