@@ -102,9 +102,14 @@ def make_backup(path: Path, now: dt.datetime) -> Path:
     target = backup_name(path, now)
     target.parent.mkdir(exist_ok=True)
     tmp = target.with_name(target.name + ".part")
-    shutil.copyfile(path, tmp)  # mtime = when the backup was made: pruning keeps the newest
-    _fsync_file(tmp)
-    os.replace(tmp, target)
+    try:
+        shutil.copyfile(path, tmp)  # mtime = when the backup was made: pruning keeps the newest
+        _fsync_file(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     return target
 
 
