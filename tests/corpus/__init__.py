@@ -1,0 +1,1 @@
+"""Fidelity corpus for the changeset writer (issue 3): built by scripts, nothing binary committed."""
