@@ -201,7 +201,7 @@ def _same(raw: Any, parsed: Any, new: Any) -> bool:
         return _date(parsed) == new
     if isinstance(new, int):
         return isinstance(parsed, float) and parsed == new
-    return clean_text(raw) == new
+    return clean_text(raw) == clean_text(new)
 
 
 def _old(raw: Any) -> Any:
