@@ -1,0 +1,1 @@
+"""Pure operations: each takes a WorkbookModel and returns an ActionResult (never touches files)."""

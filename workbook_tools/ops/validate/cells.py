@@ -1,0 +1,387 @@
+"""Cell rules: required values, list values, dates, phones, e-mails, amounts, ratings, text length,
+full customer names and customer-ID format. Vectorised: pandas finds the offending rows, and only
+those rows are turned into findings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pandas as pd
+
+from ...i18n import L
+from ...model import Finding, SheetData
+from ...reader.parse import _EMPTY_MARKS
+from ...schema import Column, CType
+from .registry import Ctx, rule, show
+from .suggest import suggest
+
+DATE_TYPES = (CType.DATE, CType.DATETIME, CType.YEAR_OR_DATE)
+NUMBER_TYPES = (CType.AMOUNT, CType.INTEGER, CType.RATING)
+NOT_IN_FUTURE_EXEMPT = {"due", "next_follow"}   # 截止时间 and the computed next follow-up are plans
+
+MOBILE = r"1[3-9]\d{9}"
+LANDLINE = r"0\d{9,11}"          # area code + number, dashes removed (010-12345678, 0571-8888666)
+SERVICE = r"[48]00\d{7}"         # 400 / 800 numbers
+MASKED = r"(?:1\d{2}|0\d{2,3})?\*{2,8}\d{4}"   # privacy mode: 138****8000, 0571****1234
+EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+EMAIL_MASKED = r"\**@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+ID_RE = re.compile(r"(\d{4})-([A-Z]{2,4})-(\d{3,})")
+_ORG_WORDS = ("公司", "集团", "厂", "中心", "研究院", "研究所", "医院", "学校", "学院", "大学", "银行", "事务所",
+              "合作社", "商行", "店", "馆", "协会", "基金会", "委员会", "局", "院", "所", "社", "站", "处", "园",
+              "co.", "co,", "ltd", "inc", "llc", "corp", "gmbh", "limited", "company", "group")
+
+
+def columns_of(ctx: Ctx, *types: CType, computed: bool = False) -> Iterator[tuple[SheetData, Column]]:
+    """(sheet, column) for every column of these types present in a sheet with rows."""
+    for sheet in ctx.model.sheets.values():
+        if sheet.n_rows == 0:
+            continue
+        for col in sheet.spec.columns:
+            if col.type in types and col.key in sheet.columns and (computed or not col.computed):
+                yield sheet, col
+
+
+def _is_mark(raw: pd.Series) -> pd.Series:
+    return raw.map(lambda v: isinstance(v, str) and v.strip().lower() in _EMPTY_MARKS, na_action="ignore").fillna(False)
+
+
+@rule("REQ_VALUE", "error", "cells", ("必填项为空", "Required value missing"),
+      ("客户名称、联系人、联系方式（客户表），沟通时间（沟通记录），投诉时间（投诉登记）不能为空。",
+       "Customer name, contact and phone (customers), contact date (log) and received time (complaints) "
+       "must be filled."))
+def req_value(ctx: Ctx) -> list[Finding]:
+    out = []
+    for sheet in ctx.model.sheets.values():
+        if sheet.n_rows == 0:
+            continue
+        for col in sheet.spec.required:
+            if col.key not in sheet.columns:
+                continue
+            raw = sheet.raw[col.key]
+            bad = raw.isna() | _is_mark(raw).astype(bool)
+            for row in raw.index[bad]:
+                out.append(ctx.finding("REQ_VALUE", sheet, L(f"必填项“{col.zh}”为空", f"Required '{col.en}' ({col.zh}) is empty"),
+                                       row=int(row), column=col.key, value=raw.at[row],
+                                       hint=L(f"请填写{col.zh}" + (f"：{col.help_zh}" if col.help_zh else ""),
+                                              f"Fill in {col.en}" + (f": {col.help_en}" if col.help_en else ""))))
+    return out
+
+
+@rule("LIST_VALUE", "error", "cells", ("不是下拉列表中的值", "Not a value of the list"),
+      ("下拉列的值必须是代码表中该列表的值；相近的写法（如“合作 中”“已合作”）会给出建议值。",
+       "A dropdown column must hold a value of its list in 代码表; near misses get a suggestion."))
+def list_value(ctx: Ctx) -> list[Finding]:
+    out = []
+    lists = ctx.model.settings.lists
+    for sheet, col in columns_of(ctx, CType.LIST):
+        allowed = lists.get(col.list or "", [])
+        if not allowed:
+            continue
+        s = sheet.df[col.key]
+        bad = s.notna() & ~s.isin(allowed)
+        for row in s.index[bad]:
+            v = s.at[row]
+            best = suggest(v, col.list or "", allowed)
+            shown = " / ".join(allowed[:8]) + (" …" if len(allowed) > 8 else "")
+            hint = (L(f"请改为“{best}”", f"Change it to '{best}'") if best else
+                    L(f"请从下拉列表中选择：{shown}", f"Pick one of the list: {shown}"))
+            out.append(ctx.finding("LIST_VALUE", sheet, L(f"{col.zh}“{v}”不在下拉列表中", f"{col.en} '{v}' is not a value "
+                                   "of the list"), row=int(row), column=col.key, value=sheet.raw.at[row, col.key], hint=hint))
+    return out
+
+
+_DATE_HINT = L("请按 YYYY-MM-DD 填写真实的日期，如 2024-03-05", "Enter a real date as YYYY-MM-DD, e.g. 2024-03-05")
+
+
+@rule("DATE_INVALID", "error", "cells", ("日期无效", "Invalid date"),
+      ("日期列中的值不是有效日期（如“2023年13月5日”“下周”），或是被当作日期的小数字。",
+       "A date column holds something that is not a valid date (2023年13月5日, 'next week', a small number)."))
+def date_invalid(ctx: Ctx) -> list[Finding]:
+    out = []
+    for sheet, col in columns_of(ctx, *DATE_TYPES):
+        raw, parsed = sheet.raw[col.key], sheet.df[col.key]
+        unparsed = raw.notna() & parsed.isna()
+        unparsed &= ~_is_mark(raw).astype(bool)
+        floor = pd.Timestamp(1800 if col.type == CType.YEAR_OR_DATE else 1950, 1, 1)
+        too_old = parsed.notna() & (parsed < floor)
+        for row in raw.index[unparsed | too_old]:
+            v = raw.at[row]
+            out.append(ctx.finding("DATE_INVALID", sheet, L(f"{col.zh}“{show(v)}”不是有效日期", f"{col.en} '{show(v)}' is not "
+                                   "a valid date"), row=int(row), column=col.key, value=v, hint=_DATE_HINT))
+    return out
+
+
+@rule("DATE_FUTURE", "error", "cells", ("日期晚于基准日", "Date in the future"),
+      ("已发生的事（接触、合作、沟通、投诉、解决）的日期不能晚于基准日（--as-of，默认今天）；截止时间除外。",
+       "Dates of things that happened cannot be after the as-of date (--as-of, default today); due dates excepted."))
+def date_future(ctx: Ctx) -> list[Finding]:
+    out = []
+    limit = ctx.end_of_as_of
+    for sheet, col in columns_of(ctx, *DATE_TYPES):
+        if col.key in NOT_IN_FUTURE_EXEMPT:
+            continue
+        s = sheet.df[col.key]
+        for row in s.index[s.notna() & (s >= limit)]:
+            d = s.at[row]
+            out.append(ctx.finding("DATE_FUTURE", sheet, L(f"{col.zh} {d:%Y-%m-%d} 晚于基准日 {ctx.as_of}",
+                                                           f"{col.en} {d:%Y-%m-%d} is after the as-of date {ctx.as_of}"),
+                                   row=int(row), column=col.key, value=sheet.raw.at[row, col.key],
+                                   hint=L("请核对年份和月份；未发生的计划请写在“下一步行动”和“截止时间”",
+                                          "Check the year and month; plans go in next action and due date")))
+    return out
+
+
+@rule("DATE_AS_TEXT", "warning", "cells", ("日期存成了文本", "Date stored as text"),
+      ("日期以文本形式保存（如“2024/3/5”），Excel 无法按它排序、筛选和计算；提示中给出规范写法。",
+       "A date is stored as text (e.g. '2024/3/5'); Excel cannot sort, filter or compute with it; the hint "
+       "gives the normalised date."))
+def date_as_text(ctx: Ctx) -> list[Finding]:
+    return _as_text(ctx, "DATE_AS_TEXT", DATE_TYPES)
+
+
+@rule("NUM_AS_TEXT", "warning", "cells", ("数字存成了文本", "Number stored as text"),
+      ("金额、满意度等数字以文本形式保存（如“12”），Excel 无法求和和计算。",
+       "An amount or rating is stored as text; Excel cannot add it up."))
+def num_as_text(ctx: Ctx) -> list[Finding]:
+    return _as_text(ctx, "NUM_AS_TEXT", NUMBER_TYPES)
+
+
+def _as_text(ctx: Ctx, code: str, types: tuple[CType, ...]) -> list[Finding]:
+    out = []
+    for sheet in ctx.model.sheets.values():
+        for row, key in sorted(sheet.text_typed):
+            col = sheet.spec.column(key)
+            if col.computed or col.type not in types or row not in sheet.df.index:
+                continue
+            raw, parsed = sheet.raw.at[row, key], sheet.df.at[row, key]
+            if pd.isna(parsed):
+                continue
+            if col.type == CType.YEAR_OR_DATE and re.fullmatch(r"\s*\d{4}\s*年?\s*", str(raw)):
+                continue  # a year typed as text is what 成立时间 allows
+            if col.type in DATE_TYPES:
+                norm = parsed.strftime("%Y-%m-%d %H:%M" if col.type == CType.DATETIME and (parsed.hour or parsed.minute)
+                                       else "%Y-%m-%d")
+                what = L("日期", "date")
+            else:
+                norm = show(float(parsed))
+                what = L("数字", "number")
+            out.append(ctx.finding(code, sheet, L(f"{col.zh}“{raw}”是文本，不是{what.zh}",
+                                                  f"{col.en} '{raw}' is text, not a {what.en}"),
+                                   row=row, column=key, value=raw,
+                                   hint=L(f"请改为{what.zh}格式：{norm}", f"Enter it as a {what.en}: {norm}")))
+    return out
+
+
+@rule("PHONE", "error", "cells", ("联系方式格式不对", "Invalid phone number"),
+      ("联系方式应为11位手机号、带区号的座机号或400/800号码，只填数字；隐私模式下可为打码形式（如 138****8000）。",
+       "An 11-digit mobile, a landline with area code or a 400/800 number, digits only; masked in privacy mode."),
+      settings=("privacy_mode",))
+def phone(ctx: Ctx) -> list[Finding]:
+    out = []
+    privacy = _truthy(ctx.setting("privacy_mode"))
+    pat = f"(?:{MOBILE}|{LANDLINE}|{SERVICE}" + (f"|{MASKED})" if privacy else ")")
+    for sheet, col in columns_of(ctx, CType.PHONE):
+        s = sheet.df[col.key]
+        ok = s.str.fullmatch(pat, na=True).astype(bool)
+        for row in s.index[s.notna() & ~ok]:
+            raw = sheet.raw.at[row, col.key]
+            v = s.at[row]
+            if "*" in v and not privacy:
+                hint = L("号码被打码，但代码表未开启隐私模式：请填完整号码，或把隐私模式设为“是”",
+                         "The number is masked but privacy mode is off: enter the full number or turn privacy mode on")
+            elif len(re.findall(r"1[3-9]\d{9}", v)) > 1 or re.search(r"[/、,，;；]", str(raw)):
+                hint = L("一个单元格只填一个号码，其他号码写在备注", "One number per cell; put others in remarks")
+            else:
+                hint = L("请填写11位手机号，只填数字；座机请带区号，如 02112345678",
+                         "Enter an 11-digit mobile, digits only; landlines with area code, e.g. 02112345678")
+            out.append(ctx.finding("PHONE", sheet, L(f"{col.zh}“{show(raw)}”不是11位手机号或带区号的座机号",
+                                                     f"{col.en} '{show(raw)}' is not an 11-digit mobile or a landline "
+                                                     "with area code"), row=int(row), column=col.key, value=raw, hint=hint))
+    return out
+
+
+@rule("EMAIL", "error", "cells", ("电子邮箱格式不对", "Invalid e-mail"),
+      ("电子邮箱应形如 name@company.com，一格一个；隐私模式下可只保留公司域名（如 @company.com）。",
+       "An e-mail looks like name@company.com, one per cell; in privacy mode only the domain may be kept."),
+      settings=("privacy_mode",))
+def email(ctx: Ctx) -> list[Finding]:
+    out = []
+    privacy = _truthy(ctx.setting("privacy_mode"))
+    pat = f"(?:{EMAIL}|{EMAIL_MASKED})" if privacy else EMAIL
+    for sheet, col in columns_of(ctx, CType.EMAIL):
+        s = sheet.df[col.key]
+        ok = s.str.fullmatch(pat, na=True).astype(bool)
+        for row in s.index[s.notna() & ~ok]:
+            v = s.at[row]
+            out.append(ctx.finding("EMAIL", sheet, L(f"{col.zh}“{v}”不是有效的邮箱地址", f"{col.en} '{v}' is not a valid "
+                                   "e-mail address"), row=int(row), column=col.key, value=sheet.raw.at[row, col.key],
+                                   hint=L("格式如 zhang@company.com：一个@，域名带点，不含空格和中文标点，一格只填一个",
+                                          "Like zhang@company.com: one @, a dotted domain, no spaces, one per cell")))
+    return out
+
+
+@rule("AMOUNT", "error", "cells", ("金额无效", "Invalid amount"),
+      ("金额列（单位：万元）必须是不小于0的数字，不要带单位或文字。",
+       "Amount columns (in 万元) hold numbers >= 0, without units or words."))
+def amount(ctx: Ctx) -> list[Finding]:
+    out = []
+    for sheet, col in columns_of(ctx, CType.AMOUNT):
+        raw, s = sheet.raw[col.key], sheet.df[col.key]
+        nan = raw.notna() & s.isna() & ~_is_mark(raw).astype(bool)
+        neg = s.notna() & (s < (col.min_value if col.min_value is not None else 0))
+        for row in s.index[nan | neg]:
+            v = raw.at[row]
+            if pd.isna(s.at[row]):
+                msg = L(f"{col.zh}“{show(v)}”不是数字", f"{col.en} '{show(v)}' is not a number")
+                hint = _amount_hint(v)
+            else:
+                msg = L(f"{col.zh}为负数（{show(v)}）", f"{col.en} is negative ({show(v)})")
+                hint = L("金额不能为负；退款或冲销请在备注说明", "Amounts cannot be negative; explain refunds in remarks")
+            out.append(ctx.finding("AMOUNT", sheet, msg, row=int(row), column=col.key, value=v, hint=hint))
+    return out
+
+
+def _amount_hint(v: object) -> L:
+    text = str(v).replace(",", "").replace("，", "").strip()
+    m = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(万元|万|元)", text)
+    if m:
+        n = float(m.group(1)) / (10000 if m.group(2) == "元" else 1)
+        return L(f"只填数字，单位是万元：应填 {n:g}", f"Numbers only, in 万元: enter {n:g}")
+    return L("只填数字，单位是万元，如 12.5 表示12.5万元", "Numbers only, in 万元: 12.5 means 125,000 CNY")
+
+
+@rule("AMOUNT_YUAN", "warning", "cells", ("金额疑似按元填写", "Amount looks typed in yuan"),
+      ("金额列单位是万元；达到代码表“疑似按元填写的金额”的值多半是按元填的。",
+       "Amounts are in 万元; a value at or above the 'amount that looks typed in yuan' setting was probably "
+       "typed in yuan."), settings=("amount_yuan_suspect",))
+def amount_yuan(ctx: Ctx) -> list[Finding]:
+    out = []
+    limit = ctx.num("amount_yuan_suspect")
+    for sheet, col in columns_of(ctx, CType.AMOUNT):
+        s = sheet.df[col.key]
+        for row in s.index[s.notna() & (s >= limit)]:
+            v = float(s.at[row])
+            out.append(ctx.finding("AMOUNT_YUAN", sheet, L(f"{col.zh} {v:g} 万元，金额异常大，可能是按元填写的",
+                                                           f"{col.en} {v:g} (10k CNY) is very large; probably typed in yuan"),
+                                   row=int(row), column=col.key, value=sheet.raw.at[row, col.key],
+                                   hint=L(f"单位是万元：{v:g} 元应填 {v / 10000:g}", f"The unit is 万元: {v:g} yuan is {v / 10000:g}")))
+    return out
+
+
+@rule("RATING", "error", "cells", ("满意度超出范围", "Rating out of range"),
+      ("满意度填1到5的整数。", "Satisfaction is a whole number from 1 to 5."))
+def rating(ctx: Ctx) -> list[Finding]:
+    out = []
+    for sheet, col in columns_of(ctx, CType.RATING):
+        raw, s = sheet.raw[col.key], sheet.df[col.key]
+        lo, hi = col.min_value or 1, col.max_value or 5
+        bad = (raw.notna() & s.isna() & ~_is_mark(raw).astype(bool)) | (s.notna() & ((s < lo) | (s > hi) | (s % 1 != 0)))
+        for row in s.index[bad]:
+            v = raw.at[row]
+            out.append(ctx.finding("RATING", sheet, L(f"{col.zh}“{show(v)}”不在 {lo:g}–{hi:g} 分之间",
+                                                      f"{col.en} '{show(v)}' is not between {lo:g} and {hi:g}"),
+                                   row=int(row), column=col.key, value=v,
+                                   hint=L(f"请填写 {lo:g} 到 {hi:g} 的整数", f"Enter a whole number from {lo:g} to {hi:g}")))
+    return out
+
+
+@rule("TEXT_LONG", "warning", "cells", ("文字过长", "Text too long"),
+      ("关键需求不超过代码表“需求描述最大字数”（默认200字），其他长文本列按模板的上限。",
+       "Key needs stay within the 'longest demand text' setting (200 characters); other long-text columns within "
+       "the template's limit."), settings=("text_max_len",))
+def text_long(ctx: Ctx) -> list[Finding]:
+    out = []
+    for sheet, col in columns_of(ctx, CType.LONGTEXT):
+        limit = int(ctx.num("text_max_len")) if col.key == "needs" else (col.max_len or int(ctx.num("text_max_len")))
+        s = sheet.df[col.key]
+        n = s.str.len()
+        for row in s.index[n.notna() & (n > limit)]:
+            out.append(ctx.finding("TEXT_LONG", sheet, L(f"{col.zh}有 {int(n.at[row])} 字，超过 {limit} 字上限",
+                                                         f"{col.en} has {int(n.at[row])} characters, over the {limit} limit"),
+                                   row=int(row), column=col.key, value=_clip(s.at[row]),
+                                   hint=L("请精简为要点；详细内容可写在沟通记录里", "Keep the key points; details belong in the "
+                                          "contact log")))
+    return out
+
+
+@rule("NAME_SHORT", "warning", "cells", ("客户名称像简称", "Customer name looks abbreviated"),
+      ("客户名称应为工商注册全称（如“华为技术有限公司”），不用简称（如“华为”）。",
+       "The customer name is the full registered name, not an abbreviation."))
+def name_short(ctx: Ctx) -> list[Finding]:
+    out = []
+    sheet = ctx.model.sheets.get("customers")
+    if sheet is None or sheet.n_rows == 0 or "name" not in sheet.columns:
+        return out
+    s = sheet.df["name"]
+    compact = s.str.replace(r"\s+", "", regex=True)
+    lower = compact.str.lower()
+    has_org = pd.Series(False, index=s.index)
+    for w in _ORG_WORDS:
+        has_org |= lower.str.contains(w, regex=False, na=False)
+    n = compact.str.len()
+    bad = s.notna() & ((n < 4) | ~has_org)
+    for row in s.index[bad]:
+        v = s.at[row]
+        out.append(ctx.finding("NAME_SHORT", sheet, L(f"客户名称“{v}”像是简称，请填写工商注册全称",
+                                                      f"Customer name '{v}' looks like an abbreviation; use the full "
+                                                      "registered name"), row=int(row), column="name", value=v,
+                               hint=L("如“华为技术有限公司”，可在国家企业信用信息公示系统查到全称",
+                                      "e.g. 华为技术有限公司; the national enterprise credit system lists full names")))
+    return out
+
+
+@rule("ID_FORMAT", "error", "cells", ("客户编号格式不对", "Malformed customer ID"),
+      ("客户编号为 年份-行业代码-序号（如 2024-IT-001），行业代码须在代码表的行业代码表中。",
+       "Customer IDs are year-code-sequence (2024-IT-001) with an industry code from 代码表."),
+      settings=("id_fallback_code",))
+def id_format(ctx: Ctx) -> list[Finding]:
+    out = []
+    sheet = ctx.model.sheets.get("customers")
+    if sheet is None or sheet.n_rows == 0 or "customer_id" not in sheet.columns:
+        return out
+    codes = set(ctx.model.settings.industry_codes.values()) | {str(ctx.setting("id_fallback_code") or "")}
+    s = sheet.df["customer_id"]
+    parts = s.str.extract(r"^(\d{4})-([A-Z]{2,4})-(\d{3,})$")
+    malformed = s.notna() & parts[0].isna()
+    year = pd.to_numeric(parts[0], errors="coerce")
+    bad_year = parts[0].notna() & ((year < 1990) | (year > ctx.as_of.year + 1))
+    bad_code = parts[1].notna() & ~parts[1].isin(codes)
+    hint = L("格式为 年份-行业代码-序号，如 2024-IT-001；也可清空本格，运行 wbt ids 自动编号",
+             "Format year-code-sequence, e.g. 2024-IT-001; or clear the cell and run wbt ids")
+    for row in s.index[malformed | bad_year | bad_code]:
+        v = s.at[row]
+        if malformed.at[row]:
+            msg = L(f"客户编号“{v}”格式不对", f"Customer ID '{v}' is malformed")
+        elif bad_year.at[row]:
+            msg = L(f"客户编号“{v}”的年份不合理", f"Customer ID '{v}' has an implausible year")
+        else:
+            msg = L(f"客户编号“{v}”中的行业代码 {parts.at[row, 1]} 不在代码表中",
+                    f"Customer ID '{v}': industry code {parts.at[row, 1]} is not in 代码表")
+        out.append(ctx.finding("ID_FORMAT", sheet, msg, row=int(row), column="customer_id",
+                               value=sheet.raw.at[row, "customer_id"], hint=hint))
+    return out
+
+
+@rule("ID_MISSING", "info", "cells", ("客户尚未编号", "Customer without an ID"),
+      ("新客户还没有客户编号；运行 wbt ids 按规则自动编号。", "A new customer has no ID yet; wbt ids assigns one."))
+def id_missing(ctx: Ctx) -> list[Finding]:
+    sheet = ctx.model.sheets.get("customers")
+    if sheet is None or sheet.n_rows == 0 or "customer_id" not in sheet.columns:
+        return []
+    s = sheet.df["customer_id"]
+    named = sheet.df["name"].notna()
+    return [ctx.finding("ID_MISSING", sheet, L("客户尚未编号", "The customer has no ID yet"), row=int(row),
+                        column="customer_id", hint=L("运行 wbt ids 自动编号（编号一经分配不再更改）",
+                                                     "Run wbt ids to assign one (IDs never change afterwards)"))
+            for row in s.index[s.isna() & named]]
+
+
+def _truthy(v: object) -> bool:
+    if isinstance(v, bool):
+        return v
+    return str(v).strip().lower() in {"是", "yes", "y", "true", "1", "开", "开启", "on"}
+
+
+def _clip(v: str, n: int = 60) -> str:
+    return v if len(v) <= n else v[:n] + "…"

@@ -1,0 +1,172 @@
+"""The rule registry: every validation rule with a stable code, a default severity, a zh/en title
+and description, and the small pure function that finds its problems.
+
+A rule function takes a :class:`Ctx` and returns findings built with :meth:`Ctx.finding`, which
+fills in the severity chosen in 代码表 (setting ``rule.<CODE>`` = error / warning / info / off).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ...i18n import L
+from ...model import Finding, SheetData, WorkbookModel
+
+SEVERITIES = ("error", "warning", "info")
+OFF = "off"
+_SEVERITY_WORDS = {
+    "error": "error", "错误": "error", "严重": "error", "e": "error",
+    "warning": "warning", "warn": "warning", "警告": "warning", "w": "warning",
+    "info": "info", "提示": "info", "信息": "info", "i": "info",
+    "off": OFF, "关闭": OFF, "关": OFF, "否": OFF, "no": OFF, "false": OFF, "0": OFF, "忽略": OFF,
+}
+
+
+def parse_severity(value: Any) -> str | None:
+    """'error' / '警告' / 'off' … → a severity or 'off'; None when not understood."""
+    if value is None or isinstance(value, bool) and value:
+        return None
+    if isinstance(value, bool):
+        return OFF
+    return _SEVERITY_WORDS.get(str(value).strip().lower())
+
+
+def rule_settings(model: WorkbookModel) -> list[tuple[str, str | None, str]]:
+    """Every ``rule.<CODE>`` setting as (CODE, severity or 'off' or None when not understood, setting key)."""
+    out = []
+    for key, value in model.settings.values.items():
+        if str(key).lower().startswith("rule."):
+            out.append((str(key)[5:].strip().upper(), parse_severity(value), str(key)))
+    return out
+
+
+@dataclass
+class Ctx:
+    """What a rule sees: the model, the reference date and the severity chosen for each code."""
+
+    model: WorkbookModel
+    as_of: dt.date
+    severity: dict[str, str] = field(default_factory=dict)   # code → severity chosen in 代码表
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def as_of_ts(self) -> pd.Timestamp:
+        return pd.Timestamp(self.as_of)
+
+    @property
+    def end_of_as_of(self) -> pd.Timestamp:
+        """The last instant of the as-of day (a time on the as-of day is not in the future)."""
+        return pd.Timestamp(self.as_of) + pd.Timedelta(days=1)
+
+    def setting(self, key: str) -> Any:
+        return self.model.settings.get(key)
+
+    def num(self, key: str) -> float:
+        v = self.model.settings.get(key)
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            from ...schema import SCHEMA
+            return float(SCHEMA.setting(key).default)
+
+    def sheet(self, key: str) -> SheetData | None:
+        s = self.model.sheets.get(key)
+        return s
+
+    def finding(self, code: str, sheet: SheetData | str, message: L, *, row: int | None = None,
+                column: str | None = None, value: Any = None, hint: L | None = None, cell: str | None = None,
+                severity: str | None = None) -> Finding:
+        name = sheet if isinstance(sheet, str) else sheet.name
+        if cell is None and row is not None and column is not None and not isinstance(sheet, str):
+            cell = sheet.cell(row, column)
+        sev = self.severity.get(code) or severity or RULES[code].severity
+        return Finding(code=code, severity=sev, sheet=name, message=message, cell=cell, row=row,
+                       column=column, value=_plain(value), hint=hint)
+
+
+RuleFunc = Callable[[Ctx], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str          # default: error | warning | info
+    family: str            # structure | cells | duplicates | xref | consistency | timeliness
+    title: L
+    description: L
+    func: RuleFunc
+    settings: tuple[str, ...] = ()   # setting keys the rule reads (for the docs)
+
+
+RULES: dict[str, Rule] = {}
+FAMILIES = ("structure", "cells", "duplicates", "xref", "consistency", "timeliness")
+FAMILY_TITLES = {
+    "structure": L("结构", "Structure"), "cells": L("单元格", "Cells"), "duplicates": L("一户一档（重复）", "One customer, one record"),
+    "xref": L("跨表引用", "Across sheets"), "consistency": L("前后一致", "Consistency"), "timeliness": L("及时性", "Timeliness"),
+}
+
+
+def rule(code: str, severity: str, family: str, title: tuple[str, str], description: tuple[str, str],
+         settings: tuple[str, ...] = ()) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a rule function under a stable code."""
+    assert severity in SEVERITIES and family in FAMILIES
+
+    def deco(func: RuleFunc) -> RuleFunc:
+        if code in RULES:
+            raise ValueError(f"duplicate rule code {code}")
+        RULES[code] = Rule(code, severity, family, L(*title), L(*description), func, settings)
+        return func
+    return deco
+
+
+def all_rules() -> list[Rule]:
+    """Every rule, by family then registration order (imports the rule modules)."""
+    from . import cells, consistency, duplicates, structure, timeliness, xref  # noqa: F401
+    return sorted(RULES.values(), key=lambda r: FAMILIES.index(r.family))
+
+
+def _plain(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return None if pd.isna(v) else v.to_pydatetime()
+    if isinstance(v, float) and v != v:
+        return None
+    if hasattr(v, "item") and not isinstance(v, str | bytes):  # numpy scalar
+        try:
+            return v.item()
+        except (ValueError, AttributeError):
+            return v
+    return v
+
+
+# ---- helpers shared by the rule modules --------------------------------------------------------
+def present(sheet: SheetData | None, *keys: str) -> bool:
+    """The sheet exists, has rows, and holds every one of these columns."""
+    return sheet is not None and sheet.n_rows > 0 and all(k in sheet.columns for k in keys)
+
+
+def fmt_date(v: Any) -> str:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+        return ""
+    if isinstance(v, pd.Timestamp | dt.datetime):
+        if v.hour or v.minute:
+            return v.strftime("%Y-%m-%d %H:%M")
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def show(v: Any) -> str:
+    """A raw value as a person would read it in a message."""
+    if isinstance(v, pd.Timestamp | dt.date):
+        return fmt_date(v)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return "" if v is None else str(v)

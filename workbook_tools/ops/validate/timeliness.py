@@ -1,0 +1,251 @@
+"""Timeliness (source 002/003/004, thresholds from 代码表): contacts logged within 24 h, complaints
+registered within 1 h and answered within the urgency's limit, demand changes followed up within
+3 working days (Chinese holiday calendar), overdue follow-ups and zombie records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from ...i18n import L
+from ...model import Finding
+from .registry import Ctx, fmt_date, rule
+from .xref import customer_rows
+
+# A log row is a demand change when its feedback mentions one of these (and does not start with a "no").
+DEMAND_WORDS = ("需求", "变化", "变更", "调整", "新增", "增加", "追加", "扩容", "升级", "增购", "减少", "缩减", "更换")
+NEGATIONS = ("无", "暂无", "没有", "未提", "无新")
+URGENCY_SETTING = {"一般": "response_hours_normal", "紧急": "response_hours_urgent", "特急": "response_hours_critical"}
+
+
+def _deadline(start: pd.Series, hours: float) -> pd.Series:
+    """start + hours; a start without a time of day counts from the end of that day."""
+    date_only = start.notna() & (start == start.dt.normalize())
+    base = start + pd.to_timedelta(date_only.astype(int), unit="D")
+    return base + pd.Timedelta(hours=hours)
+
+
+@rule("SLA_LOG", "warning", "timeliness", ("沟通记录录入不及时", "Contact logged late"),
+      ("每次沟通须在代码表“沟通记录录入时限”（默认24小时）内录入；需要“录入时间”列。沟通时间只有日期时，从当天结束起算。",
+       "A contact is logged within 'log a contact within' (24 h); needs the logged-at column. A date without "
+       "time counts from the end of that day."), settings=("log_within_hours",))
+def sla_log(ctx: Ctx) -> list[Finding]:
+    log = ctx.model.sheets.get("contacts")
+    if log is None or log.n_rows == 0 or "logged_at" not in log.columns or "contact_date" not in log.columns:
+        return []
+    h = ctx.num("log_within_hours")
+    late = log.df["logged_at"] > _deadline(log.df["contact_date"], h)
+    return [ctx.finding("SLA_LOG", log, L(f"沟通时间 {fmt_date(log.df.at[r, 'contact_date'])}，录入于 "
+                        f"{fmt_date(log.df.at[r, 'logged_at'])}，超过 {h:g} 小时", f"Contact on "
+                        f"{fmt_date(log.df.at[r, 'contact_date'])} logged {fmt_date(log.df.at[r, 'logged_at'])}, later "
+                        f"than {h:g} h"), row=int(r), column="logged_at", value=log.raw.at[r, "logged_at"],
+                        hint=L(f"每次沟通后 {h:g} 小时内录入沟通记录", f"Log each contact within {h:g} hours"))
+            for r in log.df.index[late.fillna(False).astype(bool)]]
+
+
+@rule("SLA_REGISTER", "warning", "timeliness", ("投诉登记不及时", "Complaint registered late"),
+      ("投诉须在收到后代码表“投诉登记时限”（默认1小时）内登记。", "A complaint is registered within the 'register a "
+       "complaint within' setting (1 h) of receipt."), settings=("complaint_register_hours",))
+def sla_register(ctx: Ctx) -> list[Finding]:
+    sheet = ctx.model.sheets.get("complaints")
+    if sheet is None or sheet.n_rows == 0 or "registered_at" not in sheet.columns:
+        return []
+    h = ctx.num("complaint_register_hours")
+    late = sheet.df["registered_at"] > _deadline(sheet.df["received_at"], h)
+    return [ctx.finding("SLA_REGISTER", sheet, L(f"投诉于 {fmt_date(sheet.df.at[r, 'received_at'])} 收到，"
+                        f"{fmt_date(sheet.df.at[r, 'registered_at'])} 才登记，超过 {h:g} 小时",
+                        f"Received {fmt_date(sheet.df.at[r, 'received_at'])}, registered "
+                        f"{fmt_date(sheet.df.at[r, 'registered_at'])}: over {h:g} h"),
+                        row=int(r), column="registered_at", value=sheet.raw.at[r, "registered_at"],
+                        hint=L(f"收到投诉后 {h:g} 小时内登记", f"Register complaints within {h:g} h of receipt"))
+            for r in sheet.df.index[late.fillna(False).astype(bool)]]
+
+
+@rule("SLA_RESPONSE", "warning", "timeliness", ("投诉响应超时", "Complaint answered late"),
+      ("一般投诉在代码表“一般投诉响应时限”（24小时）内响应，紧急、特急按各自的更短时限；未响应且已超时的也报出。"
+       "没有首次响应时间时以解决时间为响应。",
+       "Normal complaints are answered within 24 h, urgent and critical ones within their shorter settings; "
+       "unanswered ones past the limit are reported too. Without a response time the resolution counts."),
+      settings=tuple(URGENCY_SETTING.values()))
+def sla_response(ctx: Ctx) -> list[Finding]:
+    sheet = ctx.model.sheets.get("complaints")
+    if sheet is None or sheet.n_rows == 0 or "received_at" not in sheet.columns:
+        return []
+    df = sheet.df
+    hours = df["urgency"].map({k: ctx.num(v) for k, v in URGENCY_SETTING.items()}).fillna(ctx.num("response_hours_normal"))
+    limit = _deadline(df["received_at"], 0) + pd.to_timedelta(hours, unit="h")
+    answer = df["responded_at"].fillna(df["resolved_at"])
+    late = df["received_at"].notna() & ((answer > limit) | (answer.isna() & (limit < pd.Timestamp(ctx.as_of))))
+    col = "responded_at" if "responded_at" in sheet.columns else "resolved_at" if "resolved_at" in sheet.columns else "received_at"
+    out = []
+    for r in df.index[late.fillna(False).astype(bool)]:
+        urg = df.at[r, "urgency"] or "一般"
+        h = float(hours.at[r])
+        if pd.isna(answer.at[r]):
+            msg = L(f"{urg}投诉收到于 {fmt_date(df.at[r, 'received_at'])}，至今未响应，已超过 {h:g} 小时",
+                    f"{urg} complaint received {fmt_date(df.at[r, 'received_at'])} is still unanswered after {h:g} h")
+        else:
+            msg = L(f"{urg}投诉在 {fmt_date(answer.at[r])} 才响应，超过 {h:g} 小时时限",
+                    f"{urg} complaint answered {fmt_date(answer.at[r])}, over the {h:g} h limit")
+        out.append(ctx.finding("SLA_RESPONSE", sheet, msg, row=int(r), column=col, value=sheet.raw.at[r, col],
+                               hint=L(f"{urg}投诉须在 {h:g} 小时内响应；请尽快联系客户并填写首次响应时间",
+                                      f"Answer {urg} complaints within {h:g} h; contact the customer and record it")))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _add_workdays(day: dt.date, n: int) -> tuple[dt.date, bool]:
+    """``day`` + n working days with the Chinese holiday calendar; (date, True) when the calendar had no
+    data for these years and plain weekdays were used."""
+    try:
+        import chinese_calendar as cc
+        return cc.find_workday(n, day), False
+    except (NotImplementedError, ImportError, ValueError):
+        return np.busday_offset(np.datetime64(day), n, roll="forward").astype(dt.date), True
+
+
+@rule("SLA_DEMAND", "warning", "timeliness", ("需求变化未及时跟进", "Demand change not followed up"),
+      ("沟通记录的“客户反馈与需求变化”提到需求变化时，须在代码表“需求变化跟进时限”（3个工作日，按中国法定节假日）内"
+       "再次跟进同一客户。", "When feedback mentions a demand change, the same customer is contacted again within "
+       "the 'follow up a demand change within' setting (3 working days, Chinese public holidays)."),
+      settings=("demand_followup_workdays",))
+def sla_demand(ctx: Ctx) -> list[Finding]:
+    log = ctx.model.sheets.get("contacts")
+    if log is None or log.n_rows == 0 or "feedback" not in log.columns:
+        return []
+    fb = log.df["feedback"]
+    pat = "|".join(DEMAND_WORDS)
+    change = fb.str.contains(pat, regex=True, na=False) & ~fb.str.startswith(NEGATIONS, na=False)
+    change &= log.df["contact_date"].notna()
+    if not change.any():
+        return []
+    n = int(ctx.num("demand_followup_workdays"))
+    cust = customer_rows(ctx, log)
+    who = cust.fillna(-1).astype(int).astype(str).where(cust.notna(), "n:" + log.df["customer_name"].fillna("?"))
+    days = log.df["contact_date"].dt.normalize()
+    left = pd.DataFrame({"who": who[change], "d": days[change], "row": days[change].index}).sort_values("d")
+    right = pd.DataFrame({"who": who, "next": days}).dropna(subset=["next"]).sort_values("next")
+    m = pd.merge_asof(left, right, left_on="d", right_on="next", by="who", direction="forward",
+                      allow_exact_matches=False)
+    fallback = False
+    out = []
+    for rec in m.itertuples(index=False):
+        due, fb_used = _add_workdays(rec.d.date(), n)
+        fallback |= fb_used
+        nxt = rec.next
+        if pd.isna(nxt):
+            if pd.Timestamp(due) >= pd.Timestamp(ctx.as_of):
+                continue
+        elif nxt.date() <= due:
+            continue
+        r = int(rec.row)
+        what = (L(f"下一次沟通在 {fmt_date(nxt)}", f"the next contact was {fmt_date(nxt)}") if pd.notna(nxt) else
+                L("之后没有再沟通", "no contact since"))
+        out.append(ctx.finding("SLA_DEMAND", log, L(f"{fmt_date(rec.d)} 记录了需求变化，应在 {due} 前跟进，但{what.zh}",
+                                                    f"A demand change logged {fmt_date(rec.d)} was due for follow-up by "
+                                                    f"{due}, but {what.en}"), row=r, column="feedback",
+                               value=_clip(log.df.at[r, "feedback"]),
+                               hint=L(f"需求变化须在 {n} 个工作日内跟进并更新客户需求", f"Follow up demand changes within "
+                                      f"{n} working days and update the needs")))
+    if fallback:
+        out.append(ctx.finding("SLA_DEMAND", log, L("部分日期超出中国节假日日历的范围，按周一至周五计算工作日",
+                                                    "Some dates are outside the Chinese holiday calendar; working days "
+                                                    "were counted as Monday to Friday"), severity="info",
+                               hint=L("升级 chinese-calendar 包以获得最新的节假日安排", "Update the chinese-calendar "
+                                      "package for the latest holidays")))
+    return out
+
+
+def _clip(v: object, n: int = 60) -> object:
+    return v[:n] + "…" if isinstance(v, str) and len(v) > n else v
+
+
+def last_contacts(ctx: Ctx) -> pd.Series:
+    """Customer Excel row → date of the latest contact in the log (NaT when none)."""
+    if "last_contacts" in ctx.cache:
+        return ctx.cache["last_contacts"]
+    cust = ctx.model.sheets["customers"]
+    log = ctx.model.sheets.get("contacts")
+    out = pd.Series(pd.NaT, index=cust.df.index, dtype="datetime64[ns]")
+    if log is not None and log.n_rows:
+        rows = customer_rows(ctx, log)
+        d = log.df["contact_date"]
+        last = d[rows.notna() & d.notna()].groupby(rows[rows.notna() & d.notna()].astype(int)).max()
+        last = last[last.index.isin(out.index)]
+        out.loc[last.index] = last.values
+    out = out.where(out <= ctx.end_of_as_of)  # a contact in the future does not count
+    ctx.cache["last_contacts"] = out
+    return out
+
+
+def cadence_days(ctx: Ctx) -> tuple[pd.Series, pd.Series]:
+    """Per customer: (the stricter of the value-tier and follow-up-grade cadence in days, a label)."""
+    df = ctx.model.sheets["customers"].df
+    amt = df["amount_annual"]
+    tier = pd.Series("普通客户", index=df.index, dtype=object)
+    tier[amt >= ctx.num("tier_key_min")] = "重点客户"
+    tier[amt >= ctx.num("tier_strategic_min")] = "战略客户"
+    confirmed = df["tier_confirmed"].where(df["tier_confirmed"].isin(["战略客户", "重点客户", "普通客户"]))
+    tier = confirmed.fillna(tier)
+    tier_days = tier.map({"战略客户": ctx.num("cadence_strategic_days"), "重点客户": ctx.num("cadence_key_days"),
+                          "普通客户": ctx.num("cadence_ordinary_days")}).astype(float)
+    grade = df["follow_grade"].where(df["follow_grade"].isin(["A", "B", "C"]))
+    grade_days = grade.map({"A": ctx.num("cadence_grade_a_days"), "B": ctx.num("cadence_grade_b_days"),
+                            "C": ctx.num("cadence_grade_c_days")}).astype(float)
+    days = np.fmin(tier_days, grade_days)
+    label = tier.where(grade.isna() | (tier_days <= grade_days), grade.fillna("") + "级")
+    return days, label
+
+
+@rule("OVERDUE_FOLLOWUP", "warning", "timeliness", ("跟进逾期", "Follow-up overdue"),
+      ("接洽中或合作中的客户，距最近一次沟通（没有沟通记录时为初次接触时间）超过其跟进周期：价值等级（按年度合作金额或主管确认"
+       "的等级）与跟进等级 A/B/C 的周期取较短者，周期见代码表。",
+       "A customer in talks or active has not been contacted (or, without log rows, since the first contact) "
+       "within its cadence: the shorter of the value-tier and A/B/C grade cadences in 代码表."),
+      settings=("tier_strategic_min", "tier_key_min", "cadence_strategic_days", "cadence_key_days",
+                "cadence_ordinary_days", "cadence_grade_a_days", "cadence_grade_b_days", "cadence_grade_c_days"))
+def overdue_followup(ctx: Ctx) -> list[Finding]:
+    cust = ctx.model.sheets.get("customers")
+    if cust is None or cust.n_rows == 0:
+        return []
+    df = cust.df
+    live = df["stage"].isin(["接洽中", "合作中"]) | df["stage"].isna()
+    live &= df["customer_type"] != "流失客户"
+    last = last_contacts(ctx).fillna(df["first_contact"])
+    days, label = cadence_days(ctx)
+    since = (pd.Timestamp(ctx.as_of) - last.dt.normalize()).dt.days
+    bad = live & last.notna() & (since > days)
+    col = "last_contact" if "last_contact" in cust.columns else "name"
+    out = []
+    for r in df.index[bad]:
+        c, s = int(days.at[r]), int(since.at[r])
+        out.append(ctx.finding("OVERDUE_FOLLOWUP", cust, L(f"“{df.at[r, 'name']}”已 {s} 天未沟通（{label.at[r]}应每 {c} 天至少"
+                               f"一次，最近 {fmt_date(last.at[r])}）", f"'{df.at[r, 'name']}' not contacted for {s} days "
+                               f"({label.at[r]}: every {c} days; last {fmt_date(last.at[r])})"),
+                               row=int(r), column=col, value=fmt_date(last.at[r]),
+                               hint=L("尽快联系客户，并在沟通记录中登记", "Contact the customer soon and log it")))
+    return out
+
+
+@rule("ZOMBIE", "warning", "timeliness", ("僵尸客户", "Zombie record"),
+      ("阶段仍为“接洽中”，但超过代码表“僵尸客户判定天数”（365天）没有任何沟通。",
+       "Still 接洽中 with no contact for longer than the 'zombie record after' setting (365 days)."),
+      settings=("zombie_days",))
+def zombie(ctx: Ctx) -> list[Finding]:
+    cust = ctx.model.sheets.get("customers")
+    if cust is None or cust.n_rows == 0 or "stage" not in cust.columns:
+        return []
+    df = cust.df
+    limit = ctx.num("zombie_days")
+    last = last_contacts(ctx).fillna(df["first_contact"])
+    since = (pd.Timestamp(ctx.as_of) - last.dt.normalize()).dt.days
+    bad = (df["stage"] == "接洽中") & last.notna() & (since > limit)
+    return [ctx.finding("ZOMBIE", cust, L(f"“{df.at[r, 'name']}”仍在接洽中，但已 {int(since.at[r])} 天没有沟通",
+                                          f"'{df.at[r, 'name']}' is still 接洽中 but has had no contact for "
+                                          f"{int(since.at[r])} days"), row=int(r), column="stage", value=df.at[r, "stage"],
+                        hint=L("确认是否还在跟进：恢复跟进并登记沟通，或把阶段改为“终止合作”",
+                               "Decide: follow up and log it, or set the stage to 终止合作"))
+            for r in df.index[bad]]
