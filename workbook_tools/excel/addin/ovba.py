@@ -101,11 +101,10 @@ def compress(data: bytes) -> bytes:
         if len(packed) <= 4096:
             out += struct.pack("<H", 0xB000 | (len(packed) + 2 - 3))
             out += packed
-        elif len(chunk) == 4096:  # raw chunk: flag bit clear, exactly 4096 bytes
+        else:  # raw chunk: flag bit clear, always 4096 bytes (a short last one is NUL-padded,
+            # as MS-OVBA 2.4.1.3.10 says; VBA source text never gets here)
             out += struct.pack("<H", 0x3000 | 0x0FFF)
-            out += chunk
-        else:
-            raise ValueError("incompressible final chunk; cannot store it without padding")
+            out += chunk.ljust(4096, b"\x00")
     return bytes(out)
 
 
