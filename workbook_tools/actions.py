@@ -68,24 +68,28 @@ ACTIONS: tuple[Action, ...] = (
            "Validate, then colour the problem cells and add a note to each, so they can be fixed one by one.",
            "ReviewNewComment", "校验", "workbook_tools.ops.validate:run_annotate", "validate --annotate"),
     Action("ids", "生成客户编号", "Assign customer IDs",
-           "为没有编号的客户生成唯一编号，已有编号保持不变。",
-           "Give every customer without an ID a unique one; existing IDs are kept.",
+           "按“年份-行业代码-序号”规则（如 2024-IT-001）为没有编号的客户编号，已有编号从不重排。",
+           "Number customers without an ID by year, industry code and sequence (e.g. 2024-IT-001); "
+           "existing IDs are never renumbered.",
            "TableInsert", "编号与分层", "workbook_tools.ops.ids:run_ids", "ids"),
     Action("tiers", "计算等级与跟进", "Compute tiers and follow-ups",
-           "按代码表中的阈值计算客户等级和下次跟进日期。",
-           "Compute customer tiers and next follow-up dates from the thresholds in the code sheet.",
+           "按代码表中的阈值计算客户价值等级和跟进节奏，结果供主管确认。",
+           "Compute value tiers and follow-up cadences from the thresholds in the code sheet, "
+           "for a supervisor to confirm.",
            "ConditionalFormattingMenu", "编号与分层", "workbook_tools.ops.tiers:run_tiers", "tiers"),
     Action("review", "生成月度复盘", "Monthly review",
-           "汇总本月新增客户、跟进、成交和漏斗变化，生成复盘工作表和图表。",
-           "Summarise this month's new customers, follow-ups, deals and funnel changes into a review sheet with charts.",
+           "汇总本月新增、流失、跟进与成交等情况，生成“YYYY-MM 月度复盘”工作表。",
+           "Summarise this month's new and lost customers, follow-ups and deals into a "
+           "\"YYYY-MM 月度复盘\" review sheet.",
            "ChartInsert", "月度复盘", "workbook_tools.ops.review:run_review", "review"),
     Action("month_end", "月末一键处理", "Month-end in one click",
            "依次校验、补编号、计算等级并生成月度复盘。",
            "Validate, assign IDs, compute tiers and build the monthly review, in that order.",
            "MacroPlay", "月度复盘", "workbook_tools.ops.month_end:run_month_end", "month-end"),
     Action("export_masked", "导出脱敏副本", "Export masked copy",
-           "另存一份隐藏手机号、微信等敏感信息的副本，可安全外发。",
-           "Save a copy with phone numbers, WeChat IDs and other personal data masked, safe to share.",
+           "另存一份姓名、电话、邮箱已脱敏的副本（如 王*、区号加后四位），可安全外发。",
+           "Save a copy with names, phones and e-mails masked (e.g. 王*, area code plus last four "
+           "digits), safe to share.",
            "Lock", "导出", "workbook_tools.ops.export:run_export_masked", "export --mask"),
     Action("export_by_owner", "按负责人导出", "Export by owner",
            "按负责人拆分，每人导出一个只含自己客户的工作簿。",
@@ -138,5 +142,6 @@ def describe(lang: str | None = None) -> str:
     for g in GROUPS:
         lines.append(L(g.zh, g.en).get(lang))
         for a in actions_in(g):
-            lines.append(f"  wbt {a.cli:<20} {a.label(lang)}: {a.screentip(lang)}")
+            sep = "：" if lang == "zh" else " - "
+            lines.append(f"  wbt {a.cli:<22} {a.label(lang)}{sep}{a.screentip(lang)}")
     return "\n".join(lines)

@@ -10,7 +10,20 @@ from ..errors import WbtError
 from ..i18n import L, tr
 
 
-@click.group("excel")
+class _ExcelGroup(click.Group):
+    """Lists the ribbon buttons (from the actions registry) under the help text."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from ..actions import describe
+
+        formatter.write_paragraph()
+        formatter.write_text(tr("功能区按钮及对应命令：", "Ribbon buttons and the matching commands:"))
+        with formatter.indentation():
+            for line in describe().splitlines():
+                formatter.write(" " * formatter.current_indent + line + "\n")
+
+
+@click.group("excel", cls=_ExcelGroup)
 def excel_group() -> None:
     """Excel 功能区加载项 / the Excel ribbon add-in."""
 
