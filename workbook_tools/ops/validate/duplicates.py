@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pandas as pd
 
@@ -15,6 +16,7 @@ COMPANY_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "�
                  "co.ltd", "coltd", "ltd.", "ltd", "inc.", "inc", "limited", "corp.", "corp", "llc")
 _REGION_IN_BRACKETS = re.compile(r"[(（\[【]\s*(中国|china|集团|总部)\s*[)）\]】]", re.IGNORECASE)
 _PUNCT = re.compile(r"[\s\u3000·.,，。、_\-—/（）()\[\]【】\"'“”‘’]+")
+_ODD = re.compile(r"\s|[(（\[【]")
 _SUFFIX = re.compile("(?:" + "|".join(re.escape(_PUNCT.sub("", f)) for f in COMPANY_FORMS) + ")+$")
 
 
@@ -29,63 +31,90 @@ def name_key(names: pd.Series) -> pd.Series:
     return s.where(s.str.len() > 0, None)
 
 
-def _first_rows(keys: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(is a later duplicate, row of the first occurrence) for every row with a key."""
+def dup_groups(keys: pd.Series, suspect: pd.Series | None = None) -> list[tuple[int, list[int]]]:
+    """(row to report, the other rows of its group) for every group of equal keys.
+
+    Which copy is the wrong one cannot always be told. When ``suspect`` marks some but not all rows
+    of a group (an ID that does not fit its own row, a name typed with stray spaces …), only those
+    are reported; otherwise every row of the group is, each naming the others."""
     k = keys.dropna()
-    dup = k.duplicated(keep="first")
-    first = pd.Series(k.index, index=k.index).groupby(k.values).transform("min")
-    return dup, first
+    k = k[k.duplicated(keep=False)]
+    out: list[tuple[int, list[int]]] = []
+    for _, grp in k.groupby(k.values, sort=False):
+        rows = [int(r) for r in grp.index]
+        flagged = rows
+        if suspect is not None:
+            sus = [r for r in rows if bool(suspect.get(r, False))]
+            if sus and len(sus) < len(rows):
+                flagged = sus
+        for r in flagged:
+            out.append((r, [o for o in rows if o != r]))
+    out.sort()
+    return out
+
+
+def _rows_text(rows: list[int]) -> str:
+    return "、".join(str(r) for r in rows[:5]) + (" …" if len(rows) > 5 else "")
 
 
 @rule("DUP_ID", "error", "duplicates", ("客户编号重复", "Duplicate customer ID"),
-      ("同一个客户编号出现在多行；第一次出现的行不报，后面的每一行都报出并指向第一行。",
-       "The same customer ID on several rows; every row after the first is reported, pointing at the first."))
+      ("同一个客户编号出现在多行。与本行年份或行业不符的编号被视为抄错的那一个；分不出时每一行都报出。",
+       "The same customer ID on several rows. An ID that does not fit its own row's year or industry is taken "
+       "as the copy; when that cannot be told, every row is reported."))
 def dup_id(ctx: Ctx) -> list[Finding]:
     sheet = ctx.model.sheets.get("customers")
     if sheet is None or sheet.n_rows == 0 or "customer_id" not in sheet.columns:
         return []
-    ids = sheet.df["customer_id"].str.strip().str.upper()
-    dup, first = _first_rows(ids)
+    df = sheet.df
+    ids = df["customer_id"].str.strip().str.upper()
+    parts = ids.str.extract(r"^(\d{4})-([A-Z]+)-\d+$")
+    code = df["industry"].map(ctx.model.settings.industry_codes)
+    year = df["first_contact"].dt.year.astype("Float64").astype(str).str.replace(r"\.0$", "", regex=True)
+    suspect = (code.notna() & (parts[1] != code)) | (df["first_contact"].notna() & (parts[0] != year))
     out = []
-    for row in dup.index[dup]:
-        f = int(first.at[row])
-        v = sheet.df.at[row, "customer_id"]
-        out.append(ctx.finding("DUP_ID", sheet, L(f"客户编号“{v}”与第 {f} 行重复", f"Customer ID '{v}' repeats row {f}"),
-                               row=int(row), column="customer_id", value=v,
-                               hint=L(f"一户一档：若是同一客户请与第 {f} 行合并；若是不同客户，清空本格后运行 wbt ids 重新编号",
-                                      f"One customer, one record: merge with row {f} if it is the same customer; "
+    for row, others in dup_groups(ids, suspect.fillna(False)):
+        v = df.at[row, "customer_id"]
+        o = _rows_text(others)
+        out.append(ctx.finding("DUP_ID", sheet, L(f"客户编号“{v}”与第 {o} 行重复", f"Customer ID '{v}' also on row {o}"),
+                               row=row, column="customer_id", value=v,
+                               hint=L(f"一户一档：若与第 {o} 行是同一客户请合并；若是不同客户，清空本格后运行 wbt ids 重新编号",
+                                      f"One customer, one record: merge with row {o} if it is the same customer; "
                                       "otherwise clear this cell and run wbt ids")))
     return out
 
 
 @rule("DUP_NAME", "error", "duplicates", ("客户名称重复", "Duplicate customer name"),
-      ("统一全角/半角、空格、括号并去掉“有限公司”“有限责任公司”“（中国）”等后缀后，客户名称相同即视为重复建档。",
+      ("统一全角/半角、空格、括号并去掉“有限公司”“有限责任公司”“（中国）”等后缀后，客户名称相同即视为重复建档。"
+       "写法不规范（多余空格、全角字符、括号）的那一个被视为重复的一行；分不出时每一行都报出。",
        "Names equal after normalising full-/half-width characters, spaces, brackets and company-form "
-       "suffixes are the same customer entered twice."))
+       "suffixes are the same customer entered twice. The irregular spelling is taken as the copy; when that "
+       "cannot be told, every row is reported."))
 def dup_name(ctx: Ctx) -> list[Finding]:
     sheet = ctx.model.sheets.get("customers")
     if sheet is None or sheet.n_rows == 0 or "name" not in sheet.columns:
         return []
     keys = name_key(sheet.df["name"])
-    dup, first = _first_rows(keys)
+    raw = sheet.raw["name"].astype(object)
+    irregular = raw.map(lambda v: isinstance(v, str) and (unicodedata.normalize("NFKC", v) != v or bool(_ODD.search(v))),
+                        na_action="ignore").fillna(False).astype(bool)
     out = []
-    for row in dup.index[dup]:
-        f = int(first.at[row])
-        v, other = sheet.df.at[row, "name"], sheet.df.at[f, "name"]
-        same = v == other
-        msg = (L(f"客户名称“{v}”与第 {f} 行重复", f"Customer name '{v}' repeats row {f}") if same else
-               L(f"客户名称“{v}”与第 {f} 行“{other}”实为同一家", f"Customer name '{v}' is the same company as row {f} "
+    for row, others in dup_groups(keys, irregular):
+        v = sheet.df.at[row, "name"]
+        other = sheet.df.at[others[0], "name"]
+        o = _rows_text(others)
+        msg = (L(f"客户名称“{v}”与第 {o} 行重复", f"Customer name '{v}' also on row {o}") if v == other else
+               L(f"客户名称“{v}”与第 {o} 行“{other}”实为同一家", f"Customer name '{v}' is the same company as row {o} "
                  f"'{other}'"))
-        out.append(ctx.finding("DUP_NAME", sheet, msg, row=int(row), column="name", value=v,
-                               hint=L(f"一户一档：请把本行并入第 {f} 行（沟通记录改指向同一编号）后删除本行",
-                                      f"One customer, one record: merge this row into row {f} and delete it")))
+        out.append(ctx.finding("DUP_NAME", sheet, msg, row=row, column="name", value=sheet.raw.at[row, "name"],
+                               hint=L(f"一户一档：与第 {o} 行合并为一条记录（沟通记录指向同一编号），删除多余的一行",
+                                      f"One customer, one record: merge with row {o} and delete the extra row")))
     return out
 
 
 @rule("DUP_PHONE", "error", "duplicates", ("不同客户的联系方式相同", "Same phone on different customers"),
-      ("同一个电话号码出现在名称不同的客户上，多半是重复建档或填错了号码（打码的号码不比较）。",
-       "One phone number on differently named customers: a duplicate record or a wrong number (masked numbers "
-       "are not compared)."))
+      ("同一个电话号码出现在名称不同的客户上，多半是重复建档或填错了号码；每一行都报出（打码的号码不比较）。",
+       "One phone number on differently named customers: a duplicate record or a wrong number; every row is "
+       "reported (masked numbers are not compared)."))
 def dup_phone(ctx: Ctx) -> list[Finding]:
     sheet = ctx.model.sheets.get("customers")
     if sheet is None or sheet.n_rows == 0 or "phone" not in sheet.columns:
@@ -96,15 +125,13 @@ def dup_phone(ctx: Ctx) -> list[Finding]:
     frame = pd.DataFrame({"p": phones, "n": names}).dropna(subset=["p"])
     # one row per (phone, customer name): rows of the same name are DUP_NAME's business
     firsts = frame[~frame.duplicated(["p", "n"], keep="first")]
-    dup, first = _first_rows(firsts["p"])
     out = []
-    for row in dup.index[dup]:
-        f = int(first.at[row])
-        v = sheet.raw.at[row, "phone"]
-        out.append(ctx.finding("DUP_PHONE", sheet, L(f"联系方式“{sheet.df.at[row, 'phone']}”与第 {f} 行客户“{sheet.df.at[f, 'name']}”相同",
-                                                     f"Phone '{sheet.df.at[row, 'phone']}' is also on row {f} "
-                                                     f"('{sheet.df.at[f, 'name']}')"),
-                               row=int(row), column="phone", value=v,
-                               hint=L(f"核对号码；若与第 {f} 行是同一客户，请合并为一条记录",
-                                      f"Check the number; if it is the same customer as row {f}, merge the records")))
+    for row, others in dup_groups(firsts["p"]):
+        p = sheet.df.at[row, "phone"]
+        o = _rows_text(others)
+        out.append(ctx.finding("DUP_PHONE", sheet, L(f"联系方式“{p}”与第 {o} 行客户“{sheet.df.at[others[0], 'name']}”相同",
+                                                     f"Phone '{p}' is also on row {o} ('{sheet.df.at[others[0], 'name']}')"),
+                               row=row, column="phone", value=sheet.raw.at[row, "phone"],
+                               hint=L(f"核对号码；若与第 {o} 行是同一客户，请合并为一条记录",
+                                      f"Check the number; if it is the same customer as row {o}, merge the records")))
     return out
