@@ -225,6 +225,8 @@ def _fix_views(pkg: Package) -> None:
             am = re.search(rf'\b{name}="(\d+)"', tag)
             if am and (int(am.group(1)) >= len(sheets) or sheets[int(am.group(1))].state != "visible"):
                 tag = tag.replace(am.group(0), f'{name}="{visible[0]}"')
+        if not re.search(r'\bactiveTab="', tag) and visible[0] != 0:  # default 0 is not visible
+            tag = re.sub(r"(<(?:\w+:)?workbookView\b)", rf'\1 activeTab="{visible[0]}"', tag, count=1)
         return tag
 
     new = re.sub(r"<(?:\w+:)?workbookView\b[^>]*>", one, xml)
