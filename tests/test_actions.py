@@ -85,8 +85,8 @@ def test_resolve_imports_lazily_and_checks_the_target(monkeypatch: pytest.Monkey
 
 
 def test_importing_the_registry_does_not_import_the_operations() -> None:
-    code = ("import sys, workbook_tools.actions, workbook_tools.excel.addin.ribbon; "
-            "print(sorted(m for m in sys.modules if m.startswith('workbook_tools.ops')))")
+    code = ("import sys, workbook_tools.actions, workbook_tools.excel, workbook_tools.excel.addin.ribbon; "
+            "print(sorted(m for m in sys.modules if m.startswith(('workbook_tools.ops', 'xlwings'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
