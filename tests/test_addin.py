@@ -169,7 +169,7 @@ def test_vba_project_streams_round_trip_through_olefile(xlam: Path) -> None:
     for path, data in expected.items():
         assert ole.get_size(path) == len(data)
         assert ole.openstream(path).read() == data
-    assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000000")
+    assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000100")
     project = ole.openstream("PROJECT").read().decode("cp1252")
     assert "Module=CRMTools\r\n" in project and "Document=ThisWorkbook/&H00000000\r\n" in project
     props = dict(re.findall(r'^(CMG|DPB|GC)="([0-9A-F]+)"', project, re.M))
@@ -182,18 +182,53 @@ def test_vba_project_streams_round_trip_through_olefile(xlam: Path) -> None:
 
 def test_dir_stream_records_decode_with_olevba() -> None:
     mods = build.load_modules()
-    raw = decompress_stream(bytearray(ovba.compress(ovba.dir_stream("VBAProject", mods))))
+    raw = bytes(decompress_stream(bytearray(ovba.compress(ovba.dir_stream("VBAProject", mods)))))
     # Walk the records: every (id, size) pair must land exactly on the terminator.
-    pos, seen = 0, []
+    seen = _dir_records(raw)
+    assert seen[-1] == 0x0010 and raw.endswith(struct.pack("<HI", 0x0010, 0))
+    assert seen.count(0x0019) == len(mods) == seen.count(0x002B)
+    assert seen.count(0x0022) == 2 and seen.count(0x0021) == 1  # 2 document modules, 1 standard
+
+
+def _dir_records(raw: bytes) -> list[int]:
+    pos, ids = 0, []
     while pos < len(raw):
         rec_id, size = struct.unpack_from("<HI", raw, pos)
-        seen.append(rec_id)
+        ids.append(rec_id)
         pos += 6 + (6 if rec_id == 0x0009 else size)
         if rec_id == 0x0010:
             break
-    assert pos == len(raw) and seen[-1] == 0x0010
-    assert seen.count(0x0019) == len(mods) == seen.count(0x002B)
-    assert seen.count(0x0022) == 2 and seen.count(0x0021) == 1  # 2 document modules, 1 standard
+    return ids
+
+
+def _module_records(ids: list[int]) -> dict[int, list[int]]:
+    """Record-id sequence of the first standard (0x21) and document (0x22) module."""
+    out: dict[int, list[int]] = {}
+    start = ids.index(0x0013) + 1
+    while start < len(ids) and ids[start] == 0x0019:
+        end = ids.index(0x002B, start) + 1
+        kind = 0x21 if 0x21 in ids[start:end] else 0x22
+        out.setdefault(kind, ids[start:end])
+        start = end
+    return out
+
+
+def test_vba_project_is_laid_out_like_the_one_xlwings_ships() -> None:
+    """xlwings ships xlwings.xlam as a source-only VBA project that Excel users open daily:
+    our project information, module records and _VBA_PROJECT header follow the same layout."""
+    import xlwings
+
+    ref = Path(xlwings.__file__).parent / "addin" / "xlwings.xlam"
+    if not ref.exists():
+        pytest.skip("xlwings.xlam not shipped with this xlwings")
+    theirs = olefile.OleFileIO(io.BytesIO(zipfile.ZipFile(ref).read("xl/vbaProject.bin")))
+    their_ids = _dir_records(bytes(decompress_stream(bytearray(theirs.openstream("VBA/dir").read()))))
+    our_ids = _dir_records(ovba.dir_stream(build.PROJECT_NAME, build.load_modules()))
+    info_end = 14  # PROJECTINFORMATION: syskind … constants (+ unicode)
+    assert our_ids[:info_end] == their_ids[:info_end]
+    assert our_ids[info_end] == their_ids[info_end] == 0x0016  # references start with a name
+    assert _module_records(our_ids) == _module_records(their_ids)
+    assert theirs.openstream("VBA/_VBA_PROJECT").read() == ovba.VBA_PROJECT_STREAM
 
 
 # --------------------------------------------------------------------------- MS-OVBA compression

@@ -321,7 +321,9 @@ def projectwm_stream(modules: Iterable[Module]) -> bytes:
     return bytes(out + b"\x00\x00")
 
 
-VBA_PROJECT_STREAM = struct.pack("<HHBH", 0x61CC, 0xFFFF, 0x00, 0x0000)
+# Reserved1 0x61CC, Version 0xFFFF (no compiled state), Reserved2 0x00, Reserved3 (ignored by
+# the spec) 0x0001 as in the source-only add-ins xlwings ships and Excel users open every day.
+VBA_PROJECT_STREAM = struct.pack("<HHBH", 0x61CC, 0xFFFF, 0x00, 0x0001)
 
 
 def vba_streams(project_name: str, modules: Iterable[Module]) -> dict[str, bytes]:
