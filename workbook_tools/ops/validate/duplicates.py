@@ -36,7 +36,8 @@ def dup_groups(keys: pd.Series, suspect: pd.Series | None = None) -> list[tuple[
 
     Which copy is the wrong one cannot always be told. When ``suspect`` marks some but not all rows
     of a group (an ID that does not fit its own row, a name typed with stray spaces …), only those
-    are reported; otherwise every row of the group is, each naming the others."""
+    are reported (plus the rest when more than one of them remains); otherwise every row of the group is,
+    each naming the others."""
     k = keys.dropna()
     k = k[k.duplicated(keep=False)]
     out: list[tuple[int, list[int]]] = []
@@ -45,8 +46,9 @@ def dup_groups(keys: pd.Series, suspect: pd.Series | None = None) -> list[tuple[
         flagged = rows
         if suspect is not None:
             sus = [r for r in rows if bool(suspect.get(r, False))]
-            if sus and len(sus) < len(rows):
-                flagged = sus
+            rest = [r for r in rows if r not in sus]
+            if sus and rest:
+                flagged = sorted(sus + (rest if len(rest) > 1 else []))
         for r in flagged:
             out.append((r, [o for o in rows if o != r]))
     out.sort()

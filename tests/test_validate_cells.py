@@ -1,0 +1,140 @@
+"""Cell and structure rules of wbt validate, each positive and negative, on models built from rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from workbook_tools.ops.validate import run_validate
+from workbook_tools.testing import make_model
+
+AS_OF = dt.date(2026, 10, 31)
+GOOD = {"customer_id": "2024-IT-001", "name": "杭州云启科技有限公司", "contact": "张伟", "phone": "13800138000",
+        "industry": "互联网", "first_contact": dt.datetime(2024, 3, 5), "stage": "接洽中", "follow_grade": "C"}
+
+
+def cust(**kw):
+    return {**GOOD, **kw}
+
+
+def found(model, code, rules=None):
+    r = run_validate(model, as_of=AS_OF, rules=rules or [code])
+    return [f for f in r.findings if f.code == code]
+
+
+def test_clean_row_has_no_cell_findings():
+    r = run_validate(make_model(customers=[GOOD]), as_of=AS_OF, rules=["cells", "duplicates"])
+    assert r.findings == []
+
+
+def test_required_values():
+    fs = found(make_model(customers=[cust(contact=None, phone="  ")]), "REQ_VALUE")
+    assert {(f.cell, f.column) for f in fs} == {("I2", "contact"), ("K2", "phone")}
+    assert "联系人" in fs[0].message.zh and fs[0].severity == "error" and fs[0].row == 2
+    assert found(make_model(customers=[GOOD]), "REQ_VALUE") == []
+    fs = found(make_model(contacts=[{"customer_id": "2024-IT-001", "contact_date": None, "method": "电话"}]), "REQ_VALUE")
+    assert [f.column for f in fs] == ["contact_date"]
+
+
+def test_list_value_near_miss_and_synonym():
+    fs = found(make_model(customers=[cust(stage="合作 中"), cust(stage="已合作"), cust(stage="谈判"), GOOD]), "LIST_VALUE")
+    assert [f.row for f in fs] == [2, 3, 4]
+    assert fs[0].hint.zh == "请改为“合作中”" and fs[1].hint.zh == "请改为“合作中”"
+    assert "请从下拉列表中选择" in fs[2].hint.zh and fs[0].value == "合作 中"
+
+
+def test_list_value_uses_workbook_lists():
+    m = make_model(customers=[cust(stage="洽谈")], lists={"stage": ["洽谈", "签约"]})
+    assert found(m, "LIST_VALUE") == []
+    m = make_model(customers=[cust(stage="接洽中")], lists={"stage": ["洽谈", "签约"]})
+    assert len(found(m, "LIST_VALUE")) == 1
+
+
+def test_dates_invalid_future_and_text():
+    m = make_model(customers=[cust(first_contact="2023年13月5日"), cust(first_contact=dt.datetime(2026, 11, 2)),
+                              cust(first_contact="2024/3/5"), cust(first_coop="-"), GOOD])
+    assert [(f.row, f.value) for f in found(m, "DATE_INVALID")] == [(2, "2023年13月5日")]
+    fut = found(m, "DATE_FUTURE")
+    assert [f.row for f in fut] == [3] and "2026-10-31" in fut[0].message.zh
+    txt = found(m, "DATE_AS_TEXT")
+    assert [(f.row, f.hint.zh) for f in txt] == [(4, "请改为日期格式：2024-03-05")]
+
+
+def test_due_date_may_be_in_the_future_and_as_of_day_is_not_future():
+    m = make_model(contacts=[{"customer_id": "2024-IT-001", "contact_date": dt.datetime(2026, 10, 31, 15, 0),
+                              "due": dt.datetime(2026, 12, 1)}])
+    assert found(m, "DATE_FUTURE") == []
+
+
+def test_phone_rules_and_privacy_mode():
+    rows = [cust(phone="138001380"), cust(phone="138-0013-8000"), cust(phone="021-12345678"),
+            cust(phone="138****8000"), cust(phone="13800138000/13900139000"), cust(phone="4008001234")]
+    fs = found(make_model(customers=rows), "PHONE")
+    assert [f.row for f in fs] == [2, 5, 6]
+    assert fs[0].message.zh == "联系方式“138001380”不是11位手机号或带区号的座机号"
+    assert fs[0].hint.zh.startswith("请填写11位手机号，只填数字")
+    assert "隐私模式" in fs[1].hint.zh and "只填一个号码" in fs[2].hint.zh
+    fs = found(make_model(customers=rows, settings={"privacy_mode": True}), "PHONE")
+    assert [f.row for f in fs] == [2, 6]
+
+
+def test_email():
+    rows = [cust(email="zhang@company.com"), cust(email="zhang@company"), cust(email="a b@c.com"), cust(email="@company.com")]
+    assert [f.row for f in found(make_model(customers=rows), "EMAIL")] == [3, 4, 5]
+    assert [f.row for f in found(make_model(customers=rows, settings={"privacy_mode": True}), "EMAIL")] == [3, 4]
+
+
+def test_amounts():
+    rows = [cust(amount_annual=-3), cust(amount_total="12万"), cust(amount_total=350000), cust(amount_annual=12.5)]
+    m = make_model(customers=rows)
+    fs = found(m, "AMOUNT")
+    assert [(f.row, f.column) for f in fs] == [(2, "amount_annual"), (3, "amount_total")]
+    assert "应填 12" in fs[1].hint.zh
+    y = found(m, "AMOUNT_YUAN")
+    assert [(f.row, f.column) for f in y] == [(4, "amount_total")] and "35" in y[0].hint.zh
+    assert found(make_model(customers=rows, settings={"amount_yuan_suspect": 1e6}), "AMOUNT_YUAN") == []
+
+
+def test_rating():
+    rows = [cust(satisfaction=0), cust(satisfaction=6), cust(satisfaction=3.5), cust(satisfaction="好"), cust(satisfaction=5)]
+    assert [f.row for f in found(make_model(customers=rows), "RATING")] == [2, 3, 4, 5]
+
+
+def test_text_long_uses_setting():
+    m = make_model(customers=[cust(needs="需" * 201), cust(needs="需" * 200)])
+    fs = found(m, "TEXT_LONG")
+    assert [f.row for f in fs] == [2] and "201" in fs[0].message.zh
+    m = make_model(customers=[cust(needs="需" * 150)], settings={"text_max_len": 100})
+    assert len(found(m, "TEXT_LONG")) == 1
+
+
+def test_name_short():
+    rows = [cust(name="华为"), cust(name="杭州云启科技"), cust(name="北京协和医院"), cust(name="ACME Co., Ltd."), GOOD]
+    assert [f.row for f in found(make_model(customers=rows), "NAME_SHORT")] == [2, 3]
+
+
+def test_customer_id_format_and_missing():
+    rows = [cust(customer_id="2024IT01"), cust(customer_id="2024-ZZ-001"), cust(customer_id="1024-IT-001"),
+            cust(customer_id="2024-it-001"), cust(customer_id=None), GOOD]
+    fs = found(make_model(customers=rows), "ID_FORMAT")
+    assert [f.row for f in fs] == [2, 3, 4, 5]
+    assert "行业代码 ZZ" in fs[1].message.zh
+    assert [f.row for f in found(make_model(customers=rows), "ID_MISSING")] == [6]
+    # industry codes come from 代码表
+    m = make_model(customers=[cust(customer_id="2024-ZZ-001")], industry_codes={"互联网": "ZZ"})
+    assert found(m, "ID_FORMAT") == []
+
+
+def test_structure_missing_and_unknown_columns_and_empty_sheets():
+    m = make_model(customers=[{"name": "杭州云启科技有限公司", "contact": "张伟"}],
+                   columns={"customers": ["name", "contact"]})
+    fs = found(m, "COL_MISSING")
+    assert [f.column for f in fs] == ["phone"] and fs[0].severity == "error"
+    r = run_validate(m, as_of=AS_OF, rules=["SHEET_EMPTY"])
+    assert {f.sheet for f in r.findings} == {"沟通记录", "投诉登记"} and {f.severity for f in r.findings} == {"info"}
+    sheet = m.sheets["customers"]
+    sheet.unknown_columns["客户心情"] = 5
+    sheet.formulas_without_value.add((2, "name"))
+    sheet.merged.append("B2:B3")
+    assert [f.cell for f in found(m, "COL_UNKNOWN")] == ["E1"]
+    assert [f.cell for f in found(m, "FORMULA_NO_VALUE")] == ["A2"]
+    assert [f.cell for f in found(m, "MERGED_CELLS")] == ["B2"]
