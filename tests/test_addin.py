@@ -64,6 +64,7 @@ def test_ribbon_has_one_tab_four_groups_and_a_button_per_action() -> None:
     assert [b.get("tag") for b in buttons] == [a.key for a in ACTIONS]
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,1023}", i) for i in ids)  # customUI ST_UniqueID
     for b, a in zip(buttons, ACTIONS):
         assert b.get("onAction") == ribbon.DISPATCHER
         assert (b.get("label"), b.get("imageMso"), b.get("size")) == (a.zh, a.image_mso, "large")
@@ -281,7 +282,8 @@ def test_cfb_writer_big_small_empty_and_nested_streams() -> None:
 
 
 def test_cfb_rejects_bad_names() -> None:
-    for bad in ({"a" * 32: b""}, {"x": b"", "X": b""}, {"a:b": b""}):
+    for bad in ({"a" * 32: b""}, {"x": b"", "X": b""}, {"a:b": b""}, {"S/a": b"", "s/b": b""},
+                {"S": b"", "S/a": b""}):
         with pytest.raises(ValueError):
             cfb.build(bad)
 

@@ -67,6 +67,11 @@ def _chain(first: int, count: int, table: list[int]) -> None:
         table[first + i] = first + i + 1 if i + 1 < count else ENDOFCHAIN
 
 
+def _lookup(parent: _Entry, name: str) -> _Entry | None:
+    """The child CFB would consider equal to ``name`` (case-insensitive), if any."""
+    return next((e for e in parent.children.values() if e.name.upper() == name.upper()), None)
+
+
 def _pad(data: bytes, size: int) -> bytes:
     return data + b"\x00" * (-len(data) % size)
 
@@ -79,11 +84,14 @@ def build(streams: Mapping[str, bytes]) -> bytes:
         node = root
         for part in parts[:-1]:
             _check_name(part)
-            node = node.children.setdefault(part, _Entry(part, _STORAGE))
-            if node.kind != _STORAGE or node.name != part:
-                raise ValueError(f"{path!r}: {part!r} is a stream, not a storage")
+            found = _lookup(node, part)
+            if found is None:
+                found = node.children[part] = _Entry(part, _STORAGE)
+            elif found.kind != _STORAGE or found.name != part:
+                raise ValueError(f"{path!r}: {part!r} clashes with the stream or storage {found.name!r}")
+            node = found
         _check_name(parts[-1])
-        if any(k.upper() == parts[-1].upper() for k in node.children):
+        if _lookup(node, parts[-1]) is not None:
             raise ValueError(f"duplicate entry {path!r} (names compare case-insensitively)")
         node.children[parts[-1]] = _Entry(parts[-1], _STREAM, data=bytes(data))
 
@@ -97,6 +105,7 @@ def build(streams: Mapping[str, bytes]) -> bytes:
             order.append(kid)
         order[i].child = _tree(kids)
         i += 1
+
     # Mini stream: small streams packed in 64-byte mini sectors.
     mini = bytearray()
     minifat: list[int] = []
