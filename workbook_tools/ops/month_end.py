@@ -1,0 +1,201 @@
+"""The month-end run: validate → IDs → tiers → review, in one go.
+
+This one function touches files, because it orchestrates the appliers: each step is the same
+pure operation the single commands run, and its changeset goes through the changeset writer.
+The workbook is read again after a step that changed cell values (IDs, tiers), so the next step
+plans against what is really in the file; marks and generated sheets change no values, so no
+re-read is needed after them. ``dry_run`` runs every step on the first read and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..changeset import ActionResult, Changeset
+from ..i18n import L
+from ..model import WorkbookModel
+
+Progress = Callable[[str, int, int, str], None]
+"""progress(step_key, done, total, label): called at the start and end of each step."""
+
+STEPS: tuple[tuple[str, L], ...] = (
+    ("read", L("读取工作簿", "Read the workbook")),
+    ("validate", L("校验", "Validate")),
+    ("ids", L("补客户编号", "Assign customer IDs")),
+    ("tiers", L("计算等级与跟进", "Compute tiers and follow-ups")),
+    ("review", L("生成月度复盘", "Build the monthly review")),
+    ("report", L("写出 HTML 报告", "Write the HTML report")),
+)
+
+
+@dataclass
+class StepReport:
+    key: str
+    label: L
+    seconds: float = 0.0
+    summary: L | None = None
+    errors: int = 0
+    warnings: int = 0
+    planned: int = 0            # cells, marks and sheets the changeset holds
+    written: bool = False
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        d = asdict(self)
+        d["label"] = self.label.get(lang)
+        d["summary"] = self.summary.get(lang) if self.summary else None
+        d["seconds"] = round(self.seconds, 3)
+        return d
+
+
+@dataclass
+class MonthEndReport:
+    path: Path
+    month: str
+    as_of: dt.date
+    dry_run: bool
+    steps: list[StepReport] = field(default_factory=list)
+    review_sheet: str = ""
+    html: Path | None = None
+    backup: Path | None = None
+    reads: int = 0
+    read_seconds: float = 0.0
+    seconds: float = 0.0
+    findings: list[Any] = field(default_factory=list)   # validation findings
+    kpis: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(s.errors for s in self.steps)
+
+    def step(self, key: str) -> StepReport | None:
+        return next((s for s in self.steps if s.key == key), None)
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        return {"file": str(self.path), "month": self.month, "as_of": self.as_of.isoformat(), "dry_run": self.dry_run,
+                "review_sheet": self.review_sheet, "html": str(self.html) if self.html else None,
+                "backup": str(self.backup) if self.backup else None, "errors": self.errors, "reads": self.reads,
+                "read_seconds": round(self.read_seconds, 3), "seconds": round(self.seconds, 3),
+                "kpis": self.kpis, "steps": [s.to_dict(lang) for s in self.steps]}
+
+
+def _planned(cs: Changeset | None) -> int:
+    if not cs:
+        return 0
+    return len(cs.edits) + len(cs.marks) + len(cs.notes) + len(cs.add_sheets) + len(cs.remove_sheets)
+
+
+def html_path(path: Path, month: str) -> Path:
+    """Where month-end writes the HTML report: beside the workbook, ``<name>_<YYYY-MM>_月度复盘.html``."""
+    return path.with_name(f"{path.stem}_{month}_月度复盘.html")
+
+
+def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None, dry_run: bool = False,
+                  progress: Progress | None = None, html: str | Path | None = None, annotate: bool = True,
+                  templates: str | Path | None = None, lang: str | None = None) -> MonthEndReport:
+    """Run the month end on the workbook at ``path`` for ``month`` (YYYY-MM).
+
+    ``html``: where to write the HTML report (default beside the workbook; not in a dry run).
+    ``annotate``: colour problem cells and write the 校验结果 sheet (else findings only).
+    """
+    from ..reader import read_workbook
+    from ..report import render_report
+    from ..writer import apply_changeset
+    from .ids import run_ids
+    from .review import compute_review, review_result
+    from .review.kpis import Month
+    from .tiers import run_tiers
+    from .validate import run_annotate, run_validate
+
+    t_all = time.perf_counter()
+    path = Path(path)
+    as_of = as_of or dt.date.today()
+    Month.parse(month)  # a bad month fails before anything is read
+    rep = MonthEndReport(path=path, month=month, as_of=as_of, dry_run=dry_run)
+    total = len(STEPS)
+    labels = dict(STEPS)
+
+    def begin(key: str) -> StepReport:
+        if progress:
+            progress(key, [k for k, _ in STEPS].index(key), total, labels[key].get(lang))
+        st = StepReport(key, labels[key])
+        rep.steps.append(st)
+        st.seconds = -time.perf_counter()
+        return st
+
+    def end(st: StepReport) -> None:
+        st.seconds += time.perf_counter()
+        if progress:
+            progress(st.key, [k for k, _ in STEPS].index(st.key) + 1, total, labels[st.key].get(lang))
+
+    def read() -> WorkbookModel:
+        t = time.perf_counter()
+        model = read_workbook(path)
+        rep.reads += 1
+        rep.read_seconds += time.perf_counter() - t
+        return model
+
+    def apply(st: StepReport, result: ActionResult) -> bool:
+        """Write the step's changeset; True when cell values changed (the next step must re-read)."""
+        st.summary = result.summary
+        st.stats = {k: v for k, v in result.stats.items() if isinstance(v, int | float | str | bool | None)}
+        st.errors = sum(1 for f in result.findings if f.severity == "error")
+        st.warnings = sum(1 for f in result.findings if f.severity == "warning")
+        cs = result.changeset
+        st.planned = _planned(cs)
+        if dry_run or not cs:
+            return False
+        report = apply_changeset(path, cs)
+        st.written = bool(report.written)
+        if rep.backup is None and report.backup is not None:
+            rep.backup = report.backup
+        return bool(cs.edits)
+
+    st = begin("read")
+    model = read()
+    st.stats = {k: len(model.sheets[k].df) for k in model.sheets}
+    end(st)
+
+    st = begin("validate")
+    vres = (run_annotate if annotate else run_validate)(model, as_of=as_of)
+    rep.findings = list(vres.findings)
+    changed = apply(st, vres)
+    dq_errors = st.errors
+    end(st)
+    if changed:
+        model = read()
+
+    st = begin("ids")
+    if apply(st, run_ids(model, as_of=as_of)):
+        model = read()
+    end(st)
+
+    st = begin("tiers")
+    # The review computes tiers, overdue and risk itself from input columns, so the tier values
+    # written here need no re-read before it.
+    apply(st, run_tiers(model, as_of=as_of))
+    end(st)
+
+    st = begin("review")
+    review = compute_review(model, month=month, as_of=as_of, source=path.name, findings_errors=dq_errors)
+    rres = review_result(review, lang=lang)
+    rep.review_sheet = str(rres.stats["sheet"])
+    rep.kpis = {k.key: k.value for k in review.kpis}
+    apply(st, rres)
+    st.errors = 0
+    end(st)
+
+    st = begin("report")
+    if not dry_run:
+        target = Path(html) if html else html_path(path, month)
+        target.write_text(render_report(review, "html", templates_dir=templates, lang=lang), encoding="utf-8")
+        rep.html = target
+        st.written = True
+    end(st)
+    rep.seconds = time.perf_counter() - t_all
+    return rep

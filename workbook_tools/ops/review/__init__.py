@@ -1,0 +1,43 @@
+"""The monthly review: KPIs with the change against last month, tables, lists and charts.
+
+``run_review`` is pure: it computes a :class:`~.kpis.Review` from the model and returns an
+ActionResult whose changeset adds (or replaces) the sheet ``YYYY-MM 月度复盘``. Writing a
+separate workbook or the HTML/Markdown reports is done by the callers (CLI, month-end).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ...changeset import ActionResult, Changeset
+from ...i18n import L, current_lang
+from ...model import WorkbookModel
+from .kpis import KPI_DEFS, LIST_LIMIT, Kpi, Month, Review, Table, compute_review
+from .sheet import build_review_sheet, sheet_name
+
+__all__ = ["KPI_DEFS", "LIST_LIMIT", "Kpi", "Month", "Review", "Table", "build_review_sheet", "compute_review",
+           "review_result", "run_review", "sheet_name"]
+
+
+def run_review(model: WorkbookModel, *, month: str, as_of: dt.date | None = None, source: str = "",
+               findings_errors: int | None = None, lang: str | None = None) -> ActionResult:
+    """Review ``month`` (YYYY-MM). ``as_of`` defaults to today; figures stop at the earlier of as_of
+    and the month's last day. ``findings_errors``: the error count of a validation run, if any."""
+    as_of = as_of or dt.date.today()
+    review = compute_review(model, month=month, as_of=as_of, source=source or model.path.name,
+                            findings_errors=findings_errors)
+    return review_result(review, lang=lang)
+
+
+def review_result(review: Review, *, lang: str | None = None) -> ActionResult:
+    lang = lang or current_lang()
+    sheet = build_review_sheet(review, lang)
+    summary = L("已生成 {m} 月度复盘：新增客户 {n}，沟通 {c} 次，逾期 {o} 户，未结投诉 {p} 条",
+                "Review of {m}: {n} new customers, {c} contacts, {o} overdue, {p} open complaints").format(
+        m=review.month, n=review.kpi("new_customers").value, c=review.kpi("contacts_logged").value,
+        o=review.kpi("overdue_followups").value, p=review.kpi("complaints_open").value)
+    cs = Changeset("review", add_sheets=[sheet], summary=summary)
+    stats = dict(review.stats)
+    stats.update({"month": review.month, "sheet": sheet.name, "snapshot": review.snapshot.isoformat(),
+                  "as_of": review.as_of.isoformat()})
+    return ActionResult("review", findings=[], changeset=cs, stats=stats, summary=summary)

@@ -1,0 +1,108 @@
+"""Small inline SVG charts for the HTML report (no scripts, no external assets)."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+COLORS = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E", "#636363")
+FONT = "font-family='Microsoft YaHei, Noto Sans CJK SC, sans-serif'"
+
+
+def _num(v: float) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def bar_chart(title: str, labels: list[str], values: list[float], *, width: int = 440, color: str = COLORS[0]) -> str:
+    """Horizontal bars, one per label, with the value at the end of each bar."""
+    row = 22
+    left = 110
+    top = 30
+    height = top + row * max(len(labels), 1) + 10
+    vmax = max([float(v) for v in values] + [1.0])
+    span = width - left - 50
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
+             f"aria-label='{escape(title)}' {FONT} font-size='12'>",
+             f"<text x='{width / 2}' y='18' text-anchor='middle' font-weight='bold' font-size='13'>{escape(title)}</text>"]
+    for i, (lab, v) in enumerate(zip(labels, values)):
+        y = top + i * row
+        w = span * float(v) / vmax
+        parts.append(f"<text x='{left - 6}' y='{y + 15}' text-anchor='end'>{escape(str(lab))}</text>")
+        parts.append(f"<rect x='{left}' y='{y + 3}' width='{w:.1f}' height='{row - 7}' fill='{color}'/>")
+        parts.append(f"<text x='{left + w + 4:.1f}' y='{y + 15}'>{_num(v)}</text>")
+    if not labels:
+        parts.append(f"<text x='{width / 2}' y='{top + 15}' text-anchor='middle' fill='#7F7F7F'>—</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def pie_chart(title: str, labels: list[str], values: list[float], *, size: int = 220) -> str:
+    """A donut with a legend (label, count, share)."""
+    total = float(sum(values))
+    width = size + 200
+    cx = cy = size / 2 + 10
+    r_out, r_in = size / 2 - 10, size / 4
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{size + 30}' role='img' "
+             f"aria-label='{escape(title)}' {FONT} font-size='12'>",
+             f"<text x='{width / 2}' y='16' text-anchor='middle' font-weight='bold' font-size='13'>{escape(title)}</text>"]
+    cy += 14
+    angle = -math.pi / 2
+    for i, v in enumerate(values):
+        if total <= 0 or v <= 0:
+            continue
+        sweep = 2 * math.pi * float(v) / total
+        if sweep >= 2 * math.pi - 1e-9:
+            parts.append(f"<circle cx='{cx}' cy='{cy}' r='{(r_out + r_in) / 2}' fill='none' "
+                         f"stroke='{COLORS[i % len(COLORS)]}' stroke-width='{r_out - r_in}'/>")
+            break
+        a2 = angle + sweep
+        large = 1 if sweep > math.pi else 0
+        p = [(cx + r_out * math.cos(angle), cy + r_out * math.sin(angle)),
+             (cx + r_out * math.cos(a2), cy + r_out * math.sin(a2)),
+             (cx + r_in * math.cos(a2), cy + r_in * math.sin(a2)),
+             (cx + r_in * math.cos(angle), cy + r_in * math.sin(angle))]
+        parts.append(f"<path d='M{p[0][0]:.1f},{p[0][1]:.1f} A{r_out},{r_out} 0 {large} 1 {p[1][0]:.1f},{p[1][1]:.1f} "
+                     f"L{p[2][0]:.1f},{p[2][1]:.1f} A{r_in},{r_in} 0 {large} 0 {p[3][0]:.1f},{p[3][1]:.1f} Z' "
+                     f"fill='{COLORS[i % len(COLORS)]}'/>")
+        angle = a2
+    for i, (lab, v) in enumerate(zip(labels, values)):
+        y = 40 + i * 22
+        share = f"{100 * float(v) / total:.0f}%" if total else "—"
+        parts.append(f"<rect x='{size + 20}' y='{y}' width='12' height='12' fill='{COLORS[i % len(COLORS)]}'/>")
+        parts.append(f"<text x='{size + 38}' y='{y + 11}'>{escape(str(lab))} {_num(v)}（{share}）</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line_chart(title: str, labels: list[str], series: list[tuple[str, list[float]]], *, width: int = 440,
+               height: int = 230) -> str:
+    """Lines over months, with point values and a legend."""
+    left, right, top, bottom = 40, 20, 30, 50
+    vmax = max([float(v) for _, vals in series for v in vals] + [1.0])
+    n = max(len(labels), 1)
+    step = (width - left - right) / max(n - 1, 1)
+    ph = height - top - bottom
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return left + i * step, top + ph * (1 - float(v) / vmax)
+
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
+             f"aria-label='{escape(title)}' {FONT} font-size='11'>",
+             f"<text x='{width / 2}' y='16' text-anchor='middle' font-weight='bold' font-size='13'>{escape(title)}</text>",
+             f"<line x1='{left}' y1='{top + ph}' x2='{width - right}' y2='{top + ph}' stroke='#BFBFBF'/>"]
+    for i, lab in enumerate(labels):
+        x, _ = xy(i, 0)
+        parts.append(f"<text x='{x:.1f}' y='{top + ph + 16}' text-anchor='middle'>{escape(str(lab))}</text>")
+    for k, (name, vals) in enumerate(series):
+        color = COLORS[k % len(COLORS)]
+        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in enumerate(vals)))
+        parts.append(f"<polyline points='{pts}' fill='none' stroke='{color}' stroke-width='2'/>")
+        for i, v in enumerate(vals):
+            x, y = xy(i, v)
+            parts.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3' fill='{color}'/>")
+            parts.append(f"<text x='{x:.1f}' y='{y - 6:.1f}' text-anchor='middle' fill='{color}'>{_num(v)}</text>")
+        lx = left + k * 120
+        parts.append(f"<rect x='{lx}' y='{height - 18}' width='12' height='3' fill='{color}'/>")
+        parts.append(f"<text x='{lx + 16}' y='{height - 13}'>{escape(name)}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
