@@ -147,29 +147,53 @@ def _conditional_formats(wb: xlsxwriter.Workbook, ws: Any, spec: SheetSpec, last
             "type": "formula", "criteria": f'=OR({st}="待处理",{st}="处理中")', "format": yellow})
 
 
-def _write_value(ws: Any, r: int, c: int, v: Any, fmt: Any, col: Column, dt_fmts: dict[str, Any]) -> None:
-    if v is None or v == "":
-        ws.write_blank(r, c, None, fmt)
-    elif isinstance(v, datetime):
-        ws.write_datetime(r, c, v, fmt if col.type == CType.DATETIME else dt_fmts["datetime"])
-    elif isinstance(v, date):
-        ws.write_datetime(r, c, v, fmt if col.type in (CType.DATE, CType.YEAR_OR_DATE) else dt_fmts["date"])
-    elif isinstance(v, bool):
-        ws.write_string(r, c, "是" if v else "否", fmt)
-    elif isinstance(v, (int, float)):
-        if isinstance(v, float) and not math.isfinite(v):
-            ws.write_string(r, c, str(v), fmt)
-        else:
-            ws.write_number(r, c, v, fmt)
-    else:
-        ws.write_string(r, c, str(v), fmt)
+_EPOCH = datetime(1899, 12, 30)
+_EPOCH_D = _EPOCH.date()
+
+
+def _serial(v: date | datetime) -> float:
+    """Excel 1900-system serial (exact for dates from 1900-03-01 on, as XlsxWriter writes them)."""
+    if isinstance(v, datetime):
+        delta = v.replace(tzinfo=None) - _EPOCH
+        return delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+    return float((v - _EPOCH_D).days)
+
+
+def _write_rows(ws: Any, rows: Sequence[Mapping[str, Any]], cols: Sequence[Column], col_fmts: list[Any],
+                fmts: dict[str, Any]) -> None:
+    """Write the data cells (hot loop: one type test per cell, dates written as serial numbers)."""
+    write_string, write_number = ws.write_string, ws.write_number
+    keys = [c.key for c in cols]
+    date_fmt = [f if c.type in (CType.DATE, CType.YEAR_OR_DATE) else fmts["date"] for c, f in zip(cols, col_fmts)]
+    dt_fmt = [f if c.type == CType.DATETIME else fmts["datetime"] for c, f in zip(cols, col_fmts)]
+    first_valid = _EPOCH_D.replace(year=1900, month=3, day=1)
+    for r, row in enumerate(rows, start=1):
+        for c, key in enumerate(keys):
+            v = row.get(key)
+            if v is None:
+                continue
+            t = type(v)
+            if t is str:
+                if v:
+                    write_string(r, c, v, col_fmts[c])
+            elif t is date and v >= first_valid:
+                write_number(r, c, float((v - _EPOCH_D).days), date_fmt[c])
+            elif t is datetime and v.date() >= first_valid:
+                write_number(r, c, _serial(v), dt_fmt[c])
+            elif t is int or (t is float and math.isfinite(v)):
+                write_number(r, c, v, col_fmts[c])
+            elif t is bool:
+                write_string(r, c, "是" if v else "否", col_fmts[c])
+            elif isinstance(v, (date, datetime)):
+                ws.write_datetime(r, c, v, dt_fmt[c] if isinstance(v, datetime) else date_fmt[c])
+            else:
+                write_string(r, c, str(v), col_fmts[c])
 
 
 def _data_sheet(wb: xlsxwriter.Workbook, spec: SheetSpec, rows: Sequence[Mapping[str, Any]], lang: str,
                 fmts: dict[str, Any], schema: Schema, code_sheet: str, lay: CodeLayout, n_valid: int) -> None:
     ws = wb.add_worksheet(spec.label.get(lang))
     col_fmts = _col_formats(wb, spec)
-    dt_fmts = {"date": fmts["date"], "datetime": fmts["datetime"]}
     n = len(spec.columns)
     last_data = max(1, len(rows))          # a table needs at least one body row
     columns = []
@@ -179,13 +203,7 @@ def _data_sheet(wb: xlsxwriter.Workbook, spec: SheetSpec, rows: Sequence[Mapping
                         "header_format": fmts["header_computed" if col.computed else "header"]})
     ws.add_table(0, 0, last_data, n - 1, {"name": spec.table_name, "columns": columns, "style": TABLE_STYLE})
     ws.set_row(0, 36)
-    keys = [c.key for c in spec.columns]
-    cols = list(spec.columns)
-    for r, row in enumerate(rows, start=1):
-        for c in range(n):
-            v = row.get(keys[c])
-            if v is not None and v != "":
-                _write_value(ws, r, c, v, col_fmts[c], cols[c], dt_fmts)
+    _write_rows(ws, rows, spec.columns, col_fmts, fmts)
     last_valid = max(n_valid, last_data)
     for i, col in enumerate(spec.columns):
         ws.data_validation(1, i, last_valid, i, _validation(col, lang, schema))
