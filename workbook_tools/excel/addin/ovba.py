@@ -17,6 +17,7 @@ import struct
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 CODEPAGE = 1252
 ENCODING = "cp1252"
@@ -71,7 +72,8 @@ def _compress_chunk(chunk: bytes) -> bytes:
             if pos > 0 and pos + 3 <= n:
                 bits = _bit_count(pos)
                 max_len = min((0xFFFF >> bits) + 3, n - pos)
-                for cand in reversed(heads.get(chunk[pos:pos + 3], ())):
+                # Nearest candidates first; 256 of them bound the time on repetitive input.
+                for cand in islice(reversed(heads.get(chunk[pos:pos + 3], ())), 256):
                     length = 3
                     while length < max_len and chunk[cand + length] == chunk[pos + length]:
                         length += 1
