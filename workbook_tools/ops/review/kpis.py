@@ -212,7 +212,7 @@ def month_figures(ctx: _Ctx, month: Month, snap: dt.date, findings_errors: int |
         "churned": int(churned.sum()),
         "contacts_logged": int(in_month.sum()),
         "customers_contacted": int(ctx.contact_keys(in_month).nunique()),
-        "overdue_followups": int((view["overdue_days"] > 0).sum()),
+        "overdue_followups": int(((view["overdue_days"] > 0) & exists).sum()),
         "complaints_opened": int(opened.sum()),
         "complaints_closed": int(closed.sum()),
         "complaints_open": int(open_end.sum()),
@@ -285,14 +285,14 @@ def compute_review(model: WorkbookModel, *, month: str, as_of: dt.date, source: 
     cust_owner = link.map(lambda r: owner_of.get(r, UNASSIGNED))
     follower = contacts["follower"].fillna(cust_owner).replace("", UNASSIGNED)
     comp_owner = ctx.complaint_link.map(lambda r: owner_of.get(r, UNASSIGNED))
-    overdue = view["overdue_days"] > 0
+    overdue = (view["overdue_days"] > 0) & exists
     by_owner = pd.DataFrame({
         "customers": owner[exists].value_counts(),
         "contacts": follower[masks["in_month"]].value_counts(),
         "overdue": owner[overdue].value_counts(),
         "complaints": comp_owner[masks["opened"]].value_counts(),
     }).fillna(0).astype("int64")
-    by_owner = by_owner.sort_values(["customers", "contacts"], ascending=False, kind="stable")
+    by_owner = by_owner.sort_index().sort_values(["customers", "contacts"], ascending=False, kind="stable")
     tables: list[Table] = []
     tables.append(_count_table("by_owner", L("按负责人", "By owner"),
                                [L("负责人", "Owner"), L("客户数", "Customers"), L("本月沟通", "Contacts"),
@@ -304,7 +304,7 @@ def compute_review(model: WorkbookModel, *, month: str, as_of: dt.date, source: 
         "amount": cust.loc[exists, "amount_annual"].groupby(industry[exists]).sum(),
     }).fillna(0)
     by_ind[["customers", "new"]] = by_ind[["customers", "new"]].astype("int64")
-    by_ind = by_ind.sort_values("customers", ascending=False, kind="stable")
+    by_ind = by_ind.sort_index().sort_values("customers", ascending=False, kind="stable")
     tables.append(_count_table("by_industry", L("按行业", "By industry"),
                                [L("行业", "Industry"), L("客户数", "Customers"), L("本月新增", "New"),
                                 L("年度金额(万元)", "Annual amount (10k CNY)")], by_ind))
@@ -327,7 +327,7 @@ def compute_review(model: WorkbookModel, *, month: str, as_of: dt.date, source: 
                                order=list(model.settings.lists.get("stage", []))))
     source_s = cust["source"].fillna("(未填)")
     by_source = pd.DataFrame({"new": source_s[masks["new"]].value_counts()}).astype("int64")
-    by_source = by_source.sort_values("new", ascending=False, kind="stable")
+    by_source = by_source.sort_index().sort_values("new", ascending=False, kind="stable")
     tables.append(_count_table("new_by_source", L("新增客户来源", "New customers by source"),
                                [L("客户来源", "Source"), L("新增客户", "New customers")], by_source))
 
@@ -358,7 +358,7 @@ def _lists(ctx: _Ctx, view: pd.DataFrame, masks: dict[str, pd.Series], snap: dt.
         rows, total = _rows(frame, cols)
         out.append(Table(key, title, head, rows, total))
 
-    od = view[view["overdue_days"] > 0].sort_values("overdue_days", ascending=False, kind="stable")
+    od = view[(view["overdue_days"] > 0) & masks["exists"]].sort_values("overdue_days", ascending=False, kind="stable")
     add("overdue", L("逾期未跟进客户", "Overdue follow-ups"),
         [L("客户名称", "Customer"), L("客户编号", "ID"), L("负责人", "Owner"), L("价值等级", "Tier"),
          L("最近沟通", "Last contact"), L("应跟进日期", "Due"), L("逾期天数", "Days overdue")],

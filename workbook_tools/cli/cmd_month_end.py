@@ -1,0 +1,89 @@
+"""``wbt month-end``: validate → IDs → tiers → review in one go, with progress and one summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from ..i18n import tr
+from ..ops.month_end import STEPS, MonthEndReport, run_month_end
+from .cmd_review import month_option
+from .common import as_date, as_of_option, dry_run_option, emit_json, file_argument, json_option
+
+
+@click.command("month-end")
+@file_argument
+@month_option
+@as_of_option
+@dry_run_option
+@json_option
+@click.option("--html", "html", type=click.Path(path_type=Path), default=None,
+              help=tr("HTML 报告路径（默认与工作簿同目录）", "Path of the HTML report (default: beside the workbook)"))
+@click.option("--templates", "templates", type=click.Path(path_type=Path), default=None,
+              help=tr("自定义报告模板文件夹", "Folder with your own report templates"))
+@click.option("--no-annotate", is_flag=True, help=tr("校验时不标色、不写校验结果表", "Do not mark cells or write the validation sheet"))
+def month_end_cmd(file: Path, month: str, as_of: dt.datetime | None, dry_run: bool, as_json: bool, html: Path | None,
+                  templates: Path | None, no_annotate: bool) -> None:
+    """月末一键处理：校验、补编号、计算等级、生成复盘 / month end: validate, IDs, tiers, review."""
+    kw = {"month": month, "as_of": as_date(as_of), "dry_run": dry_run, "html": html, "templates": templates,
+          "annotate": not no_annotate}
+    if as_json or not sys.stderr.isatty():
+        rep = run_month_end(file, progress=None if as_json else _plain_progress, **kw)
+    else:
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), transient=True) as bar:
+            task = bar.add_task(tr("月末处理", "Month end"), total=len(STEPS))
+
+            def progress(key: str, done: int, total: int, label: str) -> None:
+                bar.update(task, completed=done, description=label)
+
+            rep = run_month_end(file, progress=progress, **kw)
+    if as_json:
+        emit_json(rep.to_dict())
+    else:
+        click.echo(summary_text(rep))
+    if rep.errors:
+        sys.exit(1)
+
+
+def _plain_progress(key: str, done: int, total: int, label: str) -> None:
+    if done == [k for k, _ in STEPS].index(key):
+        click.echo(f"[{done + 1}/{total}] {label} …", err=True)
+
+
+def summary_text(rep: MonthEndReport) -> str:
+    """The one closing summary: what was found, what was written, where to look."""
+    lines = [tr("月末处理 {m}（基准日期 {a}）{d}", "Month end {m} (as of {a}){d}", m=rep.month, a=rep.as_of.isoformat(),
+                d=tr("——试运行，未写入", " — dry run, nothing written") if rep.dry_run else "")]
+    for s in rep.steps:
+        if s.key in ("read", "report"):
+            continue
+        state = (tr("已写入", "written") if s.written else
+                 (tr("将写入 {n} 处", "would write {n}", n=s.planned) if rep.dry_run and s.planned else tr("无需修改", "no change")))
+        text = s.summary.get() if s.summary else ""
+        lines.append(f"  • {s.label.get()}: {text}  [{state}, {s.seconds:.1f}s]")
+    k = rep.kpis
+    if k:
+        lines.append(tr("  本月：客户 {t}，新增 {n}，沟通 {c} 次，逾期 {o} 户，未结投诉 {p} 条",
+                        "  This month: {t} customers, {n} new, {c} contacts, {o} overdue, {p} open complaints",
+                        t=k.get("customers_total"), n=k.get("new_customers"), c=k.get("contacts_logged"),
+                        o=k.get("overdue_followups"), p=k.get("complaints_open")))
+    if rep.errors:
+        lines.append(tr("  发现 {e} 个数据错误：见工作表“校验结果”（wbt validate 可逐条列出）",
+                        "  {e} data errors found: see the 校验结果 sheet (wbt validate lists them)", e=rep.errors))
+    if not rep.dry_run:
+        lines.append(tr("  请看：{f} 的工作表“{s}”", "  Look at: sheet '{s}' in {f}", f=rep.path, s=rep.review_sheet))
+        if rep.html:
+            lines.append(tr("  HTML 报告：{h}", "  HTML report: {h}", h=rep.html))
+        if rep.backup:
+            lines.append(tr("  修改前的备份：{b}", "  Backup before the changes: {b}", b=rep.backup))
+    lines.append(tr("  用时 {s:.1f} 秒", "  Took {s:.1f} s", s=rep.seconds))
+    return "\n".join(lines)
+
+
+commands = [month_end_cmd]
