@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -27,7 +28,7 @@ from ..i18n import L
 from ..model import Finding, Settings, SheetData, WorkbookModel, cell_ref
 from ..reader.parse import is_empty, is_empty_mark
 from ..schema import SCHEMA
-from .matching import industry_code, norm, norm_id
+from .matching import industry_code, norm, norm_id, records
 
 ID_RE = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{0,9})-(\d{3,})$")
 _LOOSE_RE = re.compile(r"^(\d{4})\s*[-_－—.]?\s*([A-Z][A-Z0-9]*)\s*[-_－—.]?\s*(\d+)$")
@@ -64,6 +65,18 @@ def parse_id(value: Any) -> CustomerId | None:
 def parse_id_loose(value: Any) -> CustomerId | None:
     """Read what an ID-like value means even if it is mis-typed ('2024-it-0012', '２０２４－IT－7'),
     so its number counts as used and is never handed out again."""
+    try:
+        return _loose_cached(value)
+    except TypeError:
+        return _loose(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _loose_cached(value: Any) -> CustomerId | None:
+    return _loose(value)
+
+
+def _loose(value: Any) -> CustomerId | None:
     s = norm_id(value)
     if not s:
         return None
@@ -143,7 +156,7 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
             ).format(v=value), value=value))
         use(cid)
 
-    raw_ids = cust.raw["customer_id"]
+    raw_ids = dict(zip(cust.raw.index, cust.raw["customer_id"].tolist()))
     seen: dict[str, list[int]] = {}
     bad_rows: set[int] = set()
     for row, value in raw_ids.items():
@@ -193,10 +206,11 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
     refuse = norm(model.settings.get("id_unknown_industry")) in {norm(x) for x in _REFUSE}
     fallback = norm_id(model.settings.get("id_fallback_code")) or "OT"
     new_ids: dict[int, str] = {}
+    df, raw = records(cust.df), records(cust.raw)
     for row in cust.df.index:
         if not is_empty(raw_ids.get(row)):
             continue
-        planned = _plan_one(cust, model.settings, row, sources, as_of, refuse, fallback, f, stats)
+        planned = _plan_one(cust, df[row], raw[row], model.settings, row, sources, as_of, refuse, fallback, f, stats)
         if planned is None:
             continue
         year, code = planned
@@ -233,10 +247,10 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
     return result
 
 
-def _plan_one(cust: SheetData, settings: Settings, row: int, sources: list[str], as_of: dt.date, refuse: bool,
+def _plan_one(cust: SheetData, d: dict[str, Any], r: dict[str, Any], settings: Settings, row: int, sources: list[str], as_of: dt.date, refuse: bool,
               fallback: str, f: list[Finding], stats: dict[str, Any]) -> tuple[int, str] | None:
     """(year, code) for a customer row without an ID, or None (with a finding) when it gets none."""
-    name = cust.df.at[row, "name"]
+    name = d["name"]
     cell = cust.cell(row, "customer_id")
     if is_empty(name):
         f.append(Finding("ID-NO-NAME", "warning", cust.name, L(
@@ -248,11 +262,11 @@ def _plan_one(cust: SheetData, settings: Settings, row: int, sources: list[str],
         if key == "as_of":
             year = as_of.year
             break
-        value = cust.df.at[row, key]
+        value = d[key]
         if not pd.isna(value):
             year = int(value.year)
             break
-        raw = cust.raw.at[row, key]
+        raw = r[key]
         if not is_empty(raw) and not is_empty_mark(raw):
             col = cust.spec.column(key)
             f.append(Finding("ID-BAD-DATE", "error", cust.name, L(
@@ -265,7 +279,7 @@ def _plan_one(cust: SheetData, settings: Settings, row: int, sources: list[str],
             "没有可用于编号年份的日期，未生成编号", "No date to take the ID year from; no ID assigned"),
             cell, row, "customer_id", hint=L("填写初次接触时间", "Fill in the first-contact date")))
         return None
-    industry = cust.raw.at[row, "industry"]
+    industry = r["industry"]
     _, code = industry_code(industry, settings)
     if code is None:
         stats["unknown_industry"] += 1
@@ -289,11 +303,11 @@ def _plan_one(cust: SheetData, settings: Settings, row: int, sources: list[str],
 def _fill_by_name(sheet: SheetData, cust: SheetData, by_name: dict[str, list[int]], new_ids: dict[int, str],
                   bad_rows: set[int], cs: Changeset, f: list[Finding]) -> int:
     filled = 0
+    cust_ids = dict(zip(cust.raw.index, cust.raw["customer_id"].tolist()))
     col_cell = ensure_column(sheet, cs, "customer_id")
-    for row in sheet.df.index:
-        if not is_empty(sheet.raw.at[row, "customer_id"]):
+    for row, cid, name in zip(sheet.df.index, sheet.raw["customer_id"].tolist(), sheet.df["customer_name"].tolist()):
+        if not is_empty(cid):
             continue
-        name = sheet.df.at[row, "customer_name"]
         n = norm(name)
         if not n:
             continue
@@ -315,7 +329,7 @@ def _fill_by_name(sheet: SheetData, cust: SheetData, by_name: dict[str, list[int
         crow = rows[0]
         cid = new_ids.get(crow)
         if cid is None:
-            raw = cust.raw.at[crow, "customer_id"]
+            raw = cust_ids[crow]
             if is_empty(raw) or crow in bad_rows:
                 f.append(Finding("ID-NAME-NO-ID", "warning", sheet.name, L(
                     "客户“{v}”还没有有效编号（{c}），暂不能补编号",

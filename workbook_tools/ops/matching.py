@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
+
+import pandas as pd
 
 from ..model import Settings
 from ..reader.parse import clean_text, is_empty
@@ -19,6 +22,18 @@ _SPACE = re.compile(r"\s+")
 
 def norm(value: Any) -> str:
     """NFKC, no whitespace at all, case-folded; '' for empty."""
+    try:
+        return _norm_cached(value)
+    except TypeError:  # unhashable
+        return _norm(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm_cached(value: Any) -> str:
+    return _norm(value)
+
+
+def _norm(value: Any) -> str:
     if is_empty(value):
         return ""
     s = clean_text(value) or ""
@@ -35,21 +50,26 @@ def list_value(list_key: str, value: Any, settings: Settings | None = None) -> s
     n = norm(value)
     if not n:
         return None
-    values = list(settings.lists.get(list_key, [])) if settings else []
+    values = tuple(settings.lists.get(list_key, [])) if settings else ()
+    return _lookup(list_key, values).get(n)
+
+
+@lru_cache(maxsize=256)
+def _lookup(list_key: str, values: tuple[str, ...]) -> dict[str, str]:
+    """normalised spelling → list value: the workbook's values, the schema's values, then synonyms."""
     try:
         spec = SCHEMA.list(list_key)
     except KeyError:
         spec = None
-    if spec:
-        values += [v for v in spec.values if v not in values]
-    for v in values:
-        if norm(v) == n:
-            return v
+    table: dict[str, str] = {}
     if spec:
         for syn, target in spec.synonyms.items():
-            if norm(syn) == n:
-                return target
-    return None
+            table[norm(syn)] = target
+        for v in spec.values:
+            table[norm(v)] = v
+    for v in values:
+        table[norm(v)] = v
+    return table
 
 
 def industry_code(value: Any, settings: Settings) -> tuple[str | None, str | None]:
@@ -72,3 +92,18 @@ def industry_code(value: Any, settings: Settings) -> tuple[str | None, str | Non
         if norm(name) in codes:
             return codes[norm(name)]
     return None, None
+
+
+def records(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
+    """Excel row → {column key → value}: plain dicts, because per-cell DataFrame access is ~100× slower.
+    Date columns become ``datetime.date`` (None for empty)."""
+    cols = {k: column_values(frame[k]) for k in frame.columns}
+    keys = list(cols)
+    return {row: dict(zip(keys, vals)) for row, vals in zip(frame.index.tolist(), zip(*cols.values()))}
+
+
+def column_values(series: pd.Series) -> list[Any]:
+    """A column as a list of plain Python values; datetime columns as ``datetime.date`` / None."""
+    if series.dtype.kind == "M":
+        return series.to_numpy(dtype="datetime64[D]").astype(object).tolist()
+    return series.tolist()

@@ -13,11 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from ..model import SheetData, WorkbookModel
 from ..reader.parse import clean_text
-from .matching import list_value, norm, norm_id
+from .matching import column_values, list_value, norm, norm_id
 
 _TERM_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})(?!\d)(?:\s*[.\-/月]\s*(\d{1,2})(?!\d))?")
 _CLOSED = ("已解决", "已关闭")
@@ -56,16 +54,6 @@ def term_end(value: Any) -> dt.date | None:
     return dt.date(year, month, day)
 
 
-def _day(value: Any) -> dt.date | None:
-    if value is None or pd.isna(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return None
-
-
 def customer_keys(cust: SheetData) -> tuple[dict[str, list[int]], dict[str, int]]:
     """(ID → customer rows, unique normalised name → customer row)."""
     by_id: dict[str, list[int]] = {}
@@ -84,7 +72,7 @@ def customer_keys(cust: SheetData) -> tuple[dict[str, list[int]], dict[str, int]
 def _owners(sheet: SheetData, by_id: dict[str, list[int]], by_name: dict[str, int]) -> list[list[int]]:
     """For each row of a log/complaint sheet (in index order), the customer rows it belongs to."""
     out: list[list[int]] = []
-    for cid, name in zip(sheet.raw["customer_id"], sheet.df["customer_name"]):
+    for cid, name in zip(sheet.raw["customer_id"].tolist(), sheet.df["customer_name"].tolist()):
         n = norm_id(cid)
         if n:
             out.append(by_id.get(n, []))
@@ -101,9 +89,9 @@ def gather(model: WorkbookModel, cust: SheetData, as_of: dt.date, window_days: i
     log = model.sheet("contacts")
     if log is not None and len(log.df):
         owners = _owners(log, by_id, by_name)
-        changed = [list_value("yes_no", v, model.settings) == "是" for v in log.raw["contact_changed"]]
-        for rows, when, ch in zip(owners, log.df["contact_date"], changed):
-            day = _day(when)
+        changed = [list_value("yes_no", v, model.settings) == "是" for v in log.raw["contact_changed"].tolist()]
+        for rows, when, ch in zip(owners, column_values(log.df["contact_date"]), changed):
+            day = when
             if not rows or day is None or day > as_of:
                 continue
             for r in rows:
@@ -115,8 +103,8 @@ def gather(model: WorkbookModel, cust: SheetData, as_of: dt.date, window_days: i
     comp = model.sheet("complaints")
     if comp is not None and len(comp.df):
         owners = _owners(comp, by_id, by_name)
-        for rows, when, status in zip(owners, comp.df["received_at"], comp.raw["status"]):
-            day = _day(when)
+        for rows, when, status in zip(owners, column_values(comp.df["received_at"]), comp.raw["status"].tolist()):
+            day = when
             if not rows or day is None or day > as_of:
                 continue
             still_open = list_value("complaint_status", status, model.settings) not in _CLOSED
