@@ -294,3 +294,58 @@ def test_second_run_plans_nothing_and_runs_are_deterministic() -> None:
     assert second.changeset is not None and second.changeset.is_empty
     # the unknown name is still reported, the fallback-code warning is not (the ID exists now)
     assert codes(second) == [("ID-NAME-UNKNOWN", "B3")]
+
+
+# ---- end to end on real files ------------------------------------------------------------------------
+
+def _cli(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from workbook_tools.cli.main import cli
+
+    return CliRunner().invoke(cli, ["--lang", "zh", *args])
+
+
+@pytest.fixture(scope="module")
+def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from workbook_tools.sample import generate_sample
+
+    path = tmp_path_factory.mktemp("ids") / "crm.xlsx"
+    info = generate_sample(path, customers=40, seed=5)
+    assert info.without_id > 0
+    return path
+
+
+def test_cli_dry_run_writes_nothing_then_apply_and_rerun_is_empty(sample_file: Any, tmp_path: Any) -> None:
+    import json
+    import shutil
+
+    from workbook_tools.reader import read_workbook
+
+    path = tmp_path / "crm.xlsx"
+    shutil.copy(sample_file, path)
+    before = path.read_bytes()
+    res = _cli("ids", str(path), "--dry-run")
+    assert res.exit_code == 0, res.output
+    assert "试运行" in res.output
+    res = _cli("ids", str(path), "--dry-run", "--json")
+    assert res.exit_code == 0, res.output
+    planned = json.loads(res.stdout)
+    assert path.read_bytes() == before
+    assert planned and all(set(p) == {"sheet", "cell", "old", "new"} for p in planned)
+    new_customer_ids = [p["new"] for p in planned if p["sheet"] == "客户基本信息"]
+    assert new_customer_ids and all(parse_id(v) for v in new_customer_ids)
+
+    res = _cli("ids", str(path))
+    assert res.exit_code == 0, res.output
+    model = read_workbook(path)
+    cust = model.sheet("customers")
+    ids = [v for v in cust.raw["customer_id"].tolist()]
+    assert all(parse_id(v) for v in ids) and len(set(ids)) == len(ids)
+    for p in planned:
+        sd = next(s for s in model.sheets.values() if s.name == p["sheet"])
+        row, _ = split_ref(p["cell"])
+        assert sd.raw.at[row, "customer_id"] == p["new"]
+    again = run_ids(model)
+    assert again.changeset is not None and again.changeset.is_empty
+    assert _cli("ids", str(path), "--dry-run", "--json").stdout.strip() == "[]"

@@ -309,3 +309,72 @@ def test_second_run_plans_nothing() -> None:
     second = run_tiers(make_model(**data), as_of=AS_OF)
     assert second.changeset is not None and second.changeset.is_empty
     assert second.stats == {**first.stats, "columns_created": [], "changed_cells": 0}
+
+
+# ---- end to end on real files ------------------------------------------------------------------------
+
+def _cli(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from workbook_tools.cli.main import cli
+
+    return CliRunner().invoke(cli, ["--lang", "zh", *args])
+
+
+def test_cli_on_a_sample_workbook(tmp_path: Any) -> None:
+    import json
+
+    from workbook_tools.reader import read_workbook
+    from workbook_tools.sample import generate_sample
+
+    path = tmp_path / "crm.xlsx"
+    generate_sample(path, customers=40, seed=11)
+    before = path.read_bytes()
+    res = _cli("tiers", str(path), "--as-of", "2026-10-31", "--dry-run", "--json")
+    assert res.exit_code in (0, 1), res.output
+    out = json.loads(res.stdout)
+    assert out["dry_run"] and out["changes"]["edits"]
+    assert path.read_bytes() == before
+
+    res = _cli("tiers", str(path), "--as-of", "2026-10-31")
+    assert res.exit_code in (0, 1), res.output
+    model = read_workbook(path)
+    again = run_tiers(model, as_of=D(2026, 10, 31))
+    assert again.changeset is not None and again.changeset.is_empty
+    assert again.stats["tiers"] == out["stats"]["tiers"] and again.stats["at_risk"] == out["stats"]["at_risk"]
+    cust = model.sheet("customers")
+    for row in cust.df.index:
+        tier = tier_for(cust.df.at[row, "amount_annual"], 50, 10)
+        assert cust.df.at[row, "tier"] == tier
+
+
+def test_cli_creates_missing_columns_in_a_users_own_workbook(tmp_path: Any) -> None:
+    import openpyxl
+
+    from workbook_tools.reader import read_workbook
+
+    path = tmp_path / "own.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客户基本信息"
+    ws.append(["客户编号", "客户名称", "年度合作金额(万元)", "初次接触时间", "联系人", "联系方式", "自己的列"])
+    ws.append(["2024-IT-001", "杭州云启科技有限公司", 50, dt.datetime(2024, 2, 29), "张三", "13800138000", "x"])
+    ws.append(["2023-RT-001", "宁波海联贸易有限公司", 9.99, dt.datetime(2023, 12, 31), "李四", "13900139000", None])
+    log = wb.create_sheet("沟通记录")
+    log.append(["客户编号", "客户名称", "沟通时间"])
+    log.append([None, "杭州云启科技有限公司", dt.datetime(2024, 3, 1)])
+    wb.save(path)
+
+    res = _cli("tiers", str(path), "--as-of", "2024-04-01")
+    assert res.exit_code == 0, res.output
+    model = read_workbook(path)
+    cust = model.sheet("customers")
+    assert not set(COMPUTED) & set(cust.missing_columns)
+    assert cust.columns["tier"] == 8 and cust.columns["band"] == 15  # right of 自己的列 (G), schema order
+    got = {k: cust.df.at[2, k] for k in ("tier", "cadence_days", "next_follow", "overdue", "band")}
+    assert got == {"tier": "战略客户", "cadence_days": 30.0, "next_follow": dt.datetime(2024, 3, 31),
+                   "overdue": "是", "band": "重点维护"}
+    assert cust.df.at[3, "next_follow"] == dt.datetime(2024, 6, 28)   # 2023-12-31 + 180, never contacted
+    assert cust.raw.at[2, "risk_flag"] is None
+    again = run_tiers(model, as_of=D(2024, 4, 1))
+    assert again.changeset is not None and again.changeset.is_empty
