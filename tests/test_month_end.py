@@ -1,0 +1,128 @@
+"""The month-end run and the review commands on real files (sample workbooks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from workbook_tools.cli.main import cli
+from workbook_tools.i18n import set_lang
+from workbook_tools.ops.month_end import html_path, run_month_end
+from workbook_tools.ops.review import compute_review, run_review
+from workbook_tools.reader import read_workbook
+from workbook_tools.sample import generate_sample
+from workbook_tools.writer import apply_changeset
+from workbook_tools.writer.package import Package
+
+MONTH, AS_OF = "2026-10", dt.date(2026, 10, 31)   # the sample's data ends on 2026-10-31
+DATA_SHEETS = ("客户基本信息", "沟通记录", "投诉登记", "代码表", "说明")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sample") / "crm.xlsx"
+    generate_sample(path, customers=60, seed=7)
+    return path
+
+
+@pytest.fixture
+def book(sample, tmp_path):
+    p = tmp_path / "crm.xlsx"
+    p.write_bytes(sample.read_bytes())
+    return p
+
+
+@pytest.fixture(autouse=True)
+def zh():
+    set_lang("zh")
+    yield
+    set_lang(None)
+
+
+def _parts(path, names):
+    pkg = Package.open(path)
+    return {s.name: pkg.read(s.part) for s in pkg.sheets() if s.name in names}
+
+
+def test_month_end_runs_every_step_and_writes_the_review(book):
+    seen = []
+    rep = run_month_end(book, month=MONTH, as_of=AS_OF, progress=lambda k, d, t, label: seen.append((k, d, t)))
+    assert [s.key for s in rep.steps] == ["read", "validate", "ids", "tiers", "review", "report"]
+    assert seen[-1] == ("report", 6, 6)
+    assert rep.review_sheet == "2026-10 月度复盘"
+    assert rep.html == html_path(book, MONTH) and rep.html.exists()
+    model = read_workbook(book)
+    assert "2026-10 月度复盘" in model.sheet_names
+    # the KPIs it reports are those of the workbook as it now is
+    dq = rep.step("validate").errors
+    again = compute_review(model, month=MONTH, as_of=AS_OF, findings_errors=dq)
+    assert rep.kpis == {k.key: k.value for k in again.kpis}
+    assert rep.kpis["customers_total"] > 0 and rep.kpis["contacts_logged"] > 0
+    html = rep.html.read_text(encoding="utf-8")
+    assert "2026-10 月度复盘" in html and "<svg" in html
+    # IDs were assigned (the sample leaves some empty) and the tier columns were filled
+    cust = model.sheets["customers"].df
+    assert cust["customer_id"].notna().all()
+    assert cust["tier"].notna().any()
+
+
+def test_dry_run_writes_nothing(book):
+    before = book.read_bytes()
+    rep = run_month_end(book, month=MONTH, as_of=AS_OF, dry_run=True)
+    assert book.read_bytes() == before
+    assert rep.html is None and not html_path(book, MONTH).exists()
+    assert not any(s.written for s in rep.steps)
+    assert rep.step("review").planned == 1
+
+
+def test_rerunning_a_review_replaces_the_sheet_and_touches_nothing_else(book):
+    model = read_workbook(book)
+    apply_changeset(book, run_review(model, month=MONTH, as_of=AS_OF).changeset)
+    first = _parts(book, DATA_SHEETS)
+    names_first = read_workbook(book).sheet_names
+    model = read_workbook(book)
+    apply_changeset(book, run_review(model, month=MONTH, as_of=AS_OF).changeset)
+    model = read_workbook(book)
+    assert _parts(book, DATA_SHEETS) == first
+    assert model.sheet_names == names_first
+    assert model.sheet_names.count("2026-10 月度复盘") == 1
+
+
+def test_cli_month_end_json(book):
+    res = CliRunner().invoke(cli, ["month-end", str(book), "--month", MONTH, "--as-of", AS_OF.isoformat(), "--json"])
+    assert res.exit_code in (0, 1), res.output
+    out = json.loads(res.output)
+    assert out["review_sheet"] == "2026-10 月度复盘" and out["html"].endswith(".html")
+    assert res.exit_code == (1 if out["errors"] else 0)
+    assert {s["key"] for s in out["steps"]} >= {"validate", "ids", "tiers", "review"}
+
+
+def test_cli_month_end_summary_says_where_to_look(book):
+    res = CliRunner().invoke(cli, ["month-end", str(book), "--month", MONTH, "--as-of", AS_OF.isoformat()])
+    assert res.exit_code in (0, 1), res.output
+    assert "请看" in res.output and "2026-10 月度复盘" in res.output and "HTML" in res.output
+
+
+def test_cli_review_out_leaves_the_workbook_alone(book, tmp_path):
+    before = book.read_bytes()
+    out, html, md = tmp_path / "r" / "review.xlsx", tmp_path / "r.html", tmp_path / "r.md"
+    res = CliRunner().invoke(cli, ["review", str(book), "--month", MONTH, "--as-of", AS_OF.isoformat(),
+                                   "--out", str(out), "--html", str(html), "--md", str(md)])
+    assert res.exit_code == 0, res.output
+    assert book.read_bytes() == before
+    assert read_workbook(out).sheet_names == ["2026-10 月度复盘"]
+    assert "| 客户总数 |" in md.read_text(encoding="utf-8")
+    assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_cli_review_into_the_workbook_and_errors(book, tmp_path):
+    res = CliRunner().invoke(cli, ["review", str(book), "--month", MONTH, "--as-of", AS_OF.isoformat()])
+    assert res.exit_code == 0, res.output
+    assert "2026-10 月度复盘" in read_workbook(book).sheet_names
+    res = CliRunner().invoke(cli, ["review", str(book), "--month", "2026-13"])
+    assert res.exit_code == 2 and "YYYY-MM" in res.output
+    res = CliRunner().invoke(cli, ["review", str(tmp_path / "missing.xlsx"), "--month", MONTH])
+    assert res.exit_code == 2 and "Traceback" not in res.output
