@@ -43,7 +43,12 @@ def columns_of(ctx: Ctx, *types: CType, computed: bool = False) -> Iterator[tupl
 
 
 def _is_mark(raw: pd.Series) -> pd.Series:
-    return raw.map(lambda v: isinstance(v, str) and v.strip().lower() in _EMPTY_MARKS, na_action="ignore").fillna(False)
+    """'-', '无' … (stand for 'none'); evaluated only where ``raw`` holds text."""
+    out = pd.Series(False, index=raw.index)
+    text = raw.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+    if text.any():
+        out[text] = raw[text].map(lambda v: v.strip().lower() in _EMPTY_MARKS).astype(bool)
+    return out
 
 
 @rule("REQ_VALUE", "error", "cells", ("必填项为空", "Required value missing"),
@@ -102,7 +107,8 @@ def date_invalid(ctx: Ctx) -> list[Finding]:
     for sheet, col in columns_of(ctx, *DATE_TYPES):
         raw, parsed = sheet.raw[col.key], sheet.df[col.key]
         unparsed = raw.notna() & parsed.isna()
-        unparsed &= ~_is_mark(raw).astype(bool)
+        if unparsed.any():
+            unparsed &= ~_is_mark(raw.where(unparsed))
         floor = pd.Timestamp(1800 if col.type == CType.YEAR_OR_DATE else 1950, 1, 1)
         too_old = parsed.notna() & (parsed < floor)
         for row in raw.index[unparsed | too_old]:
@@ -316,9 +322,7 @@ def name_short(ctx: Ctx) -> list[Finding]:
     s = sheet.df["name"]
     compact = s.str.replace(r"\s+", "", regex=True)
     lower = compact.str.lower()
-    has_org = pd.Series(False, index=s.index)
-    for w in _ORG_WORDS:
-        has_org |= lower.str.contains(w, regex=False, na=False)
+    has_org = lower.str.contains("|".join(re.escape(w) for w in _ORG_WORDS), regex=True, na=False).astype(bool)
     n = compact.str.len()
     bad = s.notna() & ((n < 4) | ~has_org)
     for row in s.index[bad]:

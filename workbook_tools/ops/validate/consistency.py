@@ -159,7 +159,9 @@ def stage_ended_action(ctx: Ctx) -> list[Finding]:
 def _terms(ctx: Ctx, sheet: SheetData) -> pd.Series:
     key = "terms"
     if key not in ctx.cache:
-        ctx.cache[key] = sheet.df["term"].map(parse_term, na_action="ignore")
+        terms = sheet.df["term"]
+        table = {t: parse_term(t) for t in pd.unique(terms.dropna().to_numpy(dtype=object))}
+        ctx.cache[key] = terms.map(table, na_action="ignore")
     return ctx.cache[key]
 
 

@@ -20,15 +20,31 @@ _ODD = re.compile(r"\s|[(（\[【]")
 _SUFFIX = re.compile("(?:" + "|".join(re.escape(_PUNCT.sub("", f)) for f in COMPANY_FORMS) + ")+$")
 
 
+def key_of(name: object) -> str | None:
+    """One normalised customer name (see :func:`name_key`)."""
+    if not isinstance(name, str):
+        return None
+    k = unicodedata.normalize("NFKC", name).lower()
+    k = _PUNCT.sub("", _REGION_IN_BRACKETS.sub("", k))
+    k = _SUFFIX.sub("", k)
+    return k or None
+
+
 def name_key(names: pd.Series) -> pd.Series:
     """Normalised customer names: NFKC (full-/half-width), lower case, （中国） and brackets, spaces,
-    punctuation and company-form suffixes (有限公司 / 有限责任公司 / 股份有限公司 …) removed."""
-    s = names.astype(object).where(names.notna(), None)
-    s = s.map(lambda v: v if isinstance(v, str) else (None if v is None else str(v)), na_action="ignore")
-    s = s.str.normalize("NFKC").str.lower()
-    s = s.str.replace(_REGION_IN_BRACKETS, "", regex=True).str.replace(_PUNCT, "", regex=True)
-    s = s.str.replace(_SUFFIX, "", regex=True)
-    return s.where(s.str.len() > 0, None)
+    punctuation and company-form suffixes (有限公司 / 有限责任公司 / 股份有限公司 …) removed.
+    Computed once per distinct name (log sheets repeat names many times)."""
+    uniq = pd.unique(names.dropna().to_numpy(dtype=object))
+    table = {u: key_of(u) for u in uniq}
+    return pd.Series([table.get(v) if v is not None and v == v else None for v in names.to_numpy(dtype=object)],
+                     index=names.index, dtype=object)
+
+
+def customer_keys(ctx: Ctx) -> pd.Series:
+    """Normalised names of the customer sheet (computed once per run)."""
+    if "cust_keys" not in ctx.cache:
+        ctx.cache["cust_keys"] = name_key(ctx.model.sheets["customers"].df["name"])
+    return ctx.cache["cust_keys"]
 
 
 def dup_groups(keys: pd.Series, suspect: pd.Series | None = None) -> list[tuple[int, list[int]]]:
@@ -95,7 +111,7 @@ def dup_name(ctx: Ctx) -> list[Finding]:
     sheet = ctx.model.sheets.get("customers")
     if sheet is None or sheet.n_rows == 0 or "name" not in sheet.columns:
         return []
-    keys = name_key(sheet.df["name"])
+    keys = customer_keys(ctx)
     raw = sheet.raw["name"].astype(object)
     irregular = raw.map(lambda v: isinstance(v, str) and (unicodedata.normalize("NFKC", v) != v or bool(_ODD.search(v))),
                         na_action="ignore").fillna(False).astype(bool)
@@ -123,7 +139,7 @@ def dup_phone(ctx: Ctx) -> list[Finding]:
         return []
     phones = sheet.df["phone"]
     phones = phones.where(phones.notna() & ~phones.str.contains("*", regex=False, na=False) & (phones.str.len() >= 7))
-    names = name_key(sheet.df["name"]).fillna("")
+    names = customer_keys(ctx).fillna("")
     frame = pd.DataFrame({"p": phones, "n": names}).dropna(subset=["p"])
     # one row per (phone, customer name): rows of the same name are DUP_NAME's business
     firsts = frame[~frame.duplicated(["p", "n"], keep="first")]

@@ -131,16 +131,16 @@ def sla_demand(ctx: Ctx) -> list[Finding]:
     m = pd.merge_asof(left, right, left_on="d", right_on="next", by="who", direction="forward",
                       allow_exact_matches=False)
     fallback = False
-    out = []
-    for rec in m.itertuples(index=False):
-        due, fb_used = _add_workdays(rec.d.date(), n)
+    dues: dict[pd.Timestamp, pd.Timestamp] = {}
+    for d in pd.unique(m["d"]):
+        due, fb_used = _add_workdays(pd.Timestamp(d).date(), n)
         fallback |= fb_used
-        nxt = rec.next
-        if pd.isna(nxt):
-            if pd.Timestamp(due) >= pd.Timestamp(ctx.as_of):
-                continue
-        elif nxt.date() <= due:
-            continue
+        dues[pd.Timestamp(d)] = pd.Timestamp(due)
+    m["due"] = m["d"].map(dues)
+    late = (m["next"].isna() & (m["due"] < pd.Timestamp(ctx.as_of))) | (m["next"] > m["due"])
+    out = []
+    for rec in m[late].itertuples(index=False):
+        nxt, due = rec.next, rec.due.date()
         r = int(rec.row)
         what = (L(f"下一次沟通在 {fmt_date(nxt)}", f"the next contact was {fmt_date(nxt)}") if pd.notna(nxt) else
                 L("之后没有再沟通", "no contact since"))
@@ -220,13 +220,13 @@ def overdue_followup(ctx: Ctx) -> list[Finding]:
     bad = live & last.notna() & (since > days)
     col = "last_contact" if "last_contact" in cust.columns else "name"
     out = []
-    for r in df.index[bad]:
-        c, s = int(days.at[r]), int(since.at[r])
-        out.append(ctx.finding("OVERDUE_FOLLOWUP", cust, L(f"“{df.at[r, 'name']}”已 {s} 天未沟通（{label.at[r]}应每 {c} 天至少"
-                               f"一次，最近 {fmt_date(last.at[r])}）", f"'{df.at[r, 'name']}' not contacted for {s} days "
-                               f"({label.at[r]}: every {c} days; last {fmt_date(last.at[r])})"),
-                               row=int(r), column=col, value=fmt_date(last.at[r]),
-                               hint=L("尽快联系客户，并在沟通记录中登记", "Contact the customer soon and log it")))
+    hint = L("尽快联系客户，并在沟通记录中登记", "Contact the customer soon and log it")
+    for r, name, c, s, lab, d in zip(df.index[bad].tolist(), df.loc[bad, "name"].tolist(), days[bad].astype(int).tolist(),
+                                     since[bad].astype(int).tolist(), label[bad].tolist(),
+                                     last[bad].dt.strftime("%Y-%m-%d").tolist()):
+        out.append(ctx.finding("OVERDUE_FOLLOWUP", cust, L(f"“{name}”已 {s} 天未沟通（{lab}应每 {c} 天至少一次，最近 {d}）",
+                                                           f"'{name}' not contacted for {s} days ({lab}: every {c} days; "
+                                                           f"last {d})"), row=r, column=col, value=d, hint=hint))
     return out
 
 
@@ -243,9 +243,9 @@ def zombie(ctx: Ctx) -> list[Finding]:
     last = last_contacts(ctx).fillna(df["first_contact"])
     since = (pd.Timestamp(ctx.as_of) - last.dt.normalize()).dt.days
     bad = (df["stage"] == "接洽中") & last.notna() & (since > limit)
-    return [ctx.finding("ZOMBIE", cust, L(f"“{df.at[r, 'name']}”仍在接洽中，但已 {int(since.at[r])} 天没有沟通",
-                                          f"'{df.at[r, 'name']}' is still 接洽中 but has had no contact for "
-                                          f"{int(since.at[r])} days"), row=int(r), column="stage", value=df.at[r, "stage"],
-                        hint=L("确认是否还在跟进：恢复跟进并登记沟通，或把阶段改为“终止合作”",
-                               "Decide: follow up and log it, or set the stage to 终止合作"))
-            for r in df.index[bad]]
+    hint = L("确认是否还在跟进：恢复跟进并登记沟通，或把阶段改为“终止合作”", "Decide: follow up and log it, or set the "
+             "stage to 终止合作")
+    return [ctx.finding("ZOMBIE", cust, L(f"“{name}”仍在接洽中，但已 {n} 天没有沟通",
+                                          f"'{name}' is still 接洽中 but has had no contact for {n} days"),
+                        row=r, column="stage", value="接洽中", hint=hint)
+            for r, name, n in zip(df.index[bad].tolist(), df.loc[bad, "name"].tolist(), since[bad].astype(int).tolist())]

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import Finding, SheetData
-from .duplicates import name_key
+from .duplicates import customer_keys, name_key
 from .registry import Ctx, rule
 
 REF_SHEETS = ("contacts", "complaints")
@@ -64,7 +64,7 @@ def xref_customer(ctx: Ctx) -> list[Finding]:
     cust = ctx.model.sheets.get("customers")
     if cust is None:
         return out
-    ckeys = name_key(cust.df["name"])
+    ckeys = customer_keys(ctx)
     by_key = pd.Series(ckeys.index, index=ckeys.values)
     by_key = by_key[by_key.index.notna() & ~by_key.index.duplicated()]
     for key in REF_SHEETS:
@@ -113,14 +113,15 @@ def xref_by_name(ctx: Ctx) -> list[Finding]:
             continue
         rows = customer_rows(ctx, sheet)
         hit = rows.notna() & sheet.df["customer_id"].isna()
-        for row in sheet.df.index[hit]:
-            cr = int(rows.at[row])
-            cid = cust.df.at[cr, "customer_id"]
-            hint = (L(f"客户编号为 {cid}；运行 wbt ids 可自动补上", f"The customer ID is {cid}; wbt ids fills it in") if cid else
+        cids = rows[hit].astype(int).map(cust.df["customer_id"]).tolist()
+        names = sheet.df.loc[hit, "customer_name"].tolist()
+        for row, cid, name in zip(sheet.df.index[hit].tolist(), cids, names):
+            hint = (L(f"客户编号为 {cid}；运行 wbt ids 可自动补上", f"The customer ID is {cid}; wbt ids fills it in")
+                    if isinstance(cid, str) else
                     L("该客户尚未编号；运行 wbt ids 先给客户编号", "The customer has no ID yet; run wbt ids"))
-            out.append(ctx.finding("XREF_BY_NAME", sheet, L(f"本行只填了客户名称“{sheet.df.at[row, 'customer_name']}”，没有客户编号",
+            out.append(ctx.finding("XREF_BY_NAME", sheet, L(f"本行只填了客户名称“{name}”，没有客户编号",
                                                             "This row names the customer but has no customer ID"),
-                                   row=int(row), column="customer_id", value=None, hint=hint))
+                                   row=row, column="customer_id", value=None, hint=hint))
     return out
 
 
@@ -133,7 +134,7 @@ def xref_name_mismatch(ctx: Ctx) -> list[Finding]:
     cust = ctx.model.sheets.get("customers")
     if cust is None:
         return out
-    ckeys = name_key(cust.df["name"])
+    ckeys = customer_keys(ctx)
     for key in REF_SHEETS:
         sheet = ctx.model.sheets.get(key)
         if sheet is None or sheet.n_rows == 0:
@@ -142,10 +143,14 @@ def xref_name_mismatch(ctx: Ctx) -> list[Finding]:
         both = rows.notna() & sheet.df["customer_id"].notna() & sheet.df["customer_name"].notna()
         if not both.any():
             continue
-        mine = name_key(sheet.df.loc[both, "customer_name"])
-        theirs = rows[both].astype(int).map(ckeys)
+        exact = rows[both].astype(int).map(cust.df["name"]) == sheet.df.loc[both, "customer_name"]
+        cand = exact.index[~exact]
+        if not len(cand):
+            continue
+        mine = name_key(sheet.df.loc[cand, "customer_name"])
+        theirs = rows[cand].astype(int).map(ckeys)
         diff = mine.notna() & theirs.notna() & (mine != theirs)
-        for row in diff.index[diff]:
+        for row in diff.index[diff].tolist():
             cr = int(rows.at[row])
             cid, cn = cust.df.at[cr, "customer_id"], cust.df.at[cr, "name"]
             v = sheet.df.at[row, "customer_name"]
