@@ -137,7 +137,10 @@ def violations(d: dict[str, list[dict[str, Any]]], end: date = END) -> dict[tupl
                 for row in rows:
                     flag("customers", key, row, "duplicate")
 
-    by_id = {r["customer_id"]: r for r in cust if r.get("customer_id")}
+    by_id: dict[str, dict[str, Any]] = {}
+    for r in cust:                      # a duplicated ID keeps its first (original) owner
+        if r.get("customer_id"):
+            by_id.setdefault(r["customer_id"], r)
     by_name = {r["name"]: r for r in cust if r.get("name")}
     for sheet, date_key in (("contacts", "contact_date"), ("complaints", "received_at")):
         for r in d[sheet]:

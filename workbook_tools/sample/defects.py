@@ -30,6 +30,10 @@ LONG_TEXT = ("客户希望在下一期项目中实现全国各门店的数据统
 assert len(LONG_TEXT) > 200
 
 
+def _has_id(c: dict[str, Any]) -> bool:
+    return bool(c.get("customer_id"))
+
+
 def _json_value(v: Any) -> Any:
     if isinstance(v, (date, datetime)):
         return v.isoformat()
@@ -79,6 +83,20 @@ class Planter:
             self.used_rows[sheet].add(i)
             self.used_customers.add(rows[i]["_c"])   # its customer must not be renamed/renumbered later
             return i
+        return None
+
+    def _pick_pair(self, ok_target: Callable[[dict[str, Any]], bool]) -> tuple[int, int] | None:
+        """(source, target) with the target BELOW the source, so the planted copy is the second one."""
+        for _ in range(50):
+            a = self._pick_customer(lambda c: True)
+            b = self._pick_customer(lambda c: True)
+            if a is None or b is None:
+                return None
+            src, tgt = min(a, b), max(a, b)
+            if ok_target(self.customers[tgt]) and ok_target(self.customers[src]):
+                return src, tgt
+            self.used_customers.discard(a)
+            self.used_customers.discard(b)
         return None
 
     def _refs(self, ci: int) -> list[tuple[str, int]]:
@@ -204,10 +222,10 @@ class Planter:
         return True
 
     def k_duplicate_name(self) -> bool:
-        src = self._pick_customer(lambda c: True)
-        i = self._pick_customer(lambda c: bool(c.get("customer_id")))
-        if src is None or i is None:
+        pair = self._pick_pair(lambda c: bool(c.get("customer_id")))
+        if pair is None:
             return False
+        src, i = pair
         name = self.customers[src]["name"]
         for suf in ("股份有限公司", "有限责任公司", "有限公司"):
             if name.endswith(suf):
@@ -223,18 +241,18 @@ class Planter:
         return True
 
     def k_duplicate_phone(self) -> bool:
-        src = self._pick_customer(lambda c: True)
-        i = self._pick_customer(lambda c: True)
-        if src is None or i is None:
+        pair = self._pick_pair(lambda c: True)
+        if pair is None:
             return False
+        src, i = pair
         self._record("duplicate_phone", "customers", i, "phone", self.customers[src]["phone"])
         return True
 
     def k_duplicate_id(self) -> bool:
-        src = self._pick_customer(lambda c: bool(c.get("customer_id")))
-        i = self._pick_customer(lambda c: bool(c.get("customer_id")))
-        if src is None or i is None:
+        pair = self._pick_pair(_has_id)
+        if pair is None:
             return False
+        src, i = pair
         self._repoint_by_name(i)
         self._record("duplicate_id", "customers", i, "customer_id", self.customers[src]["customer_id"])
         return True

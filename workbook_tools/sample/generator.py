@@ -175,7 +175,18 @@ def _assign_ids(customers: list[dict[str, Any]], st: Settings, rng: random.Rando
     del rng
 
 
-def _contacts(rng: random.Random, customers: list[dict[str, Any]], end: date, owners: list[str]) -> list[dict]:
+def cadence_days(c: dict[str, Any], st: Settings) -> int:
+    """The stricter of the customer's grade and value-tier cadences (as the settings define them)."""
+    days = int(st.values[f"cadence_grade_{str(c['follow_grade']).lower()}_days"])
+    tier = _tier(c.get("amount_annual"), st)
+    if tier is not None:
+        key = {"战略客户": "strategic", "重点客户": "key", "普通客户": "ordinary"}[tier]
+        days = min(days, int(st.values[f"cadence_{key}_days"]))
+    return days
+
+
+def _contacts(rng: random.Random, customers: list[dict[str, Any]], end: date, owners: list[str],
+              st: Settings) -> list[dict]:
     last_day = end - DAY
     rows: list[dict[str, Any]] = []
     for ci, c in enumerate(customers):
@@ -183,6 +194,12 @@ def _contacts(rng: random.Random, customers: list[dict[str, Any]], end: date, ow
         span = max(0, (stop - c["first_contact"]).days)
         k = max(1, min(rng.randint(6, 14), span // 5 + 1))
         days = sorted([0] + [rng.randint(1, span) for _ in range(k - 1)]) if span else [0] * k
+        # most live customers were contacted within their cadence; the rest are overdue (business state)
+        if stop == last_day and c["stage"] != "终止合作" and rng.random() < 0.8:
+            cad = cadence_days(c, st)
+            latest = span - rng.randint(0, max(0, cad - 2))
+            if latest > days[-1]:
+                days.append(latest)
         for j, off in enumerate(days):
             d = c["first_contact"] + timedelta(days=off)
             rows.append(_contact_row(rng, c, ci, d, j == 0, owners, stop, last_day))
@@ -287,6 +304,6 @@ def generate_data(*, customers: int, seed: int, end: date = date(2026, 10, 31),
             owners.append(p)
     cust = [_customer(rng, names, end, owners, st) for _ in range(customers)]
     _assign_ids(cust, st, rng)
-    contacts = _contacts(rng, cust, end, owners)
+    contacts = _contacts(rng, cust, end, owners, st)
     complaints = _complaints(rng, cust, end, owners, st)
     return {"customers": cust, "contacts": contacts, "complaints": complaints}
