@@ -349,3 +349,17 @@ def test_cli_dry_run_writes_nothing_then_apply_and_rerun_is_empty(sample_file: A
     again = run_ids(model)
     assert again.changeset is not None and again.changeset.is_empty
     assert _cli("ids", str(path), "--dry-run", "--json").stdout.strip() == "[]"
+
+
+def test_log_without_id_column_gets_one_only_when_something_is_filled() -> None:
+    cols = {"contacts": ["customer_name", "contact_date"]}
+    m = make_model(customers=[cust("甲", customer_id="2024-IT-001", industry="互联网")],
+                   contacts=[{"customer_name": "乙", "contact_date": "2024-03-01"}], columns=cols)
+    res = run_ids(m, as_of=AS_OF)
+    assert res.changeset.is_empty and codes(res) == [("ID-NAME-UNKNOWN", "A2")]
+    m = make_model(customers=[cust("甲", customer_id="2024-IT-001", industry="互联网")],
+                   contacts=[{"customer_name": "乙", "contact_date": "2024-03-01"},
+                             {"customer_name": "甲", "contact_date": "2024-03-02"}], columns=cols)
+    res = run_ids(m, as_of=AS_OF)
+    assert [(e.cell, e.new, e.style) for e in res.changeset.edits] == [("C1", "客户编号", "header_computed"),
+                                                                        ("C3", "2024-IT-001", None)]

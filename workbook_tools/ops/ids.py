@@ -251,7 +251,7 @@ def _plan_one(cust: SheetData, d: dict[str, Any], r: dict[str, Any], settings: S
               fallback: str, f: list[Finding], stats: dict[str, Any]) -> tuple[int, str] | None:
     """(year, code) for a customer row without an ID, or None (with a finding) when it gets none."""
     name = d["name"]
-    cell = cust.cell(row, "customer_id")
+    cell = cust.cell(row, "customer_id") or cust.cell(row, "name")
     if is_empty(name):
         f.append(Finding("ID-NO-NAME", "warning", cust.name, L(
             "第 {r} 行没有客户名称，未生成编号", "Row {r} has no customer name; no ID assigned").format(r=row),
@@ -304,7 +304,7 @@ def _fill_by_name(sheet: SheetData, cust: SheetData, by_name: dict[str, list[int
                   bad_rows: set[int], cs: Changeset, f: list[Finding]) -> int:
     filled = 0
     cust_ids = dict(zip(cust.raw.index, cust.raw["customer_id"].tolist()))
-    col_cell = ensure_column(sheet, cs, "customer_id")
+    col_cell = sheet.columns.get("customer_id", 0)  # 0: the column is added on the first fill
     for row, cid, name in zip(sheet.df.index, sheet.raw["customer_id"].tolist(), sheet.df["customer_name"].tolist()):
         if not is_empty(cid):
             continue
@@ -337,6 +337,8 @@ def _fill_by_name(sheet: SheetData, cust: SheetData, by_name: dict[str, list[int
                     where, row, "customer_name", name))
                 continue
             cid = str(raw)
+        if not col_cell:
+            col_cell = ensure_column(sheet, cs, "customer_id")
         cs.edit(sheet.name, _cell(sheet, row, col_cell), cid, old=None, number_format="@")
         filled += 1
     return filled
