@@ -283,19 +283,17 @@ def _plan_one(cust: SheetData, d: dict[str, Any], r: dict[str, Any], settings: S
     _, code = industry_code(industry, settings)
     if code is None:
         stats["unknown_industry"] += 1
-        shown = "" if is_empty(industry) else str(industry)
+        what = L("未填所属行业", "No industry") if is_empty(industry) else L(
+            "行业“{v}”不在代码表的行业代码中", "Industry '{v}' is not in the industry-code table").format(v=industry)
         if refuse:
             stats["refused"] += 1
             f.append(Finding("ID-UNKNOWN-INDUSTRY", "error", cust.name, L(
-                "行业“{v}”不在代码表的行业代码中，按设置未生成编号",
-                "Industry '{v}' is not in the industry-code table; no ID assigned (as set)").format(v=shown),
+                what.zh + "，按设置未生成编号", what.en + "; no ID assigned (as set)"),
                 cust.cell(row, "industry") or cell, row, "industry", industry,
                 L("在代码表中补充该行业及代码，或改为已有行业", "Add the industry and its code to 代码表, or pick a listed one")))
             return None
         f.append(Finding("ID-UNKNOWN-INDUSTRY", "warning", cust.name, L(
-            "行业“{v}”不在代码表的行业代码中，编号使用兜底代码 {c}",
-            "Industry '{v}' is not in the industry-code table; the ID uses the catch-all code {c}").format(
-            v=shown, c=fallback), cust.cell(row, "industry") or cell, row, "industry", industry))
+            what.zh + f"，编号使用兜底代码 {fallback}", what.en + f"; the ID uses the catch-all code {fallback}"), cust.cell(row, "industry") or cell, row, "industry", industry))
         code = fallback
     return year, norm_id(code)
 
