@@ -363,3 +363,22 @@ def test_log_without_id_column_gets_one_only_when_something_is_filled() -> None:
     res = run_ids(m, as_of=AS_OF)
     assert [(e.cell, e.new, e.style) for e in res.changeset.edits] == [("C1", "客户编号", "header_computed"),
                                                                         ("C3", "2024-IT-001", None)]
+
+
+def test_cli_reports_bad_ids_with_exit_1_and_keeps_them(tmp_path: Any) -> None:
+    from workbook_tools.reader import read_workbook
+    from workbook_tools.template import build_workbook
+
+    path = tmp_path / "bad.xlsx"
+    build_workbook(path, data={"customers": [
+        cust("甲", customer_id="2024-IT-001", industry="互联网", first_contact=dt.date(2024, 1, 2)),
+        cust("乙", customer_id="2024-IT-001", industry="互联网", first_contact=dt.date(2024, 1, 3)),
+        cust("丙", customer_id="2024-it-5", industry="互联网", first_contact=dt.date(2024, 1, 4)),
+        cust("丁", industry="互联网", first_contact=dt.date(2024, 12, 31)),
+    ]})
+    res = _cli("ids", str(path))
+    assert res.exit_code == 1, res.output
+    assert "重复" in res.output and "格式不正确" in res.output
+    model = read_workbook(path)
+    assert model.sheet("customers").raw["customer_id"].tolist() == ["2024-IT-001", "2024-IT-001", "2024-it-5",
+                                                                     "2024-IT-006"]
