@@ -11,6 +11,7 @@ The entry points are :func:`read_cells` (what the targets hold now, for the pre-
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -18,15 +19,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..model import cell_ref, col_letter, split_ref
-from .package import attrs, xml_text
+from ..model import col_letter, split_ref
+from .package import attrs
 
-_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.S)
-_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?(?:/>|>.*?</(?:\w+:)?c>)", re.S)
+_ROW = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\sr\s*=\s*"(\d+)")?[^>]*?(?:/>|>.*?</(?:\w+:)?row>)', re.S)
+_CELL = re.compile(rb'<(?:\w+:)?c\b(?:[^>]*?\sr\s*=\s*"\$?([A-Za-z]+)\$?\d+")?[^>]*?(?:/>|>.*?</(?:\w+:)?c>)', re.S)
 _START = re.compile(rb"<[^>]*?>", re.S)
 _SHEETDATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/>|>)")
 _XML_ENT = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);")
 _ESC_X = re.compile(r"_(x[0-9A-Fa-f]{4})_")
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 MAX_TEXT = 32767
 KEEP: Any = type("Keep", (), {"__repr__": lambda self: "KEEP"})()
 
@@ -43,6 +45,16 @@ class StoredCell:
     value: Any = None           # str / float / bool / None; shared strings resolved; errors as "#N/A"
     formula: bool = False
     exists: bool = False        # a <c> element is present
+
+
+@functools.lru_cache(maxsize=65536)
+def cell_ref(row: int, col: int) -> str:
+    return f"{_letters(col)}{row}"
+
+
+@functools.lru_cache(maxsize=16384)
+def _letters(col: int) -> str:
+    return col_letter(col)
 
 
 def xml_unescape(s: str) -> str:
@@ -134,8 +146,8 @@ def sheet_data_span(xml: bytes) -> tuple[int, int, bytes, bool]:
 def _iter_rows(xml: bytes, lo: int, hi: int) -> Iterable[tuple[int, re.Match[bytes]]]:
     last = 0
     for m in _ROW.finditer(xml, lo, hi):
-        r = _attr_int(m.group(0), b"r")
-        last = r if r else last + 1
+        r = m.group(1)
+        last = int(r) if r else last + 1
         yield last, m
 
 
@@ -144,9 +156,62 @@ def _iter_cells(row_blob: bytes, row: int) -> Iterable[tuple[int, re.Match[bytes
     pos = head.end() if head else 0
     last = 0
     for m in _CELL.finditer(row_blob, pos):
-        ref = _attr(m.group(0), b"r")
-        last = split_ref(ref)[1] if ref else last + 1
+        letters = m.group(1)
+        last = _col_number(letters) if letters else last + 1
         yield last, m
+
+
+def _find_cell(row_blob: bytes, row: int, col: int) -> re.Match[bytes] | None:
+    """The ``<c>`` of one cell found directly by its ``r`` attribute (None if not found that way)."""
+    pos = row_blob.find(b' r="' + cell_ref(row, col).encode() + b'"')
+    if pos < 0:
+        return None
+    lt = row_blob.rfind(b"<", 0, pos)
+    m = _CELL.match(row_blob, lt)
+    if m is None or row_blob.find(b">", lt) < pos:
+        return None
+    return m
+
+
+_R_LESS = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\sr\s*=)")
+
+
+def _locate(body: bytes, row: int, cols: list[int], prefix: bytes) -> list[tuple[int, int]] | None:
+    """For each target column (ascending): (start, end) of its ``<c>`` in the row body, or
+    (pos, pos) where a new cell goes. None when the row is unusual (cells without ``r``, out of order)."""
+    if not body.strip():
+        return [(len(body), len(body))] * len(cols)
+    if _R_LESS.search(body):
+        return None
+    last = body.rfind(b"<" + prefix + b"c ")
+    lm = _CELL.match(body, last) if last >= 0 else None
+    if lm is None or not lm.group(1):
+        return None
+    last_col = _col_number(lm.group(1))
+    out = []
+    for c in cols:
+        m = _find_cell(body, row, c)
+        if m is not None:
+            out.append((m.start(), m.end()))
+            continue
+        if c > last_col:
+            out.append((lm.end(), lm.end()))
+            continue
+        nxt = next((n for n in (_find_cell(body, row, k) for k in range(c + 1, last_col + 1)) if n is not None), None)
+        if nxt is None:
+            return None
+        out.append((nxt.start(), nxt.start()))
+    if any(a[1] > b[0] for a, b in zip(out, out[1:])):
+        return None
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n
 
 
 def _attr(blob: bytes, name: bytes) -> str | None:
@@ -167,24 +232,35 @@ def read_cells(xml: bytes, refs: Iterable[tuple[int, int]], sst: SharedStrings) 
     want: dict[int, set[int]] = {}
     for r, c in refs:
         want.setdefault(r, set()).add(c)
-    out = {(r, c): StoredCell(r, c) for r, cols in want.items() for c in cols}
+    out = {(r, c): StoredCell(r, c) for r, wanted in want.items() for c in wanted}
     lo, hi, _, closed = sheet_data_span(xml)
-    if closed:
-        for (_r, c), cell in out.items():
-            cell.style = default_style(xml, None, c) or 0
-        return out
+    cols = col_styles(xml)
     rows: dict[int, bytes] = {}
-    for r, m in _iter_rows(xml, lo, hi):
-        cols = want.get(r)
-        if not cols:
-            continue
-        rows[r] = m.group(0)
-        for c, cm in _iter_cells(m.group(0), r):
-            if c in cols:
-                out[(r, c)] = parse_cell(cm.group(0), r, c, sst)
+    if not closed:
+        last_row = max(want)
+        for r, m in _iter_rows(xml, lo, hi):
+            if r > last_row:
+                break
+            wanted = want.get(r)
+            if not wanted:
+                continue
+            rows[r] = row_blob = m.group(0)
+            found = {c: _find_cell(row_blob, r, c) for c in wanted}
+            for c, cm in found.items():
+                if cm is not None:
+                    out[(r, c)] = parse_cell(cm.group(0), r, c, sst)
+            if all(found.values()) or not _R_LESS.search(row_blob):
+                continue
+            left = len(wanted)
+            for c, cm in _iter_cells(row_blob, r):
+                if c in wanted:
+                    out[(r, c)] = parse_cell(cm.group(0), r, c, sst)
+                    left -= 1
+                    if not left:
+                        break
     for (r, c), cell in out.items():
         if not cell.exists:
-            cell.style = default_style(xml, rows.get(r), c) or 0
+            cell.style = default_style(xml, rows.get(r), c, cols) or 0
     return out
 
 
@@ -208,13 +284,14 @@ def col_styles(xml: bytes) -> list[tuple[int, int, int]]:
     return out
 
 
-def default_style(xml: bytes, row_blob: bytes | None, col: int) -> int | None:
+def default_style(xml: bytes, row_blob: bytes | None, col: int,
+                  cols: list[tuple[int, int, int]] | None = None) -> int | None:
     """The style a new cell takes: the row's if it has customFormat, else its column's."""
     if row_blob is not None:
         s = _row_style(row_blob)
         if s is not None:
             return s
-    for lo, hi, s in col_styles(xml):
+    for lo, hi, s in (col_styles(xml) if cols is None else cols):
         if lo <= col <= hi:
             return s
     return None
@@ -246,7 +323,11 @@ def number_text(value: float | int | Decimal) -> str:
 
 def escape_text(s: str) -> str:
     """Text for a ``<t>``: XML-escaped, and a literal ``_xHHHH_`` protected so it stays literal."""
-    return xml_text(_ESC_X.sub(r"_x005F_\1_", s))
+    if "_x" in s or "_X" in s:
+        s = _ESC_X.sub(r"_x005F_\1_", s)
+    if _BAD_XML.search(s):
+        s = _BAD_XML.sub("", s)
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def value_xml(value: Any, date1904: bool = False) -> tuple[str | None, bytes]:
@@ -288,6 +369,14 @@ class CellPatch:
 
 def _render_cell(old: bytes | None, ref: str, patch: CellPatch, inherit: int | None,
                  prefix: bytes, date1904: bool) -> bytes:
+    if old is None and patch.value is not KEEP:  # a new cell: build it directly
+        style = patch.style if patch.style is not None else inherit
+        t, inner = value_xml(patch.value, date1904)
+        if prefix and inner:
+            inner = re.sub(rb"<(/?)(v|is|t)\b", lambda m: b"<" + m.group(1) + prefix + m.group(2), inner)
+        head = (b"<" + prefix + b'c r="' + ref.encode() + b'"' + (b' s="%d"' % style if style else b"")
+                + (b' t="' + t.encode() + b'"' if t else b""))
+        return head + b"/>" if not inner else head + b">" + inner + b"</" + prefix + b"c>"
     if old is not None:
         start_m = _START.match(old)
         start = start_m.group(0) if start_m else b"<c>"
@@ -335,7 +424,7 @@ def _del_attr(head: bytes, name: bytes) -> bytes:
     return re.sub(rb"\s" + name + rb'\s*=\s*"[^"]*"', b"", head, count=1)
 
 
-def _patch_row(row_blob: bytes, r: int, patches: dict[int, CellPatch], xml: bytes,
+def _patch_row(row_blob: bytes, r: int, patches: dict[int, CellPatch], cols: list[tuple[int, int, int]],
                prefix: bytes, date1904: bool) -> bytes:
     start_m = _START.match(row_blob)
     assert start_m
@@ -350,14 +439,22 @@ def _patch_row(row_blob: bytes, r: int, patches: dict[int, CellPatch], xml: byte
     todo = sorted(patches)
     i = 0
     pos = 0
-    inherit_cache: dict[int, int | None] = {}
+    row_style = _row_style(start)
 
     def inherit(c: int) -> int | None:
-        if c not in inherit_cache:
-            inherit_cache[c] = default_style(xml, start, c)
-        return inherit_cache[c]
+        return row_style if row_style is not None else default_style(b"", None, c, cols)
 
-    for c, m in _iter_cells(head + body, r):
+    spots = _locate(body, r, todo, prefix)
+    if spots is not None:  # splice each target in place (or insert it where it belongs)
+        for c, (a, b) in zip(todo, spots):
+            pieces.append(body[pos:a])
+            old = body[a:b] if b > a else None
+            pieces.append(_render_cell(old, cell_ref(r, c), patches[c], None if old else inherit(c), prefix, date1904))
+            pos = b
+        i = len(todo)
+    for c, m in _iter_cells(head + body, r) if i < len(todo) else ():
+        if i >= len(todo):
+            break
         # offsets relative to body
         ms, me = m.start() - len(head), m.end() - len(head)
         while i < len(todo) and todo[i] < c:
@@ -401,12 +498,13 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
     for (r, c), p in patches.items():
         by_row.setdefault(r, {})[c] = p
     lo, hi, prefix, closed = sheet_data_span(xml)
+    cols = col_styles(xml)
     rows_todo = sorted(by_row)
     out: list[bytes] = []
     if closed:
         tag = xml[lo:hi]
         head = tag[:-2] + b">"
-        new_rows = b"".join(_new_row(r, by_row[r], xml, prefix, date1904) for r in rows_todo)
+        new_rows = b"".join(_new_row(r, by_row[r], cols, prefix, date1904) for r in rows_todo)
         result = xml[:lo] + head + new_rows + b"</" + prefix + b"sheetData>" + xml[hi:]
         return update_dimension(result, patches)
     out.append(xml[:lo])
@@ -418,24 +516,34 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
         while i < len(rows_todo) and rows_todo[i] < r:
             out.append(xml[pos:m.start()])
             pos = m.start()
-            out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], xml, prefix, date1904))
+            out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], cols, prefix, date1904))
             i += 1
         if i < len(rows_todo) and rows_todo[i] == r:
             out.append(xml[pos:m.start()])
-            out.append(_patch_row(m.group(0), r, by_row[r], xml, prefix, date1904))
+            out.append(_patch_row(m.group(0), r, by_row[r], cols, prefix, date1904))
             pos = m.end()
             i += 1
     out.append(xml[pos:hi])
     while i < len(rows_todo):
-        out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], xml, prefix, date1904))
+        out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], cols, prefix, date1904))
         i += 1
     out.append(xml[hi:])
     return update_dimension(b"".join(out), patches)
 
 
-def _new_row(r: int, patches: dict[int, CellPatch], xml: bytes, prefix: bytes, date1904: bool) -> bytes:
-    blob = b"<" + prefix + b'row r="' + str(r).encode() + b'"/>'
-    return _patch_row(blob, r, patches, xml, prefix, date1904)
+def _new_row(r: int, patches: dict[int, CellPatch], cols: list[tuple[int, int, int]], prefix: bytes,
+             date1904: bool) -> bytes:
+    """A row that did not exist: built directly (cells take their column's style)."""
+    cells = []
+    for c in sorted(patches):
+        p = patches[c]
+        if p.value is KEEP and not p.style:
+            continue
+        inherit = next((s for lo, hi, s in cols if lo <= c <= hi), None) if cols else None
+        cells.append(_render_cell(None, cell_ref(r, c), p, inherit, prefix, date1904))
+    if not cells:
+        return b""
+    return b"<" + prefix + b'row r="%d">' % r + b"".join(cells) + b"</" + prefix + b"row>"
 
 
 def update_dimension(xml: bytes, patches: Iterable[tuple[int, int]]) -> bytes:

@@ -8,8 +8,10 @@ renames namespace prefixes and breaks ``mc:Ignorable`` (Excel then refuses the f
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,10 +72,12 @@ class SheetRef:
 class Package:
     """The parts of one workbook file, in order."""
 
-    def __init__(self, infos: list[zipfile.ZipInfo], data: dict[str, bytes], path: Path | None = None):
+    def __init__(self, infos: list[zipfile.ZipInfo], data: dict[str, bytes], path: Path | None = None,
+                 raw: dict[str, bytes] | None = None):
         self._infos = {i.filename: i for i in infos}
         self._order = [i.filename for i in infos]
         self._data = data
+        self._raw = raw or {}  # compressed bytes of each part as read: unchanged parts are copied as is
         self.path = path
         self.changed: set[str] = set()
 
@@ -82,7 +86,8 @@ class Package:
     def open(cls, path: Path | str) -> Package:
         path = Path(path)
         try:
-            zf = zipfile.ZipFile(path)
+            whole = path.read_bytes()
+            zf = zipfile.ZipFile(io.BytesIO(whole))
         except (zipfile.BadZipFile, OSError) as exc:
             raise UnreadableWorkbook(L("无法以 xlsx 格式打开：{e}", "Cannot open as xlsx: {e}").format(e=exc),
                                      sheet=None) from exc
@@ -100,7 +105,7 @@ class Package:
                     raise UnreadableWorkbook(L("文件部件 {p} 解压后过大，疑似压缩炸弹",
                                                "Part {p} inflates too far: refusing (zip bomb?)").format(p=info.filename))
                 data[info.filename] = blob
-        return cls(infos, data, path)
+        return cls(infos, data, path, _raw_members(whole, infos))
 
     def save(self, target: Path | str) -> None:
         """Write every part: original ones in their order and compression, new ones after."""
@@ -109,6 +114,9 @@ class Package:
                 if name not in self._data:
                     continue
                 info = self._infos.get(name)
+                if name not in self.changed and name in self._raw and info is not None:
+                    _copy_raw(out, info, self._raw[name])
+                    continue
                 if info is None:
                     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                     info.compress_type = zipfile.ZIP_DEFLATED
@@ -270,6 +278,41 @@ class Package:
             if rel.type == REL_STYLES:
                 return self.target(wb, rel)
         return None
+
+
+def _raw_members(whole: bytes, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    """The compressed bytes of each member, found through its local header."""
+    out = {}
+    for info in infos:
+        off = info.header_offset
+        if whole[off:off + 4] != b"PK\x03\x04" or info.flag_bits & 0x1:  # odd or encrypted: recompress
+            continue
+        n, e = struct.unpack("<HH", whole[off + 26:off + 30])
+        start = off + 30 + n + e
+        raw = whole[start:start + info.compress_size]
+        if len(raw) == info.compress_size:
+            out[info.filename] = raw
+    return out
+
+
+def _copy_raw(out: zipfile.ZipFile, old: zipfile.ZipInfo, raw: bytes) -> None:
+    """Append one member with its compressed bytes unchanged (no recompression)."""
+    info = zipfile.ZipInfo(old.filename, date_time=old.date_time)
+    info.compress_type = old.compress_type
+    info.external_attr = old.external_attr
+    info.create_system = old.create_system
+    info.flag_bits = old.flag_bits & ~0x08  # sizes go in the local header: no data descriptor
+    info.CRC = old.CRC
+    info.compress_size = old.compress_size
+    info.file_size = old.file_size
+    zip64 = info.file_size > zipfile.ZIP64_LIMIT or info.compress_size > zipfile.ZIP64_LIMIT
+    info.header_offset = out.fp.tell()  # type: ignore[union-attr]
+    out.fp.write(info.FileHeader(zip64))  # type: ignore[union-attr]
+    out.fp.write(raw)  # type: ignore[union-attr]
+    out.filelist.append(info)
+    out.NameToInfo[info.filename] = info
+    out.start_dir = out.fp.tell()  # type: ignore[union-attr]
+    out._didModify = True
 
 
 def rels_path(part: str) -> str:
