@@ -382,3 +382,14 @@ def test_cli_reports_bad_ids_with_exit_1_and_keeps_them(tmp_path: Any) -> None:
     model = read_workbook(path)
     assert model.sheet("customers").raw["customer_id"].tolist() == ["2024-IT-001", "2024-IT-001", "2024-it-5",
                                                                      "2024-IT-006"]
+
+
+def test_industry_code_unusable_in_ids_is_refused() -> None:
+    m = make_model(customers=[cust("甲", industry="新能源", first_contact="2024-01-01"),
+                              cust("乙", industry="火星", first_contact="2024-01-01"),
+                              cust("丙", industry="物流", first_contact="2024-01-01")],
+                   industry_codes={"新能源": "新-1", "物流": "lg2"}, settings={"id_fallback_code": "其它"})
+    res = run_ids(m, as_of=AS_OF)
+    assert [(e.cell, e.new) for e in res.changeset.edits] == [("A4", "2024-LG2-001")]
+    assert [(f.code, f.severity, f.cell) for f in res.findings] == [
+        ("ID-BAD-CODE", "error", "D2"), ("ID-UNKNOWN-INDUSTRY", "warning", "D3"), ("ID-BAD-CODE", "error", "D3")]

@@ -31,6 +31,7 @@ from ..schema import SCHEMA
 from .matching import industry_code, norm, norm_id, records
 
 ID_RE = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{0,9})-(\d{3,})$")
+CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
 _LOOSE_RE = re.compile(r"^(\d{4})\s*[-_－—.]?\s*([A-Z][A-Z0-9]*)\s*[-_－—.]?\s*(\d+)$")
 _RUN_DATE = {"运行日期", "运行时间", "当前日期", "今天", "rundate", "today", "asof", "as_of", "run_date"}
 _REFUSE = {"拒绝", "refuse", "reject", "否"}
@@ -295,7 +296,15 @@ def _plan_one(cust: SheetData, d: dict[str, Any], r: dict[str, Any], settings: S
         f.append(Finding("ID-UNKNOWN-INDUSTRY", "warning", cust.name, L(
             what.zh + f"，编号使用兜底代码 {fallback}", what.en + f"; the ID uses the catch-all code {fallback}"), cust.cell(row, "industry") or cell, row, "industry", industry))
         code = fallback
-    return year, norm_id(code)
+    code = norm_id(code)
+    if not CODE_RE.match(code):
+        f.append(Finding("ID-BAD-CODE", "error", cust.name, L(
+            "行业代码“{c}”不能用于编号（只能是大写字母开头的字母和数字，最多10位），未生成编号",
+            "Industry code '{c}' cannot be used in IDs (letters and digits starting with a letter, at most 10); "
+            "no ID assigned").format(c=code), cust.cell(row, "industry") or cell, row, "industry", industry,
+            L("在代码表中改正该行业代码", "Correct the code in 代码表")))
+        return None
+    return year, code
 
 
 def _fill_by_name(sheet: SheetData, cust: SheetData, by_name: dict[str, list[int]], new_ids: dict[int, str],
