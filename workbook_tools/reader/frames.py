@@ -7,7 +7,9 @@ Used by the file reader, by live mode (values read from Excel through xlwings) a
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
+from operator import is_, itemgetter
 from typing import Any
 
 import numpy as np
@@ -64,7 +66,7 @@ def header_score(spec: SheetSpec, values: Sequence[Any]) -> int:
 
 def build_sheet(spec: SheetSpec, name: str, header_row: int, header_values: Sequence[Any],
                 rows: Sequence[Sequence[Any]], first_row: int | None = None,
-                hidden_rows: set[int] | None = None) -> tuple[SheetData, list[Notice]]:
+                hidden_rows: set[int] | None = None, *, date1904: bool = False) -> tuple[SheetData, list[Notice]]:
     """Build the frames of one data sheet. ``rows`` are the raw rows below the header; the first
     of them is Excel row ``first_row`` (default header_row + 1). Fully empty rows are dropped."""
     first_row = header_row + 1 if first_row is None else first_row
@@ -83,28 +85,35 @@ def build_sheet(spec: SheetSpec, name: str, header_row: int, header_values: Sequ
             notices.append(Notice("R-MISSING-COLUMN", L(f"缺少必填列“{col.zh}”", f"Required column '{col.en}' "
                                   f"({col.zh}) is missing"), name, None, "error"))
 
-    # keep the rows that hold anything in a known column
-    keep_idx: list[int] = []
-    picked: list[list[Any]] = []
+    # one list per known column, empties as None; keep the rows that hold anything
     positions = [(c.key, columns[c.key] - 1) for c in spec.columns if c.key in columns]
-    for i, row in enumerate(rows):
-        vals = [row[p] if p < len(row) else None for _, p in positions]
-        if any(not parse.is_empty(v) for v in vals):
-            keep_idx.append(first_row + i)
-            picked.append(vals)
+    n = len(rows)
+    arrays = _column_arrays(rows, [p for _, p in positions])
+    keep = np.zeros(n, dtype=bool)
+    for arr in arrays:
+        empty = pd.isna(arr) | (arr == "")
+        arr[empty] = None
+        keep |= ~empty
+    kept = np.flatnonzero(keep)
+    if len(kept) < n:
+        arrays = [arr[kept] for arr in arrays]
+    keep_idx = (kept + first_row).tolist()
 
     index = pd.Index(keep_idx, dtype="int64", name="row")
     raw_cols: dict[str, Any] = {}
     parsed_cols: dict[str, Any] = {}
     text_typed: set[tuple[int, str]] = set()
-    for j, (key, _) in enumerate(positions):
-        raw = [r[j] for r in picked]
-        raw = [None if parse.is_empty(v) else v for v in raw]
+    slow: list[str] = []
+    for (key, _), arr in zip(positions, arrays):
         col = spec.column(key)
-        raw_cols[key] = pd.Series(raw, index=index, dtype=object)
-        parsed, typed = _parse_column(col.type, raw, keep_idx)
-        dtype = None if col.type in DATE_TYPES or col.type in NUMBER_TYPES else object
-        parsed_cols[key] = pd.Series(parsed, index=index, dtype=dtype)
+        raw_cols[key] = pd.Series(arr, index=index, dtype=object)
+        parsed, typed = _parse_column(col.type, arr, keep_idx, date1904, slow)
+        if col.type in DATE_TYPES:
+            parsed_cols[key] = _datetimes(parsed, index)
+        elif col.type in NUMBER_TYPES:
+            parsed_cols[key] = pd.Series(parsed, index=index, dtype="float64")
+        else:
+            parsed_cols[key] = pd.Series(parsed, index=index, dtype=object)
         text_typed.update((r, key) for r in typed)
     for c in spec.columns:
         if c.key not in raw_cols:
@@ -113,6 +122,13 @@ def build_sheet(spec: SheetSpec, name: str, header_row: int, header_values: Sequ
     order = [c.key for c in spec.columns]
     raw_df = pd.DataFrame({k: raw_cols[k] for k in order}, index=index)
     df = pd.DataFrame({k: parsed_cols[k] for k in order}, index=index)
+    blank = ~df.notna().any(axis=1) if slow else None
+    if blank is not None and blank.any():  # rows holding nothing but spaces
+        drop = [r for r in df.index[blank.to_numpy()]
+                if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw_df.loc[r])]
+        if drop:
+            df, raw_df = df.drop(index=drop), raw_df.drop(index=drop)
+            keep_idx = df.index.tolist()
     last_row = keep_idx[-1] if keep_idx else header_row
     sheet = SheetData(spec=spec, name=name, df=df, raw=raw_df, header_row=header_row, columns=columns,
                       header_cells={k: cell_ref(header_row, i) for k, i in columns.items()}, headers=headers,
@@ -129,37 +145,128 @@ def _empty(ctype: CType, index: pd.Index) -> pd.Series:
     return pd.Series([None] * len(index), index=index, dtype=object)
 
 
-def _parse_column(ctype: CType, raw: list[Any], rows: list[int]) -> tuple[Any, list[int]]:
+_MISS = object()
+
+
+def _datetimes(values: list[Any], index: pd.Index) -> pd.Series:
+    """date/datetime/None → datetime64[ns]; dates a datetime64[ns] cannot hold (typos such as
+    year 9999) become NaT (the raw frame keeps them)."""
+    s = pd.to_datetime(pd.Series(values, index=index, dtype=object), errors="coerce")
+    if len(s) and s.notna().any():
+        s = s.mask((s < _MIN_DT) | (s >= _MAX_DT))
+    return s.astype("datetime64[ns]")
+
+
+def _column_arrays(rows: Sequence[Sequence[Any]], cols: list[int]) -> list[np.ndarray]:
+    """One 1-D object array per wanted column; short rows give None."""
+    n = len(rows)
+    width = min((len(r) for r in rows), default=0)
+    out = []
+    for p in cols:
+        if p < width:
+            out.append(np.fromiter(map(itemgetter(p), rows), dtype=object, count=n))
+        else:
+            arr = np.empty(n, dtype=object)
+            arr[:] = [r[p] if p < len(r) else None for r in rows]
+            out.append(arr)
+    return out
+    for p in cols:
+        arr = np.empty(n, dtype=object)
+        arr[:] = [r[p] if p < len(r) else None for r in rows]
+        out.append(arr)
+    return out
+    width = min(map(len, rows), default=0)
+    if width > max(cols):
+        try:
+            full = np.array(rows, dtype=object)
+            if full.ndim == 2:
+                return full[:, cols]
+        except ValueError:
+            pass
+    for j, p in enumerate(cols):
+        out[:, j] = [r[p] if p < len(r) else None for r in rows]
+    return out
+# a datetime64[ns] holds 1677-09-21 .. 2262-04-11; later or earlier dates are typos, kept raw
+_MIN_DT, _MAX_DT = dt.datetime(1678, 1, 1), dt.datetime(2262, 1, 1)
+_TEXT_NORMALISED = (CType.LIST, CType.CUSTOMER_ID, CType.EMAIL, CType.TERM)
+
+
+_type_of = np.frompyfunc(type, 1, 1)
+_SPACES = (" ", "\u3000", "\t", "\n", "\r", "\xa0", "\f", "\v")
+_NONE_TYPE = type(None)
+
+
+def _needs_clean(joined: str) -> bool:
+    """Would :func:`parse.clean_text` change any value of a NUL-joined column (values already
+    stripped)?"""
+    if "  " in joined or any(w in joined for w in _SPACES[1:]):
+        return True
+    return not joined.isascii() and unicodedata.normalize("NFKC", joined) != joined
+
+
+def _text_values(arr: np.ndarray, filled: np.ndarray) -> list[str] | None:
+    """The column's non-empty values when every one is text, else None."""
+    vals = arr[filled].tolist()
+    return vals if all(map(str.__instancecheck__, vals)) else None
+
+
+def _unchanged_by_strip(vals: list[str]) -> bool:
+    return all(map(is_, map(str.strip, vals), vals))
+
+
+def _parse_column(ctype: CType, arr: np.ndarray, rows: list[int], date1904: bool = False,
+                  slow: list[str] | None = None) -> tuple[Any, list[int]]:
+    """Parse one column (``arr``: stored values as an object array, None for empty). Returns the
+    parsed values and the Excel rows whose date/number was typed as text. The values a reader
+    returns (datetime, date, float, clean text) take vectorised paths; the rest goes through
+    :mod:`.parse` one by one (and the column's type is appended to ``slow``)."""
+    slow = [] if slow is None else slow
     typed: list[int] = []
-    if ctype in DATE_TYPES:
-        fn = parse.parse_year_or_date if ctype == CType.YEAR_OR_DATE else parse.parse_date
-        out: list[Any] = []
-        for r, v in zip(rows, raw):
-            if isinstance(v, dt.datetime):
-                out.append(v)
-                continue
-            d = None if v is None or parse.is_empty_mark(v) else fn(v)
-            if d is not None and isinstance(v, str):
-                typed.append(r)
-            out.append(d)
-        return pd.to_datetime(pd.Series(out, dtype=object), errors="coerce").astype("datetime64[ns]").values, typed
-    if ctype in NUMBER_TYPES:
-        nums = np.full(len(raw), np.nan)
-        for i, (r, v) in enumerate(zip(rows, raw)):
-            if v is None:
-                continue
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                nums[i] = v
-                continue
-            f = parse.parse_number(v)
-            if f is not None:
-                nums[i] = f
-                if isinstance(v, str):
-                    typed.append(r)
-        return nums, typed
+    n = len(arr)
+    if ctype in DATE_TYPES or ctype in NUMBER_TYPES:
+        types = _type_of(arr) if n else np.empty(0, dtype=object)
+        is_none = types == _NONE_TYPE
+        if ctype in DATE_TYPES:
+            ok = is_none | (types == dt.datetime) | (types == dt.date)
+        else:
+            ok = is_none | (types == float) | (types == int)  # noqa: E721 - elementwise on an array
+        out = arr.copy()
+        fn: Any = (parse.parse_year_or_date if ctype == CType.YEAR_OR_DATE else parse.parse_date) \
+            if ctype in DATE_TYPES else parse.parse_number
+        odd = np.flatnonzero(~ok).tolist()
+        if odd:
+            slow.append(ctype)
+        for i in odd:
+            x = arr[i]
+            if ctype in DATE_TYPES:
+                v = None if parse.is_empty_mark(x) else fn(x, date1904=date1904)
+            else:
+                v = fn(x)
+            if v is not None and isinstance(x, str):
+                typed.append(rows[i])
+            out[i] = v
+        if ctype in DATE_TYPES:
+            return out, typed
+        out[is_none] = np.nan
+        out[pd.isna(out)] = np.nan
+        return out.astype("float64"), typed
+    filled = arr != None  # noqa: E711 - elementwise; empties are None here
+    vals = _text_values(arr, filled)
     if ctype == CType.PHONE:
-        return [parse.digits_only(v) for v in raw], typed
-    return [_text(v) for v in raw], typed
+        if vals is not None and all(map(str.isdigit, vals)) and all(map(str.isascii, vals)):
+            return arr, typed
+        slow.append(ctype)
+        return [None if v is None else parse.digits_only(v) for v in arr.tolist()], typed
+    if ctype in _TEXT_NORMALISED:
+        if vals is not None and _unchanged_by_strip(vals) and not _needs_clean("\x00".join(vals)):
+            return arr, typed
+        slow.append(ctype)
+        memo = {u: _text(u) for u in set(arr.tolist())}
+        return [memo[v] for v in arr.tolist()], typed
+    if vals is not None and _unchanged_by_strip(vals):
+        return arr, typed
+    slow.append(ctype)
+    return [(v.strip() or None) if v.__class__ is str else None if v is None else _text(v) for v in arr.tolist()], typed
 
 
 def _text(v: Any) -> str | None:

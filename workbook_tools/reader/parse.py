@@ -54,9 +54,14 @@ def is_empty(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def parse_date(value: Any) -> dt.datetime | None:
-    """A date or datetime from a real date, an Excel serial, or text such as 2024-03-05,
-    2024/3/5, 2024.3.5, 2024年3月5日, 20240305. Invalid dates (2023年13月5日) give None."""
+EPOCH_1900 = dt.datetime(1899, 12, 30)
+EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+
+def parse_date(value: Any, *, date1904: bool = False) -> dt.datetime | None:
+    """A date or datetime from a real date, an Excel serial (1900 system, or 1904 when
+    ``date1904``), or text such as 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305.
+    Invalid dates (2023年13月5日) give None."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, dt.datetime):
@@ -68,8 +73,8 @@ def parse_date(value: Any) -> dt.datetime | None:
     if isinstance(value, int | float):
         if isinstance(value, float) and math.isnan(value):
             return None
-        if 1 <= value < 2958466:  # Excel serial (1900 system), 1900-01-01 .. 9999-12-31
-            return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))
+        if 1 <= value < 2958466:  # Excel serial, 1900-01-01 .. 9999-12-31
+            return (EPOCH_1904 if date1904 else EPOCH_1900) + dt.timedelta(days=float(value))
         return None
     s = clean_text(value)
     if not s:
@@ -87,7 +92,7 @@ def parse_date(value: Any) -> dt.datetime | None:
     return None
 
 
-def parse_year_or_date(value: Any) -> dt.datetime | None:
+def parse_year_or_date(value: Any, *, date1904: bool = False) -> dt.datetime | None:
     """成立时间: a year (2015, '2015', '2015年') or a date."""
     if isinstance(value, int | float) and not isinstance(value, bool) and 1800 <= value <= 2200 \
             and float(value).is_integer():
@@ -97,7 +102,7 @@ def parse_year_or_date(value: Any) -> dt.datetime | None:
         m = re.fullmatch(r"(\d{4})年?", s)
         if m and 1800 <= int(m.group(1)) <= 2200:
             return dt.datetime(int(m.group(1)), 1, 1)
-    return parse_date(value)
+    return parse_date(value, date1904=date1904)
 
 
 def parse_number(value: Any) -> float | None:

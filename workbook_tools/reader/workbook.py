@@ -1,0 +1,330 @@
+"""Read a workbook file into a :class:`WorkbookModel`.
+
+Order of work (each step refuses a hostile file before the next one could be hurt by it):
+
+1. :func:`safety.sniff` — what the file is (zip, legacy .xls, encrypted, text/CSV);
+2. :func:`safety.open_zip` — the zip directory: truncation, declared sizes (zip bombs);
+3. every small XML part inflated with a cap and checked for DOCTYPE/ENTITY;
+4. the sheet parts scanned in a worker thread (:mod:`.xmlscan`: last row, hidden rows, formulas
+   without a cached value) while calamine reads values; calamine only loads a sheet once its
+   scan has passed;
+5. schema sheets found by name, else by their header row; frames built by :mod:`.frames`.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import python_calamine as pc
+
+from ..errors import UnreadableWorkbook
+from ..i18n import L
+from ..model import Notice, SheetData, WorkbookModel, cell_ref
+from ..schema import CHANGELOG_SHEET, SCHEMA, VALIDATION_SHEET, SheetSpec, norm_header
+from . import safety, xmlscan
+from .frames import build_sheet, header_score
+from .settings import read_settings
+
+HEADER_SCAN_ROWS = 30
+MIN_HEADER_SCORE = 2
+_GENERATED = {norm_header(VALIDATION_SHEET), norm_header(CHANGELOG_SHEET)}
+
+
+def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> WorkbookModel:
+    """Read ``path`` (.xlsx, .xlsm, or legacy .xls read-only). ``sheets`` limits the data sheets
+    read (schema keys such as 'customers'); 代码表 is always read. Raises UnreadableWorkbook."""
+    path = Path(path)
+    kind = safety.sniff(path)
+    wanted = [s for s in SCHEMA.data_sheets if sheets is None or s.key in set(sheets)]
+    if kind == "xls":
+        return _read_xls(path, wanted)
+    with safety.open_zip(path) as zf:
+        parts = safety.check_small_parts(zf, path, skip=_sheet_parts(zf))
+        if "xl/workbook.xml" not in parts:
+            raise UnreadableWorkbook(L(f"无法读取“{path.name}”：缺少 xl/workbook.xml", f"Cannot read '{path.name}': "
+                                       "xl/workbook.xml is missing"))
+        info = xmlscan.workbook_info(parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels", b""))
+        fmt = "xlsm" if (path.suffix.lower() == ".xlsm" or "xl/vbaProject.bin" in zf.namelist()) else "xlsx"
+    entries = {e.name: e for e in info.sheets}
+    plan = _plan(list(entries), wanted)
+    order = [n for n in plan.load_order if entries[n].part] + [e.name for e in info.sheets
+                                                               if e.name not in plan.load_order and e.part]
+    scan_zf = zipfile.ZipFile(path)
+    members = set(scan_zf.namelist())
+    scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wbt-xmlscan")
+    loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wbt-calamine")
+    scans: dict[str, Future[xmlscan.SheetScan]] = {}
+    gets: dict[str, Future[Any]] = {}
+    try:
+        for name in order:
+            part = entries[name].part
+            if part in members:
+                scans[name] = scanner.submit(xmlscan.scan_sheet, scan_zf, part, path, name)
+        book = _open_calamine(path)
+        sheet_names = list(book.sheet_names)
+
+        def get(name: str) -> Any:
+            # calamine parses a sheet with the GIL released: the next sheet is parsed while this
+            # thread's caller builds the frames of the previous one. A sheet is parsed only after
+            # its XML scan passed (no sheet reaching row 1,048,576 gets allocated).
+            if name in scans:
+                scans[name].result()
+            return _get_sheet(book, path, name)
+
+        for name in plan.load_order:
+            gets[name] = loader.submit(get, name)
+        merged: dict[str, list[Any]] = {}
+
+        def load(name: str, nrows: int | None = None) -> list[list[Any]]:
+            if name not in gets:
+                gets[name] = loader.submit(get, name)
+            return _to_rows(gets[name].result(), path, name, nrows, merged)
+
+        model = _assemble(path, plan, load, lambda n: scans[n].result() if n in scans else None,
+                          sheet_names, merged, date1904=info.date1904, fmt=fmt)
+        for fut in scans.values():  # every sheet part checked, even the ones not read
+            fut.result()
+    finally:
+        loader.shutdown(wait=True, cancel_futures=True)
+        scanner.shutdown(wait=True, cancel_futures=True)
+        scan_zf.close()
+    model.hidden_sheets = [e.name for e in info.sheets if e.state != "visible"]
+    _hidden_notices(model)
+    return model
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> set[str]:
+    return {n for n in zf.namelist() if n.startswith(("xl/worksheets/", "xl/chartsheets/"))
+            and n.endswith(".xml") and "/_rels/" not in n}
+
+
+def _open_calamine(path: Path) -> Any:
+    try:
+        return pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError as exc:
+        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：工作簿设置了打开密码（已加密）",
+                                   f"Cannot read '{path.name}': the workbook is password-protected")) from exc
+    except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged files
+        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：文件已损坏（{exc}）",
+                                   f"Cannot read '{path.name}': the file is damaged ({exc})"),
+                                 hint=L("请在 Excel 中打开修复后另存为 .xlsx",
+                                        "Let Excel repair it and save it as .xlsx")) from exc
+
+
+def _get_sheet(book: Any, path: Path, name: str) -> Any:
+    try:
+        return book.get_sheet_by_name(name)
+    except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged sheets
+        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：工作表“{name}”已损坏（{exc}）",
+                                   f"Cannot read '{path.name}': sheet '{name}' is damaged ({exc})"),
+                                 sheet=name) from exc
+
+
+def _to_rows(sheet: Any, path: Path, name: str, nrows: int | None, merged: dict[str, list[Any]]) -> list[list[Any]]:
+    """The sheet's rows from row 1 and column A; its merged ranges go into ``merged``."""
+    try:
+        merged[name] = list(sheet.merged_cell_ranges or [])
+    except Exception:  # noqa: BLE001 - merged ranges are a nicety; never fail the read on them
+        merged[name] = []
+    try:
+        return sheet.to_python(skip_empty_area=False, nrows=nrows)
+    except Exception as exc:  # noqa: BLE001
+        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：工作表“{name}”已损坏（{exc}）",
+                                   f"Cannot read '{path.name}': sheet '{name}' is damaged ({exc})"),
+                                 sheet=name) from exc
+
+
+class _Plan:
+    def __init__(self) -> None:
+        self.by_name: dict[str, str] = {}            # schema key → sheet name (found by name)
+        self.unmatched: list[SheetSpec] = []         # data sheets not found by name
+        self.candidates: list[str] = []              # sheets that might hold them
+        self.settings: str | None = None
+        self.load_order: list[str] = []
+
+
+def _plan(names: Sequence[str], wanted: Sequence[SheetSpec]) -> _Plan:
+    plan = _Plan()
+    normed = {n: norm_header(n) for n in names}
+    used: set[str] = set()
+    for spec in (*wanted, SCHEMA.sheet("settings")):
+        ranks = [norm_header(spec.zh), norm_header(spec.en), norm_header(spec.key),
+                 *(norm_header(a) for a in spec.aliases)]
+        best = None
+        for key in ranks:
+            best = next((n for n in names if normed[n] == key and n not in used), None)
+            if best:
+                break
+        if best:
+            used.add(best)
+            if spec.key == "settings":
+                plan.settings = best
+            else:
+                plan.by_name[spec.key] = best
+        elif spec.kind == "data":
+            plan.unmatched.append(spec)
+    skip = {norm_header(SCHEMA.sheet("instructions").zh), norm_header(SCHEMA.sheet("instructions").en),
+            *(norm_header(a) for a in SCHEMA.sheet("instructions").aliases), *_GENERATED}
+    if plan.unmatched:
+        plan.candidates = [n for n in names if n not in used and normed[n] not in skip
+                           and not normed[n].endswith("月度复盘")]
+    plan.load_order = [*plan.by_name.values(), *([plan.settings] if plan.settings else []), *plan.candidates]
+    return plan
+
+
+def _find_header(spec: SheetSpec, rows: Sequence[Sequence[Any]]) -> tuple[int, int]:
+    """(0-based row index, score) of the best header row among the first rows."""
+    best, best_i = 0, -1
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if not any(v not in ("", None) for v in row):
+            continue
+        s = header_score(spec, row)
+        if s > best:
+            best, best_i = s, i
+    return best_i, best
+
+
+def _assemble(path: Path, plan: _Plan, load: Any, scan_of: Any, sheet_names: list[str],
+              merged: dict[str, list[Any]], *, date1904: bool, fmt: str) -> WorkbookModel:
+    notices: list[Notice] = []
+    found: dict[str, SheetData] = {}
+    loaded: dict[str, list[list[Any]]] = {}
+    for key, name in plan.by_name.items():  # build each sheet as soon as it is loaded
+        sheet = _read_sheet(SCHEMA.sheet(key), name, load(name), scan_of(name), merged.get(name, []),
+                            date1904, notices)
+        if sheet is not None:
+            found[key] = sheet
+    settings_rows = load(plan.settings) if plan.settings else []
+    # data sheets not found by name: the sheet whose header row fits best
+    for spec in plan.unmatched:
+        best: tuple[int, str] | None = None
+        for name in plan.candidates:
+            if name in plan.by_name.values() or any(s.name == name for s in found.values()):
+                continue
+            rows = loaded.get(name) or load(name, HEADER_SCAN_ROWS)
+            _, score = _find_header(spec, rows)
+            if score >= max(3, MIN_HEADER_SCORE) and (best is None or score > best[0]):
+                best = (score, name)
+        if best is None:
+            sev = "error" if spec.key == "customers" else "warning"
+            notices.append(Notice("R-MISSING-SHEET", L(f"未找到工作表“{spec.zh}”", f"Sheet '{spec.zh}' ({spec.en}) "
+                                  "not found"), None, None, sev))
+            continue
+        name = best[1]
+        plan.by_name[spec.key] = name
+        notices.append(Notice("R-SHEET-BY-HEADER", L(f"工作表“{name}”按表头识别为“{spec.zh}”",
+                                                     f"Sheet '{name}' recognised as {spec.en} by its headers"),
+                              name, None, "info"))
+        sheet = _read_sheet(spec, name, load(name), scan_of(name), merged.get(name, []), date1904, notices)
+        if sheet is not None:
+            found[spec.key] = sheet
+    found = {s.key: found[s.key] for s in SCHEMA.data_sheets if s.key in found}
+    settings, st_notices = read_settings(settings_rows, plan.settings)
+    notices += st_notices
+    model = WorkbookModel(path=path, sheets=found, settings=settings, sheet_names=list(sheet_names),
+                          notices=notices, date1904=date1904, format=fmt)
+    known = {*plan.by_name.values(), *([plan.settings] if plan.settings else [])}
+    for name in sheet_names:
+        n = norm_header(name)
+        if name not in known and n not in _GENERATED and not n.endswith("月度复盘") \
+                and n not in SCHEMA.sheet("instructions").name_keys():
+            notices.append(Notice("R-EXTRA-SHEET", L(f"工作表“{name}”不属于本模板，未读取",
+                                                     f"Sheet '{name}' is not part of the template; not read"),
+                                  name, None, "info"))
+    return model
+
+
+def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan.SheetScan | None,
+                merged: list[Any], date1904: bool, notices: list[Notice]) -> SheetData | None:
+    hi, score = _find_header(spec, rows)
+    if hi < 0 or score < MIN_HEADER_SCORE:
+        notices.append(Notice("R-NO-HEADER", L(f"工作表“{name}”的前 {HEADER_SCAN_ROWS} 行中找不到表头，未读取",
+                                               f"No header row found in the first {HEADER_SCAN_ROWS} rows of '{name}'; "
+                                               "not read"), name, "A1", "error"))
+        return None
+    header_row = hi + 1
+    hidden = {r for r in (scan.hidden_rows if scan else ()) if r > header_row}
+    sheet, found = build_sheet(spec, name, header_row, rows[hi], rows[hi + 1:], hidden_rows=hidden,
+                               date1904=date1904)
+    notices += found
+    by_col = {c: k for k, c in sheet.columns.items()}
+    if scan:
+        for r, c in scan.formulas_without_value:
+            if r <= header_row:
+                continue
+            key = by_col.get(c)
+            if key:
+                sheet.formulas_without_value.add((r, key))
+            notices.append(Notice("R-FORMULA-NO-VALUE", L("公式没有保存计算结果（文件未经 Excel 计算保存），该值无法读取",
+                                                          "Formula without a saved result (the file was not "
+                                                          "recalculated and saved by Excel); its value is unknown"),
+                                  name, cell_ref(r, c), "warning"))
+        if sheet.formulas_without_value:
+            sheet.last_row = max(sheet.last_row, max(r for r, _ in sheet.formulas_without_value))
+    _merged(sheet, merged, header_row, notices)
+    if hidden:
+        first = ", ".join(str(r) for r in sorted(hidden)[:10])
+        notices.append(Notice("R-HIDDEN-ROWS", L(f"有 {len(hidden)} 个隐藏行（第 {first} 行…），已照常读取",
+                                                 f"{len(hidden)} hidden rows (rows {first} …) were read as usual"),
+                              name, f"A{min(hidden)}", "info"))
+    _text_typed_notices(sheet, notices)
+    return sheet
+
+
+def _merged(sheet: SheetData, ranges: list[Any], header_row: int, notices: list[Notice]) -> None:
+    for (r0, c0), (r1, c1) in ranges:
+        if r1 + 1 <= header_row:
+            continue
+        ref = f"{cell_ref(r0 + 1, c0 + 1)}:{cell_ref(r1 + 1, c1 + 1)}"
+        sheet.merged.append(ref)
+        notices.append(Notice("R-MERGED-CELLS", L(f"数据区域有合并单元格 {ref}：只有左上角单元格有值，请取消合并并逐行填写",
+                                                  f"Merged cells {ref} in the data area: only the top-left cell holds "
+                                                  "the value; unmerge them and fill every row"),
+                              sheet.name, ref.split(":")[0], "warning"))
+
+
+def _text_typed_notices(sheet: SheetData, notices: list[Notice]) -> None:
+    per_key: dict[str, list[int]] = {}
+    for r, k in sheet.text_typed:
+        per_key.setdefault(k, []).append(r)
+    for key in (c.key for c in sheet.spec.columns if c.key in per_key):
+        rows = sorted(per_key[key])
+        col = sheet.spec.column(key)
+        cell = sheet.cell(rows[0], key)
+        notices.append(Notice("R-TEXT-TYPED", L(f"“{col.zh}”列有 {len(rows)} 个日期或数字以文本形式录入（如 {cell}），已按值读取",
+                                                f"'{col.en}': {len(rows)} dates or numbers typed as text (e.g. {cell}); "
+                                                "read by their value"), sheet.name, cell, "info"))
+
+
+def _hidden_notices(model: WorkbookModel) -> None:
+    names = {s.name for s in model.sheets.values()}
+    for name in model.hidden_sheets:
+        if name in names:
+            model.notices.append(Notice("R-HIDDEN-SHEET", L(f"工作表“{name}”是隐藏的，已照常读取",
+                                                            f"Sheet '{name}' is hidden; it was read as usual"),
+                                        name, None, "info"))
+
+
+def _read_xls(path: Path, wanted: Sequence[SheetSpec]) -> WorkbookModel:
+    book = _open_calamine(path)
+    names = list(book.sheet_names)
+    plan = _plan(names, wanted)
+    merged: dict[str, list[Any]] = {}
+    model = _assemble(path, plan, lambda n, nrows=None: _to_rows(_get_sheet(book, path, n), path, n, nrows, merged),
+                      lambda n: None, names, merged, date1904=False, fmt="xls")
+    try:
+        meta = book.sheets_metadata
+        model.hidden_sheets = [m.name for m in meta if m.visible != pc.SheetVisibleEnum.Visible]
+    except Exception:  # noqa: BLE001
+        model.hidden_sheets = []
+    _hidden_notices(model)
+    model.notices.insert(0, Notice("R-XLS-READONLY", L("这是旧版 .xls 文件：只能读取，不能写回；隐藏行和未计算公式无法检查。"
+                                                       "请在 Excel 中另存为 .xlsx",
+                                                       "This is a legacy .xls file: read-only, it cannot be written "
+                                                       "back; hidden rows and formulas without values are not "
+                                                       "checked. Save it as .xlsx in Excel"), None, None, "warning"))
+    return model

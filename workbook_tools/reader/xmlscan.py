@@ -1,0 +1,173 @@
+"""Facts about a workbook that calamine does not give, read from the raw package XML.
+
+Byte-level regexes on the inflated parts (streamed, capped by :mod:`.safety`), no DOM:
+
+* ``workbook.xml``: sheet names, states (hidden / veryHidden), part paths, ``date1904``;
+* each sheet part: the last row holding a cell (to refuse sheets reaching row 1,048,576 before
+  calamine allocates the range), hidden rows, formulas without a cached value.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UnreadableWorkbook
+from ..i18n import L
+from . import safety
+
+EXCEL_MAX_ROW = 1_048_576
+#: a sheet whose last cell lies beyond this row is refused (WBT_MAX_ROWS overrides)
+MAX_ROWS = EXCEL_MAX_ROW - 1
+#: a sheet whose last cell lies this far below its rows (stray cells) is refused
+SPARSE_MIN_ROW = 100_000
+SPARSE_FACTOR = 4
+
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
+_WBPR = re.compile(rb"<(?:\w+:)?workbookPr\b([^>]*)/?>")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_R_ATTR = re.compile(rb'\br="(\d+)"')
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_FORMULA_CELL = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*)>\s*(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+
+
+def _attrs(tag: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in _ATTR.finditer(tag):
+        val = m.group(2) if m.group(2) is not None else m.group(3)
+        key = m.group(1).decode().split(":")[-1] if b"r:id" not in m.group(1) else "rid"
+        out[key] = (val.decode("utf-8").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+                    .replace("&apos;", "'").replace("&amp;", "&"))
+    return out
+
+
+@dataclass
+class SheetEntry:
+    name: str
+    state: str            # visible | hidden | veryHidden
+    part: str | None      # e.g. xl/worksheets/sheet1.xml
+
+
+@dataclass
+class WorkbookInfo:
+    sheets: list[SheetEntry]
+    date1904: bool
+
+
+def workbook_info(workbook_xml: bytes, rels_xml: bytes) -> WorkbookInfo:
+    targets: dict[str, str] = {}
+    for m in _REL.finditer(rels_xml):
+        a = _attrs(m.group(1))
+        if "Id" in a and "Target" in a:
+            t = a["Target"]
+            t = t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join("xl", t))
+            targets[a["Id"]] = t
+    sheets = []
+    for m in _SHEET.finditer(workbook_xml):
+        a = _attrs(m.group(1))
+        if "name" not in a:
+            continue
+        sheets.append(SheetEntry(a["name"], a.get("state", "visible"), targets.get(a.get("rid", ""))))
+    date1904 = False
+    m = _WBPR.search(workbook_xml)
+    if m:
+        date1904 = _attrs(m.group(1)).get("date1904", "0").lower() in ("1", "true")
+    return WorkbookInfo(sheets, date1904)
+
+
+@dataclass
+class SheetScan:
+    last_row: int = 0                                   # last Excel row holding a cell
+    n_rows: int = 0                                     # row elements holding cells
+    hidden_rows: set[int] = field(default_factory=set)
+    formulas_without_value: list[tuple[int, int]] = field(default_factory=list)  # (row, col) 1-based
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _scan_block(buf: bytes, out: SheetScan) -> None:
+    out.n_rows += buf.count(b"<row ") + buf.count(b":row ")
+    if b'hidden="' in buf:
+        for m in _HIDDEN_ROW.finditer(buf):
+            r = _R_ATTR.search(m.group(0))
+            if r:
+                out.hidden_rows.add(int(r.group(1)))
+    if b"<f" in buf or b":f" in buf:
+        for m in _FORMULA_CELL.finditer(buf):
+            attrs = m.group(1)
+            if m.group(2) and b't="str"' in attrs:
+                continue  # a formula whose cached value is the empty text ""
+            ref = _CELL_REF.search(attrs)
+            if ref:
+                out.formulas_without_value.append((int(ref.group(2)), _col_index(ref.group(1))))
+    pos = buf.rfind(b"<c ")
+    if pos < 0:
+        pos = buf.rfind(b":c ")
+    if pos >= 0:
+        ref = _CELL_REF.search(buf, pos, buf.find(b">", pos) + 1)
+        if ref:
+            out.last_row = max(out.last_row, int(ref.group(2)))
+        else:
+            start = max(buf.rfind(b"<row", 0, pos), buf.rfind(b":row", 0, pos))
+            m = _ROW_TAG.match(buf, start if buf[start:start + 1] == b"<" else start - 1) if start >= 0 else None
+            r = _R_ATTR.search(m.group(1)) if m else None
+            if r:
+                out.last_row = max(out.last_row, int(r.group(1)))
+
+
+def scan_sheet(zf: zipfile.ZipFile, part: str, path: Path, sheet_name: str) -> SheetScan:
+    """Stream one sheet part: check it for DOCTYPE/ENTITY, gather the facts above, and refuse a
+    sheet reaching row 1,048,576 (or with stray cells far below its data)."""
+    out = SheetScan()
+    tail = b""
+    for chunk in safety.iter_part(zf, part, path):
+        buf = tail + chunk if tail else chunk
+        cut = buf.rfind(b"</row>")
+        if cut < 0:
+            cut = buf.rfind(b"row>")
+        if cut < 0:
+            tail = buf
+            continue
+        cut = buf.index(b">", cut) + 1
+        block, tail = buf[:cut], buf[cut:]
+        safety.check_xml(block, part, path)
+        _scan_block(block, out)
+    if tail:
+        safety.check_xml(tail, part, path)
+        _scan_block(tail, out)
+    check_extent(out, sheet_name, path)
+    return out
+
+
+def max_rows() -> int:
+    val = os.environ.get("WBT_MAX_ROWS", "").strip()
+    return int(val) if val.isdigit() else MAX_ROWS
+
+
+def check_extent(scan: SheetScan, sheet_name: str, path: Path) -> None:
+    last = scan.last_row
+    stray = last > SPARSE_MIN_ROW and last > SPARSE_FACTOR * max(1, scan.n_rows)
+    if last > max_rows() or stray:
+        raise UnreadableWorkbook(
+            L(f"无法读取“{path.name}”：工作表“{sheet_name}”的内容一直延伸到第 {last:,} 行"
+              f"（实际只有约 {scan.n_rows:,} 行有单元格），读取会耗尽内存，已拒绝",
+              f"Cannot read '{path.name}': sheet '{sheet_name}' reaches row {last:,} "
+              f"(only about {scan.n_rows:,} rows hold cells); reading it would exhaust memory, refused"),
+            sheet=sheet_name, cell=f"A{last}",
+            hint=L(f"请在 Excel 中选中数据下方的多余行（直到第 {last:,} 行），右键“删除”后保存",
+                   f"In Excel, select the stray rows below the data (down to row {last:,}), "
+                   "delete them and save"))
