@@ -67,17 +67,16 @@ def apply_notes(pkg: Package, sheet_name: str, notes: list[CellNote]) -> None:
         pkg.ensure_default("vml", CT_VML)
         rid = pkg.add_rel(part, REL_VML, posixpath.relpath(vml, posixpath.dirname(part)))
         pkg.write(part, _insert_legacy_drawing(sheet_xml, rid))
-    text = pkg.read(comments).decode("utf-8")
+    notes = _last_per_cell(notes)
+    pkg.write(comments, _put_comments(pkg.read(comments).decode("utf-8"), notes).encode("utf-8"))
     drawing = pkg.read(vml)
     new_shapes = []
     have = _note_cells(drawing)
-    for note in _last_per_cell(notes):
-        text = _put_comment(text, note)
+    for note in notes:
         rc = split_ref(note.cell.replace("$", "").upper())
         if rc not in have:
             have.add(rc)
             new_shapes.append(rc)
-    pkg.write(comments, text.encode("utf-8"))
     if new_shapes:
         pkg.write(vml, _add_shapes(drawing, new_shapes))
 
@@ -127,28 +126,50 @@ def _unxml(s: str | None) -> str | None:
             .replace("&amp;", "&"))
 
 
-def _put_comment(text: str, note: CellNote) -> str:
+def _put_comments(text: str, notes: list[CellNote]) -> str:
+    """Add or replace every note in one pass over the comments part (it may hold thousands)."""
     p = _prefix(text)
-    text, aid = _author_id(text, note.author)
-    cell = note.cell.replace("$", "").upper()
-    body = xml_text(note.text)
-    new = (f'<{p}comment ref="{cell}" authorId="{aid}"><{p}text><{p}t xml:space="preserve">{body}</{p}t>'
-           f"</{p}text></{p}comment>")
+    aids: dict[str, int] = {}
+    for note in notes:
+        if note.author not in aids:
+            text, aids[note.author] = _author_id(text, note.author)
+    spans: dict[str, tuple[int, int]] = {}
+    current: dict[str, tuple[str, str]] = {}      # cell → (authorId, comment XML)
     for m in re.finditer(rf"<{p}comment\b[^>]*?(?:/>|>.*?</{p}comment>)", text, re.S):
-        a = attrs(m.group(0)[:m.group(0).index(">") + 1].encode())
-        if a.get("ref", "").upper() != cell:
-            continue
-        if a.get("authorId") == str(aid):  # ours: replace
-            return text[:m.start()] + new + text[m.end():]
-        return text[:m.start()] + _add_run(m.group(0), p, note) + text[m.end():]
+        head = m.group(0)[:m.group(0).index(">") + 1]
+        a = attrs(head.encode())
+        cell = a.get("ref", "").upper()
+        spans[cell] = (m.start(), m.end())
+        current[cell] = (a.get("authorId", ""), m.group(0))
+    added: list[str] = []
+    for note in notes:
+        cell = note.cell.replace("$", "").upper()
+        aid = str(aids[note.author])
+        new = (f'<{p}comment ref="{cell}" authorId="{aid}"><{p}text><{p}t xml:space="preserve">'
+               f"{xml_text(note.text)}</{p}t></{p}text></{p}comment>")
+        if cell not in current:
+            added.append(cell)
+            current[cell] = (aid, new)
+        elif current[cell][0] == aid:       # ours (same author): replace
+            current[cell] = (aid, new)
+        else:                               # another author's: keep theirs, add our run
+            current[cell] = (current[cell][0], _add_run(current[cell][1], p, note))
+    pieces, pos = [], 0
+    for cell, (start, end) in sorted(spans.items(), key=lambda kv: kv[1][0]):
+        pieces += [text[pos:start], current[cell][1]]
+        pos = end
+    text = "".join(pieces) + text[pos:]
+    if not added:
+        return text
+    body = "".join(current[c][1] for c in added)
     cl = re.search(rf"<{p}commentList\b[^>]*?(/>|>)", text)
     if cl is None:
         end = text.rindex(f"</{p}comments>")
-        return text[:end] + f"<{p}commentList>{new}</{p}commentList>" + text[end:]
+        return text[:end] + f"<{p}commentList>{body}</{p}commentList>" + text[end:]
     if cl.group(1) == "/>":
-        return text[:cl.start()] + f"<{p}commentList>{new}</{p}commentList>" + text[cl.end():]
+        return text[:cl.start()] + f"<{p}commentList>{body}</{p}commentList>" + text[cl.end():]
     end = text.index(f"</{p}commentList>", cl.end())
-    return text[:end] + new + text[end:]
+    return text[:end] + body + text[end:]
 
 
 def _add_run(comment: str, p: str, note: CellNote) -> str:
