@@ -1,0 +1,704 @@
+"""An in-memory stand-in for the small part of the xlwings API that live mode uses.
+
+``FakeApp`` / ``FakeBook`` / ``FakeSheet`` / ``FakeRange`` … behave like their xlwings
+counterparts for exactly the attributes listed in :data:`workbook_tools.excel.xlapply.USED_API`
+and nothing else: every class has ``__slots__``, so touching any other attribute raises
+``AttributeError`` (that is how the tests prove the adapter stays inside its declared subset).
+Helpers meant for tests only start with ``wbt_`` and are never used by the adapter.
+
+What it models of Excel, because live mode depends on it:
+
+- a string written to a cell is *parsed* the way Excel parses typed input: ``=…`` becomes a
+  formula, ``+1``/``-1``/``001``/``1e3`` become numbers, ``2024-01-05`` a date, ``@x`` a formula
+  (``#NAME?``) — unless it starts with an apostrophe, which Excel keeps as the cell's prefix
+  character and does not store in the value; a text-formatted cell (``@``) keeps numbers as text;
+- values read back are what xlwings returns: numbers as ``float``, dates as ``datetime``,
+  empty cells as ``None``; ``Range.value`` is a scalar, a list or a list of lists by shape
+  (``options(ndim=2)`` always gives a list of lists);
+- a ``datetime`` written into a ``General`` cell gets a date number format, as in Excel;
+- ``color`` / ``font.color`` read back as ``(r, g, b)`` tuples (``None`` for no fill).
+
+Every call is counted in ``app.wbt_calls`` (e.g. ``"Range.value:get"``) for the batching tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import cell_ref, col_index, split_ref
+
+CHART_TYPES = ("column_clustered", "bar_clustered", "pie", "line")
+"""The xlwings chart type names live mode uses (checked against ``xlwings.constants.chart_types``)."""
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
+_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def _rgb(value: Any) -> tuple[int, int, int] | None:
+    """xlwings colour input (``'#RRGGBB'``, ``(r, g, b)``, an int as in COM) → ``(r, g, b)``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        h = value.lstrip("#")
+        if not re.fullmatch(r"[0-9A-Fa-f]{6}", h):
+            raise ValueError(f"bad colour {value!r}")
+        return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
+    if isinstance(value, int):
+        return (value & 0xFF, (value >> 8) & 0xFF, (value >> 16) & 0xFF)
+    r, g, b = value
+    return (int(r), int(g), int(b))
+
+
+@dataclass
+class _Cell:
+    value: Any = None
+    formula: str | None = None
+    prefix: bool = False
+    color: tuple[int, int, int] | None = None
+    font_color: tuple[int, int, int] = (0, 0, 0)
+    bold: bool = False
+    italic: bool = False
+    size: float = 11.0
+    number_format: str = "General"
+    wrap: bool = False
+    note: str | None = None
+    hyperlink: str | None = None
+
+    @property
+    def used(self) -> bool:
+        return self.value is not None or self.formula is not None
+
+
+def _excel_parse(value: Any, number_format: str) -> tuple[Any, str | None, bool]:
+    """(value, formula, prefix) stored when ``value`` is written to a cell, as Excel does."""
+    if isinstance(value, bool) or value is None:
+        return value, None, False
+    if isinstance(value, int | float):
+        return float(value), None, False
+    if isinstance(value, dt.datetime):
+        return value, None, False
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day), None, False
+    if not isinstance(value, str):
+        raise TypeError(f"cannot write {type(value).__name__} to a cell")
+    if value.startswith("'"):
+        return value[1:], None, True
+    if value == "":
+        return None, None, False
+    if number_format == "@":
+        return value, None, False
+    s = value.strip()
+    if s.startswith("="):
+        return "#FORMULA", s, False
+    if _NUMBER.match(s):
+        pct = s.endswith("%")
+        f = float(s.rstrip("%"))
+        return (f / 100 if pct else f), None, False
+    m = _DATE.match(s)
+    if m:
+        try:
+            return dt.datetime(int(m[1]), int(m[2]), int(m[3])), None, False
+        except ValueError:
+            return value, None, False
+    if s[:1] in "+-@" and len(s) > 1:
+        return "#NAME?", "=" + s[1:], False
+    return value, None, False
+
+
+class FakeApp:
+    """``xlwings.App``: books, screen updating, alert dialogs."""
+
+    __slots__ = ("books", "_screen_updating", "display_alerts", "wbt_alerts", "wbt_answers", "wbt_calls",
+                 "wbt_screen_log")
+
+    def __init__(self) -> None:
+        self.books = FakeBooks(self)
+        self._screen_updating = True
+        self.display_alerts = True
+        self.wbt_alerts: list[tuple[str, str | None, str]] = []   # (prompt, title, buttons) shown
+        self.wbt_answers: list[str] = []                           # answers to give, in order
+        self.wbt_calls: Counter[str] = Counter()
+        self.wbt_screen_log: list[bool] = []
+
+    @property
+    def screen_updating(self) -> bool:
+        return self._screen_updating
+
+    @screen_updating.setter
+    def screen_updating(self, value: bool) -> None:
+        self._screen_updating = bool(value)
+        self.wbt_screen_log.append(bool(value))
+
+    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok", mode: str | None = None,
+              callback: str | None = None) -> str | None:
+        self.wbt_alerts.append((prompt, title, buttons))
+        if self.wbt_answers:
+            return self.wbt_answers.pop(0)
+        return {"ok": "ok", "ok_cancel": "ok", "yes_no": "yes", "yes_no_cancel": "yes"}.get(buttons, "ok")
+
+
+class FakeBooks:
+    """``xlwings.main.Books``: the open books; ``active`` is the last one opened."""
+
+    __slots__ = ("_app", "_books", "_active")
+
+    def __init__(self, app: FakeApp) -> None:
+        self._app = app
+        self._books: list[FakeBook] = []
+        self._active: FakeBook | None = None
+
+    @property
+    def active(self) -> FakeBook:
+        if self._active is None:
+            raise RuntimeError("no workbook is open")
+        return self._active
+
+    def __len__(self) -> int:
+        return len(self._books)
+
+    def __iter__(self) -> Iterator[FakeBook]:
+        return iter(list(self._books))
+
+    def wbt_add(self, book: FakeBook) -> None:
+        self._books.append(book)
+        self._active = book
+
+
+class FakeBook:
+    """``xlwings.Book``: name, full name, sheets, app."""
+
+    __slots__ = ("app", "name", "fullname", "sheets")
+
+    def __init__(self, name: str = "CRM.xlsx", app: FakeApp | None = None, *, fullname: str | None = None) -> None:
+        self.app = app or FakeApp()
+        self.name = name
+        self.fullname = fullname or name
+        self.sheets = FakeSheets(self)
+        self.app.books.wbt_add(self)
+
+    def wbt_add_sheet(self, name: str, rows: Sequence[Sequence[Any]] = (), *, visible: bool | int = True,
+                      number_formats: dict[str, str] | None = None) -> FakeSheet:
+        """Test helper: a sheet holding ``rows`` from A1, stored as given (no parsing)."""
+        sh = self.sheets.wbt_append(name)
+        for fmt_ref, fmt in (number_formats or {}).items():
+            sh.wbt_cell(fmt_ref).number_format = fmt
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if v is None or v == "":
+                    continue
+                cell = sh._cells.setdefault((r, c), _Cell())
+                if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+                    v = dt.datetime(v.year, v.month, v.day)
+                elif isinstance(v, int) and not isinstance(v, bool):
+                    v = float(v)
+                cell.value = v
+                if isinstance(v, dt.datetime) and cell.number_format == "General":
+                    cell.number_format = "yyyy-mm-dd"
+        sh.visible = visible
+        return sh
+
+
+class FakeSheets:
+    """``xlwings.main.Sheets``: by name or index, ``add(name, before, after)``."""
+
+    __slots__ = ("_book", "_list")
+
+    def __init__(self, book: FakeBook) -> None:
+        self._book = book
+        self._list: list[FakeSheet] = []
+
+    def __len__(self) -> int:
+        return len(self._list)
+
+    def __iter__(self) -> Iterator[FakeSheet]:
+        return iter(list(self._list))
+
+    def __getitem__(self, key: int | str) -> FakeSheet:
+        self._book.app.wbt_calls["Sheets.getitem"] += 1
+        if isinstance(key, int):
+            return self._list[key]
+        for s in self._list:
+            if s.name.casefold() == key.casefold():
+                return s
+        raise KeyError(key)
+
+    def add(self, name: str | None = None, before: FakeSheet | None = None, after: FakeSheet | None = None) -> FakeSheet:
+        self._book.app.wbt_calls["Sheets.add"] += 1
+        name = name or f"Sheet{len(self._list) + 1}"
+        if any(s.name.casefold() == name.casefold() for s in self._list):
+            raise ValueError(f"a sheet named {name!r} exists")
+        sh = FakeSheet(self._book, name)
+        if before is not None:
+            self._list.insert(self._list.index(before), sh)
+        elif after is not None:
+            self._list.insert(self._list.index(after) + 1, sh)
+        else:
+            self._list.insert(0, sh)  # like Excel: a new sheet goes before the active (first) one
+        return sh
+
+    def wbt_append(self, name: str) -> FakeSheet:
+        sh = FakeSheet(self._book, name)
+        self._list.append(sh)
+        return sh
+
+    def wbt_names(self) -> list[str]:
+        return [s.name for s in self._list]
+
+
+class FakeSheet:
+    """``xlwings.Sheet``."""
+
+    __slots__ = ("book", "_name", "_visible", "_cells", "charts", "freeze_panes", "wbt_merges", "wbt_widths")
+
+    def __init__(self, book: FakeBook, name: str) -> None:
+        self.book = book
+        self._name = name
+        self._visible: bool | int = True
+        self._cells: dict[tuple[int, int], _Cell] = {}
+        self.charts = FakeCharts(self)
+        self.freeze_panes = FakeFreezePanes(self)
+        self.wbt_merges: list[str] = []
+        self.wbt_widths: dict[int, float] = {}
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
+
+    @property
+    def visible(self) -> bool | int:
+        self.book.app.wbt_calls["Sheet.visible:get"] += 1
+        return self._visible
+
+    @visible.setter
+    def visible(self, value: bool | int) -> None:
+        # Excel's XlSheetVisibility: -1 visible, 0 hidden, 2 veryHidden (COM passes ints through)
+        self._visible = 2 if value == 2 else bool(value) and value != 0
+
+    @property
+    def used_range(self) -> FakeRange:
+        self.book.app.wbt_calls["Sheet.used_range"] += 1
+        used = [rc for rc, c in self._cells.items() if c.used]
+        if not used:
+            return FakeRange(self, 1, 1, 1, 1)
+        rows = [r for r, _ in used]
+        cols = [c for _, c in used]
+        return FakeRange(self, min(rows), min(cols), max(rows), max(cols))
+
+    def range(self, cell1: str | tuple[int, int] | FakeRange, cell2: str | tuple[int, int] | FakeRange | None = None
+              ) -> FakeRange:
+        self.book.app.wbt_calls["Sheet.range"] += 1
+        r1, c1, r2, c2 = _bounds(cell1)
+        if cell2 is not None:
+            s1, d1, s2, d2 = _bounds(cell2)
+            r1, c1, r2, c2 = min(r1, s1), min(c1, d1), max(r2, s2), max(c2, d2)
+        return FakeRange(self, r1, c1, r2, c2)
+
+    def delete(self) -> None:
+        self.book.app.wbt_calls["Sheet.delete"] += 1
+        self.book.sheets._list.remove(self)
+
+    # ---- test helpers ----------------------------------------------------------------------
+    def wbt_cell(self, ref: str) -> _Cell:
+        return self._cells.setdefault(split_ref(ref.upper()), _Cell())
+
+    def wbt_value(self, ref: str) -> Any:
+        c = self._cells.get(split_ref(ref.upper()))
+        return c.value if c else None
+
+    def wbt_rows(self) -> list[list[Any]]:
+        """Every value from A1 to the last used cell."""
+        used = [rc for rc, c in self._cells.items() if c.used]
+        if not used:
+            return []
+        nr, nc = max(r for r, _ in used), max(c for _, c in used)
+        return [[self._cells[(r, c)].value if (r, c) in self._cells else None for c in range(1, nc + 1)]
+                for r in range(1, nr + 1)]
+
+
+def _bounds(ref: str | tuple[int, int] | FakeRange) -> tuple[int, int, int, int]:
+    if isinstance(ref, FakeRange):
+        return ref._r1, ref._c1, ref._r2, ref._c2
+    if isinstance(ref, tuple):
+        return ref[0], ref[1], ref[0], ref[1]
+    parts = ref.replace("$", "").split(":")
+    if len(parts) == 1:
+        parts = parts * 2
+    pts = []
+    for p in parts:
+        m = _REF.match(p)
+        if not m:
+            raise ValueError(f"bad range {ref!r}")
+        pts.append((int(m[2]), col_index(m[1])))
+    (a, b), (c, d) = pts
+    return min(a, c), min(b, d), max(a, c), max(b, d)
+
+
+class FakeRange:
+    """``xlwings.Range`` over a rectangle ``(r1, c1)..(r2, c2)`` (1-based, inclusive)."""
+
+    __slots__ = ("sheet", "_r1", "_c1", "_r2", "_c2", "_ndim")
+
+    def __init__(self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int, ndim: int | None = None) -> None:
+        self.sheet = sheet
+        self._r1, self._c1, self._r2, self._c2 = r1, c1, r2, c2
+        self._ndim = ndim
+
+    def _count(self, what: str) -> None:
+        self.sheet.book.app.wbt_calls[what] += 1
+
+    def _iter(self) -> Iterator[tuple[int, int]]:
+        for r in range(self._r1, self._r2 + 1):
+            for c in range(self._c1, self._c2 + 1):
+                yield r, c
+
+    def _cell(self, r: int, c: int) -> _Cell:
+        return self.sheet._cells.setdefault((r, c), _Cell())
+
+    def _peek(self, r: int, c: int) -> _Cell | None:
+        return self.sheet._cells.get((r, c))
+
+    def _uniform(self, get: Any, default: Any) -> Any:
+        vals = {get(self._peek(r, c)) if self._peek(r, c) else default for r, c in self._iter()}
+        return vals.pop() if len(vals) == 1 else None
+
+    @property
+    def row(self) -> int:
+        return self._r1
+
+    @property
+    def column(self) -> int:
+        return self._c1
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self._r2 - self._r1 + 1, self._c2 - self._c1 + 1)
+
+    @property
+    def last_cell(self) -> FakeRange:
+        return FakeRange(self.sheet, self._r2, self._c2, self._r2, self._c2)
+
+    @property
+    def address(self) -> str:
+        a = f"${cell_ref(self._r1, self._c1)}".replace(str(self._r1), f"${self._r1}", 1)
+        if (self._r1, self._c1) == (self._r2, self._c2):
+            return a
+        return a + ":" + f"${cell_ref(self._r2, self._c2)}".replace(str(self._r2), f"${self._r2}", 1)
+
+    @property
+    def left(self) -> float:
+        return sum(self.sheet.wbt_widths.get(c, 8.43) * 7.0 for c in range(1, self._c1))
+
+    @property
+    def top(self) -> float:
+        return 15.0 * (self._r1 - 1)
+
+    def options(self, convert: Any = None, **options: Any) -> FakeRange:
+        if convert is not None or set(options) - {"ndim", "empty"}:
+            raise NotImplementedError("the fake supports options(ndim=…, empty=None) only")
+        if options.get("empty") is not None:
+            raise NotImplementedError("the fake supports empty=None only")
+        return FakeRange(self.sheet, self._r1, self._c1, self._r2, self._c2, options.get("ndim"))
+
+    # ---- values ----------------------------------------------------------------------------
+    @property
+    def value(self) -> Any:
+        self._count("Range.value:get")
+        rows = [[(c.value if (c := self._peek(r, col)) else None) for col in range(self._c1, self._c2 + 1)]
+                for r in range(self._r1, self._r2 + 1)]
+        if self._ndim == 2:
+            return rows
+        nr, nc = self.shape
+        if nr == 1 and nc == 1:
+            return rows[0][0]
+        if nr == 1:
+            return rows[0]
+        if nc == 1:
+            return [r[0] for r in rows]
+        return rows
+
+    @value.setter
+    def value(self, data: Any) -> None:
+        self._count("Range.value:set")
+        if isinstance(data, list | tuple) and data and isinstance(data[0], list | tuple):
+            block = [list(r) for r in data]
+        elif isinstance(data, list | tuple):
+            block = [list(data)]
+        else:
+            block = [[data] * self.shape[1] for _ in range(self.shape[0])]
+        for i, row in enumerate(block):
+            for j, v in enumerate(row):
+                cell = self._cell(self._r1 + i, self._c1 + j)
+                cell.value, cell.formula, cell.prefix = _excel_parse(v, cell.number_format)
+                if isinstance(cell.value, dt.datetime) and cell.number_format == "General" and not cell.prefix:
+                    cell.number_format = "yyyy-mm-dd"
+
+    @property
+    def formula(self) -> Any:
+        """Like xlwings: the formula, else the constant as text (Excel drops the apostrophe prefix
+        here too, so a text cell holding ``=x`` reads back as ``=x``)."""
+        self._count("Range.formula:get")
+        out = []
+        for r in range(self._r1, self._r2 + 1):
+            row = []
+            for col in range(self._c1, self._c2 + 1):
+                c = self._peek(r, col)
+                if c is None or not c.used:
+                    row.append("")
+                elif c.formula:
+                    row.append(c.formula)
+                else:
+                    v = c.value
+                    row.append(v.isoformat() if isinstance(v, dt.datetime) else
+                                                            str(v).removesuffix(".0") if isinstance(v, float) else str(v))
+            out.append(tuple(row))
+        if self.shape == (1, 1):
+            return out[0][0]
+        return tuple(out)
+
+    # ---- formats ---------------------------------------------------------------------------
+    @property
+    def color(self) -> tuple[int, int, int] | None:
+        self._count("Range.color:get")
+        return self._uniform(lambda c: c.color, None)
+
+    @color.setter
+    def color(self, value: Any) -> None:
+        self._count("Range.color:set")
+        rgb = _rgb(value)
+        for r, c in self._iter():
+            self._cell(r, c).color = rgb
+
+    @property
+    def font(self) -> FakeFont:
+        return FakeFont(self)
+
+    @property
+    def number_format(self) -> str | None:
+        self._count("Range.number_format:get")
+        return self._uniform(lambda c: c.number_format, "General")
+
+    @number_format.setter
+    def number_format(self, value: str) -> None:
+        self._count("Range.number_format:set")
+        for r, c in self._iter():
+            self._cell(r, c).number_format = value
+
+    @property
+    def wrap_text(self) -> bool | None:
+        return self._uniform(lambda c: c.wrap, False)
+
+    @wrap_text.setter
+    def wrap_text(self, value: bool) -> None:
+        self._count("Range.wrap_text:set")
+        for r, c in self._iter():
+            self._cell(r, c).wrap = bool(value)
+
+    @property
+    def column_width(self) -> float:
+        return self.sheet.wbt_widths.get(self._c1, 8.43)
+
+    @column_width.setter
+    def column_width(self, value: float) -> None:
+        self._count("Range.column_width:set")
+        for c in range(self._c1, self._c2 + 1):
+            self.sheet.wbt_widths[c] = float(value)
+
+    def merge(self, across: bool = False) -> None:
+        self._count("Range.merge")
+        self.sheet.wbt_merges.append(f"{cell_ref(self._r1, self._c1)}:{cell_ref(self._r2, self._c2)}")
+
+    def add_hyperlink(self, address: str, text_to_display: str | None = None, screen_tip: str | None = None) -> None:
+        self._count("Range.add_hyperlink")
+        cell = self._cell(self._r1, self._c1)
+        cell.hyperlink = address
+        if text_to_display is not None:
+            cell.value, cell.formula, cell.prefix = text_to_display, None, False
+
+    # ---- notes -----------------------------------------------------------------------------
+    @property
+    def note(self) -> FakeNote | None:
+        self._count("Range.note:get")
+        c = self._peek(self._r1, self._c1)
+        return FakeNote(c) if c is not None and c.note is not None else None
+
+    def add_note(self, text: str) -> FakeNote:
+        self._count("Range.add_note")
+        c = self._cell(self._r1, self._c1)
+        if c.note is not None:
+            raise RuntimeError("the cell already has a note")  # as in Excel: AddComment fails
+        c.note = text
+        return FakeNote(c)
+
+
+class FakeFont:
+    """``xlwings.main.Font`` of a range."""
+
+    __slots__ = ("_rng",)
+
+    def __init__(self, rng: FakeRange) -> None:
+        self._rng = rng
+
+    def _set(self, attr: str, value: Any) -> None:
+        self._rng._count(f"Font.{attr}:set")
+        for r, c in self._rng._iter():
+            setattr(self._rng._cell(r, c), attr, value)
+
+    @property
+    def color(self) -> tuple[int, int, int] | None:
+        self._rng._count("Font.color:get")
+        return self._rng._uniform(lambda c: c.font_color, (0, 0, 0))
+
+    @color.setter
+    def color(self, value: Any) -> None:
+        self._set("font_color", _rgb(value) or (0, 0, 0))
+
+    @property
+    def bold(self) -> bool | None:
+        return self._rng._uniform(lambda c: c.bold, False)
+
+    @bold.setter
+    def bold(self, value: bool) -> None:
+        self._set("bold", bool(value))
+
+    @property
+    def italic(self) -> bool | None:
+        return self._rng._uniform(lambda c: c.italic, False)
+
+    @italic.setter
+    def italic(self, value: bool) -> None:
+        self._set("italic", bool(value))
+
+    @property
+    def size(self) -> float | None:
+        return self._rng._uniform(lambda c: c.size, 11.0)
+
+    @size.setter
+    def size(self, value: float) -> None:
+        self._set("size", float(value))
+
+
+class FakeNote:
+    """``xlwings.main.Note``: text and delete."""
+
+    __slots__ = ("_cell",)
+
+    def __init__(self, cell: _Cell) -> None:
+        self._cell = cell
+
+    @property
+    def text(self) -> str:
+        return self._cell.note or ""
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._cell.note = value
+
+    def delete(self) -> None:
+        self._cell.note = None
+
+
+@dataclass
+class _ChartState:
+    left: float
+    top: float
+    width: float
+    height: float
+    chart_type: str = "column_clustered"
+    name: str = ""
+    source: str = ""
+
+
+class FakeCharts:
+    """``xlwings.main.Charts`` of a sheet."""
+
+    __slots__ = ("_sheet", "wbt_list")
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+        self.wbt_list: list[FakeChart] = []
+
+    def add(self, left: float = 0, top: float = 0, width: float = 355, height: float = 211, **kw: Any) -> FakeChart:
+        self._sheet.book.app.wbt_calls["Charts.add"] += 1
+        ch = FakeChart(_ChartState(left, top, width, height))
+        self.wbt_list.append(ch)
+        return ch
+
+
+class FakeChart:
+    """``xlwings.main.Chart``: type, name, source data."""
+
+    __slots__ = ("wbt_state",)
+
+    def __init__(self, state: _ChartState) -> None:
+        self.wbt_state = state
+
+    @property
+    def chart_type(self) -> str:
+        return self.wbt_state.chart_type
+
+    @chart_type.setter
+    def chart_type(self, value: str) -> None:
+        if value not in CHART_TYPES:
+            raise ValueError(f"unknown chart type {value!r}")
+        self.wbt_state.chart_type = value
+
+    @property
+    def name(self) -> str:
+        return self.wbt_state.name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.wbt_state.name = value
+
+    def set_source_data(self, source: FakeRange) -> None:
+        self.wbt_state.source = f"{cell_ref(source._r1, source._c1)}:{cell_ref(source._r2, source._c2)}"
+
+
+class FakeFreezePanes:
+    """``xlwings.main.FreezePanes``."""
+
+    __slots__ = ("_sheet", "wbt_at")
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+        self.wbt_at: str | None = None
+
+    def freeze_at(self, frozen_range: str | FakeRange) -> None:
+        if isinstance(frozen_range, FakeRange):
+            frozen_range = cell_ref(frozen_range._r1, frozen_range._c1)
+        self.wbt_at = frozen_range
+
+
+
+def book_from_file(path: str | Any, app: FakeApp | None = None) -> FakeBook:
+    """A fake book holding the values (and sheet visibility) of a workbook file, as Excel would
+    show them to xlwings: numbers as float, date cells as datetime, text as text."""
+    from pathlib import Path
+
+    import openpyxl
+
+    path = Path(path)
+    wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
+    try:
+        book = FakeBook(path.name, app, fullname=str(path))
+        for ws in wb.worksheets:
+            state = {"visible": True, "hidden": False, "veryHidden": 2}[ws.sheet_state]
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            sh = book.wbt_add_sheet(ws.title, rows, visible=state)
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.value is not None and c.number_format not in ("General",) and (c.row, c.column) in sh._cells:
+                        sh._cells[(c.row, c.column)].number_format = c.number_format
+    finally:
+        wb.close()
+    return book

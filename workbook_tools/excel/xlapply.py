@@ -1,0 +1,513 @@
+"""A :class:`~workbook_tools.changeset.Changeset` carried out on the open workbook through xlwings.
+
+Same order and refusals as the file writer (:mod:`workbook_tools.writer.apply`), as far as
+Excel lets a script see them: pre-flight (sheets exist, addresses valid, values writable, no
+formula overwritten, every ``old`` still there) → clear marks → cell edits → marks → notes →
+remove/add sheets → change log. Cell edits go out in batches: one ``Range.value`` write per
+contiguous run of rows in a column. Text is always written with a leading apostrophe, which
+Excel keeps as the cell's prefix character, so ``=HYPERLINK(…)``, ``+1``, ``@x`` or ``001`` stay
+text. Marks are recorded in the veryHidden sheet ``_wbt_marks`` with the file writer's five
+columns (``original_xf``/``mark_xf`` are -1: Excel shows no style index) plus the colours the
+cell had and the mark's colours, so ``clear_marks`` puts the original colours back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..changeset import CellEdit, CellMark, CellNote, Changeset, ChartSpec, GeneratedSheet
+from ..errors import UnsafeWrite
+from ..i18n import L
+from ..model import cell_ref, split_ref
+from ..styles import MARKS, PALETTE
+from ..writer.cells import StoredCell, bad_value, excel_serial
+from ..writer.changelog import HEADERS as LOG_HEADERS
+from ..writer.changelog import LOG_SHEET, TIME_FORMAT, show
+from ..writer.marks import HEADERS as MARK_HEADERS
+from ..writer.marks import MARKS_SHEET, valid_cell
+
+USED_API: dict[str, list[str]] = {
+    "App": ["screen_updating", "alert"],
+    "Book": ["app", "name", "fullname", "sheets"],
+    "Sheets": ["__getitem__", "__iter__", "__len__", "add"],
+    "Sheet": ["name", "visible", "used_range", "range", "delete", "charts", "freeze_panes"],
+    "Range": ["row", "column", "shape", "last_cell", "options", "value", "formula", "color", "font",
+              "number_format", "wrap_text", "column_width", "merge", "add_hyperlink", "note", "add_note",
+              "left", "top"],
+    "Font": ["color", "bold", "italic", "size"],
+    "Note": ["text", "delete"],
+    "Charts": ["add"],
+    "Chart": ["chart_type", "name", "set_source_data"],
+    "FreezePanes": ["freeze_at"],
+}
+"""Every xlwings attribute the applier (and live mode) touches; see tests/test_xlwings_contract.py."""
+
+MARK_COLUMNS = [*MARK_HEADERS, "original_fill", "original_font", "mark_fill", "mark_font"]
+VERY_HIDDEN = 2  # XlSheetVisibility.xlSheetVeryHidden; COM passes the int through Sheet.visible
+CHART_TYPES = {"column": "column_clustered", "bar": "bar_clustered", "pie": "pie", "line": "line"}
+
+
+@dataclass
+class LiveReport:
+    """What was written, with figures for the summary dialog and the benchmark."""
+
+    cells_written: int = 0
+    value_writes: int = 0       # Range.value write calls for the edits (batches)
+    marks: int = 0
+    marks_cleared: int = 0
+    notes: int = 0
+    sheets_added: int = 0
+    sheets_removed: int = 0
+    log_rows: int = 0
+    seconds: float = 0.0
+    added: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class MarkRecord:
+    tag: str
+    sheet: str
+    cell: str
+    original_xf: int = -1
+    mark_xf: int = -1
+    original_fill: str = ""
+    original_font: str = ""
+    mark_fill: str = ""
+    mark_font: str = ""
+
+    def row(self) -> list[Any]:
+        return [self.tag, self.sheet, self.cell, self.original_xf, self.mark_xf, self.original_fill,
+                self.original_font, self.mark_fill, self.mark_font]
+
+
+# ---- small helpers ---------------------------------------------------------------------------
+def _hex(rgb: Any) -> str:
+    """xlwings colour ((r, g, b), '#RRGGBB' or None) → 'RRGGBB' ('' for none)."""
+    if rgb is None or rgb == "":
+        return ""
+    if isinstance(rgb, str):
+        return rgb.lstrip("#").upper()
+    r, g, b = rgb
+    return f"{int(r):02X}{int(g):02X}{int(b):02X}"
+
+
+def _xl_color(h: str) -> str | None:
+    return f"#{h}" if h else None
+
+
+def cell_value(v: Any) -> Any:
+    """A changeset value as written through xlwings: text always gets Excel's apostrophe prefix."""
+    if isinstance(v, str):
+        return "'" + v if v else None
+    return v
+
+
+def _sheet(book: Any, name: str) -> Any | None:
+    for s in book.sheets:
+        if s.name.casefold() == name.casefold():
+            return s
+    return None
+
+
+def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted distinct ints → [(first, last)] of consecutive runs."""
+    out: list[tuple[int, int]] = []
+    for r in sorted(set(rows)):
+        if out and r == out[-1][1] + 1:
+            out[-1] = (out[-1][0], r)
+        else:
+            out.append((r, r))
+    return out
+
+
+def _as_stored(v: Any, r: int, c: int) -> StoredCell:
+    """An xlwings value as the file writer's StoredCell (dates as serials) for ``matches_old``."""
+    if isinstance(v, dt.datetime | dt.date):
+        v = excel_serial(v)
+    elif isinstance(v, int) and not isinstance(v, bool):
+        v = float(v)
+    return StoredCell(r, c, value=v, exists=v is not None)
+
+
+def _refuse(zh: str, en: str, sheet: str | None = None, cell: str | None = None, **kw: Any) -> UnsafeWrite:
+    return UnsafeWrite(L(zh, en).format(**kw), sheet=sheet, cell=cell)
+
+
+def _block(rng: Any) -> list[list[Any]]:
+    return rng.options(ndim=2).value or []
+
+
+def _formulas(rng: Any) -> list[tuple[Any, ...]]:
+    f = rng.formula
+    if not isinstance(f, tuple | list):
+        return [(f,)]
+    if f and not isinstance(f[0], tuple | list):
+        return [tuple(f)] if rng.shape[0] == 1 else [(x,) for x in f]
+    return [tuple(r) for r in f]
+
+
+# ---- pre-flight ------------------------------------------------------------------------------
+@dataclass
+class _Plan:
+    edits: dict[str, dict[tuple[int, int], CellEdit]] = field(default_factory=dict)
+    olds: dict[tuple[str, int, int], Any] = field(default_factory=dict)
+    sheets: dict[str, Any] = field(default_factory=dict)
+
+
+def preflight(book: Any, cs: Changeset) -> _Plan:
+    """Every refusal before anything is changed (UnsafeWrite naming sheet!cell)."""
+    from ..writer.apply import matches_old
+
+    plan = _Plan()
+    needs = {e.sheet for e in cs.edits} | {m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} \
+        | set(cs.remove_sheets)
+    for name in sorted(needs):
+        sh = _sheet(book, name)
+        if sh is None:
+            raise _refuse("工作簿中没有名为 {n} 的工作表。", "The workbook has no sheet named {n}.", sheet=name, n=name)
+        plan.sheets[name] = sh
+    for item in [*cs.edits, *cs.marks, *cs.notes]:
+        if not valid_cell(item.cell):
+            raise _refuse("无效的单元格地址 {c}。", "Invalid cell address {c}.", sheet=item.sheet, cell=item.cell,
+                          c=item.cell)
+    for e in cs.edits:
+        plan.edits.setdefault(e.sheet, {})[split_ref(e.cell.upper())] = e
+    for name, cells in plan.edits.items():
+        rows = [r for r, _ in cells]
+        cols = [c for _, c in cells]
+        r1, c1, r2, c2 = min(rows), min(cols), max(rows), max(cols)
+        rng = plan.sheets[name].range((r1, c1), (r2, c2))
+        values = _block(rng)
+        formulas = _formulas(rng)
+        for (r, c), e in cells.items():
+            ref = cell_ref(r, c)
+            why = bad_value(e.new)
+            if why:
+                raise _refuse("无法写入该值（{w}）。", "Cannot write this value ({w}).", sheet=name, cell=ref, w=why)
+            v = values[r - r1][c - c1]
+            f = formulas[r - r1][c - c1]
+            if isinstance(f, str) and f.startswith("=") and f != v:
+                raise _refuse("单元格含有公式，本工具不会覆盖公式。", "The cell holds a formula; it will not be overwritten.",
+                              sheet=name, cell=ref)
+            if not matches_old(e.old, _as_stored(v, r, c), False):
+                raise _refuse("单元格的内容已改变（应为 {o}，现为 {v}），请重新运行以读取最新内容。",
+                              "The cell has changed (expected {o}, found {v}); run again on the current workbook.",
+                              sheet=name, cell=ref, o=show(e.old), v=show(v))
+            plan.olds[(name, r, c)] = v
+    return plan
+
+
+# ---- edits -----------------------------------------------------------------------------------
+def _is_date_format(fmt: Any) -> bool:
+    return isinstance(fmt, str) and any(ch in fmt.lower() for ch in "yd") and fmt != "General"
+
+
+def write_edits(sheet: Any, cells: dict[tuple[int, int], CellEdit], report: LiveReport) -> None:
+    """One ``value`` write per contiguous run of rows in a column; formats per run where needed."""
+    by_col: dict[int, dict[int, CellEdit]] = {}
+    for (r, c), e in cells.items():
+        by_col.setdefault(c, {})[r] = e
+    for c, col in sorted(by_col.items()):
+        for a, b in _runs(col):
+            run = [col[r] for r in range(a, b + 1)]
+            rng = sheet.range((a, c), (b, c))
+            rng.value = [[cell_value(e.new)] for e in run]
+            report.value_writes += 1
+            report.cells_written += len(run)
+            dates = [e for e in run if isinstance(e.new, dt.date)]
+            if dates and not _is_date_format(rng.number_format):
+                for r in range(a, b + 1):
+                    e = col[r]
+                    if isinstance(e.new, dt.date):
+                        timed = isinstance(e.new, dt.datetime) and (e.new.hour or e.new.minute or e.new.second)
+                        sheet.range((r, c)).number_format = e.number_format or (
+                            "yyyy-mm-dd hh:mm" if timed else "yyyy-mm-dd")
+            for r in range(a, b + 1):
+                e = col[r]
+                if e.number_format and not isinstance(e.new, str | dt.date):
+                    sheet.range((r, c)).number_format = e.number_format
+                if e.style:
+                    style_range(sheet.range((r, c)), e.style)
+
+
+def style_range(rng: Any, style: str) -> None:
+    """Map a PALETTE style onto an xlwings range (fill, font, number format, wrap)."""
+    props = PALETTE.get(style)
+    if props is None:
+        return
+    if "bg_color" in props:
+        rng.color = props["bg_color"]
+    font = rng.font
+    if props.get("bold"):
+        font.bold = True
+    if props.get("italic"):
+        font.italic = True
+    if "font_size" in props:
+        font.size = props["font_size"]
+    if "font_color" in props:
+        font.color = props["font_color"]
+    if "num_format" in props:
+        rng.number_format = props["num_format"]
+    if props.get("text_wrap"):
+        rng.wrap_text = True
+
+
+# ---- marks -----------------------------------------------------------------------------------
+def load_records(book: Any) -> list[MarkRecord]:
+    sh = _sheet(book, MARKS_SHEET)
+    if sh is None:
+        return []
+    from .xlreader import sheet_rows
+
+    out = []
+    for row in sheet_rows(sh)[1:]:
+        vals = [*row, *[None] * (len(MARK_COLUMNS) - len(row))]
+        try:
+            rec = MarkRecord(str(vals[0]), str(vals[1]), str(vals[2]), int(vals[3]), int(vals[4]),
+                             *(str(v or "") for v in vals[5:9]))
+        except (TypeError, ValueError):
+            continue  # a damaged record: ignore it rather than guess
+        if vals[0] is not None and vals[1] is not None and vals[2] is not None:
+            out.append(rec)
+    return out
+
+
+def save_records(book: Any, records: list[MarkRecord]) -> None:
+    sh = _sheet(book, MARKS_SHEET)
+    if sh is None:
+        sh = book.sheets.add(MARKS_SHEET, after=book.sheets[len(book.sheets) - 1])
+        sh.visible = VERY_HIDDEN
+        old_height = 0
+    else:
+        old_height = sh.used_range.last_cell.row
+    rows = [list(MARK_COLUMNS)] + [r.row() for r in records]
+    width = len(MARK_COLUMNS)
+    rows += [[None] * width for _ in range(max(0, old_height - len(rows)))]
+    sh.range((1, 1), (len(rows), width)).value = [[cell_value(v) for v in row] for row in rows]
+
+
+def clear_marks(book: Any, records: list[MarkRecord], tags: Iterable[str]) -> tuple[list[MarkRecord], int]:
+    """Restore cells marked under ``tags`` that still wear the mark; return remaining records, count."""
+    tags = set(tags)
+    keep = [r for r in records if r.tag not in tags]
+    restored = 0
+    mark_fills = {m["fill"].upper(): m["font"].upper() for m in MARKS.values()}
+    for rec in (r for r in records if r.tag in tags):
+        sh = _sheet(book, rec.sheet)
+        if sh is None or not valid_cell(rec.cell):
+            continue
+        rng = sh.range(rec.cell)
+        now = _hex(rng.color)
+        if rec.mark_fill:            # a live mark: put the recorded colours back
+            if now != rec.mark_fill.upper():
+                continue
+            rng.color = _xl_color(rec.original_fill)
+            rng.font.color = _xl_color(rec.original_font) or "#000000"
+        else:                        # a mark by the file writer (style index only): take the mark off
+            if now not in mark_fills or _hex(rng.font.color) != mark_fills[now]:
+                continue
+            rng.color = None
+            rng.font.color = "#000000"
+        restored += 1
+    return keep, restored
+
+
+def apply_marks(book: Any, records: list[MarkRecord], marks: list[CellMark]) -> list[MarkRecord]:
+    """Colour the cells (contiguous runs per column and severity share one call); return the records."""
+    existing = {(r.sheet, r.cell): r for r in records}
+    todo: dict[tuple[str, str], dict[int, set[int]]] = {}
+    for mk in marks:
+        sh = _sheet(book, mk.sheet)
+        r, c = split_ref(mk.cell.upper())
+        ref = cell_ref(r, c)
+        colours = MARKS.get(mk.severity, MARKS["error"])
+        rng = sh.range((r, c))
+        fill, font = _hex(rng.color), _hex(rng.font.color)
+        prev = existing.get((mk.sheet, ref))
+        if prev is not None and prev.mark_fill and prev.mark_fill == fill:
+            fill, font = prev.original_fill, prev.original_font
+        existing[(mk.sheet, ref)] = MarkRecord(mk.tag, mk.sheet, ref, -1, -1, fill, font,
+                                               colours["fill"].upper(), colours["font"].upper())
+        todo.setdefault((mk.sheet, mk.severity), {}).setdefault(c, set()).add(r)
+    for (name, severity), cols in todo.items():
+        sh = _sheet(book, name)
+        colours = MARKS.get(severity, MARKS["error"])
+        for c, rows in cols.items():
+            for a, b in _runs(rows):
+                rng = sh.range((a, c), (b, c))
+                rng.color = "#" + colours["fill"]
+                rng.font.color = "#" + colours["font"]
+    return list(existing.values())
+
+
+# ---- notes -----------------------------------------------------------------------------------
+def note_text(existing: str | None, note: CellNote) -> str:
+    """Our run ``[author] text``; another author's text before it is kept (as the file writer does)."""
+    ours = f"[{note.author}] {note.text}"
+    if not existing:
+        return ours
+    marker = f"[{note.author}] "
+    keep = existing.split(marker, 1)[0].rstrip()
+    return f"{keep}\n{ours}" if keep else ours
+
+
+def apply_notes(book: Any, notes: list[CellNote]) -> int:
+    last: dict[tuple[str, str, str], CellNote] = {}
+    for n in notes:
+        last[(n.sheet, n.cell.replace("$", "").upper(), n.author)] = n
+    for (name, ref, _), n in last.items():
+        rng = _sheet(book, name).range(ref)
+        old = rng.note
+        text = note_text(old.text if old is not None else None, n)
+        if old is not None:
+            old.delete()
+        rng.add_note(text)
+    return len(last)
+
+
+# ---- generated sheets ------------------------------------------------------------------------
+def write_generated(book: Any, gen: GeneratedSheet) -> None:
+    """Add or replace a sheet built by the tool: values in one block, styles, merges, widths,
+    freeze panes, links and charts."""
+    old = _sheet(book, gen.name)
+    sheets = book.sheets
+    if old is not None:
+        sh = sheets.add(f"wbt-{int(time.time() * 1000) % 10**9}", after=old)
+        old.delete()
+        sh.name = gen.name
+    else:
+        after = _sheet(book, gen.after) if gen.after else None
+        sh = sheets.add(gen.name, after=after if after is not None else sheets[len(sheets) - 1])
+    nr, nc = gen.extent
+    if nr and nc:
+        block: list[list[Any]] = [[None] * nc for _ in range(nr)]
+        for (r, c), (v, _) in gen.cells.items():
+            block[r - 1][c - 1] = cell_value(v)
+        sh.range((1, 1), (nr, nc)).value = block
+    by_style: dict[str, dict[int, set[int]]] = {}
+    for (r, c), (_, st) in gen.cells.items():
+        if st:
+            by_style.setdefault(st, {}).setdefault(r, set()).add(c)
+    for st, rows in by_style.items():
+        for r, cols in rows.items():
+            for a, b in _runs(cols):
+                style_range(sh.range((r, a), (r, b)), st)
+    for ref in gen.merges:
+        sh.range(ref).merge()
+    for c, w in sorted(gen.col_widths.items()):
+        sh.range((1, c)).column_width = w
+    for (r, c), target in gen.links.items():
+        v = gen.cells.get((r, c), (None, None))[0]
+        sh.range((r, c)).add_hyperlink("#" + target.lstrip("#"), str(v) if v is not None else target)
+    if gen.freeze:
+        with contextlib.suppress(Exception):  # freeze panes need a window; never fail the run on them
+            sh.freeze_panes.freeze_at(cell_ref(*gen.freeze))
+    for chart in gen.charts:
+        _chart(sh, chart)
+    if gen.hidden:
+        sh.visible = False
+
+
+def _chart(sh: Any, spec: ChartSpec) -> None:
+    anchor = sh.range(spec.anchor)
+    ch = sh.charts.add(anchor.left, anchor.top, spec.width * 0.75, spec.height * 0.75)
+    ch.chart_type = CHART_TYPES.get(spec.kind, "column_clustered")
+    refs = [spec.categories, *(rng for _, rng in spec.series)]
+    first = sh.range(refs[0])
+    for ref in refs[1:]:
+        first = sh.range(first, sh.range(ref))
+    ch.set_source_data(first)
+    ch.name = spec.title
+
+
+# ---- change log ------------------------------------------------------------------------------
+def log_rows(cs: Changeset, plan: _Plan, report: LiveReport, removed: list[str]) -> list[list[str]]:
+    """(操作, 单元格, 原值, 新值) rows, as the file writer's change log writes them."""
+    rows = []
+    for e in cs.edits:
+        r, c = split_ref(e.cell.upper())
+        rows.append([cs.action, f"{e.sheet}!{cell_ref(r, c)}", show(plan.olds.get((e.sheet, r, c))), show(e.new)])
+    for name in removed:
+        rows.append([cs.action, name, "删除工作表 / sheet removed", ""])
+    for name in report.added:
+        rows.append([cs.action, name, "", "新增或替换工作表 / sheet added or replaced"])
+    if report.marks_cleared or cs.clear_marks:
+        n = report.marks_cleared
+        rows.append([cs.action, "", "", f"清除标记 {', '.join(cs.clear_marks)}：{n} 个单元格 / cleared marks on {n} cells"])
+    if report.marks:
+        tags = sorted({m.tag for m in cs.marks})
+        rows.append([cs.action, "", "", f"标记 {report.marks} 个单元格（{', '.join(tags)}）/ marked {report.marks} cells"])
+    if report.notes:
+        rows.append([cs.action, "", "", f"添加 {report.notes} 条批注 / added {report.notes} notes"])
+    return rows
+
+
+def append_log(book: Any, rows: list[list[str]], now: dt.datetime, user: str) -> int:
+    if not rows:
+        return 0
+    sh = _sheet(book, LOG_SHEET)
+    if sh is None:
+        sh = book.sheets.add(LOG_SHEET, after=book.sheets[len(book.sheets) - 1])
+        sh.range((1, 1), (1, len(LOG_HEADERS))).value = [[cell_value(h) for h in LOG_HEADERS]]
+        style_range(sh.range((1, 1), (1, len(LOG_HEADERS))), "header")
+        start = 2
+    else:
+        ur = sh.used_range
+        start = max(ur.last_cell.row, 1) + 1
+    stamp = now.replace(tzinfo=None, microsecond=0)
+    block = [[stamp, cell_value(user), *(cell_value(v) for v in row)] for row in rows]
+    sh.range((start, 1), (start + len(block) - 1, len(LOG_HEADERS))).value = block
+    sh.range((start, 1), (start + len(block) - 1, 1)).number_format = TIME_FORMAT
+    return len(block)
+
+
+# ---- the whole changeset ---------------------------------------------------------------------
+def apply_live(book: Any, cs: Changeset, *, now: dt.datetime | None = None, user: str | None = None) -> LiveReport:
+    """Carry out ``cs`` on the open workbook ``book`` (an xlwings Book or the fake)."""
+    t0 = time.perf_counter()
+    report = LiveReport()
+    if not cs:
+        return report
+    plan = preflight(book, cs)
+    records = load_records(book) if (cs.marks or cs.clear_marks) else []
+    if cs.clear_marks:
+        records, report.marks_cleared = clear_marks(book, records, cs.clear_marks)
+    for name, cells in plan.edits.items():
+        write_edits(plan.sheets[name], cells, report)
+    if cs.marks:
+        records = apply_marks(book, records, cs.marks)
+        report.marks = len(cs.marks)
+    if cs.marks or cs.clear_marks:
+        save_records(book, records)
+    if cs.notes:
+        report.notes = apply_notes(book, cs.notes)
+    removed = []
+    for name in cs.remove_sheets:
+        sh = _sheet(book, name)
+        if sh is not None:
+            sh.delete()
+            removed.append(name)
+    for gen in cs.add_sheets:
+        write_generated(book, gen)
+        report.added.append(gen.name)
+    report.sheets_added, report.sheets_removed = len(report.added), len(removed)
+    rows = log_rows(cs, plan, report, removed)
+    report.log_rows = append_log(book, rows, now or dt.datetime.now(), user or _user())
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001
+        return "?"
