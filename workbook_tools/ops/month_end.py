@@ -43,13 +43,16 @@ class StepReport:
     warnings: int = 0
     planned: int = 0            # cells, marks and sheets the changeset holds
     written: bool = False
+    apply_seconds: float = 0.0    # of ``seconds``: writing the changeset
+    reread_seconds: float = 0.0   # of ``seconds``: reading the file again afterwards
     stats: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         d = asdict(self)
         d["label"] = self.label.get(lang)
         d["summary"] = self.summary.get(lang) if self.summary else None
-        d["seconds"] = round(self.seconds, 3)
+        for k in ("seconds", "apply_seconds", "reread_seconds"):
+            d[k] = round(d[k], 3)
         return d
 
 
@@ -133,11 +136,14 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
         if progress:
             progress(st.key, [k for k, _ in STEPS].index(st.key) + 1, total, labels[st.key].get(lang))
 
-    def read() -> WorkbookModel:
+    def read(st: StepReport | None = None) -> WorkbookModel:
         t = time.perf_counter()
         model = read_workbook(path)
+        took = time.perf_counter() - t
         rep.reads += 1
-        rep.read_seconds += time.perf_counter() - t
+        rep.read_seconds += took
+        if st is not None:
+            st.reread_seconds = took
         return model
 
     def apply(st: StepReport, result: ActionResult) -> bool:
@@ -150,7 +156,9 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
         st.planned = _planned(cs)
         if dry_run or not cs:
             return False
+        t = time.perf_counter()
         report = apply_changeset(path, cs)
+        st.apply_seconds = time.perf_counter() - t
         st.written = bool(report.written)
         if rep.backup is None and report.backup is not None:
             rep.backup = report.backup
@@ -164,15 +172,14 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
     st = begin("validate")
     vres = (run_annotate if annotate else run_validate)(model, as_of=as_of)
     rep.findings = list(vres.findings)
-    changed = apply(st, vres)
-    dq_errors = st.errors
+    dq_errors = sum(1 for f in vres.findings if f.severity == "error")
+    if apply(st, vres):
+        model = read(st)
     end(st)
-    if changed:
-        model = read()
 
     st = begin("ids")
     if apply(st, run_ids(model, as_of=as_of)):
-        model = read()
+        model = read(st)
     end(st)
 
     st = begin("tiers")
