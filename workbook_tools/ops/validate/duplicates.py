@@ -50,21 +50,21 @@ def customer_keys(ctx: Ctx) -> pd.Series:
 def dup_groups(keys: pd.Series, suspect: pd.Series | None = None) -> list[tuple[int, list[int]]]:
     """(row to report, the other rows of its group) for every group of equal keys.
 
-    Which copy is the wrong one cannot always be told. When ``suspect`` marks some but not all rows
-    of a group (an ID that does not fit its own row, a name typed with stray spaces …), only those
-    are reported (plus the rest when more than one of them remains); otherwise every row of the group is,
-    each naming the others."""
+    The first row of a group is taken as the record and the later ones as the copies, unless
+    ``suspect`` tells them apart: when it marks some but not all rows (an ID that does not fit its own
+    row, a name typed with stray spaces or brackets …), those are reported, plus every later row of
+    the unmarked rest."""
     k = keys.dropna()
     k = k[k.duplicated(keep=False)]
     out: list[tuple[int, list[int]]] = []
     for _, grp in k.groupby(k.values, sort=False):
-        rows = [int(r) for r in grp.index]
-        flagged = rows
+        rows = sorted(int(r) for r in grp.index)
+        flagged = rows[1:]
         if suspect is not None:
             sus = [r for r in rows if bool(suspect.get(r, False))]
             rest = [r for r in rows if r not in sus]
             if sus and rest:
-                flagged = sorted(sus + (rest if len(rest) > 1 else []))
+                flagged = sorted(sus + rest[1:])
         for r in flagged:
             out.append((r, [o for o in rows if o != r]))
     out.sort()
@@ -76,9 +76,9 @@ def _rows_text(rows: list[int]) -> str:
 
 
 @rule("DUP_ID", "error", "duplicates", ("客户编号重复", "Duplicate customer ID"),
-      ("同一个客户编号出现在多行。与本行年份或行业不符的编号被视为抄错的那一个；分不出时每一行都报出。",
+      ("同一个客户编号出现在多行。与本行年份或行业不符的编号被视为抄错的那一个；分不出时第一行视为原档，报出后面的行。",
        "The same customer ID on several rows. An ID that does not fit its own row's year or industry is taken "
-       "as the copy; when that cannot be told, every row is reported."))
+       "as the copy; otherwise the first row is the record and the later rows are reported."))
 def dup_id(ctx: Ctx) -> list[Finding]:
     sheet = ctx.model.sheets.get("customers")
     if sheet is None or sheet.n_rows == 0 or "customer_id" not in sheet.columns:
@@ -103,10 +103,10 @@ def dup_id(ctx: Ctx) -> list[Finding]:
 
 @rule("DUP_NAME", "error", "duplicates", ("客户名称重复", "Duplicate customer name"),
       ("统一全角/半角、空格、括号并去掉“有限公司”“有限责任公司”“（中国）”等后缀后，客户名称相同即视为重复建档。"
-       "写法不规范（多余空格、全角字符、括号）的那一个被视为重复的一行；分不出时每一行都报出。",
+       "写法不规范（多余空格、全角字符、括号）的那一个被视为重复的一行；分不出时第一行视为原档，报出后面的行。",
        "Names equal after normalising full-/half-width characters, spaces, brackets and company-form "
-       "suffixes are the same customer entered twice. The irregular spelling is taken as the copy; when that "
-       "cannot be told, every row is reported."))
+       "suffixes are the same customer entered twice. The irregular spelling is taken as the copy; otherwise "
+       "the first row is the record and the later rows are reported."))
 def dup_name(ctx: Ctx) -> list[Finding]:
     sheet = ctx.model.sheets.get("customers")
     if sheet is None or sheet.n_rows == 0 or "name" not in sheet.columns:
@@ -130,9 +130,9 @@ def dup_name(ctx: Ctx) -> list[Finding]:
 
 
 @rule("DUP_PHONE", "error", "duplicates", ("不同客户的联系方式相同", "Same phone on different customers"),
-      ("同一个电话号码出现在名称不同的客户上，多半是重复建档或填错了号码；每一行都报出（打码的号码不比较）。",
-       "One phone number on differently named customers: a duplicate record or a wrong number; every row is "
-       "reported (masked numbers are not compared)."))
+      ("同一个电话号码出现在名称不同的客户上，多半是重复建档或填错了号码；报出后出现的行，并指向先出现的行（打码的号码不比较）。",
+       "One phone number on differently named customers: a duplicate record or a wrong number; the later rows "
+       "are reported, naming the earlier one (masked numbers are not compared)."))
 def dup_phone(ctx: Ctx) -> list[Finding]:
     sheet = ctx.model.sheets.get("customers")
     if sheet is None or sheet.n_rows == 0 or "phone" not in sheet.columns:
