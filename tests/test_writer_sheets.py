@@ -268,3 +268,17 @@ def test_bad_names_and_styles_are_refused_clearly(tmp_path: Path) -> None:
         g2 = GeneratedSheet("图")
         g2.charts.append(ChartSpec("radar3d", "t", "A1:A2", [("s", "B1:B2")]))
         add_or_replace_sheet(pkg, g2)
+
+
+def test_styled_cells_use_the_workbooks_default_font(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "b.xlsx")
+    p = parts(src)
+    p["xl/styles.xml"] = p["xl/styles.xml"].replace(b'<sz val="11"/>', b'<sz val="10"/>', 1).replace(
+        b'<name val="Calibri"/>', '<name val="宋体"/>'.encode(), 1)
+    songti = tmp_path / "songti.xlsx"
+    with zipfile.ZipFile(songti, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in p.items():
+            z.writestr(n, b)
+    wb = load(apply(songti, add_or_replace_sheet, review()))
+    assert wb["审阅"]["A1"].font.name == "宋体" and wb["审阅"]["A1"].font.sz == 10  # header: bold, same face
+    assert wb["审阅"]["A1"].font.b

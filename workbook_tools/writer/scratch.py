@@ -38,8 +38,12 @@ CHART_KINDS = {"column", "bar", "pie", "line"}
 
 
 # ---- rendering ---------------------------------------------------------------------------------
-def render(sheet: GeneratedSheet) -> dict[str, bytes]:
-    """The parts of a one-sheet XlsxWriter workbook holding ``sheet`` (strings inlined)."""
+def render(sheet: GeneratedSheet, base_font: tuple[str, float] | None = None) -> dict[str, bytes]:
+    """The parts of a one-sheet XlsxWriter workbook holding ``sheet`` (strings inlined).
+
+    ``base_font`` (name, size) is the target workbook's default font: styled cells use it
+    unless their PALETTE style says otherwise, so a generated sheet looks like the rest.
+    """
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_numbers": False, "strings_to_urls": False})
@@ -60,6 +64,9 @@ def render(sheet: GeneratedSheet) -> dict[str, bytes]:
                     raise UnsafeWrite(L("未知样式名：{s}", "Unknown style name: {s}").format(s=style),
                                       sheet=sheet.name)
                 props = dict(PALETTE.get(style or "", {}))
+                if base_font is not None:
+                    props.setdefault("font_name", base_font[0])
+                    props.setdefault("font_size", base_font[1])
                 if extra == "date" and "num_format" not in props:
                     props.update(_DATE_FMT)
                 elif extra == "datetime" and "num_format" not in props:
@@ -273,6 +280,21 @@ class _Styles:
         new_id = max([163, *used]) + 1
         self.append("numFmts", [f"<{self.prefix}numFmt numFmtId=\"{new_id}\" formatCode={quoteattr(code)}/>"])
         return new_id
+
+
+def default_font(styles_xml: bytes) -> tuple[str, float] | None:
+    """(name, size) of the first font of a stylesheet (the workbook's default), if readable."""
+    try:
+        fonts = _Styles(styles_xml).children("fonts")
+    except (UnsafeWrite, UnicodeDecodeError):
+        return None
+    if not fonts:
+        return None
+    name = re.search(r'<(?:\w+:)?name\b[^>]*\bval="([^"]+)"', fonts[0])
+    size = re.search(r'<(?:\w+:)?sz\b[^>]*\bval="([\d.]+)"', fonts[0])
+    if name is None:
+        return None
+    return unescape_attr(name.group(1)), float(size.group(1)) if size else 11.0
 
 
 def merge_styles(target: bytes, scratch: bytes, used: set[int]) -> tuple[bytes, dict[int, int]]:

@@ -38,11 +38,11 @@ def add_or_replace_sheet(pkg: Package, sheet: GeneratedSheet, state: str | None 
     state = state or ("hidden" if sheet.hidden else "visible")
     if state not in STATES:
         raise ValueError(f"state must be one of {STATES}, not {state!r}")
-    src = _scratch_package(scratch.render(sheet))
-    sheet_xml = src.read("xl/worksheets/sheet1.xml").replace(b' tabSelected="1"', b"")
     styles = pkg.styles_part()
-    if styles is None:
+    if styles is None or not pkg.has(styles):
         raise UnsafeWrite(L("工作簿缺少样式部件（styles.xml）", "The workbook has no styles part (styles.xml)"))
+    src = _scratch_package(scratch.render(sheet, scratch.default_font(pkg.read(styles))))
+    sheet_xml = src.read("xl/worksheets/sheet1.xml").replace(b' tabSelected="1"', b"")
     new_styles, mapping = scratch.merge_styles(pkg.read(styles), src.read("xl/styles.xml"),
                                                scratch.used_styles(sheet_xml))
     if new_styles != pkg.read(styles):
