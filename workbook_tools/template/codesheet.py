@@ -62,8 +62,10 @@ def layout(schema: Schema = SCHEMA) -> CodeLayout:
 
 
 def setting_display(value: Any, lang: str) -> Any:
+    """A setting as written in 代码表: booleans as 是/否 in both languages (like the list values)."""
+    del lang
     if isinstance(value, bool):
-        return L("是", "Yes").get(lang) if value else L("否", "No").get(lang)
+        return "是" if value else "否"
     return value
 
 
