@@ -298,3 +298,33 @@ def test_libreoffice_opens_result_and_shows_values(applied, name: str, tmp_path:
     added = book.get_sheet_by_name(ADDED).to_python(skip_empty_area=False)
     assert calamine_cell(added, "A1") == "审阅结果（测试）"
     assert [calamine_cell(added, f"B{r}") for r in (4, 5, 6)] == [12, 30, 55]
+
+
+@pytest.mark.soffice
+@pytest.mark.slow
+def test_added_chart_sheet_renders_in_libreoffice(tmp_path: Path) -> None:
+    """Render a generated sheet with its chart to PDF/PNG: the table and the chart are drawn."""
+    import subprocess
+
+    from workbook_tools.render import convert, pdf_text, png_is_blank
+    from workbook_tools.writer.sheets import add_or_replace_sheet, remove_sheet
+
+    wb = tmp_path / "base.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "原表"
+    book.active["A1"] = "原有数据"
+    book.save(wb)  # a NEW file made for the test; the writer then works on it as on a user's file
+    pkg = Package.open(wb)
+    g = added_sheet()
+    g.charts = [ChartSpec("column", "各等级客户数", "A4:A6", [("客户数", "B4:B6")], anchor="A12", width=420)]
+    add_or_replace_sheet(pkg, g)
+    remove_sheet(pkg, "原表")
+    out = tmp_path / "chart.xlsx"
+    pkg.save(out)
+    pdf = convert(out, "pdf", tmp_path / "pdf")
+    text = pdf_text(pdf, first=1, last=1)
+    assert "审阅结果（测试）" in text and "120,000.50" in text and "各等级客户数" in text
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                   check=True, capture_output=True, timeout=60)
+    png = next(tmp_path.glob("page-*.png"))
+    assert not png_is_blank(png)
