@@ -215,7 +215,8 @@ def write_instructions(ws: Any, fmts: dict[str, Any], settings: Settings, lang: 
         r += 1
     for spec in schema.data_sheets:
         for col in spec.computed_columns:
-            text = f"{spec.label.get(lang)} · {col.label.get(lang)}：{column_help(col, lang, schema, short=True)}"
+            sep = ": " if lang == "en" else "："
+            text = f"{spec.label.get(lang)} · {col.label.get(lang)}{sep}{column_help(col, lang, schema, short=True)}"
             ws.merge_range(r, 0, r, last, text, fmts["para"])
             ws.set_row(r, _para_height(text, total_w))
             r += 1
