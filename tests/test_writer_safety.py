@@ -161,3 +161,10 @@ def test_xlsm_backup_keeps_suffix(tmp_path: Path) -> None:
     path = make_book(tmp_path / "book.xlsx").rename(tmp_path / "macro.xlsm")
     r = apply_changeset(path, _cs(("数据", "A3", "x")), now=NOW)
     assert r.backup.suffix == ".xlsm" and r.backup.parent.name == ".wbt-backups"
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    from workbook_tools.errors import UnreadableWorkbook
+    with pytest.raises(UnreadableWorkbook) as info:
+        apply_changeset(tmp_path / "nope" / "book.xlsx", _cs(("数据", "A1", 1)))
+    assert "not found" in info.value.render("en") and info.value.exit_code == 2

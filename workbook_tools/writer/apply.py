@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..changeset import NOT_CHECKED, CellEdit, Changeset
-from ..errors import UnsafeWrite
+from ..errors import UnreadableWorkbook, UnsafeWrite
 from ..i18n import L
 from ..model import cell_ref, split_ref
 from . import changelog, safety
@@ -228,6 +228,8 @@ def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None 
     report = ApplyReport(path)
     if not cs:
         return report
+    if not path.is_file():
+        raise UnreadableWorkbook(L("找不到工作簿文件：{p}", "Workbook file not found: {p}").format(p=path))
     safety.check_not_open(path)
     now = now or dt.datetime.now()
     user = user or _user()
