@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -45,6 +46,8 @@ def _edits() -> Changeset:
 def test_edits_change_only_their_cells(tmp_path: Path, date1904: bool) -> None:
     path = make_book(tmp_path / "book.xlsx", date1904=date1904)
     before = parts(path)
+    with zipfile.ZipFile(path) as z:
+        original_sizes = {i.filename: i.compress_size for i in z.infolist()}
     cs = _edits()
     report = _apply(path, cs, backup_keep=0)
     after = parts(path)
@@ -54,6 +57,11 @@ def test_edits_change_only_their_cells(tmp_path: Path, date1904: bool) -> None:
     changed = {n for n in after if before.get(n) != after[n]}
     assert changed == {S1, "xl/styles.xml", log_part}, changed
     assert set(after) == set(before)
+    # unchanged members are even copied compressed as they were (same size, CRC, order)
+    with zipfile.ZipFile(path) as z:
+        infos = [(i.filename, i.compress_type, i.compress_size, i.CRC) for i in z.infolist()]
+    assert [i[0] for i in infos] == list(before)
+    assert all(i[2] == original_sizes[i[0]] for i in infos if i[0] not in changed)
 
     # the sheet part differs only in the intended cells
     targets = {e.cell for e in cs.edits}
