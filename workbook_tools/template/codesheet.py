@@ -41,6 +41,18 @@ class CodeLayout:
         return f"{quote_sheet(sheet_name)}!${col}${self.setting_rows[key] + 1}"
 
 
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide (CJK counts double)."""
+    import math
+    import unicodedata
+
+    total = 0
+    for part in str(text).split("\n"):
+        w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
+        total += max(1, math.ceil(w / max(width - 1, 1)))
+    return total
+
+
 def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
@@ -113,11 +125,15 @@ def write_code_sheet(wb: Any, ws: Any, fmts: dict[str, Any], settings: Settings,
         if s.choices:
             help_text = (help_text + " " if help_text else "") + L("可选：", "Choices: ").get(lang) + " / ".join(s.choices)
         ws.write_string(r, sc + 4, help_text, wrap)
-    ws.set_column(sc, sc, 26)
-    ws.set_column(sc + 1, sc + 1, 22 if lang == "zh" else 30)
-    ws.set_column(sc + 2, sc + 2, 16)
-    ws.set_column(sc + 3, sc + 3, 7)
-    ws.set_column(sc + 4, sc + 4, 44)
+    widths = (26, 22 if lang == "zh" else 30, 16, 7, 44)
+    for i, w in enumerate(widths):
+        ws.set_column(sc + i, sc + i, w)
+    for s in schema.settings:   # wrapped cells: give each settings row the height its longest text needs
+        texts = (L(s.zh, s.en).get(lang), str(setting_display(settings.values.get(s.key, s.default), lang)),
+                 L(s.help_zh, s.help_en).get(lang) + (" / ".join(s.choices) + "   " if s.choices else ""))
+        lines = max(text_lines(t, w) for t, w in zip(texts, (widths[1], widths[2], widths[4])))
+        if lines > 1:
+            ws.set_row(lay.setting_rows[s.key], 14 * lines + 3)
     # empty separator columns stay narrow
     for c in (ic - 1, sc - 1):
         ws.set_column(c, c, 3)
