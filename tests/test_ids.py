@@ -393,3 +393,13 @@ def test_industry_code_unusable_in_ids_is_refused() -> None:
     assert [(e.cell, e.new) for e in res.changeset.edits] == [("A4", "2024-LG2-001")]
     assert [(f.code, f.severity, f.cell) for f in res.findings] == [
         ("ID-BAD-CODE", "error", "D2"), ("ID-UNKNOWN-INDUSTRY", "warning", "D3"), ("ID-BAD-CODE", "error", "D3")]
+
+
+def test_implausible_numbers_of_mistyped_ids_are_not_reserved() -> None:
+    m = make_model(customers=[cust("甲", customer_id="2024-IT-20240105 ", industry="互联网"),   # a date, mistyped
+                              cust("乙", customer_id="2024-IT-12000", industry="互联网"),       # canonical: counts
+                              cust("丙", customer_id="2024-ED-9999 ", industry="教育"),         # mistyped, plausible
+                              cust("丁", industry="互联网", first_contact="2024-01-01"),
+                              cust("戊", industry="教育", first_contact="2024-01-01")],
+                   contacts=[{"customer_id": "2024-ed-31000", "contact_date": "2024-02-01"}])
+    assert planned(m) == {5: "2024-IT-12001", 6: "2024-ED-10000"}

@@ -32,6 +32,7 @@ from .matching import industry_code, norm, norm_id, records
 
 ID_RE = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{0,9})-(\d{3,})$")
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
+LOOSE_MAX = 9999  # highest number a mistyped (non-canonical) ID may reserve
 _LOOSE_RE = re.compile(r"^(\d{4})\s*[-_－—.]?\s*([A-Z][A-Z0-9]*)\s*[-_－—.]?\s*(\d+)$")
 _RUN_DATE = {"运行日期", "运行时间", "当前日期", "今天", "rundate", "today", "asof", "as_of", "run_date"}
 _REFUSE = {"拒绝", "refuse", "reject", "否"}
@@ -137,25 +138,27 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
                                        L("找不到客户基本信息表", "The customers sheet was not found")))
         return result
     f = result.findings
-    ids_col_cell = ensure_column(cust, cs, "customer_id")
+    ids_col_cell = cust.columns.get("customer_id", 0)  # 0: the column is added with the first new ID
 
     # -- 1. existing IDs: validity, duplicates, numbers used -------------------------------------
     used: dict[tuple[int, str], int] = {}
 
-    def use(cid: CustomerId | None) -> None:
-        if cid is not None:
+    def use(value: Any) -> None:
+        # a mistyped ID reserves its number too, unless the number is implausible (a date typed
+        # as 2024-IT-20240105 must not push every later ID past 20 million)
+        cid = parse_id_loose(value)
+        if cid is not None and (cid.number <= LOOSE_MAX or parse_id(value) is not None):
             key = (cid.year, cid.code)
             used[key] = max(used.get(key, 0), cid.number)
 
     retired = model.settings.lists.get("retired_ids", [])
     retired_norm = {norm_id(r) for r in retired}
     for value in retired:
-        cid = parse_id_loose(value)
-        if cid is None and not is_empty(value):
+        if parse_id_loose(value) is None and not is_empty(value):
             f.append(Finding("ID-BAD-RETIRED", "warning", _settings_sheet(model), L(
                 "已停用编号“{v}”不是 年份-代码-序号 格式，已忽略", "Retired ID '{v}' is not year-code-number; ignored"
             ).format(v=value), value=value))
-        use(cid)
+        use(value)
 
     raw_ids = dict(zip(cust.raw.index, cust.raw["customer_id"].tolist()))
     seen: dict[str, list[int]] = {}
@@ -166,7 +169,7 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
         cell = cust.cell(row, "customer_id")
         cid = parse_id(value)
         loose = parse_id_loose(value)
-        use(loose)
+        use(value)
         if cid is None:
             bad_rows.add(row)
             stats["malformed"] += 1
@@ -195,8 +198,8 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
     for key in ("contacts", "complaints"):
         sheet = model.sheet(key)
         if sheet is not None:
-            for value in sheet.raw["customer_id"]:
-                use(parse_id_loose(value))
+            for value in sheet.raw["customer_id"].tolist():
+                use(value)
 
     # -- 2. new IDs, in row order -------------------------------------------------------------
     sources, bad_sources = year_sources(model.settings.get("id_year_source"))
@@ -215,6 +218,8 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
         if planned is None:
             continue
         year, code = planned
+        if not ids_col_cell:
+            ids_col_cell = ensure_column(cust, cs, "customer_id")
         n = used.get((year, code), 0) + 1
         used[(year, code)] = n
         new = format_id(year, code, n)
