@@ -196,8 +196,9 @@ def iter_part(zf: zipfile.ZipFile, name: str, path: Path, cap: int | None = None
                     raise _bomb(path, name, seen)
                 yield chunk
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise _fail(path, f"部件 {name} 已损坏（{exc}），文件可能不完整",
-                    f"part {name} is damaged ({exc}); the file may be incomplete") from exc
+        raise _fail(path, f"部件 {name} 已损坏：内容与 zip 目录记录不一致或不完整（{exc}），文件可能被截断或篡改",
+                    f"part {name} is damaged: its content does not match the zip directory or is incomplete "
+                    f"({exc}); the file may be truncated or crafted") from exc
     except NotImplementedError as exc:
         raise _fail(path, f"部件 {name} 使用了不支持的压缩方式", f"part {name} uses an unsupported compression") from exc
 
