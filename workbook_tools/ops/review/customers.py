@@ -56,8 +56,8 @@ def is_churned(model: WorkbookModel) -> pd.Series:
     cust = model.sheets["customers"]
     st = model.settings
     lv = _cached_list_value(st)
-    stage = cust.raw["stage"].map(lambda v: lv("stage", v))
-    ctype = cust.raw["customer_type"].map(lambda v: lv("customer_type", v))
+    stage = pd.Series(_list_values(cust.raw["stage"], "stage", lv), index=cust.df.index)
+    ctype = pd.Series(_list_values(cust.raw["customer_type"], "customer_type", lv), index=cust.df.index)
     return (stage.isin(ENDED_STAGES) | ctype.isin(ENDED_TYPES)).astype(bool)
 
 
@@ -79,7 +79,7 @@ def gather_facts(model: WorkbookModel, snapshot: dt.date, contact_link: pd.Serie
         last = day[ok].groupby(contact_link[ok]).max()
         for r, d in last.items():
             facts[int(r)].last_contact = d.date()
-        changed = log.raw["contact_changed"].map(lambda v: lv("yes_no", v) == "是").astype(bool)
+        changed = pd.Series(_list_values(log.raw["contact_changed"], "yes_no", lv), index=log.df.index) == "是"
         ch = ok & changed & ((snap - day).dt.days <= window)
         for r, d in day[ch].groupby(contact_link[ch]).max().items():
             facts[int(r)].contact_changed = d.date()
@@ -87,7 +87,8 @@ def gather_facts(model: WorkbookModel, snapshot: dt.date, contact_link: pd.Serie
     if comp is not None and len(comp.df):
         day = comp.df["received_at"].dt.normalize()
         ok = (complaint_link >= 0) & day.notna() & (day <= snap)
-        still = comp.raw["status"].map(lambda v: lv("complaint_status", v) not in CLOSED_STATUSES)
+        still = ~pd.Series(_list_values(comp.raw["status"], "complaint_status", lv),
+                           index=comp.df.index).isin(CLOSED_STATUSES)
         for r, d, o in zip(complaint_link[ok], day[ok], still[ok]):
             facts[int(r)].complaints.append((d.date(), bool(o)))
     return facts
@@ -156,6 +157,18 @@ def _cached_list_value(st: object):  # noqa: ANN202 - a small memo around matchi
         return memo[k]
 
     return get
+
+
+def _list_values(raw: pd.Series, list_key: str, lv) -> list[str | None]:  # noqa: ANN001
+    """list_value for a whole column, computed once per distinct cell value."""
+    memo: dict[object, str | None] = {}
+    out: list[str | None] = []
+    for v in raw:
+        k = v if isinstance(v, str | int | float | None) else str(v)
+        if k not in memo:
+            memo[k] = lv(list_key, v)
+        out.append(memo[k])
+    return out
 
 
 def complaint_open(comp: pd.DataFrame, snap: pd.Timestamp) -> pd.Series:
