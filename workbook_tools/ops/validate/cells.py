@@ -13,7 +13,7 @@ from ...i18n import L
 from ...model import Finding, SheetData
 from ...reader.parse import _EMPTY_MARKS
 from ...schema import Column, CType
-from .registry import Ctx, rule, show
+from .registry import Ctx, rule, show, umap
 from .suggest import suggest
 
 DATE_TYPES = (CType.DATE, CType.DATETIME, CType.YEAR_OR_DATE)
@@ -42,13 +42,21 @@ def columns_of(ctx: Ctx, *types: CType, computed: bool = False) -> Iterator[tupl
                 yield sheet, col
 
 
-def _is_mark(raw: pd.Series) -> pd.Series:
-    """'-', '无' … (stand for 'none'); evaluated only where ``raw`` holds text."""
+def _is_mark(raw: pd.Series, where: pd.Series | None = None) -> pd.Series:
+    """'-', '无' … (stand for 'none'), evaluated only on the rows of ``where`` (default: all)."""
     out = pd.Series(False, index=raw.index)
-    text = raw.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
-    if text.any():
-        out[text] = raw[text].map(lambda v: v.strip().lower() in _EMPTY_MARKS).astype(bool)
+    sub = raw[where] if where is not None else raw.dropna()
+    if len(sub):
+        out[sub.index] = [isinstance(v, str) and v.strip().lower() in _EMPTY_MARKS for v in sub.tolist()]
     return out
+
+
+def _unparsed(raw: pd.Series, parsed: pd.Series) -> pd.Series:
+    """Cells holding something that did not parse and is not a 'none' mark such as '-'."""
+    cand = raw.notna() & parsed.isna()
+    if cand.any():
+        cand &= ~_is_mark(raw, cand)
+    return cand
 
 
 @rule("REQ_VALUE", "error", "cells", ("必填项为空", "Required value missing"),
@@ -63,8 +71,12 @@ def req_value(ctx: Ctx) -> list[Finding]:
         for col in sheet.spec.required:
             if col.key not in sheet.columns:
                 continue
-            raw = sheet.raw[col.key]
-            bad = raw.isna() | _is_mark(raw).astype(bool)
+            raw, parsed = sheet.raw[col.key], sheet.df[col.key]
+            empty = raw.isna()
+            if col.type in DATE_TYPES or col.type in NUMBER_TYPES:
+                bad = empty | _is_mark(raw, ~empty & parsed.isna())
+            else:
+                bad = empty | parsed.isna() | parsed.isin(_EMPTY_MARKS)
             for row in raw.index[bad]:
                 out.append(ctx.finding("REQ_VALUE", sheet, L(f"必填项“{col.zh}”为空", f"Required '{col.en}' ({col.zh}) is empty"),
                                        row=int(row), column=col.key, value=raw.at[row],
@@ -106,9 +118,7 @@ def date_invalid(ctx: Ctx) -> list[Finding]:
     out = []
     for sheet, col in columns_of(ctx, *DATE_TYPES):
         raw, parsed = sheet.raw[col.key], sheet.df[col.key]
-        unparsed = raw.notna() & parsed.isna()
-        if unparsed.any():
-            unparsed &= ~_is_mark(raw.where(unparsed))
+        unparsed = _unparsed(raw, parsed)
         floor = pd.Timestamp(1800 if col.type == CType.YEAR_OR_DATE else 1950, 1, 1)
         too_old = parsed.notna() & (parsed < floor)
         for row in raw.index[unparsed | too_old]:
@@ -234,7 +244,7 @@ def amount(ctx: Ctx) -> list[Finding]:
     out = []
     for sheet, col in columns_of(ctx, CType.AMOUNT):
         raw, s = sheet.raw[col.key], sheet.df[col.key]
-        nan = raw.notna() & s.isna() & ~_is_mark(raw).astype(bool)
+        nan = _unparsed(raw, s)
         neg = s.notna() & (s < (col.min_value if col.min_value is not None else 0))
         for row in s.index[nan | neg]:
             v = raw.at[row]
@@ -282,7 +292,7 @@ def rating(ctx: Ctx) -> list[Finding]:
     for sheet, col in columns_of(ctx, CType.RATING):
         raw, s = sheet.raw[col.key], sheet.df[col.key]
         lo, hi = col.min_value or 1, col.max_value or 5
-        bad = (raw.notna() & s.isna() & ~_is_mark(raw).astype(bool)) | (s.notna() & ((s < lo) | (s > hi) | (s % 1 != 0)))
+        bad = _unparsed(raw, s) | (s.notna() & ((s < lo) | (s > hi) | (s % 1 != 0)))
         for row in s.index[bad]:
             v = raw.at[row]
             out.append(ctx.finding("RATING", sheet, L(f"{col.zh}“{show(v)}”不在 {lo:g}–{hi:g} 分之间",
@@ -301,8 +311,8 @@ def text_long(ctx: Ctx) -> list[Finding]:
     for sheet, col in columns_of(ctx, CType.LONGTEXT):
         limit = int(ctx.num("text_max_len")) if col.key == "needs" else (col.max_len or int(ctx.num("text_max_len")))
         s = sheet.df[col.key]
-        n = s.str.len()
-        for row in s.index[n.notna() & (n > limit)]:
+        n = umap(s, len)
+        for row in s.index[n.notna() & (n.fillna(0).astype(int) > limit)]:
             out.append(ctx.finding("TEXT_LONG", sheet, L(f"{col.zh}有 {int(n.at[row])} 字，超过 {limit} 字上限",
                                                          f"{col.en} has {int(n.at[row])} characters, over the {limit} limit"),
                                    row=int(row), column=col.key, value=_clip(s.at[row]),

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import Finding
-from .registry import Ctx, rule
+from .registry import Ctx, rule, umap
 
 # Company-form suffixes dropped before comparing names (longest first).
 COMPANY_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "责任公司", "股份公司", "公司", "co.,ltd.", "co.,ltd",
@@ -34,10 +34,7 @@ def name_key(names: pd.Series) -> pd.Series:
     """Normalised customer names: NFKC (full-/half-width), lower case, （中国） and brackets, spaces,
     punctuation and company-form suffixes (有限公司 / 有限责任公司 / 股份有限公司 …) removed.
     Computed once per distinct name (log sheets repeat names many times)."""
-    uniq = pd.unique(names.dropna().to_numpy(dtype=object))
-    table = {u: key_of(u) for u in uniq}
-    return pd.Series([table.get(v) if v is not None and v == v else None for v in names.to_numpy(dtype=object)],
-                     index=names.index, dtype=object)
+    return umap(names, key_of)
 
 
 def customer_keys(ctx: Ctx) -> pd.Series:
@@ -85,10 +82,13 @@ def dup_id(ctx: Ctx) -> list[Finding]:
         return []
     df = sheet.df
     ids = df["customer_id"].str.strip().str.upper()
+    dup = ids.notna() & ids.duplicated(keep=False)
+    if not dup.any():
+        return []
     parts = ids.str.extract(r"^(\d{4})-([A-Z]+)-\d+$")
     code = df["industry"].map(ctx.model.settings.industry_codes)
-    year = df["first_contact"].dt.year.astype("Float64").astype(str).str.replace(r"\.0$", "", regex=True)
-    suspect = (code.notna() & (parts[1] != code)) | (df["first_contact"].notna() & (parts[0] != year))
+    year = pd.to_numeric(parts[0], errors="coerce")
+    suspect = (code.notna() & (parts[1] != code)) | (df["first_contact"].notna() & (year != df["first_contact"].dt.year))
     out = []
     for row, others in dup_groups(ids, suspect.fillna(False)):
         v = df.at[row, "customer_id"]

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ...i18n import L
-from ...model import Finding, SheetData, WorkbookModel
+from ...model import Finding, SheetData, WorkbookModel, col_letter
 
 SEVERITIES = ("error", "warning", "info")
 OFF = "off"
@@ -53,6 +53,7 @@ class Ctx:
     as_of: dt.date
     severity: dict[str, str] = field(default_factory=dict)   # code → severity chosen in 代码表
     cache: dict[str, Any] = field(default_factory=dict)
+    letters: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
@@ -83,7 +84,12 @@ class Ctx:
                 severity: str | None = None) -> Finding:
         name = sheet if isinstance(sheet, str) else sheet.name
         if cell is None and row is not None and column is not None and not isinstance(sheet, str):
-            cell = sheet.cell(row, column)
+            key = (name, column)
+            letters = self.letters.get(key)
+            if letters is None:
+                idx = sheet.columns.get(column)
+                letters = self.letters[key] = col_letter(idx) if idx else ""
+            cell = f"{letters}{row}" if letters else None
         sev = self.severity.get(code) or severity or RULES[code].severity
         return Finding(code=code, severity=sev, sheet=name, message=message, cell=cell, row=row,
                        column=column, value=_plain(value), hint=hint)
@@ -149,6 +155,14 @@ def _plain(v: Any) -> Any:
 def present(sheet: SheetData | None, *keys: str) -> bool:
     """The sheet exists, has rows, and holds every one of these columns."""
     return sheet is not None and sheet.n_rows > 0 and all(k in sheet.columns for k in keys)
+
+
+def umap(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """``func`` applied once per distinct non-empty value (log sheets repeat values a lot); None elsewhere."""
+    values = series.to_numpy(dtype=object)
+    table = {u: func(u) for u in pd.unique(series.dropna().to_numpy(dtype=object))}
+    return pd.Series([table.get(v) if v is not None and v == v else None for v in values], index=series.index,
+                     dtype=object)
 
 
 def fmt_date(v: Any) -> str:

@@ -5,6 +5,7 @@ registered within 1 h and answered within the urgency's limit, demand changes fo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -12,7 +13,7 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import Finding
-from .registry import Ctx, fmt_date, rule
+from .registry import Ctx, fmt_date, rule, umap
 from .xref import customer_rows
 
 # A log row is a demand change when its feedback mentions one of these (and does not start with a "no").
@@ -117,8 +118,8 @@ def sla_demand(ctx: Ctx) -> list[Finding]:
     if log is None or log.n_rows == 0 or "feedback" not in log.columns:
         return []
     fb = log.df["feedback"]
-    pat = "|".join(DEMAND_WORDS)
-    change = fb.str.contains(pat, regex=True, na=False) & ~fb.str.startswith(NEGATIONS, na=False)
+    pat = re.compile("|".join(DEMAND_WORDS))
+    change = umap(fb, lambda t: bool(pat.search(t)) and not t.startswith(NEGATIONS)).fillna(False).astype(bool)
     change &= log.df["contact_date"].notna()
     if not change.any():
         return []

@@ -8,7 +8,7 @@ import pandas as pd
 from ...i18n import L
 from ...model import Finding, SheetData
 from .duplicates import customer_keys, name_key
-from .registry import Ctx, rule
+from .registry import Ctx, rule, umap
 
 REF_SHEETS = ("contacts", "complaints")
 
@@ -22,18 +22,22 @@ def customer_rows(ctx: Ctx, sheet: SheetData) -> pd.Series:
     cust = ctx.model.sheets.get("customers")
     out = pd.Series(float("nan"), index=sheet.df.index)
     if cust is not None and cust.n_rows:
-        ids = cust.df["customer_id"].str.strip().str.upper()
+        ids = umap(cust.df["customer_id"], _norm_id)
         by_id = pd.Series(ids.index, index=ids.values)
         by_id = by_id[by_id.index.notna() & ~by_id.index.duplicated()]
         names = cust.df["name"]
         by_name = pd.Series(names.index, index=names.values)
         by_name = by_name[by_name.index.notna() & ~by_name.index.duplicated()]
-        cid = sheet.df["customer_id"].str.strip().str.upper()
+        cid = umap(sheet.df["customer_id"], _norm_id)
         out = cid.map(by_id).astype(float)
         no_id = cid.isna()
         out[no_id] = sheet.df.loc[no_id, "customer_name"].map(by_name).astype(float)
     ctx.cache[key] = out
     return out
+
+
+def _norm_id(v: object) -> str | None:
+    return str(v).strip().upper() or None
 
 
 @rule("XREF_EMPTY", "error", "xref", ("没有指明客户", "No customer given"),
