@@ -39,6 +39,16 @@ def test_soffice_available_is_a_bool() -> None:
 
 
 @pytest.mark.soffice
+def test_convert_timeout_is_a_clear_error_and_kills_office(tmp_path: Path) -> None:
+    from workbook_tools.errors import WbtError
+    from workbook_tools.render import convert
+
+    with pytest.raises(WbtError, match="timed out|超时"):
+        convert(TEMPLATE, "pdf", tmp_path, timeout=0.05)
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+@pytest.mark.soffice
 @pytest.mark.slow
 def test_template_renders_with_chinese_text(tmp_path: Path) -> None:
     pngs = render_png(TEMPLATE, tmp_path, first_page_only=True)

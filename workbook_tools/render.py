@@ -40,19 +40,33 @@ def convert(path: str | Path, fmt: str, outdir: str | Path, *, timeout: float = 
            "--convert-to", fmt, "--outdir", str(out), str(src)]
     env = {**os.environ, "HOME": str(profile)}
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False,
-                              start_new_session=True)
-    except subprocess.TimeoutExpired as exc:
-        raise WbtError(L("LibreOffice 转换超时（{t} 秒）。", "LibreOffice conversion timed out ({t} s).")
-                       .format(t=int(timeout))) from exc
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                start_new_session=True)
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            _kill_group(proc)
+            raise WbtError(L("LibreOffice 转换超时（{t} 秒）。", "LibreOffice conversion timed out ({t} s).")
+                           .format(t=int(timeout))) from exc
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     ext = fmt.split(":", 1)[0]
     result = out / (src.stem + "." + ext)
     if proc.returncode != 0 or not result.exists():
-        msg = (proc.stderr or proc.stdout or b"").decode("utf-8", "replace").strip()[-500:]
+        msg = (stderr or stdout or b"").decode("utf-8", "replace").strip()[-500:]
         raise WbtError(L("LibreOffice 转换失败：{m}", "LibreOffice conversion failed: {m}").format(m=msg))
     return result
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Stop soffice and the soffice.bin it started (they share the new session's process group)."""
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.communicate()
 
 
 def render_png(xlsx: str | Path, outdir: str | Path, first_page_only: bool = True, *, dpi: int = 60,
