@@ -259,6 +259,23 @@ def test_calamine_reads_new_values_and_added_sheet(applied, name: str) -> None:
     assert calamine_cell(added, "A8") == "=SUM(B4:B6)"
 
 
+@pytest.mark.parametrize("name", CASES)
+def test_spliced_parts_keep_their_root_and_children(applied, name: str) -> None:
+    """workbook.xml, styles.xml and the edited sheet are patched, never re-serialised: the root
+    start tag (namespace prefixes, mc:Ignorable) is the same bytes and no child element is lost."""
+    case, original, result, _ = applied(name)
+    pkg = Package.open(original)
+    before, _ = zip_parts(original)
+    after, _ = zip_parts(result)
+    for part in (pkg.workbook_part, pkg.styles_part(), pkg.sheet(case.sheet).part):  # type: ignore[union-attr]
+        assert part is not None
+        head = before[part][:before[part].index(b">", before[part].index(b"<", 5) + 1) + 1]
+        assert after[part].startswith(head), part
+        old_kids = [k.tag for k in ET.fromstring(before[part])]
+        new_kids = iter([k.tag for k in ET.fromstring(after[part])])
+        assert all(tag in new_kids for tag in old_kids), part  # in order: a subsequence
+
+
 def test_macro_parts_survive_byte_for_byte(applied) -> None:
     _, original, result, _ = applied("macro")
     before, _ = zip_parts(original)

@@ -7,6 +7,9 @@ what the file is meant to exercise. Run ``python -m tests.corpus.build OUTDIR`` 
 - ``rich.xlsx``: XlsxWriter with a chart, an image (a PNG made here), sparklines, data bars,
   an x14 list validation reading another sheet, a text box, comments, defined names and
   hyperlinks (internal and external).
+- ``excel_like.xlsx``: parts written by hand in the layout Excel 2016+ saves (mc:Ignorable,
+  xr:uid, x14ac attributes, mc:AlternateContent in workbook.xml, 等线 font, calcChain,
+  printer settings): the producer most users have, which cannot run here.
 - ``libreoffice.xlsx``: a small XlsxWriter file saved again by LibreOffice.
 - ``macro.xlsm``: a vbaProject.bin (the project's MS-CFB/MS-OVBA writer when present) and a
   customUI ribbon part (``customUI/customUI14.xml`` with its root relationship).
@@ -244,8 +247,146 @@ def build_template(folder: Path) -> Case:
                 other_sheets=[s.label.get("zh") for s in SCHEMA.data_sheets[1:]])
 
 
+# ---- excel_like.xlsx (hand-written in the part layout Excel 2016+ saves) -------------------------
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_PR = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XR = "http://schemas.microsoft.com/office/spreadsheetml/2014/revision"
+_X14AC = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+
+
+def _excel_sheet(rows: str, uid: str, selected: bool) -> str:
+    sel = ' tabSelected="1"' if selected else ""
+    return (f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_R}" xmlns:mc="{_MC}" mc:Ignorable="x14ac xr xr2 xr3" '
+            f'xmlns:x14ac="{_X14AC}" xmlns:xr="{_XR}" '
+            'xmlns:xr2="http://schemas.microsoft.com/office/spreadsheetml/2015/revision2" '
+            'xmlns:xr3="http://schemas.microsoft.com/office/spreadsheetml/2016/revision3" '
+            f'xr:uid="{{{uid}}}"><dimension ref="A1:C4"/><sheetViews><sheetView{sel} workbookViewId="0">'
+            '<selection activeCell="B2" sqref="B2"/></sheetView></sheetViews>'
+            '<sheetFormatPr defaultRowHeight="14.25" x14ac:dyDescent="0.2"/>'
+            '<cols><col min="1" max="1" width="18.625" customWidth="1"/></cols>'
+            f"<sheetData>{rows}</sheetData>"
+            '<phoneticPr fontId="1" type="noConversion"/>'
+            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+            '<pageSetup paperSize="9" orientation="portrait" r:id="rId1"/></worksheet>')
+
+
+def build_excel_like(folder: Path) -> Case:
+    """A workbook written part by part as Excel 2016+ saves one: default-namespace parts with
+    mc:Ignorable lists, xr:uid / x14ac attributes, mc:AlternateContent in workbook.xml, a 等线
+    default font with charset, shared strings with phonetic properties, calcChain, printer settings."""
+    path = folder / "excel_like.xlsx"
+    sst = ["客户名称", "金额", "城市", "杭州云启", "宁波海纳", "温州", "说明"]
+    si = "".join(f'<si><t>{t}</t><phoneticPr fontId="1" type="noConversion"/></si>' for t in sst)
+    rows1 = ('<row r="1" spans="1:3" x14ac:dyDescent="0.2"><c r="A1" s="1" t="s"><v>0</v></c><c r="B1" s="1" t="s">'
+             '<v>1</v></c><c r="C1" s="1" t="s"><v>2</v></c></row>'
+             '<row r="2" spans="1:3" x14ac:dyDescent="0.2"><c r="A2" t="s"><v>3</v></c><c r="B2" s="2"><v>1234.5</v>'
+             '</c><c r="C2" t="s"><v>5</v></c></row>'
+             '<row r="3" spans="1:3" x14ac:dyDescent="0.2"><c r="A3" t="s"><v>4</v></c><c r="B3" s="2"><v>88</v>'
+             '</c></row>'
+             '<row r="4" spans="1:3" x14ac:dyDescent="0.2"><c r="B4" s="2"><f>SUM(B2:B3)</f><v>1322.5</v></c></row>')
+    rows2 = '<row r="1" spans="1:1" x14ac:dyDescent="0.2"><c r="A1" t="s"><v>6</v></c></row>'
+    parts = {
+        "[Content_Types].xml": (
+            f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="bin" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings"/>'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            '<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/>'
+            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+            "</Types>"),
+        "_rels/.rels": (
+            f'{_HEAD}<Relationships xmlns="{_PR}">'
+            f'<Relationship Id="rId3" Type="{_R}/extended-properties" Target="docProps/app.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
+            'core-properties" Target="docProps/core.xml"/>'
+            f'<Relationship Id="rId1" Type="{_R}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (
+            f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_R}" xmlns:mc="{_MC}" mc:Ignorable="x15 xr xr6 xr10 xr2" '
+            'xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/2010/11/main" '
+            f'xmlns:xr="{_XR}" xmlns:xr6="http://schemas.microsoft.com/office/spreadsheetml/2016/revision6" '
+            'xmlns:xr10="http://schemas.microsoft.com/office/spreadsheetml/2016/revision10" '
+            'xmlns:xr2="http://schemas.microsoft.com/office/spreadsheetml/2015/revision2">'
+            '<fileVersion appName="xl" lastEdited="7" lowestEdited="7" rupBuild="27425"/>'
+            '<workbookPr defaultThemeVersion="166925"/>'
+            f'<mc:AlternateContent xmlns:mc="{_MC}"><mc:Choice Requires="x15"><x15ac:absPath url="D:\\销售\\" '
+            'xmlns:x15ac="http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac"/></mc:Choice></mc:AlternateContent>'
+            '<xr:revisionPtr revIDLastSave="0" documentId="13_ncr:1_{6A1E7A0B-2B1C-4D5E-9F00-112233445566}" '
+            'xr6:coauthVersionLast="47" xr6:coauthVersionMax="47" xr10:uidLastSave="{00000000-0000-0000-0000-000000000000}"/>'
+            '<bookViews><workbookView xWindow="-120" yWindow="-120" windowWidth="29040" windowHeight="15840" '
+            'xr2:uid="{9B8C7D6E-0000-4000-8000-000000000001}"/></bookViews>'
+            '<sheets><sheet name="客户" sheetId="1" r:id="rId1"/><sheet name="说明" sheetId="2" r:id="rId2"/></sheets>'
+            '<definedNames><definedName name="_xlnm.Print_Area" localSheetId="1">说明!$A$1:$C$10</definedName>'
+            "<definedName name=\"金额合计\">客户!$B$4</definedName></definedNames>"
+            '<calcPr calcId="191029"/><extLst><ext uri="{140A7094-0E35-4892-8432-C4D2E57EDEB5}" '
+            'xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/2010/11/main">'
+            '<x15:workbookPr chartTrackingRefBase="1"/></ext></extLst></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'{_HEAD}<Relationships xmlns="{_PR}">'
+            f'<Relationship Id="rId3" Type="{_R}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId2" Type="{_R}/worksheet" Target="worksheets/sheet2.xml"/>'
+            f'<Relationship Id="rId1" Type="{_R}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId5" Type="{_R}/calcChain" Target="calcChain.xml"/>'
+            f'<Relationship Id="rId4" Type="{_R}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        "xl/worksheets/sheet1.xml": _excel_sheet(rows1, "5E0C1B2A-1111-4C3D-8E9F-0A1B2C3D4E5F", True),
+        "xl/worksheets/sheet2.xml": _excel_sheet(rows2, "5E0C1B2A-2222-4C3D-8E9F-0A1B2C3D4E5F", False),
+        "xl/worksheets/_rels/sheet1.xml.rels": (
+            f'{_HEAD}<Relationships xmlns="{_PR}"><Relationship Id="rId1" Type="{_R}/printerSettings" '
+            'Target="../printerSettings/printerSettings1.bin"/></Relationships>'),
+        "xl/worksheets/_rels/sheet2.xml.rels": (
+            f'{_HEAD}<Relationships xmlns="{_PR}"><Relationship Id="rId1" Type="{_R}/printerSettings" '
+            'Target="../printerSettings/printerSettings2.bin"/></Relationships>'),
+        "xl/printerSettings/printerSettings1.bin": b"\x00\x01printer-1" * 40,
+        "xl/printerSettings/printerSettings2.bin": b"\x00\x02printer-2" * 40,
+        "xl/styles.xml": (
+            f'{_HEAD}<styleSheet xmlns="{_MAIN}" xmlns:mc="{_MC}" mc:Ignorable="x14ac x16r2 xr" '
+            f'xmlns:x14ac="{_X14AC}" xmlns:x16r2="http://schemas.microsoft.com/office/spreadsheetml/2015/02/main" '
+            f'xmlns:xr="{_XR}"><numFmts count="1"><numFmt numFmtId="176" formatCode="#,##0.00_ "/></numFmts>'
+            '<fonts count="3" x14ac:knownFonts="1"><font><sz val="11"/><color theme="1"/><name val="等线"/>'
+            '<family val="2"/><charset val="134"/><scheme val="minor"/></font><font><sz val="9"/><name val="等线"/>'
+            '<family val="3"/><charset val="134"/><scheme val="minor"/></font><font><b/><sz val="11"/>'
+            '<color theme="1"/><name val="等线"/><family val="3"/><charset val="134"/><scheme val="minor"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+            '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"><alignment vertical="center"/>'
+            '</xf></cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0">'
+            '<alignment vertical="center"/></xf><xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" '
+            'applyFont="1"><alignment vertical="center"/></xf><xf numFmtId="176" fontId="0" fillId="0" borderId="0" '
+            'xfId="0" applyNumberFormat="1"><alignment vertical="center"/></xf></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles><dxfs count="0"/>'
+            '<tableStyles count="0" defaultTableStyle="TableStyleMedium2" defaultPivotStyle="PivotStyleLight16"/>'
+            '<extLst><ext uri="{EB79DEF2-80B8-43e5-95BD-54CBDDF9020C}" '
+            'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+            '<x14:slicerStyles defaultSlicerStyle="SlicerStyleLight1"/></ext></extLst></styleSheet>'),
+        "xl/sharedStrings.xml": (f'{_HEAD}<sst xmlns="{_MAIN}" count="{len(sst)}" uniqueCount="{len(sst)}">{si}</sst>'),
+        "xl/calcChain.xml": f'{_HEAD}<calcChain xmlns="{_MAIN}"><c r="B4" i="1"/></calcChain>',
+        "docProps/core.xml": (
+            f'{_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+            'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:creator>销售部</dc:creator>'
+            '<dcterms:created xsi:type="dcterms:W3CDTF">2024-01-02T03:04:05Z</dcterms:created></cp:coreProperties>'),
+        "docProps/app.xml": (
+            f'{_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            "<Application>Microsoft Excel</Application></Properties>"),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in parts.items():
+            z.writestr(name, body if isinstance(body, bytes) else body.encode("utf-8"))
+    return Case("excel_like", path, "客户", edits={"A5": "新客户（Excel 布局）", "B5": 10.5, "C3": "@SUM(A1)"},
+                olds={"B2": 1234.5}, mark="A2", note="C2", other_sheets=["说明"])
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     "rich": build_rich,
+    "excel_like": build_excel_like,
     "libreoffice": build_libreoffice,
     "macro": build_macro,
     "template": build_template,
