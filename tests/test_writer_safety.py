@@ -95,7 +95,7 @@ def test_protected_sheet_and_workbook_structure(tmp_path: Path) -> None:
     assert report.cells_written == 1 and report.log_rows == 0
 
 
-@pytest.mark.parametrize("owner", ["~$book.xlsx", ".~lock.book.xlsx#"])
+@pytest.mark.parametrize("owner", ["~$book.xlsx", "~$ok.xlsx", ".~lock.book.xlsx#"])
 def test_open_in_office_is_refused(tmp_path: Path, owner: str) -> None:
     path = make_book(tmp_path / "book.xlsx")
     raw = path.read_bytes()

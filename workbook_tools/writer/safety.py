@@ -26,8 +26,12 @@ TMP_PREFIX = ".wbt-tmp-"
 
 
 def owner_files(path: Path) -> list[Path]:
-    """The files Excel/WPS (``~$name.xlsx``) and LibreOffice (``.~lock.name.xlsx#``) leave beside an open workbook."""
-    return [path.with_name("~$" + path.name), path.with_name(".~lock." + path.name + "#")]
+    """The files Excel/WPS (``~$name.xlsx``) and LibreOffice (``.~lock.name.xlsx#``) leave beside an
+    open workbook. Excel replaces the first two characters of a long name (``~$dget2024.xlsx``)."""
+    out = [path.with_name("~$" + path.name), path.with_name(".~lock." + path.name + "#")]
+    if len(path.stem) > 2:
+        out.insert(1, path.with_name("~$" + path.name[2:]))
+    return out
 
 
 def check_not_open(path: Path) -> None:
