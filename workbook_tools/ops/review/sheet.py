@@ -19,6 +19,11 @@ TAB_COLOR = "#1F3864"
 NEUTRAL = "delta_flat" if "delta_flat" in PALETTE else "cell"   # a change that is neither good nor bad
 
 
+SHORT = {"overdue": L("逾期", "Overdue"), "not_contacted": L("重点未沟通", "Key not contacted"),
+         "at_risk": L("风险", "At risk"), "open_complaints": L("未结投诉", "Open complaints"),
+         "contracts_ending": L("到期合同", "Contracts ending")}
+
+
 def sheet_name(month: str) -> str:
     return REVIEW_SHEET_FMT.format(month=month)
 
@@ -91,7 +96,11 @@ def build_review_sheet(review: Review, lang: str | None = None) -> GeneratedShee
     for t in [*review.tables, review.trend]:
         r, first, n = _put_table(sh, r, t, lang)
         anchors[t.key] = (first, n)
-    for t in review.lists:
+    for i, t in enumerate(review.lists):
+        # row 3: a link per list, to drill down from the one-screen summary
+        short = SHORT.get(t.key, t.title)
+        sh.put(3, 1 + i, f"→ {short.get(lang)} {t.total}", "link")
+        sh.links[(3, 1 + i)] = f"'{sh.name}'!A{r}"
         r, _, _ = _put_table(sh, r, t, lang, is_list=True)
     _charts(sh, review, anchors, lang)
     return sh
