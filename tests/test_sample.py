@@ -247,8 +247,8 @@ def test_clean_sample_is_realistic(clean: tuple[Path, dict]) -> None:
         assert all(r[col.key] is None for r in cust)
 
 
-def test_dates_are_real_dates(clean: tuple[Path, dict]) -> None:
-    path, _ = clean
+def test_dates_are_real_dates_and_validations_reach_below_the_data(clean: tuple[Path, dict]) -> None:
+    path, data = clean
     wb = openpyxl.load_workbook(path, read_only=True)
     ws = wb["沟通记录"]
     row = next(ws.iter_rows(min_row=2, max_row=2))
@@ -258,6 +258,11 @@ def test_dates_are_real_dates(clean: tuple[Path, dict]) -> None:
     j = [c.key for c in spec.columns].index("logged_at")
     assert row[j].is_date and row[j].number_format == "yyyy-mm-dd hh:mm"
     wb.close()
+    full = openpyxl.load_workbook(path)
+    n = len(data["contacts"])
+    refs = {str(dv.sqref) for dv in full["沟通记录"].data_validations.dataValidation}
+    assert f"A2:A{n + 1 + 500}" in refs              # validations reach 500 rows below the data
+    assert full["沟通记录"].tables["tbl_contacts"].ref == f"A1:M{n + 1}"
 
 
 def test_defects_are_listed_and_are_the_only_problems(defective: tuple[Path, dict]) -> None:
