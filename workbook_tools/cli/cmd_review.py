@@ -79,6 +79,9 @@ def review_cmd(file: Path, month: str, out: Path | None, html: Path | None, md: 
         click.echo(tr("（试运行）将生成工作表“{s}”", "(dry run) would build the sheet '{s}'", s=result.stats["sheet"]))
     elif out is None:
         click.echo(tr("已写入工作表“{s}”：{p}", "Sheet '{s}' written into {p}", s=result.stats["sheet"], p=file))
+        backup = (outcome.get("written") or {}).get("backup")
+        if backup:
+            click.echo(tr("修改前的备份：{b}", "Backup before the change: {b}", b=backup))
     click.echo(result.summary.get() if result.summary else "")
     for w in written:
         click.echo(tr("已生成 {p}", "Written {p}", p=w))
