@@ -112,15 +112,14 @@ def _excel_parse(value: Any, number_format: str) -> tuple[Any, str | None, bool]
 
 
 class FakeApp:
-    """``xlwings.App``: books, screen updating, alert dialogs."""
+    """``xlwings.App``: screen updating and alert dialogs (``wbt_books`` holds the open books)."""
 
-    __slots__ = ("books", "_screen_updating", "display_alerts", "wbt_alerts", "wbt_answers", "wbt_calls",
+    __slots__ = ("wbt_books", "_screen_updating", "wbt_alerts", "wbt_answers", "wbt_calls",
                  "wbt_screen_log")
 
     def __init__(self) -> None:
-        self.books = FakeBooks(self)
+        self.wbt_books = FakeBooks(self)
         self._screen_updating = True
-        self.display_alerts = True
         self.wbt_alerts: list[tuple[str, str | None, str]] = []   # (prompt, title, buttons) shown
         self.wbt_answers: list[str] = []                           # answers to give, in order
         self.wbt_calls: Counter[str] = Counter()
@@ -159,11 +158,8 @@ class FakeBooks:
             raise RuntimeError("no workbook is open")
         return self._active
 
-    def __len__(self) -> int:
-        return len(self._books)
-
-    def __iter__(self) -> Iterator[FakeBook]:
-        return iter(list(self._books))
+    def wbt_list(self) -> list[FakeBook]:
+        return list(self._books)
 
     def wbt_add(self, book: FakeBook) -> None:
         self._books.append(book)
@@ -180,7 +176,7 @@ class FakeBook:
         self.name = name
         self.fullname = fullname or name
         self.sheets = FakeSheets(self)
-        self.app.books.wbt_add(self)
+        self.app.wbt_books.wbt_add(self)
 
     def wbt_add_sheet(self, name: str, rows: Sequence[Sequence[Any]] = (), *, visible: bool | int = True,
                       number_formats: dict[str, str] | None = None) -> FakeSheet:
@@ -254,10 +250,10 @@ class FakeSheets:
 class FakeSheet:
     """``xlwings.Sheet``."""
 
-    __slots__ = ("book", "_name", "_visible", "_cells", "charts", "freeze_panes", "wbt_merges", "wbt_widths")
+    __slots__ = ("_book", "_name", "_visible", "_cells", "charts", "freeze_panes", "wbt_merges", "wbt_widths")
 
     def __init__(self, book: FakeBook, name: str) -> None:
-        self.book = book
+        self._book = book
         self._name = name
         self._visible: bool | int = True
         self._cells: dict[tuple[int, int], _Cell] = {}
@@ -276,7 +272,7 @@ class FakeSheet:
 
     @property
     def visible(self) -> bool | int:
-        self.book.app.wbt_calls["Sheet.visible:get"] += 1
+        self._book.app.wbt_calls["Sheet.visible:get"] += 1
         return self._visible
 
     @visible.setter
@@ -286,17 +282,23 @@ class FakeSheet:
 
     @property
     def used_range(self) -> FakeRange:
-        self.book.app.wbt_calls["Sheet.used_range"] += 1
-        used = [rc for rc, c in self._cells.items() if c.used]
-        if not used:
+        self._book.app.wbt_calls["Sheet.used_range"] += 1
+        rows = cols = None
+        for (r, c), cell in self._cells.items():
+            if cell.value is None and cell.formula is None:
+                continue
+            if rows is None:
+                rows, cols = [r, r], [c, c]
+            else:
+                rows[0], rows[1] = min(rows[0], r), max(rows[1], r)
+                cols[0], cols[1] = min(cols[0], c), max(cols[1], c)
+        if rows is None or cols is None:
             return FakeRange(self, 1, 1, 1, 1)
-        rows = [r for r, _ in used]
-        cols = [c for _, c in used]
-        return FakeRange(self, min(rows), min(cols), max(rows), max(cols))
+        return FakeRange(self, rows[0], cols[0], rows[1], cols[1])
 
     def range(self, cell1: str | tuple[int, int] | FakeRange, cell2: str | tuple[int, int] | FakeRange | None = None
               ) -> FakeRange:
-        self.book.app.wbt_calls["Sheet.range"] += 1
+        self._book.app.wbt_calls["Sheet.range"] += 1
         r1, c1, r2, c2 = _bounds(cell1)
         if cell2 is not None:
             s1, d1, s2, d2 = _bounds(cell2)
@@ -304,8 +306,8 @@ class FakeSheet:
         return FakeRange(self, r1, c1, r2, c2)
 
     def delete(self) -> None:
-        self.book.app.wbt_calls["Sheet.delete"] += 1
-        self.book.sheets._list.remove(self)
+        self._book.app.wbt_calls["Sheet.delete"] += 1
+        self._book.sheets._list.remove(self)
 
     # ---- test helpers ----------------------------------------------------------------------
     def wbt_cell(self, ref: str) -> _Cell:
@@ -346,15 +348,15 @@ def _bounds(ref: str | tuple[int, int] | FakeRange) -> tuple[int, int, int, int]
 class FakeRange:
     """``xlwings.Range`` over a rectangle ``(r1, c1)..(r2, c2)`` (1-based, inclusive)."""
 
-    __slots__ = ("sheet", "_r1", "_c1", "_r2", "_c2", "_ndim")
+    __slots__ = ("_sheet", "_r1", "_c1", "_r2", "_c2", "_ndim")
 
     def __init__(self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int, ndim: int | None = None) -> None:
-        self.sheet = sheet
+        self._sheet = sheet
         self._r1, self._c1, self._r2, self._c2 = r1, c1, r2, c2
         self._ndim = ndim
 
     def _count(self, what: str) -> None:
-        self.sheet.book.app.wbt_calls[what] += 1
+        self._sheet._book.app.wbt_calls[what] += 1
 
     def _iter(self) -> Iterator[tuple[int, int]]:
         for r in range(self._r1, self._r2 + 1):
@@ -362,10 +364,10 @@ class FakeRange:
                 yield r, c
 
     def _cell(self, r: int, c: int) -> _Cell:
-        return self.sheet._cells.setdefault((r, c), _Cell())
+        return self._sheet._cells.setdefault((r, c), _Cell())
 
     def _peek(self, r: int, c: int) -> _Cell | None:
-        return self.sheet._cells.get((r, c))
+        return self._sheet._cells.get((r, c))
 
     def _uniform(self, get: Any, default: Any) -> Any:
         vals = {get(self._peek(r, c)) if self._peek(r, c) else default for r, c in self._iter()}
@@ -385,18 +387,11 @@ class FakeRange:
 
     @property
     def last_cell(self) -> FakeRange:
-        return FakeRange(self.sheet, self._r2, self._c2, self._r2, self._c2)
-
-    @property
-    def address(self) -> str:
-        a = f"${cell_ref(self._r1, self._c1)}".replace(str(self._r1), f"${self._r1}", 1)
-        if (self._r1, self._c1) == (self._r2, self._c2):
-            return a
-        return a + ":" + f"${cell_ref(self._r2, self._c2)}".replace(str(self._r2), f"${self._r2}", 1)
+        return FakeRange(self._sheet, self._r2, self._c2, self._r2, self._c2)
 
     @property
     def left(self) -> float:
-        return sum(self.sheet.wbt_widths.get(c, 8.43) * 7.0 for c in range(1, self._c1))
+        return sum(self._sheet.wbt_widths.get(c, 8.43) * 7.0 for c in range(1, self._c1))
 
     @property
     def top(self) -> float:
@@ -407,14 +402,15 @@ class FakeRange:
             raise NotImplementedError("the fake supports options(ndim=…, empty=None) only")
         if options.get("empty") is not None:
             raise NotImplementedError("the fake supports empty=None only")
-        return FakeRange(self.sheet, self._r1, self._c1, self._r2, self._c2, options.get("ndim"))
+        return FakeRange(self._sheet, self._r1, self._c1, self._r2, self._c2, options.get("ndim"))
 
     # ---- values ----------------------------------------------------------------------------
     @property
     def value(self) -> Any:
         self._count("Range.value:get")
-        rows = [[(c.value if (c := self._peek(r, col)) else None) for col in range(self._c1, self._c2 + 1)]
-                for r in range(self._r1, self._r2 + 1)]
+        get = self._sheet._cells.get
+        cols = range(self._c1, self._c2 + 1)
+        rows = [[(c.value if (c := get((r, col))) else None) for col in cols] for r in range(self._r1, self._r2 + 1)]
         if self._ndim == 2:
             return rows
         nr, nc = self.shape
@@ -505,17 +501,17 @@ class FakeRange:
 
     @property
     def column_width(self) -> float:
-        return self.sheet.wbt_widths.get(self._c1, 8.43)
+        return self._sheet.wbt_widths.get(self._c1, 8.43)
 
     @column_width.setter
     def column_width(self, value: float) -> None:
         self._count("Range.column_width:set")
         for c in range(self._c1, self._c2 + 1):
-            self.sheet.wbt_widths[c] = float(value)
+            self._sheet.wbt_widths[c] = float(value)
 
     def merge(self, across: bool = False) -> None:
         self._count("Range.merge")
-        self.sheet.wbt_merges.append(f"{cell_ref(self._r1, self._c1)}:{cell_ref(self._r2, self._c2)}")
+        self._sheet.wbt_merges.append(f"{cell_ref(self._r1, self._c1)}:{cell_ref(self._r2, self._c2)}")
 
     def add_hyperlink(self, address: str, text_to_display: str | None = None, screen_tip: str | None = None) -> None:
         self._count("Range.add_hyperlink")
@@ -628,7 +624,7 @@ class FakeCharts:
         self.wbt_list: list[FakeChart] = []
 
     def add(self, left: float = 0, top: float = 0, width: float = 355, height: float = 211, **kw: Any) -> FakeChart:
-        self._sheet.book.app.wbt_calls["Charts.add"] += 1
+        self._sheet._book.app.wbt_calls["Charts.add"] += 1
         ch = FakeChart(_ChartState(left, top, width, height))
         self.wbt_list.append(ch)
         return ch
@@ -680,25 +676,22 @@ class FakeFreezePanes:
 
 
 
+
 def book_from_file(path: str | Any, app: FakeApp | None = None) -> FakeBook:
-    """A fake book holding the values (and sheet visibility) of a workbook file, as Excel would
-    show them to xlwings: numbers as float, date cells as datetime, text as text."""
+    """A fake book holding the values and sheet visibility of a workbook file, as Excel shows them
+    to xlwings: numbers as float, date cells as datetime, text as text (read with calamine)."""
     from pathlib import Path
 
-    import openpyxl
+    import python_calamine as pc
 
     path = Path(path)
-    wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
-    try:
-        book = FakeBook(path.name, app, fullname=str(path))
-        for ws in wb.worksheets:
-            state = {"visible": True, "hidden": False, "veryHidden": 2}[ws.sheet_state]
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
-            sh = book.wbt_add_sheet(ws.title, rows, visible=state)
-            for row in ws.iter_rows():
-                for c in row:
-                    if c.value is not None and c.number_format not in ("General",) and (c.row, c.column) in sh._cells:
-                        sh._cells[(c.row, c.column)].number_format = c.number_format
-    finally:
-        wb.close()
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    book = FakeBook(path.name, app, fullname=str(path))
+    states = {m.name: m.visible for m in wb.sheets_metadata}
+    for name in wb.sheet_names:
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        vis = states.get(name)
+        visible: bool | int = (True if vis == pc.SheetVisibleEnum.Visible else
+                               2 if vis == pc.SheetVisibleEnum.VeryHidden else False)
+        book.wbt_add_sheet(name, rows, visible=visible)
     return book
