@@ -112,8 +112,12 @@ def test_edits_change_only_their_cells(tmp_path: Path, date1904: bool) -> None:
 
 
 def test_change_log_rows(tmp_path: Path) -> None:
+    import json
     path = make_book(tmp_path / "book.xlsx", with_log=False)
-    _apply(path, _edits())
+    report = _apply(path, _edits())
+    d = json.loads(json.dumps(report.to_dict()))
+    assert d["path"] == str(path) and d["cells_written"] == 12 and d["log_rows"] == 12 and d["written"]
+    assert d["backup"].endswith(".wbt-backups/book.20260301-093015.xlsx")
     ws = openpyxl.load_workbook(path)[LOG_SHEET]
     got = [[c.value for c in r] for r in ws.iter_rows()]
     assert got[0] == ["时间", "用户", "操作", "单元格", "原值", "新值"]
