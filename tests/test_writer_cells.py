@@ -144,6 +144,8 @@ def test_empty_changeset_writes_nothing(tmp_path: Path) -> None:
 def test_mark_then_clear_restores_sheet(tmp_path: Path) -> None:
     path = make_book(tmp_path / "book.xlsx")
     original = parts(path)[S1]
+    _apply(path, Changeset("validate", clear_marks=["validate"]))  # nothing marked yet: no records sheet
+    assert b"_wbt_marks" not in parts(path)["xl/workbook.xml"] and parts(path)[S1] == original
     cs = Changeset("validate")
     cs.marks += [CellMark("数据", "B2", "error", "validate"), CellMark("数据", "A3", "warning", "validate"),
                  CellMark("数据", "D5", "info", "validate"), CellMark("数据", "B3", "error", "validate")]

@@ -23,7 +23,7 @@ from ..model import cell_ref, split_ref
 from . import changelog, safety
 from .book import Book
 from .cells import CellPatch, StoredCell, bad_value, excel_serial, is_protected, merged_ranges, read_cells
-from .marks import apply_marks, clear_marks, load_records, save_records, valid_cell
+from .marks import MARKS_SHEET, apply_marks, clear_marks, load_records, save_records, valid_cell
 from .package import Package
 from .tables import extend_tables
 
@@ -204,7 +204,7 @@ def build(pkg: Package, cs: Changeset, report: ApplyReport, now: dt.datetime, us
     if cs.marks:
         records = apply_marks(book, records, cs.marks)
         report.marks = len(cs.marks)
-    if cs.marks or cs.clear_marks:
+    if cs.marks or (cs.clear_marks and book.has_sheet(MARKS_SHEET)):
         save_records(book, records)
     report.notes = _notes(book, cs)
     added, removed = _sheets(book, cs)
