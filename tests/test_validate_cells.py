@@ -138,3 +138,18 @@ def test_structure_missing_and_unknown_columns_and_empty_sheets():
     assert [f.cell for f in found(m, "COL_UNKNOWN")] == ["E1"]
     assert [f.cell for f in found(m, "FORMULA_NO_VALUE")] == ["A2"]
     assert [f.cell for f in found(m, "MERGED_CELLS")] == ["B2"]
+
+
+def test_reader_notices_surface_unless_a_rule_reports_them():
+    from workbook_tools.i18n import L
+    from workbook_tools.model import Notice
+
+    m = make_model(customers=[GOOD])
+    m.notices += [Notice("R-HIDDEN-SHEET", L("隐藏的工作表“旧表”", "Hidden sheet"), "旧表", None, "info"),
+                  Notice("R-DUPLICATE-COLUMN", L("表头“电话”重复出现", "Duplicate header"), "客户基本信息", "M1", "warning"),
+                  Notice("R-TEXT-TYPED", L("文本日期", "text dates"), "客户基本信息", "N2", "info"),
+                  Notice("R-MERGED-CELLS", L("合并单元格", "merged"), "客户基本信息", "B2", "warning")]
+    fs = found(m, "READER_NOTICE")
+    assert [(f.sheet, f.cell, f.severity, f.value) for f in fs] == [
+        ("旧表", None, "info", "R-HIDDEN-SHEET"), ("客户基本信息", "M1", "warning", "R-DUPLICATE-COLUMN")]
+    assert fs[1].row == 1 and fs[1].message.zh == "表头“电话”重复出现"

@@ -8,7 +8,9 @@ from ...model import Finding, col_letter, split_ref
 from ...schema import SCHEMA
 from .registry import RULES, Ctx, rule, rule_settings
 
-_COVERED_NOTICES = {"R-UNKNOWN-COLUMN", "R-MISSING-COLUMN"}  # reported by COL_UNKNOWN / COL_MISSING
+# Reader notices that a rule reports cell by cell already (COL_UNKNOWN, COL_MISSING, SHEET_MISSING,
+# MERGED_CELLS, DATE_AS_TEXT / NUM_AS_TEXT); formulas without value only where FORMULA_NO_VALUE has the cell.
+_COVERED_NOTICES = {"R-UNKNOWN-COLUMN", "R-MISSING-COLUMN", "R-MISSING-SHEET", "R-MERGED-CELLS", "R-TEXT-TYPED"}
 
 
 @rule("SHEET_MISSING", "error", "structure", ("缺少数据表", "Data sheet missing"),
@@ -110,8 +112,9 @@ def merged_cells(ctx: Ctx) -> list[Finding]:
        "Other things noticed while reading (duplicate headers, hidden sheets …), with the reader's severity."))
 def reader_notice(ctx: Ctx) -> list[Finding]:
     out = []
+    formula_cells = {(s.name, s.cell(r, k)) for s in ctx.model.sheets.values() for r, k in s.formulas_without_value}
     for n in ctx.model.notices:
-        if n.code in _COVERED_NOTICES:
+        if n.code in _COVERED_NOTICES or (n.code == "R-FORMULA-NO-VALUE" and (n.sheet, n.cell) in formula_cells):
             continue
         row = None
         if n.cell:
