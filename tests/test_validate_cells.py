@@ -67,14 +67,16 @@ def test_due_date_may_be_in_the_future_and_as_of_day_is_not_future():
 
 def test_phone_rules_and_privacy_mode():
     rows = [cust(phone="138001380"), cust(phone="138-0013-8000"), cust(phone="021-12345678"),
-            cust(phone="138****8000"), cust(phone="13800138000/13900139000"), cust(phone="4008001234")]
+            cust(phone="138****8000"), cust(phone="13800138000/13900139000"), cust(phone="4008001234"),
+            cust(phone="166O3466119")]
     fs = found(make_model(customers=rows), "PHONE")
-    assert [f.row for f in fs] == [2, 5, 6]
+    assert [f.row for f in fs] == [2, 5, 6, 8]
+    assert fs[3].hint.zh.endswith("应为 16603466119")
     assert fs[0].message.zh == "联系方式“138001380”不是11位手机号或带区号的座机号"
     assert fs[0].hint.zh.startswith("请填写11位手机号，只填数字")
     assert "隐私模式" in fs[1].hint.zh and "只填一个号码" in fs[2].hint.zh
     fs = found(make_model(customers=rows, settings={"privacy_mode": True}), "PHONE")
-    assert [f.row for f in fs] == [2, 6]
+    assert [f.row for f in fs] == [2, 6, 8]
 
 
 def test_email():

@@ -206,6 +206,10 @@ def phone(ctx: Ctx) -> list[Finding]:
             if "*" in v and not privacy:
                 hint = L("号码被打码，但代码表未开启隐私模式：请填完整号码，或把隐私模式设为“是”",
                          "The number is masked but privacy mode is off: enter the full number or turn privacy mode on")
+            elif re.search(r"[A-Za-z]", v) and re.fullmatch(r"[\dOoIl]+", v):
+                fixed = v.translate(str.maketrans("OoIl", "0011"))
+                hint = L(f"号码里混入了字母（O 和 0、l 和 1 看着很像）：应为 {fixed}",
+                         f"Letters slipped in (O for 0, l for 1): it should read {fixed}")
             elif len(re.findall(r"1[3-9]\d{9}", v)) > 1 or re.search(r"[/、,，;；]", str(raw)):
                 hint = L("一个单元格只填一个号码，其他号码写在备注", "One number per cell; put others in remarks")
             else:
