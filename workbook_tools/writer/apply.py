@@ -22,10 +22,11 @@ from ..i18n import L
 from ..model import cell_ref, split_ref
 from . import changelog, safety
 from .book import Book
-from .cells import CellPatch, StoredCell, bad_value, excel_serial, is_protected, merged_ranges, read_cells
+from .cells import CellPatch, is_protected, merged_ranges, read_cells
 from .marks import MARKS_SHEET, apply_marks, clear_marks, load_records, save_records, valid_cell
 from .package import Package
 from .tables import extend_tables
+from .values import StoredCell, bad_value, excel_serial
 
 
 @dataclass

@@ -11,9 +11,10 @@ import re
 from xml.sax.saxutils import quoteattr
 
 from ..model import cell_ref
-from .cells import CellPatch, SharedStrings, patch_cells, value_xml
+from .cells import CellPatch, patch_cells
 from .package import CT_WORKSHEET, NS_MAIN, NS_REL, REL_WORKSHEET, Package, SheetRef
 from .stylesheet import Stylesheet
+from .values import SharedStrings, value_xml
 
 REL_SST = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 

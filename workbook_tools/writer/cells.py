@@ -10,124 +10,23 @@ The entry points are :func:`read_cells` (what the targets hold now, for the pre-
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from ..model import col_letter, split_ref
 from .package import attrs
+from .values import SharedStrings, StoredCell, cell_ref, parse_cell, value_xml
+
+__all__ = ["KEEP", "CellPatch", "patch_cells", "read_cells"]
 
 _ROW = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\sr\s*=\s*"(\d+)")?[^>]*?(?:/>|>.*?</(?:\w+:)?row>)', re.S)
 _CELL = re.compile(rb'<(?:\w+:)?c\b(?:[^>]*?\sr\s*=\s*"\$?([A-Za-z]+)\$?\d+")?[^>]*?(?:/>|>.*?</(?:\w+:)?c>)', re.S)
 _START = re.compile(rb"<[^>]*?>", re.S)
 _SHEETDATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/>|>)")
-_XML_ENT = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);")
-_ESC_X = re.compile(r"_(x[0-9A-Fa-f]{4})_")
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-MAX_TEXT = 32767
 KEEP: Any = type("Keep", (), {"__repr__": lambda self: "KEEP"})()
-
-
-# ---- stored values ---------------------------------------------------------------------------
-@dataclass
-class StoredCell:
-    """What one cell holds in the XML (before any change)."""
-
-    row: int
-    col: int
-    style: int = 0
-    t: str = "n"
-    value: Any = None           # str / float / bool / None; shared strings resolved; errors as "#N/A"
-    formula: bool = False
-    exists: bool = False        # a <c> element is present
-
-
-@functools.lru_cache(maxsize=65536)
-def cell_ref(row: int, col: int) -> str:
-    return f"{_letters(col)}{row}"
-
-
-@functools.lru_cache(maxsize=16384)
-def _letters(col: int) -> str:
-    return col_letter(col)
-
-
-def xml_unescape(s: str) -> str:
-    def one(m: re.Match[str]) -> str:
-        e = m.group(1)
-        if e[0] == "#":
-            return chr(int(e[2:], 16) if e[1] in "xX" else int(e[1:]))
-        return {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}[e]
-    return _XML_ENT.sub(one, s)
-
-
-def _unescape_ooxml(s: str) -> str:
-    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), s)
-
-
-_T_RUN = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
-_RPH = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
-
-
-def rich_text(inner: bytes) -> str:
-    """The text of an ``<si>`` or ``<is>`` body: all ``<t>`` runs except phonetic ones."""
-    inner = _RPH.sub(b"", inner)
-    return _unescape_ooxml(xml_unescape(b"".join(m.group(1) or b"" for m in _T_RUN.finditer(inner))
-                                        .decode("utf-8")))
-
-
-class SharedStrings:
-    """sharedStrings.xml, parsed lazily (only read, never written)."""
-
-    def __init__(self, blob: bytes | None) -> None:
-        self._blob = blob
-        self._items: list[bytes] | None = None
-
-    def get(self, index: int) -> str:
-        if self._items is None:
-            self._items = re.findall(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", self._blob or b"", re.S)
-        if not 0 <= index < len(self._items):
-            return ""
-        return rich_text(self._items[index])
-
-
-_V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
-_IS = re.compile(rb"<(?:\w+:)?is\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?is>)", re.S)
-_F = re.compile(rb"<(?:\w+:)?f\b")
-
-
-def parse_cell(blob: bytes, row: int, col: int, sst: SharedStrings) -> StoredCell:
-    start = _START.match(blob)
-    a = attrs(start.group(0)) if start else {}
-    t = a.get("t", "n")
-    out = StoredCell(row, col, int(a.get("s", "0") or 0), t, None, bool(_F.search(blob)), True)
-    if t == "inlineStr":
-        m = _IS.search(blob)
-        out.value = rich_text(m.group(1) or b"") if m else None
-        return out
-    m = _V.search(blob)
-    raw = xml_unescape((m.group(1) or b"").decode("utf-8")) if m else None
-    if raw is None:
-        return out
-    if t == "s":
-        out.value = sst.get(int(raw))
-    elif t == "b":
-        out.value = raw.strip() in ("1", "true")
-    elif t in ("str", "e"):
-        out.value = _unescape_ooxml(raw)
-    elif t == "d":
-        out.value = raw
-    else:
-        try:
-            out.value = float(raw)
-        except ValueError:
-            out.value = raw
-    return out
 
 
 # ---- locating rows and cells -----------------------------------------------------------------
@@ -294,67 +193,6 @@ def default_style(xml: bytes, row_blob: bytes | None, col: int,
     for lo, hi, s in (col_styles(xml) if cols is None else cols):
         if lo <= col <= hi:
             return s
-    return None
-
-
-# ---- values as XML ---------------------------------------------------------------------------
-def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
-    """A date or datetime as an Excel serial number in the workbook's date system."""
-    if isinstance(value, dt.datetime):
-        base = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
-        delta = value.replace(tzinfo=None) - base
-        serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-    else:
-        base_d = dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30)
-        serial = float((value - base_d).days)
-    if not date1904 and serial < 61:
-        serial -= 1  # Excel's phantom 1900-02-29
-    return serial
-
-
-def number_text(value: float | int | Decimal) -> str:
-    if isinstance(value, int):
-        return str(value)
-    f = float(value)
-    if f.is_integer() and abs(f) < 1e15:
-        return str(int(f))
-    return repr(f)
-
-
-def escape_text(s: str) -> str:
-    """Text for a ``<t>``: XML-escaped, and a literal ``_xHHHH_`` protected so it stays literal."""
-    if "_x" in s or "_X" in s:
-        s = _ESC_X.sub(r"_x005F_\1_", s)
-    if _BAD_XML.search(s):
-        s = _BAD_XML.sub("", s)
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def value_xml(value: Any, date1904: bool = False) -> tuple[str | None, bytes]:
-    """(``t`` attribute, inner XML) for a Python value; text is always an inline string;
-    None and "" empty the cell."""
-    if value is None or value == "":
-        return None, b""
-    if isinstance(value, bool):
-        return "b", b"<v>" + (b"1" if value else b"0") + b"</v>"
-    if isinstance(value, int | float | Decimal):
-        return None, b"<v>" + number_text(value).encode() + b"</v>"
-    if isinstance(value, dt.date):
-        return None, b"<v>" + number_text(excel_serial(value, date1904)).encode() + b"</v>"
-    text = str(value)
-    return "inlineStr", b'<is><t xml:space="preserve">' + escape_text(text).encode("utf-8") + b"</t></is>"
-
-
-def bad_value(value: Any) -> str | None:
-    """Why a value cannot be written, or None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN/inf"
-    if isinstance(value, str) and len(value) > MAX_TEXT:
-        return f"text longer than {MAX_TEXT}"
-    if isinstance(value, dt.datetime) and value.year < 1900:
-        return "date before 1900"
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value.year < 1900:
-        return "date before 1900"
     return None
 
 

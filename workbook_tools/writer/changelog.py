@@ -13,7 +13,8 @@ from typing import Any
 from ..changeset import Changeset
 from ..model import cell_ref
 from .book import Book
-from .cells import CellPatch, StoredCell, is_protected, last_used_row
+from .cells import CellPatch, is_protected, last_used_row
+from .values import StoredCell
 
 LOG_SHEET = "变更日志"
 HEADERS = ["时间", "用户", "操作", "单元格", "原值", "新值"]

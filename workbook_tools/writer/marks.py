@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from ..changeset import CellMark
 from ..model import cell_ref, split_ref
 from .book import Book, sheet_xml
-from .cells import CellPatch, SharedStrings, _iter_cells, _iter_rows, parse_cell, read_cells, sheet_data_span
+from .cells import CellPatch, _iter_cells, _iter_rows, read_cells, sheet_data_span
+from .values import SharedStrings, parse_cell
 
 MARKS_SHEET = "_wbt_marks"
 HEADERS = ["tag", "sheet", "cell", "original_xf", "mark_xf"]

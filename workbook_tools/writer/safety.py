@@ -213,11 +213,11 @@ def same_value(meant: Any, got: Any, date1904: bool = False) -> bool:
             b = got if isinstance(got, dt.datetime) else dt.datetime(got.year, got.month, got.day)
             return abs((a - b).total_seconds()) < 1
         if isinstance(got, int | float):
-            from .cells import excel_serial
+            from .values import excel_serial
             return math.isclose(excel_serial(meant, date1904), float(got), abs_tol=1e-5)
         return False
     if isinstance(meant, int | float):
-        from .cells import excel_serial
+        from .values import excel_serial
         if isinstance(got, dt.timedelta):  # a number shown with a time format
             got = got.total_seconds() / 86400
         elif isinstance(got, dt.date):     # a number in a date-formatted cell
