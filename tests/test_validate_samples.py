@@ -63,3 +63,11 @@ def test_every_planted_defect_is_found_at_its_cell(samples: dict[str, Path]):
     print(f"\nplanted {len(planted)}, errors {len(errors)}, recall 100%, precision (errors at planted cells) "
           f"{precision:.1%}")
     assert precision >= 0.95
+
+
+def test_overdue_follow_ups_agree_with_wbt_tiers(samples: dict[str, Path]):
+    from workbook_tools.ops.tiers import run_tiers
+
+    model = read_workbook(samples["clean"])
+    overdue = [f for f in run_validate(model, as_of=AS_OF, rules=["OVERDUE_FOLLOWUP"]).findings]
+    assert len(overdue) == run_tiers(model, as_of=AS_OF).stats["overdue"] > 0

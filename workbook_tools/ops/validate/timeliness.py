@@ -202,10 +202,11 @@ def cadence_days(ctx: Ctx) -> tuple[pd.Series, pd.Series]:
 
 
 @rule("OVERDUE_FOLLOWUP", "warning", "timeliness", ("跟进逾期", "Follow-up overdue"),
-      ("接洽中或合作中的客户，距最近一次沟通（没有沟通记录时为初次接触时间）超过其跟进周期：价值等级（按年度合作金额或主管确认"
-       "的等级）与跟进等级 A/B/C 的周期取较短者，周期见代码表。",
-       "A customer in talks or active has not been contacted (or, without log rows, since the first contact) "
-       "within its cadence: the shorter of the value-tier and A/B/C grade cadences in 代码表."),
+      ("未终止合作、未流失的客户，距最近一次沟通（没有沟通记录时为初次接触时间）超过其跟进周期：价值等级（主管确认的等级优先，"
+       "否则按年度合作金额）与跟进等级 A/B/C 的周期取较短者，周期见代码表；与 wbt tiers 的“是否逾期”一致。",
+       "A customer not ended or churned has not been contacted (or, without log rows, since the first contact) "
+       "within its cadence: the shorter of the value-tier and A/B/C grade cadences in 代码表; agrees with the "
+       "overdue flag of wbt tiers."),
       settings=("tier_strategic_min", "tier_key_min", "cadence_strategic_days", "cadence_key_days",
                 "cadence_ordinary_days", "cadence_grade_a_days", "cadence_grade_b_days", "cadence_grade_c_days"))
 def overdue_followup(ctx: Ctx) -> list[Finding]:
@@ -213,8 +214,7 @@ def overdue_followup(ctx: Ctx) -> list[Finding]:
     if cust is None or cust.n_rows == 0:
         return []
     df = cust.df
-    live = df["stage"].isin(["接洽中", "合作中"]) | df["stage"].isna()
-    live &= df["customer_type"] != "流失客户"
+    live = (df["stage"] != "终止合作") & (df["customer_type"] != "流失客户")  # as wbt tiers: ended ones are not followed up
     last = last_contacts(ctx).fillna(df["first_contact"])
     days, label = cadence_days(ctx)
     since = (pd.Timestamp(ctx.as_of) - last.dt.normalize()).dt.days
