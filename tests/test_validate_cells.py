@@ -156,3 +156,23 @@ def test_reader_notices_surface_unless_a_rule_reports_them():
         ("客户基本信息", "M1", "warning", "R-DUPLICATE-COLUMN"), ("旧表", "", "info", "R-HIDDEN-SHEET")]
     dup = next(f for f in fs if f.cell == "M1")
     assert dup.row == 1 and dup.message.zh == "表头“电话”重复出现"
+
+
+def test_numbers_typed_as_text():
+    m = make_model(customers=[cust(amount_annual="12.5"), cust(amount_annual=12.5), cust(satisfaction="4")])
+    fs = found(m, "NUM_AS_TEXT")
+    assert [(f.row, f.column) for f in fs] == [(2, "amount_annual"), (4, "satisfaction")]
+    assert fs[0].hint.zh == "请改为数字格式：12.5"
+    assert found(m, "DATE_AS_TEXT") == []
+
+
+def test_missing_sheets():
+    m = make_model(customers=[GOOD])
+    del m.sheets["complaints"]
+    fs = found(m, "SHEET_MISSING")
+    assert [(f.sheet, f.severity) for f in fs] == [("投诉登记", "info")]
+    del m.sheets["customers"]
+    fs = found(m, "SHEET_MISSING")
+    assert [(f.sheet, f.severity) for f in fs] == [("客户基本信息", "error"), ("投诉登记", "info")]
+    r = run_validate(m, as_of=AS_OF)  # every rule copes with the missing sheets
+    assert {f.code for f in r.errors} == {"SHEET_MISSING"}

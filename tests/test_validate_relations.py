@@ -180,3 +180,13 @@ def test_overdue_followup_and_zombie():
     m = make_model(customers=custs, contacts=log, settings={"cadence_grade_a_days": 14, "zombie_days": 600})
     assert [f.row for f in found(m, "OVERDUE_FOLLOWUP")] == [4, 5]
     assert found(m, "ZOMBIE") == []
+
+
+def test_complaint_status_agrees_with_resolution():
+    rows = [{"customer_id": "2024-IT-001", "received_at": D(2026, 10, 1, 9), "status": "已解决"},
+            {"customer_id": "2024-IT-001", "received_at": D(2026, 10, 1, 9), "status": "处理中",
+             "resolved_at": D(2026, 10, 2, 9)},
+            {"customer_id": "2024-IT-001", "received_at": D(2026, 10, 1, 9), "status": "已关闭",
+             "resolved_at": D(2026, 10, 2, 9)}]
+    fs = found(make_model(customers=[c(1)], complaints=rows), "COMPLAINT_STATUS")
+    assert [(f.row, f.column) for f in fs] == [(2, "resolved_at"), (3, "status")]
