@@ -236,3 +236,12 @@ KIND_TO_CODE = {
     "orphan_contact": "XREF_CUSTOMER", "date_order": "ORDER_FIRST_COOP", "due_before_contact": "ORDER_DUE",
     "resolved_before_received": "ORDER_RESOLVED",
 }
+
+
+def test_results_sheet_lists_errors_first():
+    m = make_model(customers=[{**BAD, "phone": "13800138000", "name": "华为"},
+                              {**BAD, "customer_id": "2024-IT-002", "name": "杭州云启二科技有限公司"}])
+    r = run_annotate(m, as_of=AS_OF, rules=["PHONE", "NAME_SHORT", "EMAIL"])
+    sheet = r.changeset.add_sheets[0]
+    sev = [sheet.cells[(row, 1)][0] for row in range(6, 6 + len(r.findings))]
+    assert sev == sorted(sev, key=["错误", "警告", "提示"].index) and sev[-1] == "警告"

@@ -65,7 +65,8 @@ def results_sheet(model: WorkbookModel, findings: list[Finding], stats: dict[str
     gs.freeze = (HEADER_ROW + 1, 1)
     names = set(model.sheet_names)
     r = HEADER_ROW
-    for f in findings[:MAX_ROWS]:
+    ordered = sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 3))  # errors first, then sheet/row order
+    for f in ordered[:MAX_ROWS]:
         r += 1
         rule = RULES.get(f.code)
         value = f.value
