@@ -114,13 +114,15 @@ def openpyxl_ro(path: Path) -> int:
     return n
 
 
-def timed(fn: Callable[[Path], Any], path: Path, repeat: int) -> float:
-    best = float("inf")
+def timed(fn: Callable[[Path], Any], path: Path, repeat: int) -> tuple[float, float]:
+    """Best wall-clock seconds and best CPU seconds (all threads of this process) of ``repeat`` runs."""
+    best, best_cpu = float("inf"), float("inf")
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn(path)
         best = min(best, time.perf_counter() - t0)
-    return best
+        best_cpu = min(best_cpu, time.process_time() - c0)
+    return best, best_cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,13 +153,15 @@ def main(argv: list[str] | None = None) -> int:
                 times[label] = timed(fn, path, rep)
             except ImportError as exc:
                 print(f"{label}: skipped ({exc})")
-        base = times[runs[0][0]]
-        print(f"{'method':<30}{'seconds':>10}{'× baseline':>12}")
-        for label, t in times.items():
-            print(f"{label:<30}{t:>10.3f}{t / base:>12.2f}")
-        ratio = times["read_workbook"] / base
+        base, base_cpu = times[runs[0][0]]
+        print(f"{'method':<30}{'wall s':>9}{'× base':>8}{'CPU s':>9}{'× base':>8}")
+        for label, (t, c) in times.items():
+            print(f"{label:<30}{t:>9.3f}{t / base:>8.2f}{c:>9.3f}{c / base_cpu:>8.2f}")
+        ratio = times["read_workbook"][0] / base
         verdict = "met" if ratio <= GOAL else "NOT met"
-        print(f"goal read_workbook ≤ {GOAL}× baseline: {verdict} ({ratio:.2f}×)")
+        print(f"goal read_workbook ≤ {GOAL}× baseline (wall clock): {verdict} ({ratio:.2f}×); "
+              f"CPU {times['read_workbook'][1] / base_cpu:.2f}× (the reader's XML scan and calamine run in "
+              "worker threads, so wall < CPU when a core is free)")
     return 0
 
 

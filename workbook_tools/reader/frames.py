@@ -160,7 +160,7 @@ def _datetimes(values: list[Any], index: pd.Index) -> pd.Series:
 def _column_arrays(rows: Sequence[Sequence[Any]], cols: list[int]) -> list[np.ndarray]:
     """One 1-D object array per wanted column; short rows give None."""
     n = len(rows)
-    width = min((len(r) for r in rows), default=0)
+    width = min(map(len, rows), default=0)
     out = []
     for p in cols:
         if p < width:
@@ -170,22 +170,8 @@ def _column_arrays(rows: Sequence[Sequence[Any]], cols: list[int]) -> list[np.nd
             arr[:] = [r[p] if p < len(r) else None for r in rows]
             out.append(arr)
     return out
-    for p in cols:
-        arr = np.empty(n, dtype=object)
-        arr[:] = [r[p] if p < len(r) else None for r in rows]
-        out.append(arr)
-    return out
-    width = min(map(len, rows), default=0)
-    if width > max(cols):
-        try:
-            full = np.array(rows, dtype=object)
-            if full.ndim == 2:
-                return full[:, cols]
-        except ValueError:
-            pass
-    for j, p in enumerate(cols):
-        out[:, j] = [r[p] if p < len(r) else None for r in rows]
-    return out
+
+
 # a datetime64[ns] holds 1677-09-21 .. 2262-04-11; later or earlier dates are typos, kept raw
 _MIN_DT, _MAX_DT = dt.datetime(1678, 1, 1), dt.datetime(2262, 1, 1)
 _TEXT_NORMALISED = (CType.LIST, CType.CUSTOMER_ID, CType.EMAIL, CType.TERM)
@@ -228,8 +214,21 @@ def _parse_column(ctype: CType, arr: np.ndarray, rows: list[int], date1904: bool
         is_none = types == _NONE_TYPE
         if ctype in DATE_TYPES:
             ok = is_none | (types == dt.datetime) | (types == dt.date)
+            if ctype == CType.YEAR_OR_DATE:  # 2015 typed as a number: a year, the common case
+                years = np.flatnonzero(types == float).tolist()  # noqa: E721 - elementwise
+                out = arr.copy()
+                for i in years:
+                    v = arr[i]
+                    if 1800 <= v <= 2200 and v.is_integer():
+                        out[i] = dt.datetime(int(v), 1, 1)
+                        ok[i] = True
+                arr, raw_arr = out, arr
+            else:
+                raw_arr = arr
         else:
             ok = is_none | (types == float) | (types == int)  # noqa: E721 - elementwise on an array
+        if ctype not in DATE_TYPES:
+            raw_arr = arr
         out = arr.copy()
         fn: Any = (parse.parse_year_or_date if ctype == CType.YEAR_OR_DATE else parse.parse_date) \
             if ctype in DATE_TYPES else parse.parse_number
@@ -237,7 +236,7 @@ def _parse_column(ctype: CType, arr: np.ndarray, rows: list[int], date1904: bool
         if odd:
             slow.append(ctype)
         for i in odd:
-            x = arr[i]
+            x = raw_arr[i]
             if ctype in DATE_TYPES:
                 v = None if parse.is_empty_mark(x) else fn(x, date1904=date1904)
             else:

@@ -211,7 +211,7 @@ def read_part(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
 
 
 def check_xml(data: bytes, name: str, path: Path) -> None:
-    if b"<!" in data and any(h in data for h in _HOSTILE):
+    if b"!" in data and any(h in data for h in _HOSTILE):
         raise _fail(path, f"部件 {name} 含有 DOCTYPE/ENTITY 声明（XML 实体炸弹），Excel 从不写入这种内容，已拒绝读取",
                     f"part {name} holds a DOCTYPE/ENTITY declaration (XML entity bomb); Excel never "
                     "writes one, refused")

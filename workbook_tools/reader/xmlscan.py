@@ -106,7 +106,7 @@ def _scan_block(buf: bytes, out: SheetScan) -> None:
             r = _R_ATTR.search(m.group(0))
             if r:
                 out.hidden_rows.add(int(r.group(1)))
-    if b"<f" in buf or b":f" in buf:
+    if (b"<f" in buf and (b"<f>" in buf or b"<f " in buf)) or b":f>" in buf or b":f " in buf:
         for m in _FORMULA_CELL.finditer(buf):
             attrs = m.group(1)
             if m.group(2) and b't="str"' in attrs:
