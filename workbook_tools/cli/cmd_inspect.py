@@ -9,6 +9,7 @@ import click
 
 from ..i18n import current_lang, tr
 from ..model import WorkbookModel, col_letter
+from ..schema import SCHEMA, norm_header
 from .common import emit_json, file_argument, json_option, read_model
 
 NOTICE_LIMIT = 60
@@ -40,12 +41,20 @@ def inspect_dict(model: WorkbookModel, lang: str | None = None) -> dict[str, Any
         "file": str(model.path), "format": model.format, "date1904": model.date1904,
         "sheet_names": list(model.sheet_names), "hidden_sheets": list(model.hidden_sheets),
         "sheets": sheets,
-        "other_sheets": [n for n in model.sheet_names if n not in used],
+        "other_sheets": [{"name": n, "role": _role(n)} for n in model.sheet_names if n not in used],
         "settings": {"from_workbook": sorted(st.from_workbook), "lists": {k: len(v) for k, v in st.lists.items()},
                      "industry_codes": dict(st.industry_codes), "values": dict(st.values)},
         "notices": [n.to_dict(lang) for n in model.notices],
         "counts": {sev: sum(1 for n in model.notices if n.severity == sev) for sev in ("error", "warning", "info")},
     }
+
+
+def _role(name: str) -> str:
+    n = norm_header(name)
+    for key in ("settings", "instructions"):
+        if n in SCHEMA.sheet(key).name_keys():
+            return key
+    return "other"
 
 
 def _print(info: dict[str, Any]) -> None:
@@ -63,8 +72,10 @@ def _print(info: dict[str, Any]) -> None:
         hidden = tr("（隐藏）", " (hidden)") if s["name"] in info["hidden_sheets"] else ""
         t.add_row(s["name"] + hidden, s["schema_name"], str(s["header_row"]), f"{s['rows']:,}", str(len(s["columns"])),
                   ", ".join(u["text"] for u in s["unknown_columns"]) or "-", ", ".join(s["missing_required"]) or "-")
-    for name in info["other_sheets"]:
-        t.add_row(name, tr("（未读取）", "(not read)"), "", "", "", "", "")
+    roles = {"settings": tr("代码表（设置）", "lists & settings"), "instructions": tr("说明", "instructions"),
+             "other": tr("（未读取）", "(not read)")}
+    for other in info["other_sheets"]:
+        t.add_row(other["name"], roles[other["role"]], "", "", "", "", "")
     con.print(t)
     for s in info["sheets"]:
         m = Table(title=tr("“{n}”的表头映射", "Header mapping of '{n}'", n=s["name"]))
