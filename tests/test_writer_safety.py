@@ -168,3 +168,30 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(UnreadableWorkbook) as info:
         apply_changeset(tmp_path / "nope" / "book.xlsx", _cs(("数据", "A1", 1)))
     assert "not found" in info.value.render("en") and info.value.exit_code == 2
+
+
+def test_read_only_file_is_refused(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    raw = path.read_bytes()
+    os.chmod(path, 0o444)
+    try:
+        with pytest.raises(UnsafeWrite) as info:
+            apply_changeset(path, _cs(("数据", "A3", "x")), now=NOW)
+        assert "read-only" in info.value.render("en") and "只读" in info.value.render("zh")
+        assert path.read_bytes() == raw
+    finally:
+        os.chmod(path, 0o644)
+
+
+def test_lock_file_cannot_be_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    real_open = os.open
+
+    def deny(p: object, *a: object, **k: object) -> int:
+        if str(p).endswith(".wbt-lock"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(p, *a, **k)
+    monkeypatch.setattr(safety.os, "open", deny)
+    with pytest.raises(UnsafeWrite) as info:
+        apply_changeset(path, _cs(("数据", "A3", "x")), now=NOW)
+    assert "Cannot write in folder" in info.value.render("en")

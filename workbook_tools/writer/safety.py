@@ -35,6 +35,11 @@ def owner_files(path: Path) -> list[Path]:
 
 
 def check_not_open(path: Path) -> None:
+    """Refuse a workbook that is open in an office program or marked read-only."""
+    if not stat.S_IMODE(path.stat().st_mode) & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise UnsafeWrite(L("工作簿 {n} 是只读文件，不会被修改。如需写入，请先取消只读属性。",
+                            "Workbook {n} is read-only; it will not be changed. Clear the read-only flag first.")
+                          .format(n=path.name))
     for f in owner_files(path):
         if f.exists():
             raise WorkbookInUse(L("工作簿 {n} 正在被 Excel/WPS/LibreOffice 打开（发现 {f}）。请先保存并关闭它，再运行本命令。",
@@ -50,7 +55,12 @@ def lock_path(path: Path) -> Path:
 def locked(path: Path) -> Iterator[None]:
     """Hold an advisory lock beside the workbook for the whole write (non-blocking)."""
     lp = lock_path(path)
-    fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise UnsafeWrite(L("无法在文件夹 {d} 中写入（{e}），工作簿未被修改。",
+                            "Cannot write in folder {d} ({e}); the workbook was not changed.")
+                          .format(d=path.parent, e=exc.strerror or exc)) from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
