@@ -282,3 +282,17 @@ def test_styled_cells_use_the_workbooks_default_font(tmp_path: Path) -> None:
     wb = load(apply(songti, add_or_replace_sheet, review()))
     assert wb["审阅"]["A1"].font.name == "宋体" and wb["审阅"]["A1"].font.sz == 10  # header: bold, same face
     assert wb["审阅"]["A1"].font.b
+
+
+def test_chart_labels_have_explicit_flags(tmp_path: Path) -> None:
+    """LibreOffice and WPS read a missing show* flag as true; every flag is written."""
+    g = review()
+    g.charts.append(ChartSpec("column", "柱", "A2:A3", [("数量", "B2:B3")], anchor="D20"))
+    out = apply(make_book(tmp_path / "b.xlsx"), add_or_replace_sheet, g)
+    charts = {n: b.decode() for n, b in parts(out).items() if n.startswith("xl/charts/chart")}
+    pie = next(x for x in charts.values() if "<c:pieChart>" in x)
+    col = next(x for x in charts.values() if "<c:barChart>" in x)
+    flags = r'<c:showLegendKey val="0"/><c:showVal val="{}"/><c:showCatName val="{}"/><c:showSerName val="0"/>' \
+            r'<c:showPercent val="{}"/><c:showBubbleSize val="0"/>'
+    assert flags.format(1, 0, 0) in col
+    assert flags.format(0, 1, 1) in pie

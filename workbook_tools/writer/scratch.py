@@ -29,7 +29,7 @@ from ..changeset import ChartSpec, GeneratedSheet
 from ..errors import UnsafeWrite
 from ..i18n import L
 from ..model import split_ref
-from ..styles import PALETTE
+from ..styles import FONT, PALETTE
 from .package import NS_MAIN, unescape_attr
 
 _DATE_FMT = {"num_format": "yyyy-mm-dd"}
@@ -99,11 +99,43 @@ def render(sheet: GeneratedSheet, base_font: tuple[str, float] | None = None) ->
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
     for spec in sheet.charts:
-        ws.insert_chart(spec.anchor, _chart(wb, sheet.name, spec))
+        ws.insert_chart(spec.anchor, _chart(wb, sheet.name, spec, base_font[0] if base_font else FONT))
+    ws.hide_gridlines(2)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
     wb.close()
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
         parts = {n: zf.read(n) for n in zf.namelist()}
+    for name in parts:
+        if name.startswith("xl/charts/chart"):
+            parts[name] = explicit_label_flags(parts[name])
     return inline_strings(parts)
+
+
+_FLAGS = ["showLegendKey", "showVal", "showCatName", "showSerName", "showPercent", "showBubbleSize"]
+_DLBLS = re.compile(rb"<c:dLbls>(.*?)</c:dLbls>", re.S)
+
+
+def explicit_label_flags(chart_xml: bytes) -> bytes:
+    """Write all six ``show*`` flags of every ``<c:dLbls>``: XlsxWriter writes only the true ones,
+    and LibreOffice and WPS take a missing flag as true (labels then show series and category)."""
+    def one(m: re.Match[bytes]) -> bytes:
+        body = m.group(1)
+        if b"<c:dLbl>" in body:
+            return m.group(0)
+        found = {f: re.search(rb"<c:" + f.encode() + rb' val="1"/>', body) is not None for f in _FLAGS}
+        first = min((body.find(b"<c:" + f.encode()) for f in _FLAGS if b"<c:" + f.encode() in body), default=-1)
+        rest = re.sub(rb"<c:(?:" + "|".join(_FLAGS).encode() + rb')\b[^>]*/>', b"", body)
+        if first < 0:
+            tail = re.search(rb"<c:separator|<c:showLeaderLines|<c:extLst", rest)
+            first = tail.start() if tail else len(rest)
+        else:
+            first = len(re.sub(rb"<c:(?:" + "|".join(_FLAGS).encode() + rb')\b[^>]*/>', b"", body[:first]))
+        flags = b"".join(b"<c:" + f.encode() + b' val="' + (b"1" if found[f] else b"0") + b'"/>' for f in _FLAGS)
+        return b"<c:dLbls>" + rest[:first] + flags + rest[first:] + b"</c:dLbls>"
+
+    return _DLBLS.sub(one, chart_xml)
 
 
 def _kind(value: Any) -> str | None:
@@ -134,18 +166,26 @@ def _write(ws: Any, r: int, c: int, value: Any, cell_fmt: Any) -> None:
         ws.write_string(r, c, str(value), cell_fmt)
 
 
-def _chart(wb: Any, sheet_name: str, spec: ChartSpec) -> Any:
+def _chart(wb: Any, sheet_name: str, spec: ChartSpec, font: str) -> Any:
+    """The same presentation as ``report/xlsx.py`` gives a review written to its own file."""
     if spec.kind not in CHART_KINDS:
         raise UnsafeWrite(L("不支持的图表类型：{k}", "Unsupported chart kind: {k}").format(k=spec.kind),
                           sheet=sheet_name)
     chart = wb.add_chart({"type": spec.kind})
     for name, values in spec.series:
-        chart.add_series({"name": name, "categories": _range(sheet_name, spec.categories),
-                          "values": _range(sheet_name, values)})
-    chart.set_title({"name": spec.title})
+        series: dict[str, Any] = {"name": name, "categories": _range(sheet_name, spec.categories),
+                                  "values": _range(sheet_name, values)}
+        if spec.kind in ("column", "bar"):
+            series["data_labels"] = {"value": True}
+        elif spec.kind == "pie":
+            series["data_labels"] = {"percentage": True, "category": True, "leader_lines": True}
+        else:
+            series["marker"] = {"type": "circle"}
+        chart.add_series(series)
+    chart.set_title({"name": spec.title, "name_font": {"name": font, "size": 11, "bold": True}})
     chart.set_size({"width": spec.width, "height": spec.height})
-    if spec.kind != "pie" and len(spec.series) < 2:
-        chart.set_legend({"none": True})
+    if spec.kind != "pie":
+        chart.set_legend({"position": "bottom"} if len(spec.series) > 1 else {"none": True})
     return chart
 
 
