@@ -37,6 +37,8 @@ def _cs(*edits: tuple) -> Changeset:
     (("没有", "A1", 1), "没有", "no sheet named"),
     (("数据", "A0", 1), "数据!A0", "Invalid cell"),
     (("数据", "A30", float("nan")), "数据!A30", "NaN"),
+    (("数据", "A30", __import__("pandas").NaT), "数据!A30", "NaT"),
+    (("数据", "A30", "长" * 32768), "数据!A30", "longer than 32767"),
 ])
 def test_refusals_name_the_cell_and_leave_the_file(tmp_path: Path, edit: tuple, where: str, words: str) -> None:
     path = make_book(tmp_path / "book.xlsx")
@@ -195,3 +197,13 @@ def test_lock_file_cannot_be_created(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(UnsafeWrite) as info:
         apply_changeset(path, _cs(("数据", "A3", "x")), now=NOW)
     assert "Cannot write in folder" in info.value.render("en")
+
+
+def test_numpy_values_are_written_as_numbers(tmp_path: Path) -> None:
+    import numpy as np
+    import openpyxl
+    path = make_book(tmp_path / "book.xlsx")
+    apply_changeset(path, _cs(("数据", "J2", np.int64(7)), ("数据", "J3", np.float64(2.5)), ("数据", "J4", np.bool_(True))),
+                    now=NOW)
+    ws = openpyxl.load_workbook(path)["数据"]
+    assert (ws["J2"].value, ws["J3"].value, ws["J4"].value) == (7, 2.5, True)

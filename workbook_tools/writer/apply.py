@@ -11,7 +11,7 @@ import datetime as dt
 import getpass
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from .cells import CellPatch, is_protected, merged_ranges, read_cells
 from .marks import MARKS_SHEET, apply_marks, clear_marks, load_records, save_records, valid_cell
 from .package import Package
 from .tables import extend_tables
-from .values import StoredCell, bad_value, excel_serial
+from .values import StoredCell, bad_value, excel_serial, plain
 
 
 @dataclass
@@ -103,7 +103,7 @@ def preflight(book: Book, cs: Changeset) -> _Plan:
             raise _refuse("无效的单元格地址 {c}。", "Invalid cell address {c}.", sheet=item.sheet, cell=item.cell,
                           c=item.cell)
     for e in cs.edits:
-        plan.edits.setdefault(e.sheet, {})[split_ref(e.cell.upper())] = e
+        plan.edits.setdefault(e.sheet, {})[split_ref(e.cell.upper())] = replace(e, new=plain(e.new))
     for sheet in sorted({m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} | set(plan.edits)):
         if is_protected(book.xml(sheet)):
             raise _refuse("工作表 {s} 受保护，不能修改。请先撤销工作表保护。",

@@ -169,8 +169,17 @@ def value_xml(value: Any, date1904: bool = False) -> tuple[str | None, bytes]:
     return "inlineStr", b'<is><t xml:space="preserve">' + escape_text(text).encode("utf-8") + b"</t></is>"
 
 
+def plain(value: Any) -> Any:
+    """numpy scalars (from pandas) as the Python value they hold."""
+    if type(value).__module__.startswith("numpy") and hasattr(value, "item"):
+        return value.item()
+    return value
+
+
 def bad_value(value: Any) -> str | None:
     """Why a value cannot be written, or None."""
+    if type(value).__name__ == "NaTType":
+        return "NaT"
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN/inf"
     if isinstance(value, str) and len(value) > MAX_TEXT:
