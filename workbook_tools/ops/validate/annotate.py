@@ -59,6 +59,8 @@ def results_sheet(model: WorkbookModel, findings: list[Finding], stats: dict[str
                    "address to jump there; after fixing, run wbt validate --annotate again to refresh this sheet and "
                    "the fills.")
         gs.put(3, 1, counts.get(lang), "bad" if stats["errors"] else "warn" if stats["warnings"] else "cell")
+    last = chr(64 + len(COLUMNS))
+    gs.merges += [f"A2:{last}2", f"A3:{last}3"]  # stamp and summary span the table
     gs.put_row(HEADER_ROW, 1, [c[0].get(lang) for c in COLUMNS], "header")
     for i, (_, w) in enumerate(COLUMNS, start=1):
         gs.col_widths[i] = w
