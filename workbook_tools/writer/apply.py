@@ -20,6 +20,7 @@ from ..changeset import NOT_CHECKED, CellEdit, Changeset
 from ..errors import UnreadableWorkbook, UnsafeWrite
 from ..i18n import L
 from ..model import cell_ref, split_ref
+from ..styles import PALETTE
 from . import changelog, safety
 from .book import Book
 from .cells import CellPatch, is_protected, merged_ranges, read_cells
@@ -114,7 +115,7 @@ def preflight(book: Book, cs: Changeset) -> _Plan:
         stored = read_cells(xml, cells, book.sst)
         for (r, c), e in cells.items():
             ref = cell_ref(r, c)
-            why = bad_value(e.new)
+            why = bad_value(e.new) or (f"unknown style {e.style}" if e.style and e.style not in PALETTE else None)
             if why:
                 raise _refuse("无法写入该值（{w}）。", "Cannot write this value ({w}).", sheet=sheet, cell=ref, w=why)
             cell = stored[(r, c)]
