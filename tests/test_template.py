@@ -185,3 +185,44 @@ def test_cli_template_refuses_overwrite(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["template", "-o", str(out), "--force", "--lang", "en"])
     assert r.exit_code == 0
     assert openpyxl.load_workbook(out).sheetnames[0] == "Customers"
+
+
+def test_data_rows_round_trip(tmp_path: Path) -> None:
+    """Rows given to the builder come back cell for cell (escaping, numbers, dates, empty cells)."""
+    from datetime import date, datetime
+
+    from python_calamine import CalamineWorkbook
+
+    rows = [
+        {"name": "A&B <科技> 有限公司", "contact": " 王 伟 ", "phone": "01088886666", "founded": 2015,
+         "amount_annual": 12.345678, "amount_total": 350000, "first_contact": date(2024, 3, 5),
+         "first_coop": "2024年13月5日", "satisfaction": 4, "needs": "含控制符\x07和换行\n第二行"},
+        {"name": "杭州云启科技有限公司", "customer_id": "2024-IT-001", "first_contact": date(1899, 12, 31)},
+    ]
+    contacts = [{"customer_id": "2024-IT-001", "contact_date": date(2026, 10, 30),
+                 "logged_at": datetime(2026, 10, 30, 17, 45), "contact_changed": True}]
+    p = build_workbook(tmp_path / "d.xlsx", data={"customers": rows, "contacts": contacts})
+    wb = openpyxl.load_workbook(p)
+    ws = wb["客户基本信息"]
+    keys = [c.key for c in SCHEMA.sheet("customers").columns]
+
+    def v(r: int, key: str) -> object:
+        return ws.cell(r, keys.index(key) + 1).value
+
+    assert v(2, "name") == "A&B <科技> 有限公司" and v(2, "contact") == " 王 伟 "
+    assert v(2, "phone") == "01088886666" and v(2, "founded") == 2015
+    assert v(2, "amount_annual") == 12.345678 and v(2, "amount_total") == 350000
+    assert v(2, "first_contact") == datetime(2024, 3, 5) and v(2, "first_coop") == "2024年13月5日"
+    assert v(2, "needs").endswith("和换行\n第二行")   # openpyxl leaves Excel's _x0007_ escape as it is
+    assert v(2, "customer_id") is None and v(3, "customer_id") == "2024-IT-001"
+    assert v(3, "first_contact") == "1899-12-31"          # before Excel's reliable range: kept as text
+    assert ws.tables["tbl_customers"].ref == "A1:AK3"
+    assert wb["投诉登记"].tables["tbl_complaints"].ref == "A1:O2"   # no rows: one empty body row
+    c = wb["沟通记录"]
+    assert c["C2"].value == datetime(2026, 10, 30) and c["C2"].number_format == "yyyy-mm-dd"
+    assert c["D2"].value == datetime(2026, 10, 30, 17, 45) and c["D2"].number_format == "yyyy-mm-dd hh:mm"
+    assert c["J2"].value == "是"
+    cal = CalamineWorkbook.from_path(str(p)).get_sheet_by_name("客户基本信息").to_python()
+    assert cal[1][keys.index("name")] == "A&B <科技> 有限公司"
+    assert cal[1][keys.index("first_contact")] == date(2024, 3, 5)
+    assert cal[1][keys.index("needs")] in ("含控制符\x07和换行\n第二行", "含控制符_x0007_和换行\n第二行")
