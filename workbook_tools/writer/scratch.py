@@ -238,6 +238,9 @@ class _Styles:
         if m is None:
             raise UnsafeWrite(L("styles.xml 无法识别", "styles.xml is not a stylesheet"))
         self.prefix = m.group(1) or ""
+        self._kids: dict[str, list[str]] = {}
+        self._index: dict[str, dict[str, int]] = {}
+        self._pending: dict[str, list[str]] = {}
 
     def _section(self, name: str) -> tuple[int, int, int] | None:
         """(start of start tag, end of start tag, start of end tag) or None; self-closed → end tag at start."""
@@ -299,17 +302,29 @@ class _Styles:
             pos = self.xml.index(f"</{self.prefix}styleSheet>")
         self.xml = self.xml[:pos] + f'<{self.prefix}{name} count="0"></{self.prefix}{name}>' + self.xml[pos:]
 
+    def kids(self, name: str) -> list[str]:
+        """The children of a section, parsed once (a bloated styles.xml can hold 60,000 formats)."""
+        if name not in self._kids:
+            self._kids[name] = self.children(name)
+            index: dict[str, int] = {}
+            for i, raw in enumerate(self._kids[name]):
+                index.setdefault(raw, i)
+            self._index[name] = index
+        return self._kids[name]
+
     def index_of(self, name: str, item: str) -> int:
-        """Index of an identical existing child, else append it and return the new index."""
-        kids = self.children(name)
-        if item in kids:
-            return kids.index(item)
-        self.append(name, [item])
-        return len(kids)
+        """Index of an identical existing child, else append it (on :meth:`result`) and return its index."""
+        kids = self.kids(name)
+        index = self._index[name]
+        if item not in index:
+            index[item] = len(kids)
+            kids.append(item)
+            self._pending.setdefault(name, []).append(item)
+        return index[item]
 
     def numfmt_id(self, code: str) -> int:
         used = []
-        for raw in self.children("numFmts"):
+        for raw in self.kids("numFmts"):
             m_id = re.search(r'numFmtId="(\d+)"', raw)
             m_code = re.search(r'formatCode=("[^"]*"|\'[^\']*\')', raw)
             if m_id is None:
@@ -318,8 +333,15 @@ class _Styles:
             if m_code and unescape_attr(m_code.group(1)[1:-1]) == code:
                 return int(m_id.group(1))
         new_id = max([163, *used]) + 1
-        self.append("numFmts", [f"<{self.prefix}numFmt numFmtId=\"{new_id}\" formatCode={quoteattr(code)}/>"])
+        self.index_of("numFmts", f"<{self.prefix}numFmt numFmtId=\"{new_id}\" formatCode={quoteattr(code)}/>")
         return new_id
+
+    def result(self) -> str:
+        """The stylesheet with every pending entry spliced in, one splice per section."""
+        for name in _SECTIONS:
+            if self._pending.get(name):
+                self.append(name, self._pending.pop(name))
+        return self.xml
 
 
 def default_font(styles_xml: bytes) -> tuple[str, float] | None:
@@ -365,7 +387,7 @@ def merge_styles(target: bytes, scratch: bytes, used: set[int]) -> tuple[bytes, 
         new = ET.Element(xf.tag, attrs)
         new.extend(list(xf))
         mapping[i] = tgt.index_of("cellXfs", _ser(new, p))
-    return tgt.xml.encode("utf-8"), mapping
+    return tgt.result().encode("utf-8"), mapping
 
 
 _S_ATTR = re.compile(rb'(<(?:c|row)\b[^>]*?\ss=")(\d+)(")')
