@@ -24,12 +24,14 @@ DATE_TYPES = (CType.DATE, CType.DATETIME, CType.YEAR_OR_DATE)
 NUMBER_TYPES = (CType.AMOUNT, CType.INTEGER, CType.RATING)
 
 
-def map_headers(spec: SheetSpec, header_values: Sequence[Any]
-                ) -> tuple[dict[str, int], dict[str, str], dict[str, int], list[tuple[str, int]]]:
-    """Match header cells to schema columns: exact (normalised) spelling first, then without units.
+_LOOKUPS: dict[int, tuple[SheetSpec, dict[str, str], dict[str, str]]] = {}
 
-    Returns (columns key→1-based index, headers key→text, unknown text→index, duplicates [(text, index)]).
-    """
+
+def _header_lookup(spec: SheetSpec) -> tuple[dict[str, str], dict[str, str]]:
+    """Normalised spelling → column key (exact, and without units), computed once per spec."""
+    hit = _LOOKUPS.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1], hit[2]
     exact: dict[str, str] = {}
     loose: dict[str, str] = {}
     for col in spec.columns:
@@ -38,6 +40,17 @@ def map_headers(spec: SheetSpec, header_values: Sequence[Any]
             if n:
                 exact.setdefault(n, col.key)
                 loose.setdefault(strip_unit(n), col.key)
+    _LOOKUPS[id(spec)] = (spec, exact, loose)
+    return exact, loose
+
+
+def map_headers(spec: SheetSpec, header_values: Sequence[Any]
+                ) -> tuple[dict[str, int], dict[str, str], dict[str, int], list[tuple[str, int]]]:
+    """Match header cells to schema columns: exact (normalised) spelling first, then without units.
+
+    Returns (columns key→1-based index, headers key→text, unknown text→index, duplicates [(text, index)]).
+    """
+    exact, loose = _header_lookup(spec)
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
     unknown: dict[str, int] = {}
