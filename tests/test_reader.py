@@ -256,3 +256,17 @@ def test_values_match_openpyxl(tmp_path: Path) -> None:
     wb.close()
     assert checked > 1000
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_stray_rows_in_a_sheet_not_read_are_harmless(tmp_path: Path) -> None:
+    p = tmp_path / "junk.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("客户基本信息")
+    ws.write_row(0, 0, ["客户名称", "联系人", "联系方式"])
+    ws.write_row(1, 0, ["杭州云启科技有限公司", "张伟", "13800138000"])
+    junk = wb.add_worksheet("草稿")
+    junk.write(1_048_575, 0, "x")  # never read, so never allocated
+    wb.close()
+    m = read_workbook(p)
+    assert m.sheets["customers"].n_rows == 1
+    assert [n.sheet for n in codes(m, "R-EXTRA-SHEET")] == ["草稿"]

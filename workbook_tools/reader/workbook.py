@@ -63,7 +63,7 @@ def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> W
         for name in order:
             part = entries[name].part
             if part in members:
-                scans[name] = scanner.submit(xmlscan.scan_sheet, scan_zf, part, path, name)
+                scans[name] = scanner.submit(xmlscan.scan_sheet, scan_zf, part, path, name, check=False)
         book = _open_calamine(path)
         sheet_names = list(book.sheet_names)
 
@@ -71,8 +71,8 @@ def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> W
             # calamine parses a sheet with the GIL released: the next sheet is parsed while this
             # thread's caller builds the frames of the previous one. A sheet is parsed only after
             # its XML scan passed (no sheet reaching row 1,048,576 gets allocated).
-            if name in scans:
-                scans[name].result()
+            if name in scans:  # refuse a sheet reaching row 1,048,576 before calamine allocates it
+                xmlscan.check_extent(scans[name].result(), name, path)
             return _get_sheet(book, path, name)
 
         for name in plan.load_order:
@@ -86,7 +86,7 @@ def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> W
 
         model = _assemble(path, plan, load, lambda n: scans[n].result() if n in scans else None,
                           sheet_names, merged, date1904=info.date1904, fmt=fmt)
-        for fut in scans.values():  # every sheet part checked, even the ones not read
+        for fut in scans.values():  # every sheet part checked (entities, sizes), even the ones not read
             fut.result()
     finally:
         loader.shutdown(wait=True, cancel_futures=True)
@@ -118,6 +118,9 @@ def _open_calamine(path: Path) -> Any:
 def _get_sheet(book: Any, path: Path, name: str) -> Any:
     try:
         return book.get_sheet_by_name(name)
+    except pc.PasswordError as exc:
+        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：工作簿设置了打开密码（已加密）",
+                                   f"Cannot read '{path.name}': the workbook is password-protected")) from exc
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged sheets
         raise UnreadableWorkbook(L(f"无法读取“{path.name}”：工作表“{name}”已损坏（{exc}）",
                                    f"Cannot read '{path.name}': sheet '{name}' is damaged ({exc})"),
@@ -205,7 +208,11 @@ def _assemble(path: Path, plan: _Plan, load: Any, scan_of: Any, sheet_names: lis
         for name in plan.candidates:
             if name in plan.by_name.values() or any(s.name == name for s in found.values()):
                 continue
-            rows = loaded.get(name) or load(name, HEADER_SCAN_ROWS)
+            try:
+                rows = loaded.get(name) or load(name, HEADER_SCAN_ROWS)
+            except UnreadableWorkbook:  # a chart sheet or a damaged sheet nobody asked for
+                continue
+            loaded[name] = rows
             _, score = _find_header(spec, rows)
             if score >= max(3, MIN_HEADER_SCORE) and (best is None or score > best[0]):
                 best = (score, name)

@@ -9,6 +9,7 @@ Byte-level regexes on the inflated parts (streamed, capped by :mod:`.safety`), n
 
 from __future__ import annotations
 
+import html
 import os
 import posixpath
 import re
@@ -45,8 +46,7 @@ def _attrs(tag: bytes) -> dict[str, str]:
     for m in _ATTR.finditer(tag):
         val = m.group(2) if m.group(2) is not None else m.group(3)
         key = m.group(1).decode().split(":")[-1] if b"r:id" not in m.group(1) else "rid"
-        out[key] = (val.decode("utf-8").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-                    .replace("&apos;", "'").replace("&amp;", "&"))
+        out[key] = html.unescape(val.decode("utf-8"))  # &amp; &lt; … and &#x4E2D; references
     return out
 
 
@@ -129,9 +129,9 @@ def _scan_block(buf: bytes, out: SheetScan) -> None:
                 out.last_row = max(out.last_row, int(r.group(1)))
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str, path: Path, sheet_name: str) -> SheetScan:
-    """Stream one sheet part: check it for DOCTYPE/ENTITY, gather the facts above, and refuse a
-    sheet reaching row 1,048,576 (or with stray cells far below its data)."""
+def scan_sheet(zf: zipfile.ZipFile, part: str, path: Path, sheet_name: str, *, check: bool = True) -> SheetScan:
+    """Stream one sheet part: check it for DOCTYPE/ENTITY, gather the facts above, and (``check``)
+    refuse a sheet reaching row 1,048,576 (or with stray cells far below its data)."""
     out = SheetScan()
     tail = b""
     for chunk in safety.iter_part(zf, part, path):
@@ -149,7 +149,8 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, path: Path, sheet_name: str) -> S
     if tail:
         safety.check_xml(tail, part, path)
         _scan_block(tail, out)
-    check_extent(out, sheet_name, path)
+    if check:
+        check_extent(out, sheet_name, path)
     return out
 
 
