@@ -270,3 +270,25 @@ def test_stray_rows_in_a_sheet_not_read_are_harmless(tmp_path: Path) -> None:
     m = read_workbook(p)
     assert m.sheets["customers"].n_rows == 1
     assert [n.sheet for n in codes(m, "R-EXTRA-SHEET")] == ["草稿"]
+
+
+def test_frame_dtypes_and_make_model_inputs() -> None:
+    """make_model goes through the same build_sheet: None, NaN, bools, ints, dates and text."""
+    from workbook_tools.testing import make_model
+
+    m = make_model(customers=[
+        {"name": "杭州云启科技有限公司", "phone": 13800138000, "amount_annual": float("nan"), "satisfaction": 5,
+         "first_contact": dt.date(2024, 3, 5), "founded": 2015, "email": "ＺＨＡＮＧ@example.com"},
+        {"name": None, "phone": None, "amount_annual": None},  # an empty row is dropped
+        {"name": "上海华信有限公司", "first_contact": "2024/3/6", "founded": "2010年", "amount_annual": "12"},
+    ])
+    sh = m.sheets["customers"]
+    assert list(sh.df.index) == [2, 4]
+    assert str(sh.df["first_contact"].dtype) == "datetime64[ns]" and sh.df["amount_annual"].dtype == "float64"
+    assert sh.df["name"].dtype == object
+    assert sh.df.loc[2, "phone"] == "13800138000" and sh.df.loc[2, "satisfaction"] == 5.0
+    assert sh.df.loc[2, "founded"] == pd.Timestamp("2015-01-01") and sh.df.loc[4, "founded"] == pd.Timestamp("2010-01-01")
+    assert sh.df.loc[2, "email"] == "ZHANG@example.com"
+    assert sh.df.loc[4, "first_contact"] == pd.Timestamp("2024-03-06")
+    assert sh.text_typed == {(4, "first_contact"), (4, "founded"), (4, "amount_annual")}
+    assert math.isnan(sh.df.loc[2, "amount_annual"]) and sh.df.loc[4, "amount_annual"] == 12.0
