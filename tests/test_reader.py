@@ -292,3 +292,17 @@ def test_frame_dtypes_and_make_model_inputs() -> None:
     assert sh.df.loc[4, "first_contact"] == pd.Timestamp("2024-03-06")
     assert sh.text_typed == {(4, "first_contact"), (4, "founded"), (4, "amount_annual")}
     assert math.isnan(sh.df.loc[2, "amount_annual"]) and sh.df.loc[4, "amount_annual"] == 12.0
+
+
+def test_error_values_are_reported(tmp_path: Path) -> None:
+    p = tmp_path / "err.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("客户基本信息")
+    ws.write_row(0, 0, ["客户名称", "联系人", "联系方式", "累计合作金额(万元)"])
+    ws.write_row(1, 0, ["杭州云启科技有限公司", "张伟", "13800138000"])
+    ws.write_formula(1, 3, "=1/0", None, "#DIV/0!")
+    wb.close()
+    m = read_workbook(p)
+    found = codes(m, "R-CELL-ERROR")
+    assert [(n.cell, "#DIV/0!" in n.message.zh) for n in found] == [("D2", True)]
+    assert math.isnan(m.sheets["customers"].df.loc[2, "amount_total"])

@@ -79,9 +79,12 @@ def header_score(spec: SheetSpec, values: Sequence[Any]) -> int:
 
 def build_sheet(spec: SheetSpec, name: str, header_row: int, header_values: Sequence[Any],
                 rows: Sequence[Sequence[Any]], first_row: int | None = None,
-                hidden_rows: set[int] | None = None, *, date1904: bool = False) -> tuple[SheetData, list[Notice]]:
+                hidden_rows: set[int] | None = None, *, date1904: bool = False,
+                empty_is_blank_text: bool = False) -> tuple[SheetData, list[Notice]]:
     """Build the frames of one data sheet. ``rows`` are the raw rows below the header; the first
-    of them is Excel row ``first_row`` (default header_row + 1). Fully empty rows are dropped."""
+    of them is Excel row ``first_row`` (default header_row + 1). Fully empty rows are dropped.
+    ``date1904``: numbers in date columns are serials of the 1904 system. ``empty_is_blank_text``:
+    the rows come from calamine, where an empty cell is always '' (never None or NaN)."""
     first_row = header_row + 1 if first_row is None else first_row
     columns, headers, unknown, dups = map_headers(spec, header_values)
     notices: list[Notice] = []
@@ -104,7 +107,7 @@ def build_sheet(spec: SheetSpec, name: str, header_row: int, header_values: Sequ
     arrays = _column_arrays(rows, [p for _, p in positions])
     keep = np.zeros(n, dtype=bool)
     for arr in arrays:
-        empty = pd.isna(arr) | (arr == "")
+        empty = (arr == "") if empty_is_blank_text else (pd.isna(arr) | (arr == ""))
         arr[empty] = None
         keep |= ~empty
     kept = np.flatnonzero(keep)

@@ -58,12 +58,18 @@ def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> W
     scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wbt-xmlscan")
     loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wbt-calamine")
     scans: dict[str, Future[xmlscan.SheetScan]] = {}
+    facts: dict[str, Future[xmlscan.SheetScan]] = {}
     gets: dict[str, Future[Any]] = {}
     try:
+        # first the extent of every sheet (calamine waits for it), then the other facts (hidden
+        # rows, formulas), gathered while calamine parses
         for name in order:
             part = entries[name].part
             if part in members:
-                scans[name] = scanner.submit(xmlscan.scan_sheet, scan_zf, part, path, name, check=False)
+                scans[name] = scanner.submit(xmlscan.scan_sheet, scan_zf, part, path, name, check=False,
+                                             defer_facts=True)
+        for name in scans:
+            facts[name] = scanner.submit(lambda n: xmlscan.finish_facts(scans[n].result()), name)
         book = _open_calamine(path)
         sheet_names = list(book.sheet_names)
 
@@ -84,9 +90,9 @@ def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> W
                 gets[name] = loader.submit(get, name)
             return _to_rows(gets[name].result(), path, name, nrows, merged)
 
-        model = _assemble(path, plan, load, lambda n: scans[n].result() if n in scans else None,
+        model = _assemble(path, plan, load, lambda n: facts[n].result() if n in facts else None,
                           sheet_names, merged, date1904=info.date1904, fmt=fmt)
-        for fut in scans.values():  # every sheet part checked (entities, sizes), even the ones not read
+        for fut in facts.values():  # every sheet part checked (entities, sizes), even the ones not read
             fut.result()
     finally:
         loader.shutdown(wait=True, cancel_futures=True)
@@ -256,7 +262,7 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan
     header_row = hi + 1
     hidden = {r for r in (scan.hidden_rows if scan else ()) if r > header_row}
     sheet, found = build_sheet(spec, name, header_row, rows[hi], rows[hi + 1:], hidden_rows=hidden,
-                               date1904=date1904)
+                               date1904=date1904, empty_is_blank_text=True)
     notices += found
     by_col = {c: k for k, c in sheet.columns.items()}
     if scan:
@@ -270,6 +276,11 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan
                                                           "Formula without a saved result (the file was not "
                                                           "recalculated and saved by Excel); its value is unknown"),
                                   name, cell_ref(r, c), "warning"))
+        for r, c, err in scan.errors:
+            if r > header_row:
+                notices.append(Notice("R-CELL-ERROR", L(f"单元格显示错误值 {err}（读取为空），请修正公式或数据",
+                                                        f"The cell shows the error {err} (read as empty); fix its "
+                                                        "formula or data"), name, cell_ref(r, c), "warning"))
         if sheet.formulas_without_value:
             sheet.last_row = max(sheet.last_row, max(r for r, _ in sheet.formulas_without_value))
     _merged(sheet, merged, header_row, notices)

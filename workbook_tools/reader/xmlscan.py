@@ -36,6 +36,7 @@ _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _R_ATTR = re.compile(rb'\br="(\d+)"')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)</', re.S)
 _FORMULA_CELL = re.compile(
     rb"<(?:\w+:)?c\b([^>]*)>\s*(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*"
     rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
@@ -90,6 +91,8 @@ class SheetScan:
     n_rows: int = 0                                     # row elements holding cells
     hidden_rows: set[int] = field(default_factory=set)
     formulas_without_value: list[tuple[int, int]] = field(default_factory=list)  # (row, col) 1-based
+    errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, '#DIV/0!'): error values
+    blocks: list[bytes] = field(default_factory=list, repr=False)  # kept for finish_facts (deferred)
 
 
 def _col_index(letters: bytes) -> int:
@@ -99,8 +102,19 @@ def _col_index(letters: bytes) -> int:
     return n
 
 
-def _scan_block(buf: bytes, out: SheetScan) -> None:
+def _scan_block(buf: bytes, out: SheetScan, facts: bool = True) -> None:
     out.n_rows += buf.count(b"<row ") + buf.count(b":row ")
+    _last_cell(buf, out)
+    if facts:
+        _facts(buf, out)
+
+
+def _facts(buf: bytes, out: SheetScan) -> None:
+    if b't="e"' in buf:
+        for m in _ERROR_CELL.finditer(buf):
+            ref = _CELL_REF.search(m.group(1))
+            if ref:
+                out.errors.append((int(ref.group(2)), _col_index(ref.group(1)), m.group(2).decode("utf-8", "replace")))
     if b'hidden="' in buf:
         for m in _HIDDEN_ROW.finditer(buf):
             r = _R_ATTR.search(m.group(0))
@@ -114,6 +128,9 @@ def _scan_block(buf: bytes, out: SheetScan) -> None:
             ref = _CELL_REF.search(attrs)
             if ref:
                 out.formulas_without_value.append((int(ref.group(2)), _col_index(ref.group(1))))
+
+
+def _last_cell(buf: bytes, out: SheetScan) -> None:
     pos = buf.rfind(b"<c ")
     if pos < 0:
         pos = buf.rfind(b":c ")
@@ -129,9 +146,12 @@ def _scan_block(buf: bytes, out: SheetScan) -> None:
                 out.last_row = max(out.last_row, int(r.group(1)))
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str, path: Path, sheet_name: str, *, check: bool = True) -> SheetScan:
-    """Stream one sheet part: check it for DOCTYPE/ENTITY, gather the facts above, and (``check``)
-    refuse a sheet reaching row 1,048,576 (or with stray cells far below its data)."""
+def scan_sheet(zf: zipfile.ZipFile, part: str, path: Path, sheet_name: str, *, check: bool = True,
+               defer_facts: bool = False) -> SheetScan:
+    """Stream one sheet part: check it for DOCTYPE/ENTITY, find its last row and (``check``)
+    refuse a sheet reaching row 1,048,576 (or with stray cells far below its data); gather hidden
+    rows and formulas without a value now, or later with :func:`finish_facts` (``defer_facts``:
+    the inflated blocks are kept, so the extent is known as early as possible)."""
     out = SheetScan()
     tail = b""
     for chunk in safety.iter_part(zf, part, path):
@@ -145,13 +165,25 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, path: Path, sheet_name: str, *, c
         cut = buf.index(b">", cut) + 1
         block, tail = buf[:cut], buf[cut:]
         safety.check_xml(block, part, path)
-        _scan_block(block, out)
+        _scan_block(block, out, not defer_facts)
+        if defer_facts:
+            out.blocks.append(block)
     if tail:
         safety.check_xml(tail, part, path)
-        _scan_block(tail, out)
+        _scan_block(tail, out, not defer_facts)
+        if defer_facts:
+            out.blocks.append(tail)
     if check:
         check_extent(out, sheet_name, path)
     return out
+
+
+def finish_facts(scan: SheetScan) -> SheetScan:
+    """Hidden rows and formulas without a value from the blocks a deferred scan kept."""
+    for block in scan.blocks:
+        _facts(block, scan)
+    scan.blocks = []
+    return scan
 
 
 def max_rows() -> int:
