@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -78,7 +78,8 @@ class _Strings:
         return i
 
 
-def _rows_xml(p: PendingSheet, sst: _Strings) -> str:
+def _rows_xml(p: PendingSheet, sst: _Strings, chunk: int = 4000) -> Iterator[str]:
+    """The ``<row>`` elements of the data, in chunks of ``chunk`` rows (keeps memory flat)."""
     keys = [c.key for c in p.columns]
     letters = [col_letter(i + 1) for i in range(len(keys))]
     xf = [f._get_xf_index() for f in p.col_formats]
@@ -111,7 +112,11 @@ def _rows_xml(p: PendingSheet, sst: _Strings) -> str:
                 cells.append(f'<c r="{letters[c]}{rs}" s="{xf[c]}" t="s"><v>{get(text)}</v></c>')
         if cells:
             out.append(f'<row r="{rs}">{"".join(cells)}</row>')
-    return "".join(out)
+        if len(out) >= chunk:
+            yield "".join(out)
+            out.clear()
+    if out:
+        yield "".join(out)
 
 
 _SST_HEAD = re.compile(r'<sst [^>]*count="(\d+)" uniqueCount="(\d+)">')
@@ -123,50 +128,60 @@ def _unescape(s: str) -> str:
 
 
 def inject_rows(path: Path, pending: list[PendingSheet]) -> None:
-    """Add the pending rows to the workbook XlsxWriter has just written at ``path``."""
-    with zipfile.ZipFile(path) as zin:
-        names = zin.namelist()
-        parts = {n: zin.read(n) for n in names}
+    """Add the pending rows to the workbook XlsxWriter has just written at ``path``.
+
+    The sheets are streamed into a new zip (XlsxWriter puts them before sharedStrings.xml, so
+    every string is known by the time the string table is written)."""
+    by_sheet = {f"xl/worksheets/sheet{p.index}.xml": p for p in pending if p.rows}
+    by_table = {f"xl/tables/table{p.table}.xml": p for p in pending if p.rows}
     sst_name = "xl/sharedStrings.xml"
-    sst_xml = parts[sst_name].decode("utf-8")
-    head = _SST_HEAD.search(sst_xml)
-    if head is None:
-        raise RuntimeError("unexpected sharedStrings.xml from XlsxWriter")
-    existing = [_unescape(m.group(1)) for m in _SI.finditer(sst_xml)]
-    if len(existing) != int(head.group(2)):
-        raise RuntimeError("could not parse XlsxWriter's shared strings")
-    sst = _Strings(existing)
-    for p in pending:
-        if not p.rows:
-            continue
-        sheet_name = f"xl/worksheets/sheet{p.index}.xml"
-        xml = parts[sheet_name].decode("utf-8")
-        last_row = len(p.rows) + 1
-        last_col = col_letter(len(p.columns))
-        rows = _rows_xml(p, sst)
-        xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_col}{last_row}"/>', xml, count=1)
-        if "</sheetData>" not in xml:
-            raise RuntimeError(f"no sheetData in {sheet_name}")
-        xml = xml.replace("</sheetData>", rows + "</sheetData>", 1)
-        parts[sheet_name] = xml.encode("utf-8")
-        table_name = f"xl/tables/table{p.table}.xml"
-        txml = parts[table_name].decode("utf-8")
-        txml = re.sub(r'ref="A1:([A-Z]+)2"', rf'ref="A1:\g<1>{last_row}"', txml)
-        parts[table_name] = txml.encode("utf-8")
-    new_sst = sst_xml[:head.start()] + head.group(0).replace(
-        f'count="{head.group(1)}" uniqueCount="{head.group(2)}"',
-        f'count="{int(head.group(1)) + sst.refs}" uniqueCount="{sst.base + len(sst.new)}"')
-    body_end = sst_xml.rindex("</sst>")
-    new_sst += sst_xml[head.end():body_end] + "".join(_si(s) for s in sst.new) + "</sst>"
-    parts[sst_name] = new_sst.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=".wbt-", suffix=".xlsx", dir=str(path.parent))
     os.close(fd)
     try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            names = zin.namelist()
+            if any(names.index(n) > names.index(sst_name) for n in by_sheet):
+                raise RuntimeError("unexpected part order from XlsxWriter")
+            sst_xml = zin.read(sst_name).decode("utf-8")
+            head = _SST_HEAD.search(sst_xml)
+            if head is None:
+                raise RuntimeError("unexpected sharedStrings.xml from XlsxWriter")
+            existing = [_unescape(m.group(1)) for m in _SI.finditer(sst_xml)]
+            if len(existing) != int(head.group(2)):
+                raise RuntimeError("could not parse XlsxWriter's shared strings")
+            sst = _Strings(existing)
             for n in names:
                 info = zipfile.ZipInfo(n, _FIXED_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
-                zout.writestr(info, parts[n])
+                if n in by_sheet:
+                    p = by_sheet[n]
+                    xml = zin.read(n).decode("utf-8")
+                    last = f"{col_letter(len(p.columns))}{len(p.rows) + 1}"
+                    xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', xml, count=1)
+                    cut = xml.find("</sheetData>")
+                    if cut < 0:
+                        raise RuntimeError(f"no sheetData in {n}")
+                    with zout.open(info, "w") as out:
+                        out.write(xml[:cut].encode("utf-8"))
+                        for chunk in _rows_xml(p, sst):
+                            out.write(chunk.encode("utf-8"))
+                        out.write(xml[cut:].encode("utf-8"))
+                elif n in by_table:
+                    txml = zin.read(n).decode("utf-8")
+                    txml = re.sub(r'ref="A1:([A-Z]+)2"', rf'ref="A1:\g<1>{len(by_table[n].rows) + 1}"', txml)
+                    zout.writestr(info, txml.encode("utf-8"))
+                elif n == sst_name:
+                    counts = head.group(0).replace(
+                        f'count="{head.group(1)}" uniqueCount="{head.group(2)}"',
+                        f'count="{int(head.group(1)) + sst.refs}" uniqueCount="{sst.base + len(sst.new)}"')
+                    body = sst_xml[head.end():sst_xml.rindex("</sst>")]
+                    with zout.open(info, "w") as out:
+                        out.write((sst_xml[:head.start()] + counts + body).encode("utf-8"))
+                        for i in range(0, len(sst.new), 5000):
+                            out.write("".join(_si(x) for x in sst.new[i:i + 5000]).encode("utf-8"))
+                        out.write(b"</sst>")
+                else:
+                    zout.writestr(info, zin.read(n))
         os.chmod(tmp, os.stat(path).st_mode & 0o777)   # mkstemp makes 0600; keep XlsxWriter's mode
         os.replace(tmp, path)
     except BaseException:
