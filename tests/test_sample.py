@@ -311,3 +311,23 @@ def test_cli_sample(tmp_path: Path) -> None:
     assert r.exit_code == 0
     data = read(out)
     assert max(x["contact_date"] for x in data["contacts"]) < date(2025, 6, 30)
+
+
+def test_broken_ids_are_always_broken_and_orphans_never_match() -> None:
+    """Also with sequences above 099 (the 10k sample once planted a 'bad' ID that was valid)."""
+    import random
+
+    from workbook_tools.sample import generate_data, plant_defects
+
+    data = generate_data(customers=3000, seed=4)
+    assert max(int(c["customer_id"][-3:]) for c in data["customers"] if c["customer_id"]) >= 100
+    planted = plant_defects(data, rate=0.1, rng=random.Random(1), end=END,
+                            kinds=("bad_customer_id", "orphan_contact"))
+    assert len(planted) == 300
+    ids = {c["customer_id"] for c in data["customers"] if c["customer_id"]}
+    for p in planted:
+        if p["kind"] == "bad_customer_id":
+            m = CID.match(p["value"])
+            assert not m or m.group(2) not in CODES.values(), p
+        else:
+            assert CID.match(p["value"]) and p["value"] not in ids, p

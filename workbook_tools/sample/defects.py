@@ -47,6 +47,7 @@ class Planter:
         self.used_customers: set[int] = set()     # customers touched (targets and sources)
         self.used_rows: dict[str, set[int]] = {"contacts": set(), "complaints": set()}
         self.planted: list[dict[str, Any]] = []
+        self.ids: set[str] | None = None          # every customer ID, built when first needed
         self.col_index = {s.key: {c.key: i for i, c in enumerate(s.columns)} for s in SCHEMA.data_sheets}
         self.by_customer: dict[int, dict[str, list[int]]] = {}
         for sheet in ("contacts", "complaints"):
@@ -263,7 +264,7 @@ class Planter:
             return False
         y, code, n = self.customers[i]["customer_id"].split("-")
         bad = self.rng.choice((f"{y}{code}{int(n):02d}", f"{y[2:]}-{code}-{n}", f"{y}-{code.lower()}-{n}",
-                               f"{y}-{code}-{int(n)}", f"{y}-ZZ-{n}"))
+                               f"{y}-{code}-{int(n):04d}", f"{y}-ZZ-{n}"))
         self._repoint_by_name(i)
         self._record("bad_customer_id", "customers", i, "customer_id", bad)
         return True
@@ -273,8 +274,15 @@ class Planter:
         if j is None:
             return False
         y, code, _ = self.data["contacts"][j]["customer_id"].split("-")
+        if self.ids is None:
+            self.ids = {c["customer_id"] for c in self.customers if c.get("customer_id")}
+        free = [f"{y}-{code}-{n:03d}" for n in range(999, 0, -1) if f"{y}-{code}-{n:03d}" not in self.ids]
+        if not free:
+            return False
+        ghost = self.rng.choice(free[:100])
+        self.ids.add(ghost)
         self.data["contacts"][j]["customer_name"] = None
-        self._record("orphan_contact", "contacts", j, "customer_id", f"{y}-{code}-{self.rng.randint(900, 999)}")
+        self._record("orphan_contact", "contacts", j, "customer_id", ghost)
         return True
 
     def k_date_order(self) -> bool:
