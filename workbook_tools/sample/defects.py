@@ -263,8 +263,8 @@ class Planter:
         if i is None:
             return False
         y, code, n = self.customers[i]["customer_id"].split("-")
-        bad = self.rng.choice((f"{y}{code}{int(n):02d}", f"{y[2:]}-{code}-{n}", f"{y}-{code.lower()}-{n}",
-                               f"{y}-{code}-{int(n):04d}", f"{y}-ZZ-{n}"))
+        bad = self.rng.choice((f"{y}{code}{n[-2:]}", f"{y[2:]}-{code}-{n}", f"{y}/{code}/{n}",
+                               f"{y}-{code}{n}", f"{y}-ZZ-{n}"))
         self._repoint_by_name(i)
         self._record("bad_customer_id", "customers", i, "customer_id", bad)
         return True
