@@ -306,3 +306,28 @@ def test_error_values_are_reported(tmp_path: Path) -> None:
     found = codes(m, "R-CELL-ERROR")
     assert [(n.cell, "#DIV/0!" in n.message.zh) for n in found] == [("D2", True)]
     assert math.isnan(m.sheets["customers"].df.loc[2, "amount_total"])
+
+
+@pytest.mark.parametrize("chunk", [64, 1000, 1 << 22])
+def test_xml_scan_across_chunk_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """Hidden rows, formulas without value and the last row are found whatever the chunk size,
+    inline or deferred (and deferred with the memory bound switching to inline)."""
+    from workbook_tools.reader import safety, xmlscan
+
+    rows = [["客户名称", "联系人", "联系方式", "累计合作金额(万元)"]]
+    rows += [[f"公司{i}", "张伟", "13800138000", f"=ROW()*{i}" if i % 7 == 0 else i] for i in range(300)]
+    p = write_openpyxl(tmp_path / "x.xlsx", {"客户基本信息": rows}, hidden_rows={"客户基本信息": [5, 77, 250]})
+    monkeypatch.setattr(safety, "CHUNK", chunk)
+    expected_formulas = {(i + 2, 4) for i in range(300) if i % 7 == 0}
+    results = []
+    with zipfile.ZipFile(p) as zf:
+        results.append(xmlscan.scan_sheet(zf, "xl/worksheets/sheet1.xml", p, "s"))
+        results.append(xmlscan.finish_facts(xmlscan.scan_sheet(zf, "xl/worksheets/sheet1.xml", p, "s",
+                                                               defer_facts=True)))
+        monkeypatch.setattr(xmlscan, "DEFER_MAX_BYTES", 2000)
+        results.append(xmlscan.finish_facts(xmlscan.scan_sheet(zf, "xl/worksheets/sheet1.xml", p, "s",
+                                                               defer_facts=True)))
+    for scan in results:
+        assert scan.hidden_rows == {5, 77, 250}
+        assert set(scan.formulas_without_value) == expected_formulas
+        assert scan.last_row == 301 and scan.n_rows == 301

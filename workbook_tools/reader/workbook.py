@@ -67,7 +67,7 @@ def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> W
             part = entries[name].part
             if part in members:
                 scans[name] = scanner.submit(xmlscan.scan_sheet, scan_zf, part, path, name, check=False,
-                                             defer_facts=True)
+                                             defer_facts=name in plan.load_order)
         for name in scans:
             facts[name] = scanner.submit(lambda n: xmlscan.finish_facts(scans[n].result()), name)
         book = _open_calamine(path)

@@ -27,6 +27,8 @@ MAX_ROWS = EXCEL_MAX_ROW - 1
 #: a sheet whose last cell lies this far below its rows (stray cells) is refused
 SPARSE_MIN_ROW = 100_000
 SPARSE_FACTOR = 4
+#: most inflated sheet XML kept for a deferred scan (beyond it the facts are gathered at once)
+DEFER_MAX_BYTES = 192 << 20
 
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
@@ -154,6 +156,7 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, path: Path, sheet_name: str, *, c
     the inflated blocks are kept, so the extent is known as early as possible)."""
     out = SheetScan()
     tail = b""
+    kept = 0
     for chunk in safety.iter_part(zf, part, path):
         buf = tail + chunk if tail else chunk
         cut = buf.rfind(b"</row>")
@@ -168,6 +171,10 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, path: Path, sheet_name: str, *, c
         _scan_block(block, out, not defer_facts)
         if defer_facts:
             out.blocks.append(block)
+            kept += len(block)
+            if kept > DEFER_MAX_BYTES:  # bounded memory: gather the facts now instead
+                finish_facts(out)
+                defer_facts = False
     if tail:
         safety.check_xml(tail, part, path)
         _scan_block(tail, out, not defer_facts)
