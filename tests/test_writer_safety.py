@@ -207,3 +207,20 @@ def test_numpy_values_are_written_as_numbers(tmp_path: Path) -> None:
                     now=NOW)
     ws = openpyxl.load_workbook(path)["数据"]
     assert (ws["J2"].value, ws["J3"].value, ws["J4"].value) == (7, 2.5, True)
+
+
+def test_a_cell_holding_only_spaces_counts_as_empty(tmp_path: Path) -> None:
+    """The reader reads '   ' as empty, so an action expecting an empty cell must be allowed to write it."""
+    path = tmp_path / "blank.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("数据")
+    ws.write_string(0, 0, "客户编号")
+    ws.write_string(1, 0, "   ")
+    ws.write_string(2, 0, "2024-IT-001")
+    wb.close()
+    apply_changeset(path, _cs(("数据", "A2", "2024-IT-002", None)), now=NOW)
+    from python_calamine import CalamineWorkbook
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("数据").to_python()
+    assert rows[1][0] == "2024-IT-002"
+    with pytest.raises(UnsafeWrite):  # a real value is still protected
+        apply_changeset(path, _cs(("数据", "A3", "x", None)), now=NOW)

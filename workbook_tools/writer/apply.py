@@ -70,7 +70,8 @@ def matches_old(old: Any, cell: StoredCell, date1904: bool) -> bool:
         return True
     v = cell.value
     if old is None or old == "":
-        return v is None or v == ""
+        # the reader reads a cell holding only spaces as empty, so accept that too
+        return v is None or (isinstance(v, str) and not v.strip())
     if isinstance(old, bool):
         return isinstance(v, bool) and v == old
     if isinstance(old, dt.date):
