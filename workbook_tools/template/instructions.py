@@ -49,43 +49,12 @@ TYPE_HELP: dict[CType, L] = {
     CType.TERM: L("如 2024.01-2025.12", "e.g. 2024.01-2025.12"),
 }
 
-# Help for columns the schema leaves without one (the schema's own help always wins).
-EXTRA_HELP: dict[str, L] = {
-    "address": L("企业办公或注册地址", "Office or registered address"),
-    "products": L("已合作或洽谈中的项目、产品", "Projects or products bought or discussed"),
-    "remarks": L("其他需要说明的情况", "Anything else worth noting"),
-    "customer_name": L("客户全称；未填客户编号时按名称匹配客户", "Full name; used to find the customer when the ID is empty"),
-    "follower": L("本次沟通的跟进人", "Who made this contact"),
-    "participants": L("双方参与人员，多人用顿号分隔", "People present, separated by 、"),
-    "summary": L("本次沟通的主要内容", "What was discussed"),
-    "next_action": L("下一步具体要做什么", "What happens next"),
-    "action_owner": L("负责下一步行动的人", "Who does the next action"),
-    "complaint_id": L("投诉单号，如 TS-2024-0001", "Complaint number, e.g. TS-2024-0001"),
-    "description": L("客户反映的问题", "The problem the customer reported"),
-    "handler": L("负责处理本投诉的人", "Who handles this complaint"),
-    "measures": L("采取的处理措施", "What was done"),
-    "result": L("处理结果及客户意见", "Outcome and the customer's view"),
-    "received_at": L("收到投诉的日期时间（必填）", "When the complaint was received (required)"),
-    "risk_reasons": L("标记风险的原因，如近期投诉、联系人变更", "Why the customer is flagged"),
-    "overdue": L("下次跟进日期已过为“是”", "是 when the next follow-up date has passed"),
-}
-
-# Example values for list and text columns that have none in the schema.
-TEXT_EXAMPLES: dict[str, str] = {
-    "region": "浙江杭州", "contact": "张伟", "title": "采购经理", "address": "杭州市西湖区文三路 90 号",
-    "products": "ERP 实施", "needs": "希望缩短交付周期", "risks": "付款周期延长", "opportunities": "增购意向",
-    "owner": "李娜", "remarks": "", "follower": "李娜", "participants": "李娜、王强", "summary": "电话沟通续约方案",
-    "feedback": "希望增加培训", "next_action": "发送报价", "action_owner": "李娜", "complaint_id": "TS-2024-0001",
-    "customer_name": "杭州云启科技有限公司", "description": "系统登录偶发失败", "handler": "陈静",
-    "measures": "远程排查并修复", "result": "已恢复正常", "risk_flag": "重点关注", "risk_reasons": "近期投诉",
-}
-
 
 def column_help(col: Column, lang: str, schema: Schema = SCHEMA, *, short: bool = False) -> str:
     """The help text of a column: its own, else one made from its type; computed and required noted.
 
     ``short`` leaves out where a list's options live (the 说明 table has a column for that)."""
-    own = col.help.get(lang) or (EXTRA_HELP[col.key].get(lang) if col.key in EXTRA_HELP else "")
+    own = col.help.get(lang)
     text = own or TYPE_HELP.get(col.type, TYPE_HELP[CType.TEXT]).get(lang)
     if col.type == CType.LIST and col.list and not own and col.list != "industry":
         text = " / ".join(schema.list(col.list).values)
@@ -119,7 +88,7 @@ def column_example(col: Column) -> str:
         if col.list == "industry":
             return SCHEMA.industries[1].name
         return li.values[0] if li.values else ""
-    return TYPE_EXAMPLES.get(col.type) or TEXT_EXAMPLES.get(col.key, "")
+    return TYPE_EXAMPLES.get(col.type, "")
 
 
 def display_width(text: str) -> int:
