@@ -66,13 +66,21 @@ _load_commands()
 
 
 def main() -> None:
-    # Lang must be known before click renders --help, so peek at argv.
-    argv = sys.argv[1:]
-    if "--lang" in argv:
-        i = argv.index("--lang")
-        if i + 1 < len(argv):
-            set_lang(argv[i + 1])
+    # The language must be known before click renders --help, so peek at the group's own
+    # options (before the sub-command: `wbt template --lang en` is the template's language).
+    set_lang(_group_lang(sys.argv[1:]))
     cli(prog_name="wbt")
+
+
+def _group_lang(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang":
+            return argv[i + 1] if i + 1 < len(argv) else None
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if not arg.startswith("-"):
+            return None  # the sub-command starts here
+    return None
 
 
 if __name__ == "__main__":
