@@ -55,8 +55,12 @@ def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> W
                                                                if e.name not in plan.load_order and e.part]
     scan_zf = zipfile.ZipFile(path)
     members = set(scan_zf.namelist())
+    size = {n: scan_zf.getinfo(entries[n].part).file_size for n in order if entries[n].part in members}
+    # the biggest sheet first: its chain (scan → calamine → frames) is the longest
+    big = max((n for n in plan.load_order if n in size), key=lambda n: size[n], default=None)
+    order = sorted(order, key=lambda n: n != big)
     scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wbt-xmlscan")
-    loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wbt-calamine")
+    loaders = [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"wbt-calamine{i}") for i in range(2)]
     scans: dict[str, Future[xmlscan.SheetScan]] = {}
     facts: dict[str, Future[xmlscan.SheetScan]] = {}
     gets: dict[str, Future[Any]] = {}
@@ -64,30 +68,35 @@ def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> W
         # first the extent of every sheet (calamine waits for it), then the other facts (hidden
         # rows, formulas), gathered while calamine parses
         for name in order:
-            part = entries[name].part
-            if part in members:
-                scans[name] = scanner.submit(xmlscan.scan_sheet, scan_zf, part, path, name, check=False,
-                                             defer_facts=name in plan.load_order)
+            if name in size:
+                scans[name] = scanner.submit(xmlscan.scan_sheet, scan_zf, entries[name].part, path, name,
+                                             check=False, defer_facts=name in plan.load_order)
         for name in scans:
             facts[name] = scanner.submit(lambda n: xmlscan.finish_facts(scans[n].result()), name)
-        book = _open_calamine(path)
-        sheet_names = list(book.sheet_names)
+        # one calamine workbook per loader thread (a workbook is not shared between threads): the
+        # biggest sheet is parsed by one while the other parses the rest
+        books = [_open_calamine(path), _open_calamine(path)]
+        sheet_names = list(books[0].sheet_names)
 
-        def get(name: str) -> Any:
-            # calamine parses a sheet with the GIL released: the next sheet is parsed while this
-            # thread's caller builds the frames of the previous one. A sheet is parsed only after
-            # its XML scan passed (no sheet reaching row 1,048,576 gets allocated).
-            if name in scans:  # refuse a sheet reaching row 1,048,576 before calamine allocates it
+        def get(name: str, i: int) -> Any:
+            # calamine parses a sheet with the GIL released, while this thread's caller builds
+            # frames. A sheet is parsed only after its XML scan passed: no sheet reaching row
+            # 1,048,576 gets allocated.
+            if name in scans:
                 xmlscan.check_extent(scans[name].result(), name, path)
-            return _get_sheet(book, path, name)
+            return _get_sheet(books[i], path, name)
 
-        for name in plan.load_order:
-            gets[name] = loader.submit(get, name)
+        def submit(name: str) -> None:
+            i = 0 if name == big else 1
+            gets[name] = loaders[i].submit(get, name, i)
+
+        for name in sorted(plan.load_order, key=lambda n: n != big):
+            submit(name)
         merged: dict[str, list[Any]] = {}
 
         def load(name: str, nrows: int | None = None) -> list[list[Any]]:
             if name not in gets:
-                gets[name] = loader.submit(get, name)
+                submit(name)
             return _to_rows(gets[name].result(), path, name, nrows, merged)
 
         model = _assemble(path, plan, load, lambda n: facts[n].result() if n in facts else None,
@@ -95,7 +104,8 @@ def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> W
         for fut in facts.values():  # every sheet part checked (entities, sizes), even the ones not read
             fut.result()
     finally:
-        loader.shutdown(wait=True, cancel_futures=True)
+        for loader in loaders:
+            loader.shutdown(wait=True, cancel_futures=True)
         scanner.shutdown(wait=True, cancel_futures=True)
         scan_zf.close()
     model.hidden_sheets = [e.name for e in info.sheets if e.state != "visible"]
