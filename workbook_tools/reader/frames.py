@@ -189,7 +189,7 @@ def _column_arrays(rows: Sequence[Sequence[Any]], cols: list[int]) -> list[np.nd
             out = []
             for p in cols:
                 if p < table.shape[1]:
-                    out.append(table[:, p].copy())
+                    out.append(table[:, p])  # a view: the table is ours, frames copy on construction
                 else:
                     out.append(np.full(n, None, dtype=object))
             return out
@@ -225,8 +225,10 @@ def _needs_clean(joined: str) -> bool:
 
 def _text_values(arr: np.ndarray, filled: np.ndarray) -> list[str] | None:
     """The column's non-empty values when every one is text, else None."""
-    vals = arr[filled].tolist()
-    return vals if all(map(str.__instancecheck__, vals)) else None
+    values = arr[filled]
+    if len(values) and not (_type_of(values) == str).all():  # noqa: E721 - elementwise on an array
+        return None
+    return values.tolist()
 
 
 def _unchanged_by_strip(vals: list[str]) -> bool:
