@@ -105,7 +105,7 @@ def _col_index(letters: bytes) -> int:
 
 
 def _scan_block(buf: bytes, out: SheetScan, facts: bool = True) -> None:
-    out.n_rows += buf.count(b"<row ") + buf.count(b":row ")
+    out.n_rows += buf.count(b"row ")  # <row … and <x:row … (one pass; only a heuristic needs it)
     _last_cell(buf, out)
     if facts:
         _facts(buf, out)
