@@ -190,3 +190,16 @@ def test_complaint_status_agrees_with_resolution():
              "resolved_at": D(2026, 10, 2, 9)}]
     fs = found(make_model(customers=[c(1)], complaints=rows), "COMPLAINT_STATUS")
     assert [(f.row, f.column) for f in fs] == [(2, "resolved_at"), (3, "status")]
+
+
+def test_working_days_agree_with_chinese_calendar():
+    import random
+
+    import chinese_calendar as cc
+
+    from workbook_tools.ops.validate.timeliness import _add_workdays
+
+    rng = random.Random(7)
+    for _ in range(400):
+        day, n = dt.date(2004, 1, 1) + dt.timedelta(days=rng.randint(0, 8000)), rng.randint(1, 6)
+        assert _add_workdays(day, n) == (cc.find_workday(n, day), False), (day, n)

@@ -360,7 +360,10 @@ def id_format(ctx: Ctx) -> list[Finding]:
         return out
     codes = set(ctx.model.settings.industry_codes.values()) | {str(ctx.setting("id_fallback_code") or "")}
     s = sheet.df["customer_id"]
-    parts = s.str.extract(r"^(\d{4})-([A-Z]{2,4})-(\d{3,})$")
+    vals = s.dropna()
+    found = [ID_RE.fullmatch(v) for v in vals.tolist()]
+    parts = pd.DataFrame([m.groups() if m else (None, None, None) for m in found], index=vals.index,
+                         columns=[0, 1, 2]).reindex(s.index)
     malformed = s.notna() & parts[0].isna()
     year = pd.to_numeric(parts[0], errors="coerce")
     bad_year = parts[0].notna() & ((year < 1990) | (year > ctx.as_of.year + 1))

@@ -158,11 +158,9 @@ def present(sheet: SheetData | None, *keys: str) -> bool:
 
 
 def umap(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
-    """``func`` applied once per distinct non-empty value (log sheets repeat values a lot); None elsewhere."""
-    values = series.to_numpy(dtype=object)
+    """``func`` applied once per distinct non-empty value (log sheets repeat values a lot); NaN elsewhere."""
     table = {u: func(u) for u in pd.unique(series.dropna().to_numpy(dtype=object))}
-    return pd.Series([table.get(v) if v is not None and v == v else None for v in values], index=series.index,
-                     dtype=object)
+    return series.map(table).astype(object)
 
 
 def fmt_date(v: Any) -> str:

@@ -97,15 +97,40 @@ def sla_response(ctx: Ctx) -> list[Finding]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def _add_workdays(day: dt.date, n: int) -> tuple[dt.date, bool]:
-    """``day`` + n working days with the Chinese holiday calendar; (date, True) when the calendar had no
-    data for these years and plain weekdays were used."""
+@lru_cache(maxsize=1)
+def _calendar() -> tuple[frozenset[dt.date], frozenset[dt.date], int, int] | None:
+    """(public holidays, make-up working days, first year, last year) of the chinese-calendar package."""
     try:
         import chinese_calendar as cc
-        return cc.find_workday(n, day), False
-    except (NotImplementedError, ImportError, ValueError):
-        return np.busday_offset(np.datetime64(day), n, roll="forward").astype(dt.date), True
+    except ImportError:
+        return None
+    hol, work = frozenset(cc.holidays), frozenset(cc.workdays)
+    years = [d.year for d in hol | work]
+    return hol, work, min(years), max(years)
+
+
+@lru_cache(maxsize=4096)
+def _add_workdays(day: dt.date, n: int) -> tuple[dt.date, bool]:
+    """``day`` + n working days with the Chinese holiday calendar (holidays off, make-up Saturdays on);
+    (date, True) when the calendar has no data for these dates and plain weekdays were used."""
+    cal = _calendar()
+    fallback = cal is None
+
+    def working(x: dt.date) -> bool:
+        nonlocal fallback
+        if cal is None or not cal[2] <= x.year <= cal[3]:
+            fallback = True
+            return x.weekday() < 5
+        return x in cal[1] or (x.weekday() < 5 and x not in cal[0])
+
+    d = day
+    while not working(d):  # a change logged on a day off counts from the next working day (as chinese_calendar)
+        d += dt.timedelta(days=1)
+    left = n
+    while left > 0:
+        d += dt.timedelta(days=1)
+        left -= working(d)
+    return d, fallback
 
 
 @rule("SLA_DEMAND", "warning", "timeliness", ("需求变化未及时跟进", "Demand change not followed up"),
