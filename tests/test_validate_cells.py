@@ -150,7 +150,8 @@ def test_reader_notices_surface_unless_a_rule_reports_them():
     m.notices += [Notice("R-HIDDEN-SHEET", L("隐藏的工作表“旧表”", "Hidden sheet"), "旧表", None, "info"),
                   Notice("R-DUPLICATE-COLUMN", L("表头“电话”重复出现", "Duplicate header"), "客户基本信息", "M1", "warning"),
                   Notice("R-TEXT-TYPED", L("文本日期", "text dates"), "客户基本信息", "N2", "info"),
-                  Notice("R-MERGED-CELLS", L("合并单元格", "merged"), "客户基本信息", "B2", "warning")]
+                  Notice("R-MERGED-CELLS", L("合并单元格", "merged"), "客户基本信息", "B2", "warning"),
+                  Notice("R-EXTRA-SHEET", L("工作表“_wbt_marks”不属于本模板", "extra"), "_wbt_marks", None, "info")]
     fs = found(m, "READER_NOTICE")
     assert sorted((f.sheet, f.cell or "", f.severity, f.value) for f in fs) == [
         ("客户基本信息", "M1", "warning", "R-DUPLICATE-COLUMN"), ("旧表", "", "info", "R-HIDDEN-SHEET")]
