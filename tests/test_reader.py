@@ -331,3 +331,18 @@ def test_xml_scan_across_chunk_boundaries(tmp_path: Path, monkeypatch: pytest.Mo
         assert scan.hidden_rows == {5, 77, 250}
         assert set(scan.formulas_without_value) == expected_formulas
         assert scan.last_row == 301 and scan.n_rows == 301
+
+
+def test_the_tools_own_sheets_are_not_reported_as_foreign(tmp_path: Path) -> None:
+    """After a write with marks the workbook holds 变更日志 and the veryHidden _wbt_marks: both are the tool's."""
+    from workbook_tools.changeset import CellMark, Changeset
+    from workbook_tools.writer import apply_changeset
+
+    path = build_workbook(tmp_path / "t.xlsx", data={"customers": [{"name": "杭州云启科技有限公司", "contact": "张伟",
+                                                                     "phone": "13800138000"}]})
+    cs = Changeset("test", marks=[CellMark("客户基本信息", "B2", "warning")])
+    cs.edit("客户基本信息", "I2", "李强")
+    apply_changeset(path, cs, backup_keep=0)
+    model = read_workbook(path)
+    assert {"变更日志", "_wbt_marks"} <= set(model.sheet_names)
+    assert codes(model, "R-EXTRA-SHEET") == []

@@ -25,14 +25,14 @@ import python_calamine as pc
 from ..errors import UnreadableWorkbook
 from ..i18n import L
 from ..model import Notice, SheetData, WorkbookModel, cell_ref
-from ..schema import CHANGELOG_SHEET, SCHEMA, VALIDATION_SHEET, SheetSpec, norm_header
+from ..schema import CHANGELOG_SHEET, MARKS_SHEET, SCHEMA, VALIDATION_SHEET, SheetSpec, norm_header
 from . import safety, xmlscan
 from .frames import build_sheet, header_score
 from .settings import read_settings
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_SCORE = 2
-_GENERATED = {norm_header(VALIDATION_SHEET), norm_header(CHANGELOG_SHEET)}
+_GENERATED = {norm_header(VALIDATION_SHEET), norm_header(CHANGELOG_SHEET), norm_header(MARKS_SHEET)}
 
 
 def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> WorkbookModel:

@@ -5,6 +5,7 @@ from .crm import (
     COMPLAINTS,
     CONTACTS,
     CUSTOMERS,
+    MARKS_SHEET,
     REVIEW_SHEET_FMT,
     SCHEMA,
     SETTINGS_HEADERS,
@@ -13,7 +14,7 @@ from .crm import (
 from .model import Column, CType, Industry, ListSpec, Schema, SettingSpec, SheetSpec, norm_header, strip_unit
 
 __all__ = [
-    "CHANGELOG_SHEET", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "REVIEW_SHEET_FMT", "SCHEMA", "SETTINGS_HEADERS",
+    "CHANGELOG_SHEET", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "MARKS_SHEET", "REVIEW_SHEET_FMT", "SCHEMA", "SETTINGS_HEADERS",
     "VALIDATION_SHEET", "CType", "Column", "Industry", "ListSpec", "Schema", "SettingSpec", "SheetSpec",
     "norm_header", "strip_unit",
 ]

@@ -167,6 +167,7 @@ SCHEMA = Schema(
 # Sheets the tool generates (never typed by hand).
 VALIDATION_SHEET = "校验结果"
 CHANGELOG_SHEET = "变更日志"
+MARKS_SHEET = "_wbt_marks"  # veryHidden: what each mark replaced, so a later run can clear it
 REVIEW_SHEET_FMT = "{month} 月度复盘"  # month as YYYY-MM
 
 # Headers of the blocks in 代码表 (the reader finds blocks by these, in any column).

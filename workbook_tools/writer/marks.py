@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from ..changeset import CellMark
 from ..model import cell_ref, split_ref
+from ..schema import MARKS_SHEET
 from .book import Book, sheet_xml
 from .cells import CellPatch, _iter_cells, _iter_rows, read_cells, sheet_data_span
 from .values import SharedStrings, parse_cell
 
-MARKS_SHEET = "_wbt_marks"
 HEADERS = ["tag", "sheet", "cell", "original_xf", "mark_xf"]
 
 

@@ -116,8 +116,6 @@ def reader_notice(ctx: Ctx) -> list[Finding]:
     for n in ctx.model.notices:
         if n.code in _COVERED_NOTICES or (n.code == "R-FORMULA-NO-VALUE" and (n.sheet, n.cell) in formula_cells):
             continue
-        if n.code == "R-EXTRA-SHEET" and (n.sheet or "").startswith("_wbt"):
-            continue  # the writer's own bookkeeping sheet (_wbt_marks), not the user's
         row = None
         if n.cell:
             try:
