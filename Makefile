@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint bench addin
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -25,3 +25,6 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+addin: $(STAMP)
+	$(BIN)/wbt excel build-addin -o dist/CRM工具.xlam
