@@ -26,7 +26,11 @@ from ..errors import UnsafeWrite
 from ..i18n import L
 from ..model import cell_ref, split_ref
 from ..styles import MARKS, PALETTE
-from ..writer.cells import StoredCell, bad_value, excel_serial
+
+try:  # the writer keeps its value helpers in writer.values (formerly writer.cells)
+    from ..writer.values import StoredCell, bad_value, excel_serial
+except ImportError:  # pragma: no cover - older layout
+    from ..writer.cells import StoredCell, bad_value, excel_serial  # type: ignore[attr-defined,no-redef]
 from ..writer.changelog import HEADERS as LOG_HEADERS
 from ..writer.changelog import LOG_SHEET, TIME_FORMAT, show
 from ..writer.marks import HEADERS as MARK_HEADERS
