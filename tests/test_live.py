@@ -437,3 +437,11 @@ def test_entry_point_hands_off_to_live(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(live, "run", lambda key, **kw: seen.append(key))
     excel.run("tiers")
     assert seen == ["tiers"]
+
+
+def test_style_rectangles_cover_exactly_the_cells() -> None:
+    cells = {(r, c) for r in range(2, 40) for c in (1, 2, 3)} | {(50, 5), (51, 5), (1, 1)}
+    rects = xlapply.rectangles(cells)
+    covered = [(r, c) for r1, c1, r2, c2 in rects for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+    assert sorted(covered) == sorted(cells)  # every cell once, nothing else
+    assert len(rects) == 3  # e.g. A1, A2:C39, E50:E51

@@ -11,7 +11,7 @@ import pytest
 
 xw = pytest.importorskip("xlwings")
 
-from workbook_tools.excel import fake, xlapply, xlreader  # noqa: E402
+from workbook_tools.excel import fake, live, xlapply, xlreader  # noqa: E402
 
 XW_CLASSES = {
     "App": xw.App, "Book": xw.Book, "Books": xw.main.Books, "Sheets": xw.main.Sheets, "Sheet": xw.Sheet,
@@ -23,8 +23,6 @@ FAKE_CLASSES = {
     "Sheet": fake.FakeSheet, "Range": fake.FakeRange, "Font": fake.FakeFont, "Note": fake.FakeNote,
     "Charts": fake.FakeCharts, "Chart": fake.FakeChart, "FreezePanes": fake.FakeFreezePanes,
 }
-# live.py: ``xw.books.active`` (the data workbook; Book.caller() would be the add-in itself)
-LIVE_API = {"Books": ["active"]}
 
 # How the adapter calls each method: (positional args, keyword args), self excluded.
 CALLS: dict[str, list[tuple[tuple, dict]]] = {
@@ -52,7 +50,7 @@ SETTABLE = {"App.screen_updating", "Sheet.name", "Sheet.visible", "Range.value",
 
 def used_api() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for api in (xlreader.USED_API, xlapply.USED_API, LIVE_API):
+    for api in (xlreader.USED_API, xlapply.USED_API, live.USED_API):
         for cls, names in api.items():
             out.setdefault(cls, set()).update(names)
     return out
@@ -64,6 +62,10 @@ def _members() -> list[tuple[str, str]]:
 
 def test_declared_classes_are_known() -> None:
     assert set(used_api()) <= set(XW_CLASSES)
+
+
+def test_module_level_books_has_active() -> None:
+    assert isinstance(inspect.getattr_static(type(xw.books), "active"), property)
 
 
 @pytest.mark.parametrize(("cls", "name"), _members())

@@ -27,6 +27,10 @@ from ..i18n import L, current_lang
 from .xlapply import LiveReport, apply_live
 from .xlreader import read_book
 
+USED_API: dict[str, list[str]] = {"Books": ["active"]}
+"""xlwings used here directly: ``xw.books.active`` is the data workbook (in a custom add-in,
+``xw.Book.caller()`` would be the add-in itself). See tests/test_xlwings_contract.py."""
+
 TITLE = L("CRM 工具", "CRM tools")
 MAX_LISTED = 8
 

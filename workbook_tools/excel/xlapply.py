@@ -133,6 +133,25 @@ def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
+def _rects(cells: set[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Runs along the second coordinate, then equal runs of neighbouring first coordinates joined."""
+    by_first: dict[int, set[int]] = {}
+    for a, b in cells:
+        by_first.setdefault(a, set()).add(b)
+    spans: dict[tuple[int, int], list[int]] = {}
+    for a, bs in by_first.items():
+        for lo, hi in _runs(bs):
+            spans.setdefault((lo, hi), []).append(a)
+    return [(a1, lo, a2, hi) for (lo, hi), firsts in spans.items() for a1, a2 in _runs(firsts)]
+
+
+def rectangles(cells: set[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Cover (row, col) cells with few rectangles (r1, c1, r2, c2): row-wise or column-wise, fewer wins."""
+    by_rows = _rects(cells)
+    by_cols = [(r1, c1, r2, c2) for c1, r1, c2, r2 in _rects({(c, r) for r, c in cells})]
+    return by_rows if len(by_rows) <= len(by_cols) else by_cols
+
+
 def _as_stored(v: Any, r: int, c: int) -> StoredCell:
     """An xlwings value as the file writer's StoredCell (dates as serials) for ``matches_old``."""
     if isinstance(v, dt.datetime | dt.date):
@@ -289,7 +308,10 @@ def save_records(book: Any, records: list[MarkRecord]) -> None:
     sh = _sheet(book, MARKS_SHEET)
     if sh is None:
         sh = book.sheets.add(MARKS_SHEET, after=book.sheets[len(book.sheets) - 1])
-        sh.visible = VERY_HIDDEN
+        try:
+            sh.visible = VERY_HIDDEN
+        except Exception:  # noqa: BLE001 - an engine that only takes a bool: hidden is the best it can do
+            sh.visible = False
         old_height = 0
     else:
         old_height = sh.used_range.last_cell.row
@@ -397,14 +419,13 @@ def write_generated(book: Any, gen: GeneratedSheet) -> None:
         for (r, c), (v, _) in gen.cells.items():
             block[r - 1][c - 1] = cell_value(v)
         sh.range((1, 1), (nr, nc)).value = block
-    by_style: dict[str, dict[int, set[int]]] = {}
-    for (r, c), (_, st) in gen.cells.items():
+    by_style: dict[str, set[tuple[int, int]]] = {}
+    for rc, (_, st) in gen.cells.items():
         if st:
-            by_style.setdefault(st, {}).setdefault(r, set()).add(c)
-    for st, rows in by_style.items():
-        for r, cols in rows.items():
-            for a, b in _runs(cols):
-                style_range(sh.range((r, a), (r, b)), st)
+            by_style.setdefault(st, set()).add(rc)
+    for st, cells in by_style.items():
+        for r1, c1, r2, c2 in rectangles(cells):
+            style_range(sh.range((r1, c1), (r2, c2)), st)
     for ref in gen.merges:
         sh.range(ref).merge()
     for c, w in sorted(gen.col_widths.items()):
