@@ -445,3 +445,23 @@ def test_style_rectangles_cover_exactly_the_cells() -> None:
     covered = [(r, c) for r1, c1, r2, c2 in rects for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
     assert sorted(covered) == sorted(cells)  # every cell once, nothing else
     assert len(rects) == 3  # e.g. A1, A2:C39, E50:E51
+
+
+def test_reader_pads_a_used_range_that_does_not_start_at_a1() -> None:
+    from workbook_tools.excel.xlreader import read_book, sheet_rows
+
+    spec = SCHEMA.sheet("customers")
+    header = [spec.column(k).zh for k in ("name", "industry", "phone")]
+    book = FakeBook("off.xlsx")
+    sh = book.wbt_add_sheet(spec.zh, [])
+    sh.range((3, 2), (4, 4)).value = [[f"'{h}" for h in header], ["'杭州云启科技有限公司", "'信息技术", "'13800138000"]]
+    book.wbt_add_sheet("隐藏", [["x"]], visible=False)
+    rows = sheet_rows(sh)
+    assert rows[2][1:4] == header and rows[0] == [] and len(rows) == 4
+    model, figures = read_book(book)
+    cust = model.sheet("customers")
+    assert cust is not None and cust.header_row == 3
+    assert cust.cell(4, "name") == "B4" and cust.df.loc[4, "name"] == "杭州云启科技有限公司"
+    assert cust.df.loc[4, "phone"] == "13800138000"
+    assert model.hidden_sheets == ["隐藏"] and figures["sheets_read"] >= 1
+    assert model.path.name == "off.xlsx"
