@@ -2,8 +2,8 @@
 
 Each sheet the model needs is read with ONE ``used_range.options(ndim=2).value`` call; the rows
 are padded so that ``rows[0]`` is Excel row 1 and ``rows[i][0]`` column A, the shape the file
-reader hands to the same code (:func:`workbook_tools.reader.workbook._plan` finds the sheets,
-``_assemble`` detects the header rows and builds the frames with ``frames.build_sheet`` and
+reader hands to the same code (:func:`workbook_tools.reader.workbook.plan_sheets` finds the sheets,
+``assemble_model`` detects the header rows and builds the frames with ``frames.build_sheet`` and
 代码表 with ``settings.read_settings``). What Excel cannot tell cheaply is left out: hidden rows
 and merged ranges (one call per row/cell) are not reported in live mode; formulas always have a
 value in a live workbook.
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import WorkbookModel
-from ..reader.workbook import _assemble, _hidden_notices, _plan
+from ..reader.workbook import add_hidden_notices, assemble_model, plan_sheets
 from ..schema import SCHEMA
 
 USED_API: dict[str, list[str]] = {
@@ -53,7 +53,7 @@ def read_book(book: Any, *, sheets: list[str] | None = None) -> tuple[WorkbookMo
     xl_sheets = {s.name: s for s in book.sheets}
     names = list(xl_sheets)
     wanted = [s for s in SCHEMA.data_sheets if sheets is None or s.key in set(sheets)]
-    plan = _plan(names, wanted)
+    plan = plan_sheets(names, wanted)
     cache: dict[str, list[list[Any]]] = {}
 
     def load(name: str, nrows: int | None = None) -> list[list[Any]]:
@@ -64,8 +64,8 @@ def read_book(book: Any, *, sheets: list[str] | None = None) -> tuple[WorkbookMo
 
     full = str(book.fullname or book.name)
     fmt = "xlsm" if full.lower().endswith(".xlsm") else "xlsx"
-    model = _assemble(Path(full), plan, load, lambda n: None, names, {},
+    model = assemble_model(Path(full), plan, load, lambda n: None, names, {},
                       date1904=False, fmt=fmt)
     model.hidden_sheets = [n for n, s in xl_sheets.items() if not _visible(s.visible)]
-    _hidden_notices(model)
+    add_hidden_notices(model)
     return model, {"sheets_read": float(len(cache)), "seconds": time.perf_counter() - t0}

@@ -61,7 +61,7 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
         info = xmlscan.workbook_info(parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels", b""))
         fmt = "xlsm" if (path.suffix.lower() == ".xlsm" or "xl/vbaProject.bin" in zf.namelist()) else "xlsx"
     entries = {e.name: e for e in info.sheets}
-    plan = _plan(list(entries), wanted)
+    plan = plan_sheets(list(entries), wanted)
     order = [n for n in plan.load_order if entries[n].part] + [e.name for e in info.sheets
                                                                if e.name not in plan.load_order and e.part]
     scan_zf = zipfile.ZipFile(path)
@@ -110,7 +110,7 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
                 submit(name)
             return _to_rows(gets[name].result(), path, name, nrows, merged)
 
-        model = _assemble(path, plan, load, lambda n: facts[n].result() if n in facts else None,
+        model = assemble_model(path, plan, load, lambda n: facts[n].result() if n in facts else None,
                           sheet_names, merged, date1904=info.date1904, fmt=fmt)
         for fut in facts.values():  # every sheet part checked (entities, sizes), even the ones not read
             fut.result()
@@ -120,7 +120,7 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
         scanner.shutdown(wait=True, cancel_futures=True)
         scan_zf.close()
     model.hidden_sheets = [e.name for e in info.sheets if e.state != "visible"]
-    _hidden_notices(model)
+    add_hidden_notices(model)
     return model
 
 
@@ -168,7 +168,7 @@ def _to_rows(sheet: Any, path: Path, name: str, nrows: int | None, merged: dict[
                                  sheet=name) from exc
 
 
-class _Plan:
+class SheetPlan:
     def __init__(self) -> None:
         self.by_name: dict[str, str] = {}            # schema key → sheet name (found by name)
         self.unmatched: list[SheetSpec] = []         # data sheets not found by name
@@ -177,8 +177,10 @@ class _Plan:
         self.load_order: list[str] = []
 
 
-def _plan(names: Sequence[str], wanted: Sequence[SheetSpec]) -> _Plan:
-    plan = _Plan()
+def plan_sheets(names: Sequence[str], wanted: Sequence[SheetSpec]) -> SheetPlan:
+    """Which workbook sheet is which schema sheet, by name first (zh, en, aliases).
+    Shared with live mode (workbook_tools.excel.xlreader): keep the signature."""
+    plan = SheetPlan()
     normed = {n: norm_header(n) for n in names}
     used: set[str] = set()
     for spec in (*wanted, SCHEMA.sheet("settings")):
@@ -218,8 +220,10 @@ def _find_header(spec: SheetSpec, rows: Sequence[Sequence[Any]]) -> tuple[int, i
     return best_i, best
 
 
-def _assemble(path: Path, plan: _Plan, load: Any, scan_of: Any, sheet_names: list[str],
-              merged: dict[str, list[Any]], *, date1904: bool, fmt: str) -> WorkbookModel:
+def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_names: list[str],
+                   merged: dict[str, list[Any]], *, date1904: bool, fmt: str) -> WorkbookModel:
+    """Find header rows, build the frames and read 代码表, from rows given by ``load(name)``.
+    Shared with live mode (workbook_tools.excel.xlreader): keep the signature."""
     notices: list[Notice] = []
     found: dict[str, SheetData] = {}
     loaded: dict[str, list[list[Any]]] = {}
@@ -339,7 +343,7 @@ def _text_typed_notices(sheet: SheetData, notices: list[Notice]) -> None:
                                                 "read by their value"), sheet.name, cell, "info"))
 
 
-def _hidden_notices(model: WorkbookModel) -> None:
+def add_hidden_notices(model: WorkbookModel) -> None:
     names = {s.name for s in model.sheets.values()}
     for name in model.hidden_sheets:
         if name in names:
@@ -351,16 +355,16 @@ def _hidden_notices(model: WorkbookModel) -> None:
 def _read_xls(path: Path, wanted: Sequence[SheetSpec]) -> WorkbookModel:
     book = _open_calamine(path)
     names = list(book.sheet_names)
-    plan = _plan(names, wanted)
+    plan = plan_sheets(names, wanted)
     merged: dict[str, list[Any]] = {}
-    model = _assemble(path, plan, lambda n, nrows=None: _to_rows(_get_sheet(book, path, n), path, n, nrows, merged),
+    model = assemble_model(path, plan, lambda n, nrows=None: _to_rows(_get_sheet(book, path, n), path, n, nrows, merged),
                       lambda n: None, names, merged, date1904=False, fmt="xls")
     try:
         meta = book.sheets_metadata
         model.hidden_sheets = [m.name for m in meta if m.visible != pc.SheetVisibleEnum.Visible]
     except Exception:  # noqa: BLE001
         model.hidden_sheets = []
-    _hidden_notices(model)
+    add_hidden_notices(model)
     model.notices.insert(0, Notice("R-XLS-READONLY", L("这是旧版 .xls 文件：只能读取，不能写回；隐藏行和未计算公式无法检查。"
                                                        "请在 Excel 中另存为 .xlsx",
                                                        "This is a legacy .xls file: read-only, it cannot be written "
