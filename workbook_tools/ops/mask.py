@@ -1,0 +1,107 @@
+"""Masking personal data for a copy that may leave the team (sources 000 / 001 / 004).
+
+- person names → surname + ``*`` (王伟 → 王*, 欧阳娜娜 → 欧*; a Latin name keeps its first letter);
+- phones → area code (landline) or the 3-digit prefix (mobile) + ``****`` + the last four digits
+  (13800138000 → 138****8000, 0571-88886666 → 0571****6666);
+- e-mails → ``***@`` + the company domain (zhang@yunqi.com → ***@yunqi.com);
+- free text (notes, summaries …) is scanned for phones and e-mails with regexes, and for every
+  phone / e-mail value found in the workbook's own phone and e-mail columns.
+
+Company names are business data and stay as they are; only people's contact data is personal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_NON_DIGIT = re.compile(r"\D")
+_NAME_SPLIT = re.compile(r"([、,，;；/\s]+)")
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@((?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,})")
+# mobile (optionally +86 / 86), landline with area code; digit groups may be split by - or space
+PHONE_RE = re.compile(
+    r"(?<![\d])(?:(?:\+|00)?86[\s\-]?)?(?:1[3-9]\d(?:[\s\-]?\d){8}|0\d{2,3}[\s\-]?\d{7,8})(?![\d])")
+
+
+def mask_name(value: Any) -> Any:
+    """A person's name as surname + '*'; several names (王伟、李娜) are masked one by one."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    parts = _NAME_SPLIT.split(value.strip())
+    out = []
+    for p in parts:
+        if not p or _NAME_SPLIT.fullmatch(p):
+            out.append(p)
+        else:
+            out.append(p[0] + "*")
+    return "".join(out)
+
+
+def mask_phone(value: Any) -> Any:
+    """Keep the area code or mobile prefix and the last four digits."""
+    if value is None or (isinstance(value, float) and value != value):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    digits = _NON_DIGIT.sub("", str(value))
+    if not digits:
+        return value
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if len(digits) < 7:
+        return "****"
+    if digits.startswith("0"):
+        prefix = digits[:3] if digits[1] in "12" else digits[:4]
+    elif digits.startswith("1") and len(digits) == 11:
+        prefix = digits[:3]
+    else:
+        prefix = ""
+    return f"{prefix}****{digits[-4:]}"
+
+
+def mask_email(value: Any) -> Any:
+    """``***@domain``; a value without a recognisable address becomes ``***``."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    found = EMAIL_RE.findall(value)
+    if not found:
+        return "***" if "@" in value else value
+    return "、".join(f"***@{d.lower()}" for d in found)
+
+
+def phone_digits(value: Any) -> str:
+    """The digits of a phone value ('' when there are fewer than 7)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    d = _NON_DIGIT.sub("", str(value))
+    return d if len(d) >= 7 else ""
+
+
+class TextScrubber:
+    """Masks phones and e-mails inside free text: regex patterns plus the known values."""
+
+    def __init__(self, phones: Iterable[Any] = (), emails: Iterable[Any] = ()) -> None:
+        digits = sorted({d for d in (phone_digits(p) for p in phones) if d}, key=len, reverse=True)
+        pats = []
+        for d in digits:
+            # the known number with optional separators between its digits
+            pats.append(r"(?<!\d)" + r"[\s\-]?".join(d) + r"(?!\d)")
+        self._known_phones = re.compile("|".join(pats)) if pats else None
+        mails = sorted({e.strip() for e in emails if isinstance(e, str) and "@" in e}, key=len, reverse=True)
+        self._known_mails = re.compile("|".join(re.escape(m) for m in mails), re.I) if mails else None
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str) or not value:
+            return value
+        s = value
+        if self._known_mails is not None:
+            s = self._known_mails.sub(lambda m: mask_email(m.group(0)), s)
+        s = EMAIL_RE.sub(lambda m: f"***@{m.group(1).lower()}", s)
+        if self._known_phones is not None:
+            s = self._known_phones.sub(lambda m: mask_phone(m.group(0)), s)
+        return PHONE_RE.sub(lambda m: mask_phone(m.group(0)), s)
