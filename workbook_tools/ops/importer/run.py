@@ -1,0 +1,143 @@
+"""``run_import``: a pure operation from a read source to a Changeset on the workbook.
+
+Customers are matched to existing rows by 客户编号, else by 客户名称. A matched row gets only its
+EMPTY cells filled; a different non-empty value is a conflict, listed for a person to decide, and
+replaced only with ``overwrite=True`` (the edit carries the old value, so the writer refuses it if
+the cell changed meanwhile). Unmatched rows are appended below the table (the writer extends the
+Excel Table). A name repeated within the source is imported once; the repeats are reported.
+Contact-log and complaint rows are appended as they are (no matching).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ...changeset import ActionResult, Changeset
+from ...i18n import L
+from ...model import Finding, WorkbookModel, cell_ref
+from ...schema import SCHEMA, CType
+from ..matching import norm, norm_id
+from .clean import clean_value, same
+from .mapping import map_source
+from .match import CustomerIndex
+from .sources import SourceTable
+
+_FORMATS = {CType.DATE: "yyyy-mm-dd", CType.DATETIME: "yyyy-mm-dd hh:mm"}
+
+
+def _raw(sheet: Any, row: int, key: str) -> Any:
+    v = sheet.raw.at[row, key] if key in sheet.raw.columns and row in sheet.raw.index else None
+    if isinstance(v, float) and v != v:
+        return None
+    if hasattr(v, "to_pydatetime"):
+        v = v.to_pydatetime()
+    return None if isinstance(v, str) and not v.strip() else v
+
+
+def run_import(model: WorkbookModel, source: SourceTable, *, sheet_key: str = "customers",
+               mapping: dict[str, str] | None = None, overwrite: bool = False, yuan_to_wan: bool = False,
+               as_of: dt.date | None = None) -> ActionResult:
+    """Import ``source`` rows into the sheet ``sheet_key`` (customers, contacts or complaints)."""
+    spec = SCHEMA.sheet(sheet_key)
+    sheet = model.sheet(sheet_key)
+    if sheet is None:
+        return ActionResult("import", findings=[Finding(
+            "IM-NO-SHEET", "error", spec.zh, L(f"工作簿中没有“{spec.zh}”表", f"The workbook has no {spec.en} sheet"))])
+    cols, suggestions = map_source(spec, source.headers, mapping)
+    findings: list[Finding] = []
+    src = source.name
+    for text, sugg in suggestions.items():
+        hint = L("可能是：" + "、".join(sugg), "Maybe: " + ", ".join(sugg)) if sugg else None
+        findings.append(Finding("IM-UNMAPPED", "warning", src, L(f"源列“{text}”未对应到任何列，未导入",
+                                                                f"Source column '{text}' maps to no column; not imported"),
+                                value=text, hint=hint))
+    not_in_book = sorted({k for k in cols.values() if k not in sheet.columns})
+    for k in not_in_book:
+        c = spec.column(k)
+        findings.append(Finding("IM-NO-COLUMN", "warning", sheet.name,
+                                L(f"工作簿中没有“{c.zh}”列，该列数据未导入", f"The workbook has no '{c.en}' column; not imported"),
+                                column=k))
+    cs = Changeset("import")
+    index = CustomerIndex(sheet) if sheet_key == "customers" else None
+    next_row = max(sheet.last_row, sheet.header_row) + 1
+    seen_names: dict[str, int] = {}
+    conflicts: list[dict[str, Any]] = []
+    n_new = n_filled = n_overwritten = n_dup = n_unparsed = n_empty = 0
+    for i, row in enumerate(source.rows):
+        src_row = source.first_row + i
+        rec: dict[str, Any] = {}
+        for ci, key in cols.items():
+            if key not in sheet.columns or ci >= len(row):
+                continue
+            col = spec.column(key)
+            v, ok = clean_value(col, row[ci], model.settings, yuan_to_wan=yuan_to_wan)
+            if v is None:
+                continue
+            if not ok:
+                n_unparsed += 1
+                findings.append(Finding("IM-UNPARSED", "warning", src, L(
+                    f"第 {src_row} 行“{col.zh}”的值“{v}”无法识别，按原文导入",
+                    f"Row {src_row}: '{col.en}' value '{v}' not understood; imported as typed"),
+                    row=src_row, column=key, value=v))
+            rec[key] = v
+        if not rec:
+            n_empty += 1
+            continue
+        target = None
+        if index is not None:
+            nm = norm(rec.get("name"))
+            if nm and nm in seen_names:
+                n_dup += 1
+                findings.append(Finding("IM-DUPLICATE", "warning", src, L(
+                    f"第 {src_row} 行与第 {seen_names[nm]} 行是同一客户“{rec['name']}”，未重复导入",
+                    f"Row {src_row} is the same customer '{rec['name']}' as row {seen_names[nm]}; imported once"),
+                    row=src_row, column="name", value=rec.get("name")))
+                continue
+            if nm:
+                seen_names[nm] = src_row
+            target = index.find(rec.get("customer_id"), rec.get("name"))
+        if target is None:
+            for key, v in rec.items():
+                col = spec.column(key)
+                cs.edit(sheet.name, cell_ref(next_row, sheet.columns[key]), v, None,
+                        number_format=_FORMATS.get(col.type))
+            if index is not None:
+                index.add(next_row, rec.get("customer_id"), rec.get("name"))
+            next_row += 1
+            n_new += 1
+            continue
+        for key, v in rec.items():
+            old = _raw(sheet, target, key) if target <= sheet.last_row else None
+            cell = cell_ref(target, sheet.columns[key])
+            col = spec.column(key)
+            if old is None:
+                cs.edit(sheet.name, cell, v, None, number_format=_FORMATS.get(col.type))
+                n_filled += 1
+            elif same(old, v) or (key == "customer_id" and norm_id(old) == norm_id(v)):
+                continue
+            elif overwrite:
+                cs.edit(sheet.name, cell, v, old, number_format=_FORMATS.get(col.type))
+                n_overwritten += 1
+            else:
+                conflicts.append({"cell": cell, "row": target, "column": key, "current": old, "imported": v,
+                                  "source_row": src_row})
+                findings.append(Finding("IM-CONFLICT", "warning", sheet.name, L(
+                    f"“{col.zh}”已有值“{old}”，导入值为“{v}”（源第 {src_row} 行）；未覆盖",
+                    f"'{col.en}' already holds '{old}', import has '{v}' (source row {src_row}); kept"),
+                    cell=cell, row=target, column=key, value=v,
+                    hint=L("核对后手工修改，或使用 --overwrite 覆盖", "Check and edit by hand, or use --overwrite")))
+    stats = {"source": src, "source_rows": len(source.rows), "header_row": source.header_row,
+             "encoding": source.encoding, "mapped": {source.headers[i]: k for i, k in sorted(cols.items())},
+             "new_rows": n_new, "filled_cells": n_filled, "overwritten_cells": n_overwritten,
+             "conflicts": len(conflicts), "duplicates_in_source": n_dup, "unparsed_values": n_unparsed,
+             "empty_rows": n_empty, "conflict_list": [{**c, "current": _j(c["current"]), "imported": _j(c["imported"])}
+                                                      for c in conflicts]}
+    cs.summary = L(f"导入：新增 {n_new} 行，补填 {n_filled} 格，覆盖 {n_overwritten} 格，冲突 {len(conflicts)} 处",
+                   f"Import: {n_new} new rows, {n_filled} cells filled, {n_overwritten} overwritten, "
+                   f"{len(conflicts)} conflicts")
+    return ActionResult("import", findings=findings, changeset=cs, stats=stats, summary=cs.summary)
+
+
+def _j(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, dt.date | dt.datetime) else v

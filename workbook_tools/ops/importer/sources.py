@@ -1,0 +1,103 @@
+"""Reading an import source: CSV (UTF-8 or GBK/GB18030), .xlsx or .xls, title rows above the header.
+
+The header row is the one among the first rows that maps most cells to the target sheet's
+columns (a merged title row such as “2024年客户名单” scores nothing and is skipped).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ...errors import WbtError
+from ...i18n import L
+from ...reader.frames import header_score
+from ...reader.parse import clean_text
+from ...schema import SheetSpec
+
+HEADER_SCAN_ROWS = 15
+
+
+@dataclass
+class SourceTable:
+    """Rows of a source below its header; ``first_row`` is the 1-based source row of ``rows[0]``."""
+
+    name: str
+    headers: list[str]
+    rows: list[list[Any]]
+    header_row: int
+    encoding: str | None = None
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """Text and the encoding that read it: UTF-8 (with or without BOM), else GB18030 (⊃ GBK)."""
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc), ("utf-8" if enc == "utf-8-sig" else "gbk")
+        except UnicodeDecodeError:
+            continue
+    raise WbtError(L("无法识别 CSV 文件的编码（支持 UTF-8 与 GBK）。", "Cannot tell the CSV encoding (UTF-8 or GBK)."))
+
+
+def _csv_rows(path: Path) -> tuple[list[list[Any]], str]:
+    text, enc = decode_csv(path.read_bytes())
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    return rows, enc
+
+
+def _excel_rows(path: Path, sheet: str | None) -> list[list[Any]]:
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        ws = wb.get_sheet_by_name(sheet) if sheet else wb.get_sheet_by_index(0)
+        return [list(r) for r in ws.to_python(skip_empty_area=False)]
+    except WbtError:
+        raise
+    except Exception as exc:  # calamine raises its own error types
+        raise WbtError(L(f"无法读取导入文件 {path.name}：{exc}", f"Cannot read the import file {path.name}: {exc}")) from exc
+
+
+def find_header(spec: SheetSpec, rows: list[list[Any]]) -> int:
+    """0-based index of the header row (the best-scoring of the first rows; 0 if none maps)."""
+    best, best_i = 0, 0
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        s = header_score(spec, row)
+        if s > best:
+            best, best_i = s, i
+    return best_i
+
+
+def read_source(path: str | Path, spec: SheetSpec, *, sheet: str | None = None) -> SourceTable:
+    """Read ``path`` (csv, xlsx, xlsm, xls) into a :class:`SourceTable` for the target sheet ``spec``."""
+    path = Path(path)
+    if not path.exists():
+        raise WbtError(L(f"找不到导入文件：{path}", f"Import file not found: {path}"))
+    suffix = path.suffix.lower()
+    enc = None
+    if suffix in (".csv", ".txt"):
+        rows, enc = _csv_rows(path)
+    elif suffix in (".xlsx", ".xlsm", ".xls"):
+        rows = _excel_rows(path, sheet)
+    else:
+        raise WbtError(L(f"不支持的导入文件类型：{suffix}（支持 csv、xlsx、xls）",
+                         f"Unsupported import file type: {suffix} (csv, xlsx, xls)"))
+    rows = [[None if v == "" else v for v in r] for r in rows]
+    h = find_header(spec, rows)
+    headers = [clean_text(v) or "" for v in rows[h]] if rows else []
+    body = rows[h + 1:]
+    while body and all(v is None for v in body[-1]):
+        body.pop()
+    return SourceTable(path.name, headers, body, h + 1, enc)
