@@ -28,6 +28,10 @@ from .common import as_date, as_of_option, dry_run_option, emit_json, file_argum
 def month_end_cmd(file: Path, month: str, as_of: dt.datetime | None, dry_run: bool, as_json: bool, html: Path | None,
                   templates: Path | None, no_annotate: bool) -> None:
     """月末一键处理：校验、补编号、计算等级、生成复盘 / month end: validate, IDs, tiers, review."""
+    if file.is_dir():  # a folder: every workbook in it, on all cores (ops/folder.py)
+        from ..ops.folder import folder_command
+        sys.exit(folder_command(file, "month_end", as_of=as_date(as_of), month=month, dry_run=dry_run,
+                                as_json=as_json))
     kw = {"month": month, "as_of": as_date(as_of), "dry_run": dry_run, "html": html, "templates": templates,
           "annotate": not no_annotate}
     if as_json or not sys.stderr.isatty():

@@ -109,6 +109,9 @@ def validate_cmd(file: Path, as_of: dt.datetime | None, as_json: bool, annotate:
     """月底前批量校验工作簿 / validate the workbook (exit 0 clean, 1 errors, 2 unreadable)."""
     from ..ops.validate import run_annotate, run_validate, select_rules
 
+    if file.is_dir():  # a folder: every workbook in it, on all cores (ops/folder.py)
+        from ..ops.folder import folder_command
+        sys.exit(folder_command(file, "validate", as_of=as_date(as_of), as_json=as_json))
     err = Console(stderr=True)
     select_rules(rules)  # unknown codes: a message and exit 2 before reading a large file
     with err.status(tr("正在读取 {f} …", "Reading {f} …", f=file.name)):
