@@ -126,3 +126,19 @@ def test_cli_review_into_the_workbook_and_errors(book, tmp_path):
     assert res.exit_code == 2 and "YYYY-MM" in res.output
     res = CliRunner().invoke(cli, ["review", str(tmp_path / "missing.xlsx"), "--month", MONTH])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_month_end_with_defects_exits_1_and_annotates_on_request(tmp_path):
+    path = tmp_path / "bad.xlsx"
+    generate_sample(path, customers=40, seed=11, defects=0.1)
+    res = CliRunner().invoke(cli, ["month-end", str(path), "--month", MONTH, "--as-of", AS_OF.isoformat(), "--annotate"])
+    assert res.exit_code == 1, res.output
+    assert "数据错误" in res.output and "校验结果" in res.output
+    model = read_workbook(path)
+    assert "校验结果" in model.sheet_names and "2026-10 月度复盘" in model.sheet_names
+    # the review counts validation's errors as its data-quality KPI
+    [review_sheet] = [n for n in model.sheet_names if n.endswith("月度复盘")]
+    assert review_sheet
+    out = json.loads(CliRunner().invoke(cli, ["month-end", str(path), "--month", MONTH, "--as-of",
+                                              AS_OF.isoformat(), "--json", "--dry-run"]).output)
+    assert out["kpis"]["dq_errors"] == out["errors"] > 0

@@ -24,16 +24,16 @@ from .common import as_date, as_of_option, dry_run_option, emit_json, file_argum
               help=tr("HTML 报告路径（默认与工作簿同目录）", "Path of the HTML report (default: beside the workbook)"))
 @click.option("--templates", "templates", type=click.Path(path_type=Path), default=None,
               help=tr("自定义报告模板文件夹", "Folder with your own report templates"))
-@click.option("--no-annotate", is_flag=True, help=tr("校验时不标色、不写校验结果表", "Do not mark cells or write the validation sheet"))
+@click.option("--annotate", is_flag=True, help=tr("给问题单元格上底色，并写入“校验结果”表", "Colour problem cells and write the 校验结果 sheet"))
 def month_end_cmd(file: Path, month: str, as_of: dt.datetime | None, dry_run: bool, as_json: bool, html: Path | None,
-                  templates: Path | None, no_annotate: bool) -> None:
+                  templates: Path | None, annotate: bool) -> None:
     """月末一键处理：校验、补编号、计算等级、生成复盘 / month end: validate, IDs, tiers, review."""
     if file.is_dir():  # a folder: every workbook in it, on all cores (ops/folder.py)
         from ..ops.folder import folder_command
         sys.exit(folder_command(file, "month_end", as_of=as_date(as_of), month=month, dry_run=dry_run,
                                 as_json=as_json))
     kw = {"month": month, "as_of": as_date(as_of), "dry_run": dry_run, "html": html, "templates": templates,
-          "annotate": not no_annotate}
+          "annotate": annotate}
     if as_json or not sys.stderr.isatty():
         rep = run_month_end(file, progress=None if as_json else _plain_progress, **kw)
     else:
@@ -78,8 +78,12 @@ def summary_text(rep: MonthEndReport) -> str:
                         t=k.get("customers_total"), n=k.get("new_customers"), c=k.get("contacts_logged"),
                         o=k.get("overdue_followups"), p=k.get("complaints_open")))
     if rep.errors:
-        lines.append(tr("  发现 {e} 个数据错误：见工作表“校验结果”（wbt validate 可逐条列出）",
-                        "  {e} data errors found: see the 校验结果 sheet (wbt validate lists them)", e=rep.errors))
+        where = (tr("见工作表“校验结果”", "see the 校验结果 sheet") if rep.step("validate") and
+                 rep.step("validate").written else tr("wbt validate 逐条列出，加 --annotate 标出单元格",
+                                                      "wbt validate lists them; --annotate marks the cells"))
+        lines.append(tr("  发现 {e} 个数据错误：{w}", "  {e} data errors found: {w}", e=rep.errors, w=where))
+        for f in [f for f in rep.findings if f.severity == "error"][:5]:
+            lines.append(f"    - {f.sheet}!{f.cell or ''} {f.message.get()}")
     if not rep.dry_run:
         lines.append(tr("  请看：{f} 的工作表“{s}”", "  Look at: sheet '{s}' in {f}", f=rep.path, s=rep.review_sheet))
         if rep.html:

@@ -99,12 +99,13 @@ def html_path(path: Path, month: str) -> Path:
 
 
 def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None, dry_run: bool = False,
-                  progress: Progress | None = None, html: str | Path | None = None, annotate: bool = True,
+                  progress: Progress | None = None, html: str | Path | None = None, annotate: bool = False,
                   templates: str | Path | None = None, lang: str | None = None) -> MonthEndReport:
     """Run the month end on the workbook at ``path`` for ``month`` (YYYY-MM).
 
     ``html``: where to write the HTML report (default beside the workbook; not in a dry run).
-    ``annotate``: colour problem cells and write the 校验结果 sheet (else findings only).
+    ``annotate``: also colour problem cells and write the 校验结果 sheet (as ``wbt validate --annotate``);
+    by default validation only counts its findings, like ``wbt validate``.
     """
     from ..reader import read_workbook
     from ..report import render_report
