@@ -60,9 +60,10 @@ class ExportResult(ActionResult):
 
 def _plain(v: Any) -> Any:
     """A raw cell value as the template builder writes it (str, int, float, date, datetime, None)."""
-    if v is None:
-        return None
-    if isinstance(v, float):
+    t = type(v)
+    if v is None or t is str or t is int:
+        return v
+    if t is float:
         return None if math.isnan(v) else v
     if isinstance(v, pd.Timestamp):
         return None if pd.isna(v) else v.to_pydatetime()
@@ -112,10 +113,12 @@ def mask_rows(model: WorkbookModel) -> tuple[dict[str, list[dict[str, Any]]], di
     """Every data sheet's rows with names, phones and e-mails masked, and how many cells changed."""
     phones: list[Any] = []
     emails: list[Any] = []
+    rows = {spec.key: _rows(model, spec.key) for spec in SCHEMA.data_sheets}
     for spec in SCHEMA.data_sheets:
-        for _, rec in _rows(model, spec.key):
+        types = {c.key: c.type for c in spec.columns}
+        for _, rec in rows[spec.key]:
             for k, v in rec.items():
-                t = spec.column(k).type
+                t = types[k]
                 if t == CType.PHONE:
                     phones.append(v)
                 elif t == CType.EMAIL:
@@ -125,10 +128,11 @@ def mask_rows(model: WorkbookModel) -> tuple[dict[str, list[dict[str, Any]]], di
     data: dict[str, list[dict[str, Any]]] = {}
     for spec in SCHEMA.data_sheets:
         out = []
-        for _, rec in _rows(model, spec.key):
+        types = {c.key: c.type for c in spec.columns}
+        for _, rec in rows[spec.key]:
             new = {}
             for k, v in rec.items():
-                t = spec.column(k).type
+                t = types[k]
                 if (spec.key, k) in PERSON_COLUMNS:
                     m, what = mask_name(v), "names"
                 elif t == CType.PHONE:

@@ -82,26 +82,33 @@ def phone_digits(value: Any) -> str:
     return d if len(d) >= 7 else ""
 
 
+_DIGIT_RUN = re.compile(r"(?<!\d)(?:\+|00)?\d(?:[\s\-]?\d){6,}(?!\d)")
+_AT_TOKEN = re.compile(r"[^\s@，,；;、：:（）()<>\[\]]+@[^\s@，,；;、：:（）()<>\[\]]+")
+
+
 class TextScrubber:
-    """Masks phones and e-mails inside free text: regex patterns plus the known values."""
+    """Masks phones and e-mails inside free text: regex patterns, plus any run of digits that is one
+    of the workbook's own phone numbers (with or without separators). Every token holding an ``@``
+    is masked, so an address the e-mail pattern does not recognise cannot slip through."""
 
     def __init__(self, phones: Iterable[Any] = (), emails: Iterable[Any] = ()) -> None:
-        digits = sorted({d for d in (phone_digits(p) for p in phones) if d}, key=len, reverse=True)
-        pats = []
-        for d in digits:
-            # the known number with optional separators between its digits
-            pats.append(r"(?<!\d)" + r"[\s\-]?".join(d) + r"(?!\d)")
-        self._known_phones = re.compile("|".join(pats)) if pats else None
-        mails = sorted({e.strip() for e in emails if isinstance(e, str) and "@" in e}, key=len, reverse=True)
-        self._known_mails = re.compile("|".join(re.escape(m) for m in mails), re.I) if mails else None
+        self._known = {d for d in (phone_digits(p) for p in phones) if d}
+        self._known |= {d[2:] for d in self._known if d.startswith("86") and len(d) == 13}
+
+    def _digits(self, m: re.Match[str]) -> str:
+        text = m.group(0)
+        d = _NON_DIGIT.sub("", text)
+        for cand in (d, d[2:] if d.startswith("86") else "", d[4:] if d.startswith("0086") else ""):
+            if cand and cand in self._known:
+                return mask_phone(text)
+        return text
 
     def __call__(self, value: Any) -> Any:
         if not isinstance(value, str) or not value:
             return value
         s = value
-        if self._known_mails is not None:
-            s = self._known_mails.sub(lambda m: mask_email(m.group(0)), s)
-        s = EMAIL_RE.sub(lambda m: f"***@{m.group(1).lower()}", s)
-        if self._known_phones is not None:
-            s = self._known_phones.sub(lambda m: mask_phone(m.group(0)), s)
+        if "@" in s:
+            s = _AT_TOKEN.sub(lambda m: mask_email(m.group(0)), s)
+        if self._known:
+            s = _DIGIT_RUN.sub(self._digits, s)
         return PHONE_RE.sub(lambda m: mask_phone(m.group(0)), s)
