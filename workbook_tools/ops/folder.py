@@ -1,6 +1,7 @@
 """Running ``validate`` or ``month-end`` on every workbook of a folder, on all cores.
 
-Each workbook runs in its own process (ProcessPoolExecutor); a broken file gives its error line
+Each workbook runs in its own process (ProcessPoolExecutor, one process per two cores since the
+reader itself uses two threads); a broken file gives its error line
 and the others go on. The result is one :class:`FolderReport`: a line per file, totals, and the
 rules that fire most across the folder (the consolidated review).
 """
@@ -21,6 +22,12 @@ from ..i18n import current_lang, set_lang, tr
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls")
 MAX_FINDINGS_PER_FILE = 20
+
+
+def default_workers() -> int:
+    """One process per two cores: the reader already parses a workbook on two threads, and on a
+    2-core machine two processes measured slower than one (docs/import-export.md)."""
+    return max(1, (os.cpu_count() or 1) // 2)
 
 
 def list_workbooks(folder: str | Path) -> list[Path]:
@@ -126,7 +133,7 @@ def run_folder(folder: str | Path, action: str, *, as_of: dt.date | None = None,
     t0 = time.perf_counter()
     paths = list_workbooks(folder)
     n = len(paths)
-    workers = max(1, min(workers or os.cpu_count() or 1, n or 1))
+    workers = max(1, min(workers or default_workers(), n or 1))
     rep = FolderReport(Path(folder), action, workers=workers)
     kw = {"as_of": as_of, "month": month, "dry_run": dry_run, "lang": current_lang()}
     jobs = [(action, str(p), dict(kw)) for p in paths]
