@@ -136,3 +136,35 @@ def test_cli_bad_source(tmp_path: Path) -> None:
     book = _book(tmp_path)
     r = CliRunner().invoke(cli, ["import", str(book), str(tmp_path / "none.csv")])
     assert r.exit_code == 2 and "找不到" in r.output
+
+
+def test_contacts_are_appended(tmp_path: Path) -> None:
+    p = tmp_path / "c.csv"
+    p.write_text("客户名称,跟进日期,跟进方式,沟通内容\n甲公司,2024年3月5日,电话拜访,谈续约\n乙公司,20240306,微信,报价\n",
+                 encoding="utf-8")
+    model = make_model(contacts=[{"customer_name": "甲公司", "contact_date": "2024-01-02"}])
+    res = run_import(model, read_source(p, SCHEMA.sheet("contacts")), sheet_key="contacts")
+    news = {e.cell: e.new for e in res.changeset.edits}
+    sh = model.sheet("contacts")
+    assert res.stats["new_rows"] == 2
+    assert news[sh.cell(3, "customer_name")] == "甲公司" and news[sh.cell(3, "contact_date")] == dt.date(2024, 3, 5)
+    assert news[sh.cell(4, "contact_date")] == dt.date(2024, 3, 6) and news[sh.cell(4, "method")] == "微信"
+    assert all(e.old is None for e in res.changeset.edits)
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice is needed to make an .xls")
+def test_xls_source(tmp_path: Path) -> None:
+    import subprocess
+
+    src = tmp_path / "old.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["客户名称", "手机"])
+    ws.write_row(1, 0, ["甲公司", "138 0000 1111"])
+    wb.close()
+    subprocess.run(["soffice", f"-env:UserInstallation=file:///tmp/lo-h8-{tmp_path.name}", "--headless",
+                    "--convert-to", "xls", "--outdir", str(tmp_path), str(src)], check=True, capture_output=True,
+                   timeout=120)
+    t = read_source(tmp_path / "old.xls", CUST)
+    res = run_import(make_model(), t)
+    assert {e.cell: e.new for e in res.changeset.edits} == {"B2": "甲公司", "K2": "13800001111"}
