@@ -30,6 +30,7 @@ PALETTE: dict[str, dict[str, Any]] = {
     "kpi_value": {"bold": True, "font_size": 14, "border": 1, "border_color": "#BFBFBF", "align": "center"},
     "delta_up": {"font_color": "#375623", "border": 1, "border_color": "#BFBFBF", "align": "center"},
     "delta_down": {"font_color": "#9C0006", "border": 1, "border_color": "#BFBFBF", "align": "center"},
+    "delta_flat": {"font_color": "#595959", "border": 1, "border_color": "#BFBFBF", "align": "center"},
     "good": {"bg_color": "#C6EFCE", "font_color": "#006100", "border": 1, "border_color": "#BFBFBF"},
     "bad": {"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1, "border_color": "#BFBFBF"},
     "warn": {"bg_color": "#FFEB9C", "font_color": "#9C5700", "border": 1, "border_color": "#BFBFBF"},
