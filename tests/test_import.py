@@ -168,3 +168,13 @@ def test_xls_source(tmp_path: Path) -> None:
     t = read_source(tmp_path / "old.xls", CUST)
     res = run_import(make_model(), t)
     assert {e.cell: e.new for e in res.changeset.edits} == {"B2": "甲公司", "K2": "13800001111"}
+
+
+def test_source_without_known_headers_is_an_error(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    book = _book(tmp_path)
+    before = book.read_bytes()
+    r = CliRunner().invoke(cli, ["import", str(book), str(p)])
+    assert r.exit_code == 1 and "找不到任何可识别的列名" in r.output
+    assert book.read_bytes() == before

@@ -47,6 +47,12 @@ def run_import(model: WorkbookModel, source: SourceTable, *, sheet_key: str = "c
     cols, suggestions = map_source(spec, source.headers, mapping)
     findings: list[Finding] = []
     src = source.name
+    if not cols:
+        return ActionResult("import", findings=[Finding(
+            "IM-NO-HEADER", "error", src, L(f"“{src}”中找不到任何可识别的列名（如 客户名称、联系人、联系方式）",
+                                           f"No known column header found in '{src}' (e.g. 客户名称, Contact, Phone)"),
+            hint=L("检查表头行，或用 --mapping 指定列映射", "Check the header row, or give a --mapping file"))],
+            stats={"source": src, "source_rows": len(source.rows), "new_rows": 0})
     for text, sugg in suggestions.items():
         hint = L("可能是：" + "、".join(sugg), "Maybe: " + ", ".join(sugg)) if sugg else None
         findings.append(Finding("IM-UNMAPPED", "warning", src, L(f"源列“{text}”未对应到任何列，未导入",
