@@ -42,7 +42,7 @@ class Stylesheet:
         self.prefix = (m.group(1) or b"") if m else b""
         self._items: dict[str, list[bytes]] = {}
         self._new: dict[str, list[bytes]] = {s: [] for s in _SECTIONS}
-        self._cache: dict[Any, int] = {}
+        self._cache: dict[Any, Any] = {}
 
     @property
     def changed(self) -> bool:
@@ -79,12 +79,18 @@ class Stylesheet:
         return attrs(re.match(rb"<[^>]*>", self.xf(index)).group(0))  # type: ignore[union-attr]
 
     def num_format(self, index: int) -> tuple[int, str | None]:
-        fid = int(self.xf_attrs(index).get("numFmtId", "0"))
-        for blob in self.items("numFmts"):
-            a = attrs(blob)
-            if a.get("numFmtId") == str(fid):
-                return fid, a.get("formatCode")
-        return fid, None
+        # cached per xf: existing xfs and numFmts never change, new ones are only appended
+        key = ("numfmt", index)
+        if key not in self._cache:
+            fid = int(self.xf_attrs(index).get("numFmtId", "0"))
+            code = None
+            for blob in self.items("numFmts"):
+                a = attrs(blob)
+                if a.get("numFmtId") == str(fid):
+                    code = a.get("formatCode")
+                    break
+            self._cache[key] = (fid, code)
+        return self._cache[key]
 
     def is_date_xf(self, index: int) -> bool:
         fid, code = self.num_format(index)
@@ -107,15 +113,19 @@ class Stylesheet:
                    "@": 49}
         if builtin.get(code) is not None:
             return builtin[code]  # type: ignore[return-value]
+        if ("fmtid", code) in self._cache:
+            return self._cache[("fmtid", code)]
         ids = [163]
         for blob in self.items("numFmts"):
             a = attrs(blob)
             if a.get("formatCode") == code:
+                self._cache[("fmtid", code)] = int(a["numFmtId"])
                 return int(a["numFmtId"])
             ids.append(int(a.get("numFmtId", "0")))
         new_id = max(ids) + 1
         from xml.sax.saxutils import quoteattr
         self._append("numFmts", self._el("numFmt", f' numFmtId="{new_id}" formatCode={quoteattr(code)}/>'))
+        self._cache[("fmtid", code)] = new_id
         return new_id
 
     def clone_xf(self, index: int, **changes: int) -> int:
