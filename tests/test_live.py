@@ -465,3 +465,22 @@ def test_reader_pads_a_used_range_that_does_not_start_at_a1() -> None:
     assert cust.df.loc[4, "phone"] == "13800138000"
     assert model.hidden_sheets == ["隐藏"] and figures["sheets_read"] >= 1
     assert model.path.name == "off.xlsx"
+
+
+@pytest.mark.parametrize(("key", "expect"), [("export_masked", "_脱敏.xlsx"), ("export_by_owner", ".xlsx")])
+def test_export_buttons_write_new_files_beside_the_workbook(sample: Path, tmp_path: Path, key: str,
+                                                            expect: str) -> None:
+    import shutil
+
+    src = tmp_path / "live" / sample.name
+    src.parent.mkdir()
+    shutil.copy(sample, src)
+    raw = src.read_bytes()
+    book = book_from_file(src)
+    before = {s.name: s.wbt_rows() for s in book.sheets}
+    out = _run(book, key)
+    assert out.ok and out.files
+    assert all(Path(f).exists() and f.endswith(expect) and Path(f) != src for f in out.files)
+    assert out.files[0] in book.app.wbt_alerts[-1][0]
+    assert {s.name: s.wbt_rows() for s in book.sheets} == before  # the open workbook is untouched
+    assert src.read_bytes() == raw

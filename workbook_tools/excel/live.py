@@ -53,6 +53,7 @@ class LiveOutcome:
     read_seconds: float = 0.0
     op_seconds: float = 0.0
     write_seconds: float = 0.0
+    files: list[str] = field(default_factory=list)  # new files an export wrote
 
 
 def previous_month(today: dt.date) -> str:
@@ -139,6 +140,9 @@ def _message(act: actions.Action, outcome: LiveOutcome, lang: str) -> str:
                        f"Wrote {cells} cells, {marks} marks, {notes} notes.").get(lang))
         for name in added:
             lines.append(L(f"已生成工作表“{name}”。", f"Sheet '{name}' written.").get(lang))
+    elif outcome.files:
+        lines.append(L(f"已生成 {len(outcome.files)} 个文件：", f"{len(outcome.files)} files written:").get(lang))
+        lines += [f"  {f}" for f in outcome.files[:MAX_LISTED]]
     elif not findings:
         lines.append(L("无需修改。", "No changes needed.").get(lang))
     lines.append(L("可在“变更日志”工作表查看修改记录；按 Ctrl+Z 不能撤销宏的修改。",
@@ -236,6 +240,10 @@ def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, mont
                 model = r.read()
                 res = r.op(fn, model, **_kwargs(fn, as_of=as_of, month=month, lang=lang, source=str(book.name)))
                 r.write(res)
+                if getattr(res, "exports", None):  # exports make new files beside the workbook
+                    from ..ops.export import write_exports
+
+                    outcome.files = [str(p) for p in write_exports(res, lang=lang)]
         finally:
             app.screen_updating = previous
         outcome.message = _message(act, outcome, lang)
