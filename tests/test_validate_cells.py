@@ -151,10 +151,11 @@ def test_reader_notices_surface_unless_a_rule_reports_them():
                   Notice("R-DUPLICATE-COLUMN", L("表头“电话”重复出现", "Duplicate header"), "客户基本信息", "M1", "warning"),
                   Notice("R-TEXT-TYPED", L("文本日期", "text dates"), "客户基本信息", "N2", "info"),
                   Notice("R-MERGED-CELLS", L("合并单元格", "merged"), "客户基本信息", "B2", "warning"),
-                  Notice("R-EXTRA-SHEET", L("工作表“_wbt_marks”不属于本模板", "extra"), "_wbt_marks", None, "info")]
+                  Notice("R-EXTRA-SHEET", L("工作表“旧数据”不属于本模板", "extra"), "旧数据", None, "info")]
     fs = found(m, "READER_NOTICE")
     assert sorted((f.sheet, f.cell or "", f.severity, f.value) for f in fs) == [
-        ("客户基本信息", "M1", "warning", "R-DUPLICATE-COLUMN"), ("旧表", "", "info", "R-HIDDEN-SHEET")]
+        ("客户基本信息", "M1", "warning", "R-DUPLICATE-COLUMN"), ("旧数据", "", "info", "R-EXTRA-SHEET"),
+        ("旧表", "", "info", "R-HIDDEN-SHEET")]
     dup = next(f for f in fs if f.cell == "M1")
     assert dup.row == 1 and dup.message.zh == "表头“电话”重复出现"
 
