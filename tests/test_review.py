@@ -284,3 +284,12 @@ def test_empty_workbook_gives_a_review():
     sheet = review_result(r).changeset.add_sheets[0]
     assert any(v == "（无）" for v, _ in sheet.cells.values())
     assert render_report(r, "md") and render_report(r, "html")
+
+
+def test_a_workbook_without_log_and_complaint_sheets_still_gets_a_review() -> None:
+    model = make_model(customers=[{"name": "杭州云启科技有限公司", "contact": "张伟", "phone": "13800138000",
+                                   "first_contact": "2026-10-08", "amount_annual": 12}])
+    del model.sheets["contacts"], model.sheets["complaints"]  # as the reader leaves sheets the file lacks
+    res = run_review(model, month="2026-10", as_of=dt.date(2026, 10, 31))
+    assert res.stats["month"] == "2026-10"
+    assert "新增客户 1" in res.summary.zh and "沟通 0 次" in res.summary.zh

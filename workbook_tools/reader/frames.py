@@ -309,3 +309,9 @@ def _text(v: Any) -> str | None:
     if isinstance(v, str) and v.isascii() and v == v.strip() and "  " not in v:
         return v or None
     return parse.clean_text(v)
+
+
+def empty_sheet(spec: SheetSpec) -> SheetData:
+    """A data sheet with no rows and every column empty, for a sheet the workbook does not have."""
+    sheet, _ = build_sheet(spec, spec.zh, 1, [], [])
+    return sheet

@@ -9,6 +9,7 @@ the previous month's figures are the same definitions applied to the previous mo
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ import pandas as pd
 from ...errors import WbtError
 from ...i18n import L
 from ...model import WorkbookModel
+from ...reader.frames import empty_sheet
+from ...schema import SCHEMA
 from .customers import NO_TIER, TIERS, complaint_open, customer_view, is_churned, link_rows
 
 UNASSIGNED = "(未分配)"
@@ -262,7 +265,11 @@ def _limit(key: str, title: L, head: list[L], rows: list[list[Any]]) -> Table:
 
 def compute_review(model: WorkbookModel, *, month: str, as_of: dt.date, source: str = "",
                    findings_errors: int | None = None, version: str = "") -> Review:
-    """All figures of the review of ``month`` (YYYY-MM) as things stood on ``as_of``."""
+    """All figures of the review of ``month`` (YYYY-MM) as things stood on ``as_of``.
+    A data sheet the workbook lacks counts as empty (validation reports it as missing)."""
+    absent = [s for s in SCHEMA.data_sheets if s.key not in model.sheets]
+    if absent:
+        model = dataclasses.replace(model, sheets={**model.sheets, **{s.key: empty_sheet(s) for s in absent}})
     m = Month.parse(month)
     snap = min(as_of, m.end)
     if snap < m.start:
