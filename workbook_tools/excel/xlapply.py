@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import getpass
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -32,7 +31,7 @@ try:  # the writer keeps its value helpers in writer.values (formerly writer.cel
 except ImportError:  # pragma: no cover - older layout
     from ..writer.cells import StoredCell, bad_value, excel_serial  # type: ignore[attr-defined,no-redef]
 from ..writer.changelog import HEADERS as LOG_HEADERS
-from ..writer.changelog import LOG_SHEET, TIME_FORMAT, show
+from ..writer.changelog import LOG_SHEET, TIME_FORMAT, current_user, show
 from ..writer.marks import HEADERS as MARK_HEADERS
 from ..writer.marks import MARKS_SHEET, valid_cell
 
@@ -526,13 +525,7 @@ def apply_live(book: Any, cs: Changeset, *, now: dt.datetime | None = None, user
         report.added.append(gen.name)
     report.sheets_added, report.sheets_removed = len(report.added), len(removed)
     rows = log_rows(cs, plan, report, removed)
-    report.log_rows = append_log(book, rows, now or dt.datetime.now(), user or _user())
+    report.log_rows = append_log(book, rows, now or dt.datetime.now(), user or current_user())
     report.seconds = time.perf_counter() - t0
     return report
 
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001
-        return "?"

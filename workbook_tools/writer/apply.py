@@ -8,7 +8,6 @@ backup → atomic replace → re-read the changed cells (restore the backup if t
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import math
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -235,7 +234,7 @@ def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None 
         raise UnreadableWorkbook(L("找不到工作簿文件：{p}", "Workbook file not found: {p}").format(p=path))
     safety.check_not_open(path)
     now = now or dt.datetime.now()
-    user = user or _user()
+    user = user or changelog.current_user()
     with safety.locked(path):
         pkg = Package.open(path)
         meant = build(pkg, cs, report, now, user)
@@ -261,10 +260,4 @@ def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None 
     report.seconds = time.perf_counter() - t0
     return report
 
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "?"
 

@@ -8,6 +8,7 @@ Appending rows is just more cell edits on that sheet.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 from typing import Any
 
 from ..changeset import Changeset
@@ -94,3 +95,11 @@ def append_log(book: Book, rows: list[list[str]], now: dt.datetime, user: str) -
             patches[(r, j)] = CellPatch(v)
     book.patch(LOG_SHEET, patches)
     return len(rows)
+
+
+def current_user() -> str:
+    """Who is writing, for the 用户 column of 变更日志."""
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (e.g. a service account): still log the change
+        return "?"
