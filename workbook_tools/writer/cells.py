@@ -10,6 +10,7 @@ The entry points are :func:`read_cells` (what the targets hold now, for the pre-
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ _CELL = re.compile(rb'<(?:\w+:)?c\b(?:[^>]*?\sr\s*=\s*"\$?([A-Za-z]+)\$?\d+")?[^
 _START = re.compile(rb"<[^>]*?>", re.S)
 _SHEETDATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/>|>)")
 KEEP: Any = type("Keep", (), {"__repr__": lambda self: "KEEP"})()
+_MEMO_TYPES = frozenset({str, int, float, bool, dt.date, dt.datetime})
 
 
 # ---- locating rows and cells -----------------------------------------------------------------
@@ -209,12 +211,7 @@ def _render_cell(old: bytes | None, ref: str, patch: CellPatch, inherit: int | N
                  prefix: bytes, date1904: bool) -> bytes:
     if old is None and patch.value is not KEEP:  # a new cell: build it directly
         style = patch.style if patch.style is not None else inherit
-        t, inner = value_xml(patch.value, date1904)
-        if prefix and inner:
-            inner = re.sub(rb"<(/?)(v|is|t)\b", lambda m: b"<" + m.group(1) + prefix + m.group(2), inner)
-        head = (b"<" + prefix + b'c r="' + ref.encode() + b'"' + (b' s="%d"' % style if style else b"")
-                + (b' t="' + t.encode() + b'"' if t else b""))
-        return head + b"/>" if not inner else head + b">" + inner + b"</" + prefix + b"c>"
+        return b"<" + prefix + b'c r="' + ref.encode() + _new_cell_tail(patch.value, style, prefix, date1904)
     if old is not None:
         start_m = _START.match(old)
         start = start_m.group(0) if start_m else b"<c>"
@@ -243,6 +240,15 @@ def _render_cell(old: bytes | None, ref: str, patch: CellPatch, inherit: int | N
         head = _set_attr(head, b"t", t.encode())
     if prefix and inner:
         inner = re.sub(rb"<(/?)(v|is|t)\b", lambda m: b"<" + m.group(1) + prefix + m.group(2), inner)
+    return head + b"/>" if not inner else head + b">" + inner + b"</" + prefix + b"c>"
+
+
+def _new_cell_tail(value: Any, style: int | None, prefix: bytes, date1904: bool) -> bytes:
+    """A new cell's XML after ``<c r="REF``: closing quote, style, type and value."""
+    t, inner = value_xml(value, date1904)
+    if prefix and inner:
+        inner = re.sub(rb"<(/?)(v|is|t)\b", lambda m: b"<" + m.group(1) + prefix + m.group(2), inner)
+    head = b'"' + (b' s="%d"' % style if style else b"") + (b' t="' + t.encode() + b'"' if t else b"")
     return head + b"/>" if not inner else head + b">" + inner + b"</" + prefix + b"c>"
 
 
@@ -339,10 +345,11 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
     cols = col_styles(xml)
     rows_todo = sorted(by_row)
     out: list[bytes] = []
+    memo: dict[tuple[Any, Any, int | None], bytes] = {}
     if closed:
         tag = xml[lo:hi]
         head = tag[:-2] + b">"
-        new_rows = b"".join(_new_row(r, by_row[r], cols, prefix, date1904) for r in rows_todo)
+        new_rows = b"".join(_new_row(r, by_row[r], cols, prefix, date1904, memo) for r in rows_todo)
         result = xml[:lo] + head + new_rows + b"</" + prefix + b"sheetData>" + xml[hi:]
         return update_dimension(result, patches)
     out.append(xml[:lo])
@@ -354,7 +361,7 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
         while i < len(rows_todo) and rows_todo[i] < r:
             out.append(xml[pos:m.start()])
             pos = m.start()
-            out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], cols, prefix, date1904))
+            out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], cols, prefix, date1904, memo))
             i += 1
         if i < len(rows_todo) and rows_todo[i] == r:
             out.append(xml[pos:m.start()])
@@ -363,21 +370,33 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
             i += 1
     out.append(xml[pos:hi])
     while i < len(rows_todo):
-        out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], cols, prefix, date1904))
+        out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], cols, prefix, date1904, memo))
         i += 1
     out.append(xml[hi:])
     return update_dimension(b"".join(out), patches)
 
 
 def _new_row(r: int, patches: dict[int, CellPatch], cols: list[tuple[int, int, int]], prefix: bytes,
-             date1904: bool) -> bytes:
-    """A row that did not exist: built directly (cells take their column's style)."""
+             date1904: bool, memo: dict[tuple[Any, Any, int | None], bytes] | None = None) -> bytes:
+    """A row that did not exist: built directly (cells take their column's style).
+
+    ``memo`` (optional) keeps the rendered tail of new cells by (type, value, style) across rows:
+    a value repeated down a column (a time stamp, a user name) is rendered once."""
     cells = []
     for c in sorted(patches):
         p = patches[c]
         if p.value is KEEP and not p.style:
             continue
         inherit = next((s for lo, hi, s in cols if lo <= c <= hi), None) if cols else None
+        v = p.value
+        if memo is not None and type(v) in _MEMO_TYPES and getattr(v, "tzinfo", None) is None:
+            style = p.style if p.style is not None else inherit
+            key = (type(v), v, style)
+            tail = memo.get(key)
+            if tail is None:
+                tail = memo[key] = _new_cell_tail(v, style, prefix, date1904)
+            cells.append(b"<" + prefix + b'c r="' + cell_ref(r, c).encode() + tail)
+            continue
         cells.append(_render_cell(None, cell_ref(r, c), p, inherit, prefix, date1904))
     if not cells:
         return b""

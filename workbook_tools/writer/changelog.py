@@ -13,6 +13,7 @@ from typing import Any
 
 from ..changeset import Changeset
 from ..model import cell_ref
+from .append import append_rows
 from .book import Book
 from .cells import CellPatch, is_protected, last_used_row
 from .values import StoredCell
@@ -88,12 +89,17 @@ def append_log(book: Book, rows: list[list[str]], now: dt.datetime, user: str) -
     start = max(last_used_row(book.xml(LOG_SHEET)), 1) + 1
     time_style = book.styles.with_number_format(0, TIME_FORMAT)
     patches: dict[tuple[int, int], CellPatch] = {}
+    stamp = CellPatch(now.replace(tzinfo=None, microsecond=0), style=time_style)
+    same: dict[Any, CellPatch] = {}  # patches are only read: one per distinct value
     for i, row in enumerate(rows):
         r = start + i
-        patches[(r, 1)] = CellPatch(now.replace(tzinfo=None, microsecond=0), style=time_style)
+        patches[(r, 1)] = stamp
         for j, v in enumerate([user, *row], start=2):
-            patches[(r, j)] = CellPatch(v)
-    book.patch(LOG_SHEET, patches)
+            p = same.get((type(v), v))
+            if p is None:
+                p = same[(type(v), v)] = CellPatch(v)
+            patches[(r, j)] = p
+    book.set_xml(LOG_SHEET, append_rows(book.xml(LOG_SHEET), patches, book.date1904))
     return len(rows)
 
 

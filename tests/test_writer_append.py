@@ -1,0 +1,74 @@
+"""The fast paths of the writer give exactly the bytes of the generic path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from workbook_tools.writer.append import append_rows
+from workbook_tools.writer.cells import KEEP, CellPatch, _new_row, _render_cell, cell_ref, patch_cells
+
+NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+XNS = b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+SHEETS = {
+    "plain": b"<worksheet " + NS + b'><dimension ref="A1:C2"/><cols><col min="2" max="3" style="4"/></cols>'
+             b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>h</t></is></c></row>'
+             b'<row r="2" spans="1:3"><c r="C2"><v>1</v></c></row></sheetData></worksheet>',
+    "prefixed": b"<x:worksheet " + XNS + b'><x:dimension ref="A1"/><x:sheetData><x:row r="3"><x:c r="A3">'
+                b"<x:v>2</x:v></x:c></x:row></x:sheetData></x:worksheet>",
+    "empty": b"<worksheet " + NS + b'><dimension ref="A1"/><sheetData></sheetData></worksheet>',
+    "closed": b"<worksheet " + NS + b"><sheetData/></worksheet>",
+    "r-less rows": b"<worksheet " + NS + b"><sheetData><row><c><v>1</v></c></row><row><c><v>2</v></c></row>"
+                   b"</sheetData></worksheet>",
+    "out of order": b"<worksheet " + NS + b'><sheetData><row r="9"><c r="A9"><v>1</v></c></row>'
+                    b'<row r="2"><c r="A2"><v>2</v></c></row></sheetData></worksheet>',
+}
+
+VALUES = ["text", "a<b>&c", "_x0041_", "", None, 0, -0.0, 1.5, 10**16, True, False, Decimal("2.50"),
+          dt.date(2026, 10, 31), dt.datetime(2026, 10, 31, 8, 30), dt.datetime(2026, 10, 31, 8, 30, tzinfo=dt.UTC),
+          dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))]
+
+
+def _patches(first: int) -> dict[tuple[int, int], CellPatch]:
+    out: dict[tuple[int, int], CellPatch] = {}
+    shared = CellPatch(dt.datetime(2026, 1, 2, 3, 4, 5), style=7)
+    for i, v in enumerate(VALUES):
+        r = first + i
+        out[(r, 1)] = shared
+        out[(r, 2)] = CellPatch(v)
+        out[(r, 3)] = CellPatch(v, style=0 if i % 3 else 5)
+        out[(r, 5)] = CellPatch(KEEP, style=3) if i % 2 else CellPatch(KEEP)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(SHEETS))
+@pytest.mark.parametrize("first", [1, 3, 4, 10, 50])
+@pytest.mark.parametrize("date1904", [False, True])
+def test_append_rows_matches_patch_cells(name: str, first: int, date1904: bool) -> None:
+    xml = SHEETS[name]
+    patches = _patches(first)
+    assert append_rows(xml, patches, date1904) == patch_cells(xml, patches, date1904)
+
+
+def test_append_rows_adds_rows_at_the_end() -> None:
+    out = append_rows(SHEETS["plain"], {(5, 1): CellPatch("x")})
+    assert out.endswith(b'<row r="5"><c r="A5" t="inlineStr"><is><t xml:space="preserve">x</t></is></c></row>'
+                        b"</sheetData></worksheet>")
+    assert b'<dimension ref="A1:C5"/>' in out
+
+
+@pytest.mark.parametrize("prefix", [b"", b"x:"])
+def test_new_row_memo_matches_render_cell(prefix: bytes) -> None:
+    cols = [(2, 3, 4)]
+    memo: dict = {}
+    for r in (1, 2):  # the second pass reads every tail from the memo
+        for i, v in enumerate(VALUES):
+            for style in (None, 0, 6):
+                p = CellPatch(v, style)
+                want = _render_cell(None, cell_ref(r, 2 + i % 3), p, 4 if 2 <= 2 + i % 3 <= 3 else None,
+                                    prefix, False)
+                got = _new_row(r, {2 + i % 3: p}, cols, prefix, False, memo)
+                assert got == b"<" + prefix + b'row r="%d">' % r + want + b"</" + prefix + b"row>"

@@ -1,0 +1,39 @@
+"""Appending whole new rows after the last row of a sheet (the change log), without walking it.
+
+:func:`append_rows` gives exactly the bytes :func:`~workbook_tools.writer.cells.patch_cells` would:
+when every patched row lies below every existing row, the generic pass only copies the sheet and
+adds the new rows before ``</sheetData>``. Anything else falls back to the generic pass.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .cells import CellPatch, _new_row, col_styles, patch_cells, sheet_data_span, update_dimension
+
+__all__ = ["append_rows"]
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
+_ROW_NUM = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr\s*=\s*"(\d+)"')
+
+
+def append_rows(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904: bool = False) -> bytes:
+    """``patch_cells(xml, patches, date1904)``, fast when the patches only add rows at the end."""
+    if not patches:
+        return xml
+    lo, hi, prefix, closed = sheet_data_span(xml)
+    by_row: dict[int, dict[int, CellPatch]] = {}
+    for (r, c), p in patches.items():
+        by_row.setdefault(r, {})[c] = p
+    rows = sorted(by_row)
+    if closed:
+        return patch_cells(xml, patches, date1904)
+    nums = _ROW_NUM.findall(xml, lo, hi)
+    # every existing row must say its number (else the generic pass counts them) and lie above
+    if len(nums) != len(_ROW_TAG.findall(xml, lo, hi)) or (nums and max(map(int, nums)) >= rows[0]):
+        return patch_cells(xml, patches, date1904)
+    cols = col_styles(xml)
+    memo: dict[tuple[Any, Any, int | None], bytes] = {}
+    new = b"".join(_new_row(r, by_row[r], cols, prefix, date1904, memo) for r in rows)
+    return update_dimension(xml[:hi] + new + xml[hi:], patches)
