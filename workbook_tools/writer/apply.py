@@ -18,7 +18,7 @@ from typing import Any
 from ..changeset import NOT_CHECKED, CellEdit, Changeset
 from ..errors import UnreadableWorkbook, UnsafeWrite
 from ..i18n import L
-from ..model import cell_ref, split_ref
+from ..model import cell_ref
 from ..styles import PALETTE
 from . import changelog, safety
 from .book import Book
@@ -26,7 +26,7 @@ from .cells import CellPatch, is_protected, merged_ranges, read_cells
 from .marks import MARKS_SHEET, apply_marks, clear_marks, load_records, save_records, valid_cell
 from .package import Package
 from .tables import extend_tables
-from .values import StoredCell, bad_value, excel_serial, plain
+from .values import StoredCell, bad_value, excel_serial, plain, rc_of
 
 
 @dataclass
@@ -104,7 +104,8 @@ def preflight(book: Book, cs: Changeset) -> _Plan:
             raise _refuse("无效的单元格地址 {c}。", "Invalid cell address {c}.", sheet=item.sheet, cell=item.cell,
                           c=item.cell)
     for e in cs.edits:
-        plan.edits.setdefault(e.sheet, {})[split_ref(e.cell.upper())] = replace(e, new=plain(e.new))
+        new = plain(e.new)
+        plan.edits.setdefault(e.sheet, {})[rc_of(e.cell.upper())] = e if new is e.new else replace(e, new=new)
     for sheet in sorted({m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} | set(plan.edits)):
         if is_protected(book.xml(sheet)):
             raise _refuse("工作表 {s} 受保护，不能修改。请先撤销工作表保护。",

@@ -159,9 +159,14 @@ def read_cells(xml: bytes, refs: Iterable[tuple[int, int]], sst: SharedStrings) 
                     left -= 1
                     if not left:
                         break
+    row_styles: dict[int, int | None] = {}
+    col_cache: dict[int, int | None] = {}
     for (r, c), cell in out.items():
         if not cell.exists:
-            cell.style = default_style(xml, rows.get(r), c, cols) or 0
+            if r not in row_styles:
+                row_styles[r] = _row_style(rows[r]) if r in rows else None
+            s = row_styles[r]
+            cell.style = (s if s is not None else _col_style(c, cols, col_cache)) or 0
     return out
 
 
@@ -192,10 +197,17 @@ def default_style(xml: bytes, row_blob: bytes | None, col: int,
         s = _row_style(row_blob)
         if s is not None:
             return s
-    for lo, hi, s in (col_styles(xml) if cols is None else cols):
-        if lo <= col <= hi:
-            return s
-    return None
+    return _col_style(col, col_styles(xml) if cols is None else cols)
+
+
+def _col_style(col: int, cols: list[tuple[int, int, int]], cache: dict[int, int | None] | None = None) -> int | None:
+    """The style of column ``col`` (``cache``: answers already found for these ``cols``)."""
+    if cache is not None and col in cache:
+        return cache[col]
+    found = next((s for lo, hi, s in cols if lo <= col <= hi), None)
+    if cache is not None:
+        cache[col] = found
+    return found
 
 
 # ---- patching ----------------------------------------------------------------------------------
@@ -269,7 +281,7 @@ def _del_attr(head: bytes, name: bytes) -> bytes:
 
 
 def _patch_row(row_blob: bytes, r: int, patches: dict[int, CellPatch], cols: list[tuple[int, int, int]],
-               prefix: bytes, date1904: bool) -> bytes:
+               prefix: bytes, date1904: bool, col_cache: dict[int, int | None] | None = None) -> bytes:
     start_m = _START.match(row_blob)
     assert start_m
     start = start_m.group(0)
@@ -286,7 +298,7 @@ def _patch_row(row_blob: bytes, r: int, patches: dict[int, CellPatch], cols: lis
     row_style = _row_style(start)
 
     def inherit(c: int) -> int | None:
-        return row_style if row_style is not None else default_style(b"", None, c, cols)
+        return row_style if row_style is not None else _col_style(c, cols, col_cache)
 
     spots = _locate(body, r, todo, prefix)
     if spots is not None:  # splice each target in place (or insert it where it belongs)
@@ -346,6 +358,7 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
     rows_todo = sorted(by_row)
     out: list[bytes] = []
     memo: dict[tuple[Any, Any, int | None], bytes] = {}
+    col_cache: dict[int, int | None] = {}
     if closed:
         tag = xml[lo:hi]
         head = tag[:-2] + b">"
@@ -365,7 +378,7 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
             i += 1
         if i < len(rows_todo) and rows_todo[i] == r:
             out.append(xml[pos:m.start()])
-            out.append(_patch_row(m.group(0), r, by_row[r], cols, prefix, date1904))
+            out.append(_patch_row(m.group(0), r, by_row[r], cols, prefix, date1904, col_cache))
             pos = m.end()
             i += 1
     out.append(xml[pos:hi])

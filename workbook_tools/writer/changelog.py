@@ -16,7 +16,7 @@ from ..model import cell_ref
 from .append import append_rows
 from .book import Book
 from .cells import CellPatch, is_protected, last_used_row
-from .values import StoredCell
+from .values import StoredCell, rc_of
 
 LOG_SHEET = "变更日志"
 HEADERS = ["时间", "用户", "操作", "单元格", "原值", "新值"]
@@ -51,11 +51,9 @@ def log_rows(cs: Changeset, olds: dict[tuple[str, int, int], StoredCell], book: 
              marks_done: int, cleared: int, notes_done: int,
              added: list[str], removed: list[str]) -> list[list[str]]:
     """(操作, 单元格, 原值, 新值) rows, without time and user."""
-    from ..model import split_ref
-
     rows = []
     for e in cs.edits:
-        r, c = split_ref(e.cell.upper())
+        r, c = rc_of(e.cell.upper())
         old = olds.get((e.sheet, r, c))
         rows.append([cs.action, f"{e.sheet}!{cell_ref(r, c)}", stored_show(book, old) if old else "", show(e.new)])
     for name in removed:

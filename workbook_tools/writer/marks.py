@@ -9,6 +9,7 @@ a cell the user re-styled meanwhile is left alone.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from ..model import cell_ref, split_ref
 from ..schema import MARKS_SHEET
 from .book import Book, sheet_xml
 from .cells import CellPatch, _iter_cells, _iter_rows, read_cells, sheet_data_span
-from .values import SharedStrings, parse_cell
+from .values import SharedStrings, parse_cell, rc_of
 
 HEADERS = ["tag", "sheet", "cell", "original_xf", "mark_xf"]
 
@@ -104,9 +105,10 @@ def apply_marks(book: Book, records: list[MarkRecord], marks: list[CellMark]) ->
     return list(existing.values())
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def valid_cell(ref: str) -> bool:
     m = re.fullmatch(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})", ref)
     if not m:
         return False
-    r, c = split_ref(ref.upper())
+    r, c = rc_of(ref.upper())
     return r <= 1048576 and c <= 16384

@@ -7,6 +7,7 @@ their sections and the ``count`` attributes updated; every existing byte stays w
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -18,6 +19,7 @@ _SECTIONS = ("numFmts", "fonts", "fills", "borders", "cellXfs")
 _CHILD = {"numFmts": "numFmt", "fonts": "font", "fills": "fill", "borders": "border", "cellXfs": "xf"}
 
 
+@functools.lru_cache(maxsize=1024)
 def is_date_code(code: str) -> bool:
     """Whether a number format code shows a date or time."""
     s = re.sub(r'"[^"]*"', "", code)

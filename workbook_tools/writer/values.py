@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..model import col_letter
+from ..model import col_letter, split_ref
 from .package import attrs
 
 _START = re.compile(rb"<[^>]*?>", re.S)
@@ -41,6 +41,12 @@ class StoredCell:
 @functools.lru_cache(maxsize=65536)
 def cell_ref(row: int, col: int) -> str:
     return f"{_letters(col)}{row}"
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def rc_of(ref: str) -> tuple[int, int]:
+    """``split_ref`` remembered: the same refs are split by the pre-flight and the change log."""
+    return split_ref(ref)
 
 
 @functools.lru_cache(maxsize=16384)
