@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 
+from workbook_tools.writer import cells
 from workbook_tools.writer.append import append_rows
 from workbook_tools.writer.cells import KEEP, CellPatch, _new_row, _render_cell, cell_ref, patch_cells
 
@@ -72,3 +74,18 @@ def test_new_row_memo_matches_render_cell(prefix: bytes) -> None:
                                     prefix, False)
                 got = _new_row(r, {2 + i % 3: p}, cols, prefix, False, memo)
                 assert got == b"<" + prefix + b'row r="%d">' % r + want + b"</" + prefix + b"row>"
+
+
+_LAZY_ROW = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\sr\s*=\s*"(\d+)")?[^>]*?(?:/>|>.*?</(?:\w+:)?row>)', re.S)
+
+
+@pytest.mark.parametrize("xml", [
+    *SHEETS.values(),
+    b'<sheetData><row r="1"/><row r="2" spans="1:2"><c r="A2"><v>1</v></c></row><row>\n<c><is><t>&lt;/row&gt;'
+    b'</t></is></c></row><x:row r="4"><x:c r="A4"/></x:row><rowx/><row r="5"></row><row r="6"><c/></sheetData>',
+    b"<row><c><v>1</v></c><r></r></row><row r='7'><c>x</c></row></row>",
+])
+def test_row_pattern_matches_the_lazy_one(xml: bytes) -> None:
+    want = [(m.span(), m.group(1)) for m in _LAZY_ROW.finditer(xml)]
+    assert [(m.span(), m.group(1)) for m in cells._ROW.finditer(xml)] == want
+    assert want or b"<row" not in xml
