@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
 from workbook_tools.cli.main import cli
+from workbook_tools.errors import UnsafeWrite
 from workbook_tools.i18n import set_lang
 from workbook_tools.ops.month_end import html_path, run_month_end
 from workbook_tools.ops.review import compute_review, run_review
 from workbook_tools.reader import read_workbook
 from workbook_tools.sample import generate_sample
 from workbook_tools.writer import apply_changeset
+from workbook_tools.writer.changelog import LOG_SHEET
 from workbook_tools.writer.package import Package
+from workbook_tools.writer.safety import list_backups
 
 MONTH, AS_OF = "2026-10", dt.date(2026, 10, 31)   # the sample's data ends on 2026-10-31
 DATA_SHEETS = ("客户基本信息", "沟通记录", "投诉登记", "代码表", "说明")
@@ -50,8 +54,8 @@ def _parts(path, names):
 def test_month_end_runs_every_step_and_writes_the_review(book):
     seen = []
     rep = run_month_end(book, month=MONTH, as_of=AS_OF, progress=lambda k, d, t, label: seen.append((k, d, t)))
-    assert [s.key for s in rep.steps] == ["read", "validate", "ids", "tiers", "review", "report"]
-    assert seen[-1] == ("report", 6, 6)
+    assert [s.key for s in rep.steps] == ["read", "validate", "ids", "tiers", "review", "write", "report"]
+    assert seen[-1] == ("report", 7, 7)
     assert rep.review_sheet == "2026-10 月度复盘"
     assert rep.html == html_path(book, MONTH) and rep.html.exists()
     model = read_workbook(book)
@@ -142,3 +146,67 @@ def test_month_end_with_defects_exits_1_and_annotates_on_request(tmp_path):
     out = json.loads(CliRunner().invoke(cli, ["month-end", str(path), "--month", MONTH, "--as-of",
                                               AS_OF.isoformat(), "--json", "--dry-run"]).output)
     assert out["kpis"]["dq_errors"] == out["errors"] > 0
+
+
+def _log(path):
+    rows = list(openpyxl.load_workbook(path, read_only=True)[LOG_SHEET].iter_rows(min_row=2, values_only=True))
+    return [r for r in rows if any(v is not None for v in r)]
+
+
+def test_month_end_writes_once_and_logs_each_edit_under_its_step(book):
+    model = read_workbook(book)
+    missing_ids = int(model.sheets["customers"].df["customer_id"].isna().sum())
+    assert missing_ids > 0
+    rep = run_month_end(book, month=MONTH, as_of=AS_OF)
+    assert rep.reads == 1                       # the IDs went into the model, not through a second read
+    assert len(list_backups(book)) == 1         # one write, one backup
+    assert all(rep.step(k).written for k in ("ids", "tiers", "review", "write"))
+    log = _log(book)
+    actions = [r[2] for r in log]
+    assert actions.count("ids") >= missing_ids and actions.count("tiers") == rep.step("tiers").planned
+    assert ("month-end", "2026-10 月度复盘") in {(r[2], r[3]) for r in log}
+    assert len({r[0] for r in log}) == 1        # one time stamp: a single change-log append
+    assert rep.step("write").stats["cells"] == rep.step("ids").planned + rep.step("tiers").planned
+
+
+def test_tiers_planned_on_the_ids_about_to_be_written(book):
+    """The tiers step (and its expected old values) sees the model with the new IDs; the write's
+    pre-flight check of every cell passes, and the file then holds what the model said."""
+    run_month_end(book, month=MONTH, as_of=AS_OF)
+    model = read_workbook(book)
+    for key in ("customers", "contacts", "complaints"):
+        df = model.sheets[key].df
+        known = set(model.sheets["customers"].df["customer_id"])
+        assert df["customer_id"].dropna().isin(known).all() or key == "customers"
+    assert model.sheets["customers"].df["customer_id"].notna().all()
+
+
+def test_a_refused_step_leaves_the_whole_month_end_unwritten(sample, tmp_path):
+    """A tier cell inside a merged range cannot be written: nothing is, not even the IDs."""
+    cust = read_workbook(sample).sheets["customers"]
+    col = "".join(ch for ch in cust.header_cells["tier"] if ch.isalpha())
+    first = cust.header_row + 3
+    src = openpyxl.load_workbook(sample)   # a test fixture only: openpyxl never saves a user's file
+    src["客户基本信息"].merge_cells(f"{col}{first}:{col}{first + 1}")
+    path = tmp_path / "merged.xlsx"
+    src.save(path)
+    before = path.read_bytes()
+    assert read_workbook(path).sheets["customers"].df["customer_id"].isna().any()
+    with pytest.raises(UnsafeWrite) as err:
+        run_month_end(path, month=MONTH, as_of=AS_OF)
+    assert err.value.sheet == "客户基本信息" and err.value.cell == f"{col}{first + 1}"
+    assert path.read_bytes() == before
+    assert not list_backups(path) and not html_path(path, MONTH).exists()
+
+
+def test_a_missing_id_column_is_written_first_then_read_again(sample, tmp_path):
+    cust = read_workbook(sample).sheets["customers"]
+    src = openpyxl.load_workbook(sample)
+    src["客户基本信息"].delete_cols(cust.columns["customer_id"])
+    path = tmp_path / "noid.xlsx"
+    src.save(path)
+    rep = run_month_end(path, month=MONTH, as_of=AS_OF)
+    assert rep.reads == 2 and rep.step("ids").written and rep.step("ids").apply_seconds > 0
+    cust = read_workbook(path).sheets["customers"]
+    assert "customer_id" in cust.columns and cust.df["customer_id"].notna().all()
+    assert cust.df["tier"].notna().any()

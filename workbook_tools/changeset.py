@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .i18n import L, current_lang
@@ -34,6 +34,7 @@ class CellEdit:
     old: Any = NOT_CHECKED
     number_format: str | None = None   # e.g. "yyyy-mm-dd" for a date written into an unformatted cell
     style: str | None = None           # a PALETTE name, for new header cells and the like
+    action: str | None = None          # the action that planned it, when a changeset merges several
 
 
 @dataclass
@@ -122,7 +123,9 @@ class Changeset:
         self.edits.append(CellEdit(sheet, cell, new, old, **kw))
 
     def extend(self, other: Changeset) -> None:
-        self.edits += other.edits
+        """Add ``other``'s changes; its edits keep ``other.action`` as their own, for the change log."""
+        self.edits += [e if e.action or other.action == self.action else replace(e, action=other.action)
+                       for e in other.edits]
         self.marks += other.marks
         self.clear_marks += [t for t in other.clear_marks if t not in self.clear_marks]
         self.notes += other.notes
@@ -133,8 +136,8 @@ class Changeset:
     def to_dict(self) -> dict[str, Any]:
         return {
             "action": self.action,
-            "edits": [{"sheet": e.sheet, "cell": e.cell, "old": _plain(e.old), "new": _plain(e.new)}
-                      for e in self.edits],
+            "edits": [{"sheet": e.sheet, "cell": e.cell, "old": _plain(e.old), "new": _plain(e.new),
+                       **({"action": e.action} if e.action else {})} for e in self.edits],
             "marks": [asdict(m) for m in self.marks],
             "clear_marks": list(self.clear_marks),
             "notes": [asdict(n) for n in self.notes],

@@ -459,7 +459,7 @@ def log_rows(cs: Changeset, plan: _Plan, report: LiveReport, removed: list[str])
     rows = []
     for e in cs.edits:
         r, c = split_ref(e.cell.upper())
-        rows.append([cs.action, f"{e.sheet}!{cell_ref(r, c)}", show(plan.olds.get((e.sheet, r, c))), show(e.new)])
+        rows.append([e.action or cs.action, f"{e.sheet}!{cell_ref(r, c)}", show(plan.olds.get((e.sheet, r, c))), show(e.new)])
     for name in removed:
         rows.append([cs.action, name, "删除工作表 / sheet removed", ""])
     for name in report.added:

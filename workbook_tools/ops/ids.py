@@ -198,7 +198,7 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
     for key in ("contacts", "complaints"):
         sheet = model.sheet(key)
         if sheet is not None:
-            for value in sheet.raw["customer_id"].tolist():
+            for value in set(sheet.raw["customer_id"].tolist()):  # a log repeats each ID many times
                 use(value)
 
     # -- 2. new IDs, in row order -------------------------------------------------------------

@@ -1,10 +1,13 @@
 """The month-end run: validate → IDs → tiers → review, in one go.
 
 This one function touches files, because it orchestrates the appliers: each step is the same
-pure operation the single commands run, and its changeset goes through the changeset writer.
-The workbook is read again after a step that changed cell values (IDs, tiers), so the next step
-plans against what is really in the file; marks and generated sheets change no values, so no
-re-read is needed after them. ``dry_run`` runs every step on the first read and writes nothing.
+pure operation the single commands run. The steps are planned on one read of the workbook and
+their changesets are written together at the end, in one write: one pre-flight check of every
+cell, one backup, one change-log append (each edit logged under the step that planned it). So
+a month end lands whole or not at all. The tiers step must see the IDs the IDs step plans;
+they are put into the in-memory model (:mod:`.mirror`), or, when that cannot be done exactly
+(the ID column itself is missing), written first and the workbook read again.
+``dry_run`` plans every step the same way and writes nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 from ..changeset import ActionResult, Changeset
 from ..i18n import L
 from ..model import WorkbookModel
+from .mirror import with_edits
 
 Progress = Callable[[str, int, int, str], None]
 """progress(step_key, done, total, label): called at the start and end of each step."""
@@ -29,6 +33,7 @@ STEPS: tuple[tuple[str, L], ...] = (
     ("ids", L("补客户编号", "Assign customer IDs")),
     ("tiers", L("计算等级与跟进", "Compute tiers and follow-ups")),
     ("review", L("生成月度复盘", "Build the monthly review")),
+    ("write", L("写入工作簿", "Write the workbook")),
     ("report", L("写出 HTML 报告", "Write the HTML report")),
 )
 
@@ -147,23 +152,38 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
             st.reread_seconds = took
         return model
 
-    def apply(st: StepReport, result: ActionResult) -> bool:
-        """Write the step's changeset; True when cell values changed (the next step must re-read)."""
+    pending: list[tuple[StepReport, Changeset]] = []   # planned, not yet written
+
+    def plan(st: StepReport, result: ActionResult) -> Changeset | None:
+        """Take the step's result into the report; its changeset waits to be written with the others."""
         st.summary = result.summary
         st.stats = {k: v for k, v in result.stats.items() if isinstance(v, int | float | str | bool | None)}
         st.errors = sum(1 for f in result.findings if f.severity == "error")
         st.warnings = sum(1 for f in result.findings if f.severity == "warning")
         cs = result.changeset
         st.planned = _planned(cs)
-        if dry_run or not cs:
-            return False
+        if cs and not dry_run:
+            pending.append((st, cs))
+        return cs
+
+    def flush(st: StepReport) -> None:
+        """Write every pending changeset as one: one pre-flight, one backup, one change-log append."""
+        if not pending:
+            return
+        merged = Changeset("month-end")
+        for _, cs in pending:
+            merged.extend(cs)
         t = time.perf_counter()
-        report = apply_changeset(path, cs)
-        st.apply_seconds = time.perf_counter() - t
+        report = apply_changeset(path, merged)
+        st.apply_seconds += time.perf_counter() - t
+        for step, _ in pending:
+            step.written = bool(report.written)
         st.written = bool(report.written)
+        st.stats["cells"] = st.stats.get("cells", 0) + report.cells_written
+        st.stats["log_rows"] = st.stats.get("log_rows", 0) + report.log_rows
         if rep.backup is None and report.backup is not None:
             rep.backup = report.backup
-        return bool(cs.edits)
+        pending.clear()
 
     st = begin("read")
     model = read()
@@ -172,21 +192,28 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
 
     st = begin("validate")
     vres = (run_annotate if annotate else run_validate)(model, as_of=as_of)
+    plan(st, vres)
     rep.findings = list(vres.findings)
     dq_errors = sum(1 for f in vres.findings if f.severity == "error")
-    if apply(st, vres):
-        model = read(st)
     end(st)
 
     st = begin("ids")
-    if apply(st, run_ids(model, as_of=as_of)):
-        model = read(st)
+    ids_cs = plan(st, run_ids(model, as_of=as_of))
+    if ids_cs and ids_cs.edits:
+        # The next steps plan against the IDs about to be written: put them into the model when
+        # that can be done exactly; otherwise (a new ID column) write now and read again.
+        mirrored = with_edits(model, ids_cs)
+        if mirrored is not None:
+            model = mirrored
+        elif not dry_run:
+            flush(st)
+            model = read(st)
     end(st)
 
     st = begin("tiers")
     # The review computes tiers, overdue and risk itself from input columns, so the tier values
-    # written here need no re-read before it.
-    apply(st, run_tiers(model, as_of=as_of))
+    # planned here need not be in the model before it.
+    plan(st, run_tiers(model, as_of=as_of))
     end(st)
 
     st = begin("review")
@@ -194,8 +221,15 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
     rres = review_result(review, lang=lang)
     rep.review_sheet = str(rres.stats["sheet"])
     rep.kpis = {k.key: k.value for k in review.kpis}
-    apply(st, rres)
+    plan(st, rres)
     st.errors = 0
+    end(st)
+
+    st = begin("write")
+    flush(st)
+    if st.written:
+        st.summary = L("写入 {n} 个单元格，变更日志新增 {g} 行", "{n} cells written, {g} change-log rows added"
+                       ).format(n=st.stats["cells"], g=st.stats["log_rows"])
     end(st)
 
     st = begin("report")

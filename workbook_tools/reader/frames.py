@@ -303,6 +303,11 @@ def _parse_column(ctype: CType, arr: np.ndarray, rows: list[int], date1904: bool
     return [(v.strip() or None) if v.__class__ is str else None if v is None else _text(v) for v in arr.tolist()], typed
 
 
+def clean_text_value(v: Any) -> str | None:
+    """What the reader makes of a value in a text column (stripped, cleaned; None for empty)."""
+    return _text(v)
+
+
 def _text(v: Any) -> str | None:
     if v is None:
         return None

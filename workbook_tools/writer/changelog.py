@@ -55,7 +55,7 @@ def log_rows(cs: Changeset, olds: dict[tuple[str, int, int], StoredCell], book: 
     for e in cs.edits:
         r, c = rc_of(e.cell.upper())
         old = olds.get((e.sheet, r, c))
-        rows.append([cs.action, f"{e.sheet}!{cell_ref(r, c)}", stored_show(book, old) if old else "", show(e.new)])
+        rows.append([e.action or cs.action, f"{e.sheet}!{cell_ref(r, c)}", stored_show(book, old) if old else "", show(e.new)])
     for name in removed:
         rows.append([cs.action, name, "删除工作表 / sheet removed", ""])
     for name in added:
