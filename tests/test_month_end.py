@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from workbook_tools.cli.main import cli
 from workbook_tools.errors import UnsafeWrite
-from workbook_tools.i18n import set_lang
+from workbook_tools.i18n import L, set_lang
 from workbook_tools.ops.month_end import html_path, run_month_end
 from workbook_tools.ops.review import compute_review, run_review
 from workbook_tools.reader import read_workbook
@@ -210,3 +210,36 @@ def test_a_missing_id_column_is_written_first_then_read_again(sample, tmp_path):
     cust = read_workbook(path).sheets["customers"]
     assert "customer_id" in cust.columns and cust.df["customer_id"].notna().all()
     assert cust.df["tier"].notna().any()
+
+
+def test_a_duplicate_id_counts_once_as_validation_reports_it(sample, tmp_path):
+    cust = read_workbook(sample).sheets["customers"]
+    ids = cust.df["customer_id"].dropna()
+    (row_a, first_id), row_b = next(iter(ids.items())), int(ids.index[1])
+    src = openpyxl.load_workbook(sample)
+    src["客户基本信息"].cell(row_b, cust.columns["customer_id"]).value = first_id
+    path = tmp_path / "dup.xlsx"
+    src.save(path)
+    rep = run_month_end(path, month=MONTH, as_of=AS_OF, dry_run=True)
+    assert rep.step("ids").errors == 2                    # the IDs step names both rows
+    assert any(f.code == "DUP_ID" for f in rep.findings)
+    assert rep.errors == rep.step("validate").errors     # … but it is one problem, counted once
+    res = CliRunner().invoke(cli, ["month-end", str(path), "--month", MONTH, "--as-of", AS_OF.isoformat(), "--dry-run"])
+    assert res.exit_code == 1 and f"发现 {rep.errors} 个数据错误" in res.output
+
+
+def test_a_later_steps_error_validation_missed_is_counted_and_listed(book, monkeypatch):
+    from workbook_tools.model import Finding
+    from workbook_tools.ops import tiers
+
+    real = tiers.run_tiers
+
+    def with_error(model, **kw):
+        res = real(model, **kw)
+        res.findings.append(Finding("TIER-TEST", "error", "客户基本信息", L("测试错误", "test error"), "ZZ9", 9))
+        return res
+
+    monkeypatch.setattr(tiers, "run_tiers", with_error)
+    rep = run_month_end(book, month=MONTH, as_of=AS_OF, dry_run=True)
+    assert rep.errors == rep.step("validate").errors + 1
+    assert rep.findings[-1].code == "TIER-TEST"

@@ -74,12 +74,15 @@ class MonthEndReport:
     reads: int = 0
     read_seconds: float = 0.0
     seconds: float = 0.0
-    findings: list[Any] = field(default_factory=list)   # validation findings
+    # validation's findings, then the later steps' errors that validation did not report already
+    findings: list[Any] = field(default_factory=list)
     kpis: dict[str, Any] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
-        return sum(s.errors for s in self.steps)
+        """Problems to fix by hand: validation's errors, plus the later steps' errors it did not
+        report already (see ``findings``)."""
+        return sum(1 for f in self.findings if f.severity == "error")
 
     def step(self, key: str) -> StepReport | None:
         return next((s for s in self.steps if s.key == key), None)
@@ -90,6 +93,10 @@ class MonthEndReport:
                 "backup": str(self.backup) if self.backup else None, "errors": self.errors, "reads": self.reads,
                 "read_seconds": round(self.read_seconds, 3), "seconds": round(self.seconds, 3),
                 "kpis": self.kpis, "steps": [s.to_dict(lang) for s in self.steps]}
+
+
+# IDs-step errors that validation reports too (as DUP_ID and ID_FORMAT), at other cells
+REPORTED_BY_VALIDATION = frozenset({"ID-DUPLICATE", "ID-MALFORMED"})
 
 
 def _planned(cs: Changeset | None) -> int:
@@ -160,6 +167,10 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
         st.stats = {k: v for k, v in result.stats.items() if isinstance(v, int | float | str | bool | None)}
         st.errors = sum(1 for f in result.findings if f.severity == "error")
         st.warnings = sum(1 for f in result.findings if f.severity == "warning")
+        if st.key != "validate":
+            flagged = {(f.sheet, f.cell) for f in rep.findings if f.severity == "error"}
+            rep.findings += [f for f in result.findings if f.severity == "error" and f.code not in
+                             REPORTED_BY_VALIDATION and (f.sheet, f.cell) not in flagged]
         cs = result.changeset
         st.planned = _planned(cs)
         if cs and not dry_run:
@@ -192,8 +203,8 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
 
     st = begin("validate")
     vres = (run_annotate if annotate else run_validate)(model, as_of=as_of)
-    plan(st, vres)
     rep.findings = list(vres.findings)
+    plan(st, vres)
     dq_errors = sum(1 for f in vres.findings if f.severity == "error")
     end(st)
 
@@ -222,7 +233,6 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
     rep.review_sheet = str(rres.stats["sheet"])
     rep.kpis = {k.key: k.value for k in review.kpis}
     plan(st, rres)
-    st.errors = 0
     end(st)
 
     st = begin("write")
