@@ -215,7 +215,7 @@ def test_a_missing_id_column_is_written_first_then_read_again(sample, tmp_path):
 def test_a_duplicate_id_counts_once_as_validation_reports_it(sample, tmp_path):
     cust = read_workbook(sample).sheets["customers"]
     ids = cust.df["customer_id"].dropna()
-    (row_a, first_id), row_b = next(iter(ids.items())), int(ids.index[1])
+    first_id, row_b = ids.iloc[0], int(ids.index[1])
     src = openpyxl.load_workbook(sample)
     src["客户基本信息"].cell(row_b, cust.columns["customer_id"]).value = first_id
     path = tmp_path / "dup.xlsx"
