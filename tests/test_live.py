@@ -209,6 +209,26 @@ def test_month_end_runs_every_step(sample: Path) -> None:
     assert "月末一键处理" in book.app.wbt_alerts[-1][0]
 
 
+def test_month_end_writes_once_and_a_refusal_writes_nothing(sample: Path) -> None:
+    book = book_from_file(sample)
+    out = _run(book, "month_end")
+    assert out.ok and len(out.reports) == 1              # one changeset, one pre-flight
+    actions_logged = {row[2] for row in _log_rows(book)[1:]}
+    assert {"ids", "tiers", "month-end"} <= actions_logged
+
+    book = book_from_file(sample)
+    from workbook_tools.reader import read_workbook
+
+    cust = read_workbook(sample).sheets["customers"]
+    row = int(cust.df.index[3])
+    cell = book.sheets[cust.name].wbt_cell(cust.cell(row, "tier"))
+    cell.value, cell.formula = "待定", '="待定"'       # a tier cell holding a formula (with its value)
+    before = {s.name: s.wbt_rows() for s in book.sheets}
+    out = _run(book, "month_end")
+    assert not out.ok and cust.cell(row, "tier") in out.message
+    assert {s.name: s.wbt_rows() for s in book.sheets} == before     # not even the IDs were written
+
+
 @pytest.mark.parametrize("key", ["export_masked", "export_by_owner"])
 def test_missing_operation_is_a_clear_dialog(sample: Path, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
     act = actions.get(key)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import actions
-from ..changeset import ActionResult
+from ..changeset import ActionResult, Changeset
 from ..errors import WbtError
 from ..i18n import L, current_lang
 from .xlapply import LiveReport, apply_live
@@ -180,10 +180,20 @@ class _Run:
         self.outcome.write_seconds += time.perf_counter() - t
         return bool(cs.edits)
 
+    def write_all(self, results: list[ActionResult]) -> None:
+        """Apply several results' changesets as one (the change log keeps each edit's action)."""
+        merged = Changeset("month-end")
+        for res in results:
+            if res.changeset:
+                merged.extend(res.changeset)
+        self.write(ActionResult("month-end", changeset=merged))
+
 
 def _month_end(r: _Run, *, as_of: dt.date, month: str, lang: str) -> None:
-    """The month-end steps of :func:`workbook_tools.ops.month_end.run_month_end`, live."""
+    """The month-end steps of :func:`workbook_tools.ops.month_end.run_month_end`, live: planned on
+    one read, written as one changeset, so the pre-flight checks every cell before any is written."""
     from ..ops.ids import run_ids
+    from ..ops.mirror import with_edits
     from ..ops.review import run_review
     from ..ops.tiers import run_tiers
     from ..ops.validate import run_annotate
@@ -191,13 +201,19 @@ def _month_end(r: _Run, *, as_of: dt.date, month: str, lang: str) -> None:
     model = r.read()
     vres = r.op(run_annotate, model, as_of=as_of)
     errors = sum(1 for f in vres.findings if f.severity == "error")
-    if r.write(vres):
-        model = r.read()
-    if r.write(r.op(run_ids, model, as_of=as_of)):
-        model = r.read()
-    r.write(r.op(run_tiers, model, as_of=as_of))
-    r.write(r.op(run_review, model, month=month, as_of=as_of, findings_errors=errors, lang=lang,
-                 source=str(r.book.name)))
+    ires = r.op(run_ids, model, as_of=as_of)
+    pending = [vres, ires]
+    if ires.changeset and ires.changeset.edits:
+        mirrored = with_edits(model, ires.changeset)
+        if mirrored is None:  # a new ID column: write the IDs first, then read again
+            r.write_all(pending)
+            pending, model = [], r.read()
+        else:
+            model = mirrored
+    pending.append(r.op(run_tiers, model, as_of=as_of))
+    pending.append(r.op(run_review, model, month=month, as_of=as_of, findings_errors=errors, lang=lang,
+                        source=str(r.book.name)))
+    r.write_all(pending)
 
 
 def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, month: str | None = None,
