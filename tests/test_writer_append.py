@@ -89,3 +89,50 @@ def test_row_pattern_matches_the_lazy_one(xml: bytes) -> None:
     want = [(m.span(), m.group(1)) for m in _LAZY_ROW.finditer(xml)]
     assert [(m.span(), m.group(1)) for m in cells._ROW.finditer(xml)] == want
     assert want or b"<row" not in xml
+
+
+# ---- what the change log's append looks up without walking every row --------------------------
+def _forward_last_used_row(xml: bytes) -> int:
+    """The plain definition: every row in order, the last one holding a value."""
+    lo, hi, _, closed = cells.sheet_data_span(xml)
+    last = 0
+    if not closed:
+        for r, m in cells._iter_rows(xml, lo, hi):
+            if re.search(rb"<(?:\w+:)?(?:v|is|f)\b", m.group(0)):
+                last = r
+    return last
+
+
+TRAILING = {
+    "styled empty rows at the end": b"<worksheet " + NS + b'><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+                                    b'<row r="2"><c r="A2"><v>2</v></c></row><row r="3"><c r="A3" s="4"/></row>'
+                                    b'<row r="7" ht="20" customHeight="1"/></sheetData></worksheet>',
+    "formula only": b"<worksheet " + NS + b'><sheetData><row r="4"><c r="B4"><f>1+1</f></c></row></sheetData>'
+                    b"</worksheet>",
+    "no value anywhere": b"<worksheet " + NS + b'><sheetData><row r="4"><c r="B4" s="1"/></row></sheetData>'
+                         b"</worksheet>",
+}
+
+
+@pytest.mark.parametrize("name", sorted({**SHEETS, **TRAILING}))
+def test_last_used_row_walking_back_agrees_with_the_plain_definition(name: str) -> None:
+    xml = {**SHEETS, **TRAILING}[name]
+    assert cells.last_used_row(xml) == _forward_last_used_row(xml)
+
+
+def test_last_used_row_values() -> None:
+    assert cells.last_used_row(TRAILING["styled empty rows at the end"]) == 2
+    assert cells.last_used_row(SHEETS["r-less rows"]) == 2
+    assert cells.last_used_row(SHEETS["prefixed"]) == 3
+    assert cells.last_used_row(SHEETS["closed"]) == 0
+
+
+def test_protection_and_dimension_are_found_outside_the_rows() -> None:
+    body = b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lt;sheetProtection sheet="1"/&gt;</t></is></c>' \
+           b"</row></sheetData>"
+    plain = b"<worksheet " + NS + b'><dimension ref="A1:A1"/>' + body + b"</worksheet>"
+    locked = b"<worksheet " + NS + b'><dimension ref="A1:A1"/>' + body + b'<sheetProtection sheet="1"/></worksheet>'
+    assert not cells.is_protected(plain) and cells.is_protected(locked)
+    assert b'<dimension ref="A1:B3"/>' in cells.update_dimension(plain, [(3, 2)])
+    no_dim = b"<worksheet " + NS + b">" + body + b"</worksheet>"
+    assert cells.update_dimension(no_dim, [(3, 2)]) == no_dim

@@ -29,9 +29,16 @@ def append_rows(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
     rows = sorted(by_row)
     if closed:
         return patch_cells(xml, patches, date1904)
-    nums = _ROW_NUM.findall(xml, lo, hi)
-    # every existing row must say its number (else the generic pass counts them) and lie above
-    if len(nums) != len(_ROW_TAG.findall(xml, lo, hi)) or (nums and max(map(int, nums)) >= rows[0]):
+    # every existing row must say its number (else the generic pass counts them) and lie above.
+    # Fast path for a long change log: rows written as <row r="N" (Excel's and our own form) are
+    # counted with bytes.count and one literal-led pattern; anything else takes the full pattern.
+    tag = b"<" + prefix + b"row"
+    nums = re.compile(re.escape(tag) + rb' r="(\d+)"').findall(xml, lo, hi)
+    if len(nums) != xml.count(tag, lo, hi):
+        nums = _ROW_NUM.findall(xml, lo, hi)
+        if len(nums) != len(_ROW_TAG.findall(xml, lo, hi)):
+            return patch_cells(xml, patches, date1904)
+    if nums and max(map(int, nums)) >= rows[0]:
         return patch_cells(xml, patches, date1904)
     cols = col_styles(xml)
     memo: dict[tuple[Any, Any, int | None], bytes] = {}

@@ -29,6 +29,9 @@ _ROW = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\sr\s*=\s*"(\d+)")?[^>]*?'
 _CELL = re.compile(rb'<(?:\w+:)?c\b(?:[^>]*?\sr\s*=\s*"\$?([A-Za-z]+)\$?\d+")?[^>]*?(?:/>|>.*?</(?:\w+:)?c>)', re.S)
 _START = re.compile(rb"<[^>]*?>", re.S)
 _SHEETDATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/>|>)")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref\s*=\s*"([^"]*)"')
+_PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b[^>]*>")
+_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
 KEEP: Any = type("Keep", (), {"__repr__": lambda self: "KEEP"})()
 _MEMO_TYPES = frozenset({str, int, float, bool, dt.date, dt.datetime})
 
@@ -420,7 +423,7 @@ def _new_row(r: int, patches: dict[int, CellPatch], cols: list[tuple[int, int, i
 
 def update_dimension(xml: bytes, patches: Iterable[tuple[int, int]]) -> bytes:
     """Grow ``<dimension ref>`` to cover the patched cells (it never shrinks)."""
-    m = re.search(rb'<(?:\w+:)?dimension\b[^>]*?\sref\s*=\s*"([^"]*)"', xml)
+    m = _DIMENSION.search(xml, 0, _before_sheet_data(xml))  # it precedes sheetData: never scan the rows
     if not m:
         return xml
     ref = m.group(1).decode()
@@ -456,17 +459,40 @@ def merged_ranges(xml: bytes) -> list[tuple[str, int, int, int, int]]:
 
 
 def is_protected(xml: bytes) -> bool:
-    m = re.search(rb"<(?:\w+:)?sheetProtection\b[^>]*>", xml)
+    try:
+        _, hi, _, _ = sheet_data_span(xml)
+    except ValueError:
+        hi = 0
+    m = _PROTECTION.search(xml, hi)  # it follows sheetData: never scan the rows
     return bool(m and attrs(m.group(0)).get("sheet") in ("1", "true"))
 
 
 def last_used_row(xml: bytes) -> int:
-    """The last row holding a cell with a value (0 if none)."""
-    lo, hi, _, closed = sheet_data_span(xml)
+    """The last row holding a cell with a value (0 if none). Walks back from the end (a change log
+    of many thousand rows is not read through); a row without ``r`` sends it through every row."""
+    lo, hi, prefix, closed = sheet_data_span(xml)
     if closed:
         return 0
+    end = hi
+    while True:
+        start = xml.rfind(b"<" + prefix + b"row", lo, end)
+        if start < 0:
+            return 0
+        m = _ROW.match(xml, start, hi)
+        if m is None or m.end() > end:  # not a row tag (or a row inside a row): the careful way
+            break
+        if m.group(1) is None:
+            break
+        if _VALUE.search(m.group(0)):
+            return int(m.group(1))
+        end = start
     last = 0
     for r, m in _iter_rows(xml, lo, hi):
-        if re.search(rb"<(?:\w+:)?(?:v|is|f)\b", m.group(0)):
+        if _VALUE.search(m.group(0)):
             last = r
     return last
+
+
+def _before_sheet_data(xml: bytes) -> int:
+    m = _SHEETDATA.search(xml)
+    return m.start() if m else len(xml)
