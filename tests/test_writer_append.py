@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from workbook_tools.writer import cells
+from workbook_tools.writer import sheetxml
 from workbook_tools.writer.append import append_rows
 from workbook_tools.writer.cells import KEEP, CellPatch, _new_row, _render_cell, cell_ref, patch_cells
 
@@ -87,17 +87,17 @@ _LAZY_ROW = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\sr\s*=\s*"(\d+)")?[^>]*?(?:/>
 ])
 def test_row_pattern_matches_the_lazy_one(xml: bytes) -> None:
     want = [(m.span(), m.group(1)) for m in _LAZY_ROW.finditer(xml)]
-    assert [(m.span(), m.group(1)) for m in cells._ROW.finditer(xml)] == want
+    assert [(m.span(), m.group(1)) for m in sheetxml.ROW_RE.finditer(xml)] == want
     assert want or b"<row" not in xml
 
 
 # ---- what the change log's append looks up without walking every row --------------------------
 def _forward_last_used_row(xml: bytes) -> int:
     """The plain definition: every row in order, the last one holding a value."""
-    lo, hi, _, closed = cells.sheet_data_span(xml)
+    lo, hi, _, closed = sheetxml.sheet_data_span(xml)
     last = 0
     if not closed:
-        for r, m in cells._iter_rows(xml, lo, hi):
+        for r, m in sheetxml.iter_rows(xml, lo, hi):
             if re.search(rb"<(?:\w+:)?(?:v|is|f)\b", m.group(0)):
                 last = r
     return last
@@ -117,14 +117,14 @@ TRAILING = {
 @pytest.mark.parametrize("name", sorted({**SHEETS, **TRAILING}))
 def test_last_used_row_walking_back_agrees_with_the_plain_definition(name: str) -> None:
     xml = {**SHEETS, **TRAILING}[name]
-    assert cells.last_used_row(xml) == _forward_last_used_row(xml)
+    assert sheetxml.last_used_row(xml) == _forward_last_used_row(xml)
 
 
 def test_last_used_row_values() -> None:
-    assert cells.last_used_row(TRAILING["styled empty rows at the end"]) == 2
-    assert cells.last_used_row(SHEETS["r-less rows"]) == 2
-    assert cells.last_used_row(SHEETS["prefixed"]) == 3
-    assert cells.last_used_row(SHEETS["closed"]) == 0
+    assert sheetxml.last_used_row(TRAILING["styled empty rows at the end"]) == 2
+    assert sheetxml.last_used_row(SHEETS["r-less rows"]) == 2
+    assert sheetxml.last_used_row(SHEETS["prefixed"]) == 3
+    assert sheetxml.last_used_row(SHEETS["closed"]) == 0
 
 
 def test_protection_and_dimension_are_found_outside_the_rows() -> None:
@@ -132,7 +132,7 @@ def test_protection_and_dimension_are_found_outside_the_rows() -> None:
            b"</row></sheetData>"
     plain = b"<worksheet " + NS + b'><dimension ref="A1:A1"/>' + body + b"</worksheet>"
     locked = b"<worksheet " + NS + b'><dimension ref="A1:A1"/>' + body + b'<sheetProtection sheet="1"/></worksheet>'
-    assert not cells.is_protected(plain) and cells.is_protected(locked)
-    assert b'<dimension ref="A1:B3"/>' in cells.update_dimension(plain, [(3, 2)])
+    assert not sheetxml.is_protected(plain) and sheetxml.is_protected(locked)
+    assert b'<dimension ref="A1:B3"/>' in sheetxml.update_dimension(plain, [(3, 2)])
     no_dim = b"<worksheet " + NS + b">" + body + b"</worksheet>"
-    assert cells.update_dimension(no_dim, [(3, 2)]) == no_dim
+    assert sheetxml.update_dimension(no_dim, [(3, 2)]) == no_dim

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .cells import CellPatch, _new_row, col_styles, patch_cells, sheet_data_span, update_dimension
+from .cells import CellPatch, _new_row, col_styles, patch_cells
+from .sheetxml import sheet_data_span, update_dimension
 
 __all__ = ["append_rows"]
 

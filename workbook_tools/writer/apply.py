@@ -22,9 +22,10 @@ from ..model import cell_ref
 from ..styles import PALETTE
 from . import changelog, safety
 from .book import Book
-from .cells import CellPatch, is_protected, merged_ranges, read_cells
+from .cells import CellPatch, read_cells
 from .marks import MARKS_SHEET, apply_marks, clear_marks, load_records, save_records, valid_cell
 from .package import Package
+from .sheetxml import is_protected, merged_ranges
 from .tables import extend_tables
 from .values import StoredCell, bad_value, excel_serial, plain, rc_of
 

@@ -11,69 +11,38 @@ The entry points are :func:`read_cells` (what the targets hold now, for the pre-
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import col_letter, split_ref
 from .package import attrs
+from .sheetxml import (
+    CELL_RE,
+    SHEETDATA_RE,
+    START_RE,
+    col_number,
+    iter_cells,
+    iter_rows,
+    sheet_data_span,
+    update_dimension,
+)
 from .values import SharedStrings, StoredCell, cell_ref, parse_cell, value_xml
 
 __all__ = ["KEEP", "CellPatch", "patch_cells", "read_cells"]
 
-# the body up to the first ``</row>``, unrolled (``[^<]*`` runs) rather than a lazy ``.*?``: same match, faster
-_ROW = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\sr\s*=\s*"(\d+)")?[^>]*?'
-                  rb'(?:/>|>[^<]*(?:<(?!/(?:\w+:)?row>)[^<]*)*</(?:\w+:)?row>)', re.S)
-_CELL = re.compile(rb'<(?:\w+:)?c\b(?:[^>]*?\sr\s*=\s*"\$?([A-Za-z]+)\$?\d+")?[^>]*?(?:/>|>.*?</(?:\w+:)?c>)', re.S)
-_START = re.compile(rb"<[^>]*?>", re.S)
-_SHEETDATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/>|>)")
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref\s*=\s*"([^"]*)"')
-_PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b[^>]*>")
-_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
 KEEP: Any = type("Keep", (), {"__repr__": lambda self: "KEEP"})()
 _MEMO_TYPES = frozenset({str, int, float, bool, dt.date, dt.datetime})
 
 
 # ---- locating rows and cells -----------------------------------------------------------------
-def sheet_data_span(xml: bytes) -> tuple[int, int, bytes, bool]:
-    """(start of content, end of content, namespace prefix, self-closed) of ``<sheetData>``."""
-    m = _SHEETDATA.search(xml)
-    if not m:
-        raise ValueError("no sheetData")
-    prefix = m.group(1)
-    if m.group(2) == b"/>":
-        return m.start(), m.end(), prefix, True
-    end = xml.find(b"</" + prefix + b"sheetData>", m.end())
-    return m.end(), end, prefix, False
-
-
-def _iter_rows(xml: bytes, lo: int, hi: int) -> Iterable[tuple[int, re.Match[bytes]]]:
-    last = 0
-    for m in _ROW.finditer(xml, lo, hi):
-        r = m.group(1)
-        last = int(r) if r else last + 1
-        yield last, m
-
-
-def _iter_cells(row_blob: bytes, row: int) -> Iterable[tuple[int, re.Match[bytes]]]:
-    head = _START.match(row_blob)
-    pos = head.end() if head else 0
-    last = 0
-    for m in _CELL.finditer(row_blob, pos):
-        letters = m.group(1)
-        last = _col_number(letters) if letters else last + 1
-        yield last, m
-
-
 def _find_cell(row_blob: bytes, row: int, col: int) -> re.Match[bytes] | None:
     """The ``<c>`` of one cell found directly by its ``r`` attribute (None if not found that way)."""
     pos = row_blob.find(b' r="' + cell_ref(row, col).encode() + b'"')
     if pos < 0:
         return None
     lt = row_blob.rfind(b"<", 0, pos)
-    m = _CELL.match(row_blob, lt)
+    m = CELL_RE.match(row_blob, lt)
     if m is None or row_blob.find(b">", lt) < pos:
         return None
     return m
@@ -90,10 +59,10 @@ def _locate(body: bytes, row: int, cols: list[int], prefix: bytes) -> list[tuple
     if _R_LESS.search(body):
         return None
     last = body.rfind(b"<" + prefix + b"c ")
-    lm = _CELL.match(body, last) if last >= 0 else None
+    lm = CELL_RE.match(body, last) if last >= 0 else None
     if lm is None or not lm.group(1):
         return None
-    last_col = _col_number(lm.group(1))
+    last_col = col_number(lm.group(1))
     out = []
     for c in cols:
         m = _find_cell(body, row, c)
@@ -112,16 +81,10 @@ def _locate(body: bytes, row: int, cols: list[int], prefix: bytes) -> list[tuple
     return out
 
 
-@functools.lru_cache(maxsize=4096)
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ch - 64)
-    return n
 
 
 def _attr(blob: bytes, name: bytes) -> str | None:
-    start = _START.match(blob)
+    start = START_RE.match(blob)
     if not start:
         return None
     m = re.search(rb"\s" + name + rb'\s*=\s*"([^"]*)"', start.group(0))
@@ -144,7 +107,7 @@ def read_cells(xml: bytes, refs: Iterable[tuple[int, int]], sst: SharedStrings) 
     rows: dict[int, bytes] = {}
     if not closed:
         last_row = max(want)
-        for r, m in _iter_rows(xml, lo, hi):
+        for r, m in iter_rows(xml, lo, hi):
             if r > last_row:
                 break
             wanted = want.get(r)
@@ -158,7 +121,7 @@ def read_cells(xml: bytes, refs: Iterable[tuple[int, int]], sst: SharedStrings) 
             if all(found.values()) or not _R_LESS.search(row_blob):
                 continue
             left = len(wanted)
-            for c, cm in _iter_cells(row_blob, r):
+            for c, cm in iter_cells(row_blob, r):
                 if c in wanted:
                     out[(r, c)] = parse_cell(cm.group(0), r, c, sst)
                     left -= 1
@@ -176,7 +139,7 @@ def read_cells(xml: bytes, refs: Iterable[tuple[int, int]], sst: SharedStrings) 
 
 
 def _row_style(row_blob: bytes) -> int | None:
-    start = _START.match(row_blob)
+    start = START_RE.match(row_blob)
     a = attrs(start.group(0)) if start else {}
     if a.get("customFormat") in ("1", "true") and a.get("s"):
         return int(a["s"])
@@ -186,7 +149,7 @@ def _row_style(row_blob: bytes) -> int | None:
 def col_styles(xml: bytes) -> list[tuple[int, int, int]]:
     """(min, max, style) of each ``<col>`` with a style."""
     out = []
-    m0 = _SHEETDATA.search(xml)
+    m0 = SHEETDATA_RE.search(xml)
     head = xml[:m0.start()] if m0 else xml
     for m in re.finditer(rb"<(?:\w+:)?col\b[^>]*>", head):
         a = attrs(m.group(0))
@@ -230,7 +193,7 @@ def _render_cell(old: bytes | None, ref: str, patch: CellPatch, inherit: int | N
         style = patch.style if patch.style is not None else inherit
         return b"<" + prefix + b'c r="' + ref.encode() + _new_cell_tail(patch.value, style, prefix, date1904)
     if old is not None:
-        start_m = _START.match(old)
+        start_m = START_RE.match(old)
         start = start_m.group(0) if start_m else b"<c>"
         self_closed = start.endswith(b"/>")
         body = b"" if self_closed else old[start_m.end():old.rfind(b"</")] if start_m else b""
@@ -287,7 +250,7 @@ def _del_attr(head: bytes, name: bytes) -> bytes:
 
 def _patch_row(row_blob: bytes, r: int, patches: dict[int, CellPatch], cols: list[tuple[int, int, int]],
                prefix: bytes, date1904: bool, col_cache: dict[int, int | None] | None = None) -> bytes:
-    start_m = _START.match(row_blob)
+    start_m = START_RE.match(row_blob)
     assert start_m
     start = start_m.group(0)
     if start.endswith(b"/>"):
@@ -313,7 +276,7 @@ def _patch_row(row_blob: bytes, r: int, patches: dict[int, CellPatch], cols: lis
             pieces.append(_render_cell(old, cell_ref(r, c), patches[c], None if old else inherit(c), prefix, date1904))
             pos = b
         i = len(todo)
-    for c, m in _iter_cells(head + body, r) if i < len(todo) else ():
+    for c, m in iter_cells(head + body, r) if i < len(todo) else ():
         if i >= len(todo):
             break
         # offsets relative to body
@@ -373,7 +336,7 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
     out.append(xml[:lo])
     pos = lo
     i = 0
-    for r, m in _iter_rows(xml, lo, hi):
+    for r, m in iter_rows(xml, lo, hi):
         if i >= len(rows_todo):
             break
         while i < len(rows_todo) and rows_todo[i] < r:
@@ -421,78 +384,3 @@ def _new_row(r: int, patches: dict[int, CellPatch], cols: list[tuple[int, int, i
     return b"<" + prefix + b'row r="%d">' % r + b"".join(cells) + b"</" + prefix + b"row>"
 
 
-def update_dimension(xml: bytes, patches: Iterable[tuple[int, int]]) -> bytes:
-    """Grow ``<dimension ref>`` to cover the patched cells (it never shrinks)."""
-    m = _DIMENSION.search(xml, 0, _before_sheet_data(xml))  # it precedes sheetData: never scan the rows
-    if not m:
-        return xml
-    ref = m.group(1).decode()
-    keys = list(patches)
-    rmin, rmax = min(r for r, _ in keys), max(r for r, _ in keys)
-    cmin, cmax = min(c for _, c in keys), max(c for _, c in keys)
-    a, _, b = ref.partition(":")
-    try:
-        r1, c1 = split_ref(a.replace("$", ""))
-        r2, c2 = split_ref((b or a).replace("$", ""))
-    except ValueError:
-        return xml
-    if ref == "A1" and not b:  # an empty sheet says A1
-        r1 = c1 = 10**9
-        r2 = c2 = 0
-    n1, nc1 = min(r1, rmin), min(c1, cmin)
-    n2, nc2 = max(r2, rmax), max(c2, cmax)
-    new = f"{col_letter(nc1)}{n1}" + ("" if (n1, nc1) == (n2, nc2) else f":{col_letter(nc2)}{n2}")
-    if new == ref:
-        return xml
-    return xml[:m.start(1)] + new.encode() + xml[m.end(1):]
-
-
-def merged_ranges(xml: bytes) -> list[tuple[str, int, int, int, int]]:
-    out = []
-    for m in re.finditer(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref\s*=\s*"([^"]+)"', xml):
-        ref = m.group(1).decode()
-        a, _, b = ref.partition(":")
-        r1, c1 = split_ref(a.replace("$", ""))
-        r2, c2 = split_ref((b or a).replace("$", ""))
-        out.append((ref, r1, c1, r2, c2))
-    return out
-
-
-def is_protected(xml: bytes) -> bool:
-    try:
-        _, hi, _, _ = sheet_data_span(xml)
-    except ValueError:
-        hi = 0
-    m = _PROTECTION.search(xml, hi)  # it follows sheetData: never scan the rows
-    return bool(m and attrs(m.group(0)).get("sheet") in ("1", "true"))
-
-
-def last_used_row(xml: bytes) -> int:
-    """The last row holding a cell with a value (0 if none). Walks back from the end (a change log
-    of many thousand rows is not read through); a row without ``r`` sends it through every row."""
-    lo, hi, prefix, closed = sheet_data_span(xml)
-    if closed:
-        return 0
-    end = hi
-    while True:
-        start = xml.rfind(b"<" + prefix + b"row", lo, end)
-        if start < 0:
-            return 0
-        m = _ROW.match(xml, start, hi)
-        if m is None or m.end() > end:  # not a row tag (or a row inside a row): the careful way
-            break
-        if m.group(1) is None:
-            break
-        if _VALUE.search(m.group(0)):
-            return int(m.group(1))
-        end = start
-    last = 0
-    for r, m in _iter_rows(xml, lo, hi):
-        if _VALUE.search(m.group(0)):
-            last = r
-    return last
-
-
-def _before_sheet_data(xml: bytes) -> int:
-    m = _SHEETDATA.search(xml)
-    return m.start() if m else len(xml)

@@ -15,7 +15,8 @@ from ..changeset import Changeset
 from ..model import cell_ref
 from .append import append_rows
 from .book import Book
-from .cells import CellPatch, is_protected, last_used_row
+from .cells import CellPatch
+from .sheetxml import is_protected, last_used_row
 from .values import StoredCell, rc_of
 
 LOG_SHEET = "变更日志"

@@ -18,7 +18,8 @@ from ..changeset import CellMark
 from ..model import cell_ref, split_ref
 from ..schema import MARKS_SHEET
 from .book import Book, sheet_xml
-from .cells import CellPatch, _iter_cells, _iter_rows, read_cells, sheet_data_span
+from .cells import CellPatch, read_cells
+from .sheetxml import iter_cells, iter_rows, sheet_data_span
 from .values import SharedStrings, parse_cell, rc_of
 
 HEADERS = ["tag", "sheet", "cell", "original_xf", "mark_xf"]
@@ -45,10 +46,10 @@ def load_records(book: Book) -> list[MarkRecord]:
         return []
     sst = SharedStrings(None)
     out = []
-    for r, m in _iter_rows(xml, lo, hi):
+    for r, m in iter_rows(xml, lo, hi):
         if r == 1:
             continue
-        vals = {c: parse_cell(cm.group(0), r, c, sst).value for c, cm in _iter_cells(m.group(0), r)}
+        vals = {c: parse_cell(cm.group(0), r, c, sst).value for c, cm in iter_cells(m.group(0), r)}
         try:
             out.append(MarkRecord(str(vals[1]), str(vals[2]), str(vals[3]), int(vals[4]), int(vals[5])))
         except (KeyError, TypeError, ValueError):
