@@ -22,6 +22,7 @@ START_RE = re.compile(rb"<[^>]*?>", re.S)
 SHEETDATA_RE = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/>|>)")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref\s*=\s*"([^"]*)"')
 _PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b[^>]*>")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref\s*=\s*"([^"]+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
 
 
@@ -90,8 +91,9 @@ def update_dimension(xml: bytes, patches: Iterable[tuple[int, int]]) -> bytes:
 
 
 def merged_ranges(xml: bytes) -> list[tuple[str, int, int, int, int]]:
+    """(ref, r1, c1, r2, c2) of every merged range; ``<mergeCells>`` follows sheetData."""
     out = []
-    for m in re.finditer(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref\s*=\s*"([^"]+)"', xml):
+    for m in _MERGE.finditer(xml, _after_sheet_data(xml)):
         ref = m.group(1).decode()
         a, _, b = ref.partition(":")
         r1, c1 = split_ref(a.replace("$", ""))
@@ -101,11 +103,7 @@ def merged_ranges(xml: bytes) -> list[tuple[str, int, int, int, int]]:
 
 
 def is_protected(xml: bytes) -> bool:
-    try:
-        _, hi, _, _ = sheet_data_span(xml)
-    except ValueError:
-        hi = 0
-    m = _PROTECTION.search(xml, hi)  # it follows sheetData: never scan the rows
+    m = _PROTECTION.search(xml, _after_sheet_data(xml))  # it follows sheetData: never scan the rows
     return bool(m and attrs(m.group(0)).get("sheet") in ("1", "true"))
 
 
@@ -138,3 +136,10 @@ def last_used_row(xml: bytes) -> int:
 def _before_sheet_data(xml: bytes) -> int:
     m = SHEETDATA_RE.search(xml)
     return m.start() if m else len(xml)
+
+
+def _after_sheet_data(xml: bytes) -> int:
+    try:
+        return sheet_data_span(xml)[1]
+    except ValueError:  # no sheetData: look everywhere
+        return 0
