@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> dict:
         again = run_month_end(work, month=args.month, as_of=as_of)
         rerun = time.perf_counter() - t
         print(f"re-run:    {rerun:.2f} s = {rerun / read_s:.1f} x read; wrote "
-              f"{again.step('write').stats.get('cells', 0)} cells")
+              f"{again.step('write').stats.get('cells_written', 0)} cells")
         return {"read_s": read_s, "month_end_s": total, "ratio": ratio, "rerun_s": rerun,
                 "rerun_ratio": rerun / read_s, "steps": {s.key: s.to_dict() for s in rep.steps}, "reads": rep.reads}
     finally:

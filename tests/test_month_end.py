@@ -166,7 +166,7 @@ def test_month_end_writes_once_and_logs_each_edit_under_its_step(book):
     assert actions.count("ids") >= missing_ids and actions.count("tiers") == rep.step("tiers").planned
     assert ("month-end", "2026-10 月度复盘") in {(r[2], r[3]) for r in log}
     assert len({r[0] for r in log}) == 1        # one time stamp: a single change-log append
-    assert rep.step("write").stats["cells"] == rep.step("ids").planned + rep.step("tiers").planned
+    assert rep.step("write").stats["cells_written"] == rep.step("ids").planned + rep.step("tiers").planned
 
 
 def test_tiers_planned_on_the_ids_about_to_be_written(book):

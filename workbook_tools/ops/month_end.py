@@ -190,8 +190,8 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
         for step, _ in pending:
             step.written = bool(report.written)
         st.written = bool(report.written)
-        st.stats["cells"] = st.stats.get("cells", 0) + report.cells_written
-        st.stats["log_rows"] = st.stats.get("log_rows", 0) + report.log_rows
+        for k in ("cells_written", "marks", "sheets_added", "log_rows"):
+            st.stats[k] = st.stats.get(k, 0) + getattr(report, k)
         if rep.backup is None and report.backup is not None:
             rep.backup = report.backup
         pending.clear()
@@ -236,10 +236,15 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
     end(st)
 
     st = begin("write")
+    st.planned = sum(s.planned for s in rep.steps if s is not st)
     flush(st)
     if st.written:
-        st.summary = L("写入 {n} 个单元格，变更日志新增 {g} 行", "{n} cells written, {g} change-log rows added"
-                       ).format(n=st.stats["cells"], g=st.stats["log_rows"])
+        k = st.stats
+        st.summary = L("一次写入：{n} 个单元格，{m} 处标记，{s} 个工作表；变更日志新增 {g} 行",
+                       "One write: {n} cells, {m} marks, {s} sheets; {g} change-log rows added").format(
+            n=k["cells_written"], m=k["marks"], s=k["sheets_added"], g=k["log_rows"])
+    elif dry_run and st.planned:
+        st.summary = L("试运行：以上修改都不写入", "Dry run: none of the above is written")
     end(st)
 
     st = begin("report")
