@@ -2,7 +2,8 @@
 
 Tests marked ``@pytest.mark.soffice`` need LibreOffice headless: they are skipped when
 ``soffice`` is missing, except when ``WBT_REQUIRE_SOFFICE=1`` (CI sets it), where they run and
-fail loudly instead of hiding a missing install step.
+fail loudly instead of hiding a missing install step. Tests marked ``@pytest.mark.browser`` need
+a headless Chromium (the HTML report as a reader sees it), with ``WBT_REQUIRE_BROWSER=1`` the same way.
 """
 
 from __future__ import annotations
@@ -17,10 +18,17 @@ def soffice_required() -> bool:
     return os.environ.get("WBT_REQUIRE_SOFFICE") == "1"
 
 
+def browser_binary() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if shutil.which("soffice") or soffice_required():
-        return
-    skip = pytest.mark.skip(reason="LibreOffice (soffice) is not installed; set WBT_REQUIRE_SOFFICE=1 to fail instead")
+    missing = {}
+    if not (shutil.which("soffice") or soffice_required()):
+        missing["soffice"] = "LibreOffice (soffice) is not installed; set WBT_REQUIRE_SOFFICE=1 to fail instead"
+    if not (browser_binary() or os.environ.get("WBT_REQUIRE_BROWSER") == "1"):
+        missing["browser"] = "Chromium is not installed; set WBT_REQUIRE_BROWSER=1 to fail instead"
     for item in items:
-        if "soffice" in item.keywords:
-            item.add_marker(skip)
+        for marker, why in missing.items():
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=why))
