@@ -308,6 +308,14 @@ def test_stale_old_value_is_refused_before_anything_changes() -> None:
     assert LOG_SHEET not in book.sheets.wbt_names()
 
 
+def test_one_cell_set_to_two_values_is_refused() -> None:
+    book = _small_book()
+    cs = Changeset("t", edits=[CellEdit("S", "B2", 10), CellEdit("S", "b2", 11)])
+    out = _patched_run(book, cs)
+    assert not out.ok and "S!B2" in out.message and "两个不同的值" in out.message
+    assert book.sheets["S"].wbt_value("B2") == 1.0
+
+
 def test_formula_is_never_overwritten_but_text_that_looks_like_one_is() -> None:
     book = _small_book()
     sh = book.sheets["S"]

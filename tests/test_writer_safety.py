@@ -39,6 +39,7 @@ def _cs(*edits: tuple) -> Changeset:
     (("数据", "A30", float("nan")), "数据!A30", "NaN"),
     (("数据", "A30", __import__("pandas").NaT), "数据!A30", "NaT"),
     (("数据", "A30", "长" * 32768), "数据!A30", "longer than 32767"),
+    (("数据", "a3", "别的值"), "数据!A3", "two different values"),   # the same cell as the first edit
 ])
 def test_refusals_name_the_cell_and_leave_the_file(tmp_path: Path, edit: tuple, where: str, words: str) -> None:
     path = make_book(tmp_path / "book.xlsx")
@@ -55,6 +56,11 @@ def test_refusals_name_the_cell_and_leave_the_file(tmp_path: Path, edit: tuple, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
     with pytest.raises(UnsafeWrite):
         check_changeset(path, cs)
+
+
+def test_the_same_value_twice_is_one_edit(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    assert apply_changeset(path, _cs(("数据", "A3", "x"), ("数据", "a3", "x")), now=NOW).cells_written == 1
 
 
 def test_old_values_that_match_are_accepted(tmp_path: Path) -> None:

@@ -202,7 +202,13 @@ def preflight(book: Any, cs: Changeset) -> _Plan:
             raise _refuse("无效的单元格地址 {c}。", "Invalid cell address {c}.", sheet=item.sheet, cell=item.cell,
                           c=item.cell)
     for e in cs.edits:
-        plan.edits.setdefault(e.sheet, {})[split_ref(e.cell.upper())] = e
+        cells = plan.edits.setdefault(e.sheet, {})
+        rc = split_ref(e.cell.upper())
+        if rc in cells and cells[rc].new != e.new:
+            raise _refuse("同一次修改要把单元格写成两个不同的值（{a} 和 {b}），不知该写哪一个。",
+                          "One change sets this cell to two different values ({a} and {b}); which one is meant is "
+                          "unclear.", sheet=e.sheet, cell=cell_ref(*rc), a=show(cells[rc].new), b=show(e.new))
+        cells[rc] = e
     for name, cells in plan.edits.items():
         rows = [r for r, _ in cells]
         cols = [c for _, c in cells]

@@ -106,7 +106,14 @@ def preflight(book: Book, cs: Changeset) -> _Plan:
                           c=item.cell)
     for e in cs.edits:
         new = plain(e.new)
-        plan.edits.setdefault(e.sheet, {})[rc_of(e.cell.upper())] = e if new is e.new else replace(e, new=new)
+        cells = plan.edits.setdefault(e.sheet, {})
+        rc = rc_of(e.cell.upper())
+        if rc in cells and cells[rc].new != new:
+            raise _refuse("同一次修改要把单元格写成两个不同的值（{a} 和 {b}），不知该写哪一个。",
+                          "One change sets this cell to two different values ({a} and {b}); which one is meant is "
+                          "unclear.", sheet=e.sheet, cell=cell_ref(*rc), a=changelog.show(cells[rc].new),
+                          b=changelog.show(new))
+        cells[rc] = e if new is e.new else replace(e, new=new)
     for sheet in sorted({m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} | set(plan.edits)):
         if is_protected(book.xml(sheet)):
             raise _refuse("工作表 {s} 受保护，不能修改。请先撤销工作表保护。",
