@@ -90,9 +90,12 @@ def _ask_month(app: Any, today: dt.date, lang: str) -> str | None:
     return this if answer == "no" else prev
 
 
-def _kwargs(fn: Any, *, as_of: dt.date, month: str | None, lang: str, source: str) -> dict[str, Any]:
+def _kwargs(fn: Any, *, as_of: dt.date, month: str | None, lang: str, source: str,
+            now: dt.datetime | None = None) -> dict[str, Any]:
     params = inspect.signature(fn).parameters
     kw: dict[str, Any] = {}
+    if "now" in params and now is not None:  # the stamp on a generated sheet = the change log's time
+        kw["now"] = now
     if "as_of" in params:
         kw["as_of"] = as_of
     if "month" in params:
@@ -199,7 +202,7 @@ def _month_end(r: _Run, *, as_of: dt.date, month: str, lang: str) -> None:
     from ..ops.validate import run_annotate
 
     model = r.read()
-    vres = r.op(run_annotate, model, as_of=as_of)
+    vres = r.op(run_annotate, model, as_of=as_of, now=r.now)
     errors = sum(1 for f in vres.findings if f.severity == "error")
     ires = r.op(run_ids, model, as_of=as_of)
     pending = [vres, ires]
@@ -254,7 +257,8 @@ def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, mont
                 _month_end(r, as_of=as_of, month=str(month), lang=lang)
             else:
                 model = r.read()
-                res = r.op(fn, model, **_kwargs(fn, as_of=as_of, month=month, lang=lang, source=str(book.name)))
+                kw = _kwargs(fn, as_of=as_of, month=month, lang=lang, source=str(book.name), now=now)
+                res = r.op(fn, model, **kw)
                 r.write(res)
                 if getattr(res, "exports", None):  # exports make new files beside the workbook
                     from ..ops.export import write_exports
