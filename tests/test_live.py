@@ -11,7 +11,7 @@ import pytest
 
 from workbook_tools import actions
 from workbook_tools.changeset import CellEdit, CellMark, CellNote, Changeset, GeneratedSheet
-from workbook_tools.excel import live, xlapply
+from workbook_tools.excel import live, xlapply, xlmarks
 from workbook_tools.excel.fake import FakeBook, book_from_file
 from workbook_tools.model import cell_ref
 from workbook_tools.reader import read_workbook
@@ -95,7 +95,7 @@ def test_annotate_marks_cells_records_them_and_adds_sheet(sample: Path) -> None:
         assert cell.color == _rgb(MARKS[mk.severity]["fill"])
         assert cell.font_color == _rgb(MARKS[mk.severity]["font"])
     rec_sheet = book.sheets[MARKS_SHEET]
-    assert rec_sheet.visible == xlapply.VERY_HIDDEN
+    assert rec_sheet.visible == xlmarks.VERY_HIDDEN
     rows = rec_sheet.wbt_rows()
     assert rows[0][:5] == FILE_MARK_HEADERS
     assert len(rows) - 1 == len({(m.sheet, m.cell.upper()) for m in cs.marks})

@@ -6,9 +6,7 @@ formula overwritten, every ``old`` still there) → clear marks → cell edits �
 remove/add sheets → change log. Cell edits go out in batches: one ``Range.value`` write per
 contiguous run of rows in a column. Text is always written with a leading apostrophe, which
 Excel keeps as the cell's prefix character, so ``=HYPERLINK(…)``, ``+1``, ``@x`` or ``001`` stay
-text. Marks are recorded in the veryHidden sheet ``_wbt_marks`` with the file writer's five
-columns (``original_xf``/``mark_xf`` are -1: Excel shows no style index) plus the colours the
-cell had and the mark's colours, so ``clear_marks`` puts the original colours back.
+text. Marks: see :mod:`.xlmarks`.
 """
 
 from __future__ import annotations
@@ -16,24 +14,20 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..changeset import CellEdit, CellMark, CellNote, Changeset, ChartSpec, GeneratedSheet
+from ..changeset import CellEdit, CellNote, Changeset, ChartSpec, GeneratedSheet
 from ..errors import UnsafeWrite
 from ..i18n import L
 from ..model import cell_ref, split_ref
-from ..styles import MARKS, PALETTE
-
-try:  # the writer keeps its value helpers in writer.values (formerly writer.cells)
-    from ..writer.values import StoredCell, bad_value, excel_serial
-except ImportError:  # pragma: no cover - older layout
-    from ..writer.cells import StoredCell, bad_value, excel_serial  # type: ignore[attr-defined,no-redef]
+from ..styles import PALETTE
 from ..writer.changelog import HEADERS as LOG_HEADERS
 from ..writer.changelog import LOG_SHEET, TIME_FORMAT, current_user, show
-from ..writer.marks import HEADERS as MARK_HEADERS
-from ..writer.marks import MARKS_SHEET, valid_cell
+from ..writer.marks import valid_cell
+from ..writer.values import StoredCell, bad_value, excel_serial
+from .xlmarks import apply_marks, clear_marks, load_records, save_records
+from .xlutil import cell_value, find_sheet, runs
 
 USED_API: dict[str, list[str]] = {
     "App": ["screen_updating", "alert"],
@@ -49,10 +43,9 @@ USED_API: dict[str, list[str]] = {
     "Chart": ["chart_type", "name", "set_source_data"],
     "FreezePanes": ["freeze_at"],
 }
-"""Every xlwings attribute the applier (and live mode) touches; see tests/test_xlwings_contract.py."""
+"""Every xlwings attribute the applier, its marks (:mod:`.xlmarks`) and live mode touch; see
+tests/test_xlwings_contract.py."""
 
-MARK_COLUMNS = [*MARK_HEADERS, "original_fill", "original_font", "mark_fill", "mark_font"]
-VERY_HIDDEN = 2  # XlSheetVisibility.xlSheetVeryHidden; COM passes the int through Sheet.visible
 CHART_TYPES = {"column": "column_clustered", "bar": "bar_clustered", "pie": "pie", "line": "line"}
 
 
@@ -75,63 +68,7 @@ class LiveReport:
         return asdict(self)
 
 
-@dataclass
-class MarkRecord:
-    tag: str
-    sheet: str
-    cell: str
-    original_xf: int = -1
-    mark_xf: int = -1
-    original_fill: str = ""
-    original_font: str = ""
-    mark_fill: str = ""
-    mark_font: str = ""
-
-    def row(self) -> list[Any]:
-        return [self.tag, self.sheet, self.cell, self.original_xf, self.mark_xf, self.original_fill,
-                self.original_font, self.mark_fill, self.mark_font]
-
-
 # ---- small helpers ---------------------------------------------------------------------------
-def _hex(rgb: Any) -> str:
-    """xlwings colour ((r, g, b), '#RRGGBB' or None) → 'RRGGBB' ('' for none)."""
-    if rgb is None or rgb == "":
-        return ""
-    if isinstance(rgb, str):
-        return rgb.lstrip("#").upper()
-    r, g, b = rgb
-    return f"{int(r):02X}{int(g):02X}{int(b):02X}"
-
-
-def _xl_color(h: str) -> str | None:
-    return f"#{h}" if h else None
-
-
-def cell_value(v: Any) -> Any:
-    """A changeset value as written through xlwings: text always gets Excel's apostrophe prefix."""
-    if isinstance(v, str):
-        return "'" + v if v else None
-    return v
-
-
-def _sheet(book: Any, name: str) -> Any | None:
-    for s in book.sheets:
-        if s.name.casefold() == name.casefold():
-            return s
-    return None
-
-
-def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
-    """Sorted distinct ints → [(first, last)] of consecutive runs."""
-    out: list[tuple[int, int]] = []
-    for r in sorted(set(rows)):
-        if out and r == out[-1][1] + 1:
-            out[-1] = (out[-1][0], r)
-        else:
-            out.append((r, r))
-    return out
-
-
 def _rects(cells: set[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
     """Runs along the second coordinate, then equal runs of neighbouring first coordinates joined."""
     by_first: dict[int, set[int]] = {}
@@ -139,9 +76,9 @@ def _rects(cells: set[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
         by_first.setdefault(a, set()).add(b)
     spans: dict[tuple[int, int], list[int]] = {}
     for a, bs in by_first.items():
-        for lo, hi in _runs(bs):
+        for lo, hi in runs(bs):
             spans.setdefault((lo, hi), []).append(a)
-    return [(a1, lo, a2, hi) for (lo, hi), firsts in spans.items() for a1, a2 in _runs(firsts)]
+    return [(a1, lo, a2, hi) for (lo, hi), firsts in spans.items() for a1, a2 in runs(firsts)]
 
 
 def rectangles(cells: set[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
@@ -193,7 +130,7 @@ def preflight(book: Any, cs: Changeset) -> _Plan:
     needs = {e.sheet for e in cs.edits} | {m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} \
         | set(cs.remove_sheets)
     for name in sorted(needs):
-        sh = _sheet(book, name)
+        sh = find_sheet(book, name)
         if sh is None:
             raise _refuse("工作簿中没有名为 {n} 的工作表。", "The workbook has no sheet named {n}.", sheet=name, n=name)
         plan.sheets[name] = sh
@@ -245,7 +182,7 @@ def write_edits(sheet: Any, cells: dict[tuple[int, int], CellEdit], report: Live
     for (r, c), e in cells.items():
         by_col.setdefault(c, {})[r] = e
     for c, col in sorted(by_col.items()):
-        for a, b in _runs(col):
+        for a, b in runs(col):
             run = [col[r] for r in range(a, b + 1)]
             rng = sheet.range((a, c), (b, c))
             rng.value = [[cell_value(e.new)] for e in run]
@@ -289,97 +226,6 @@ def style_range(rng: Any, style: str) -> None:
         rng.wrap_text = True
 
 
-# ---- marks -----------------------------------------------------------------------------------
-def load_records(book: Any) -> list[MarkRecord]:
-    sh = _sheet(book, MARKS_SHEET)
-    if sh is None:
-        return []
-    from .xlreader import sheet_rows
-
-    out = []
-    for row in sheet_rows(sh)[1:]:
-        vals = [*row, *[None] * (len(MARK_COLUMNS) - len(row))]
-        try:
-            rec = MarkRecord(str(vals[0]), str(vals[1]), str(vals[2]), int(vals[3]), int(vals[4]),
-                             *(str(v or "") for v in vals[5:9]))
-        except (TypeError, ValueError):
-            continue  # a damaged record: ignore it rather than guess
-        if vals[0] is not None and vals[1] is not None and vals[2] is not None:
-            out.append(rec)
-    return out
-
-
-def save_records(book: Any, records: list[MarkRecord]) -> None:
-    sh = _sheet(book, MARKS_SHEET)
-    if sh is None:
-        sh = book.sheets.add(MARKS_SHEET, after=book.sheets[len(book.sheets) - 1])
-        try:
-            sh.visible = VERY_HIDDEN
-        except Exception:  # noqa: BLE001 - an engine that only takes a bool: hidden is the best it can do
-            sh.visible = False
-        old_height = 0
-    else:
-        old_height = sh.used_range.last_cell.row
-    rows = [list(MARK_COLUMNS)] + [r.row() for r in records]
-    width = len(MARK_COLUMNS)
-    rows += [[None] * width for _ in range(max(0, old_height - len(rows)))]
-    sh.range((1, 1), (len(rows), width)).value = [[cell_value(v) for v in row] for row in rows]
-
-
-def clear_marks(book: Any, records: list[MarkRecord], tags: Iterable[str]) -> tuple[list[MarkRecord], int]:
-    """Restore cells marked under ``tags`` that still wear the mark; return remaining records, count."""
-    tags = set(tags)
-    keep = [r for r in records if r.tag not in tags]
-    restored = 0
-    mark_fills = {m["fill"].upper(): m["font"].upper() for m in MARKS.values()}
-    for rec in (r for r in records if r.tag in tags):
-        sh = _sheet(book, rec.sheet)
-        if sh is None or not valid_cell(rec.cell):
-            continue
-        rng = sh.range(rec.cell)
-        now = _hex(rng.color)
-        if rec.mark_fill:            # a live mark: put the recorded colours back
-            if now != rec.mark_fill.upper():
-                continue
-            rng.color = _xl_color(rec.original_fill)
-            rng.font.color = _xl_color(rec.original_font) or "#000000"
-        else:                        # a mark by the file writer (style index only): take the mark off
-            if now not in mark_fills or _hex(rng.font.color) != mark_fills[now]:
-                continue
-            rng.color = None
-            rng.font.color = "#000000"
-        restored += 1
-    return keep, restored
-
-
-def apply_marks(book: Any, records: list[MarkRecord], marks: list[CellMark]) -> list[MarkRecord]:
-    """Colour the cells (contiguous runs per column and severity share one call); return the records."""
-    existing = {(r.sheet, r.cell): r for r in records}
-    todo: dict[tuple[str, str], dict[int, set[int]]] = {}
-    for mk in marks:
-        sh = _sheet(book, mk.sheet)
-        r, c = split_ref(mk.cell.upper())
-        ref = cell_ref(r, c)
-        colours = MARKS.get(mk.severity, MARKS["error"])
-        rng = sh.range((r, c))
-        fill, font = _hex(rng.color), _hex(rng.font.color)
-        prev = existing.get((mk.sheet, ref))
-        if prev is not None and prev.mark_fill and prev.mark_fill == fill:
-            fill, font = prev.original_fill, prev.original_font
-        existing[(mk.sheet, ref)] = MarkRecord(mk.tag, mk.sheet, ref, -1, -1, fill, font,
-                                               colours["fill"].upper(), colours["font"].upper())
-        todo.setdefault((mk.sheet, mk.severity), {}).setdefault(c, set()).add(r)
-    for (name, severity), cols in todo.items():
-        sh = _sheet(book, name)
-        colours = MARKS.get(severity, MARKS["error"])
-        for c, rows in cols.items():
-            for a, b in _runs(rows):
-                rng = sh.range((a, c), (b, c))
-                rng.color = "#" + colours["fill"]
-                rng.font.color = "#" + colours["font"]
-    return list(existing.values())
-
-
 # ---- notes -----------------------------------------------------------------------------------
 def note_text(existing: str | None, note: CellNote) -> str:
     """Our run ``[author] text``; another author's text before it is kept (as the file writer does)."""
@@ -396,7 +242,7 @@ def apply_notes(book: Any, notes: list[CellNote]) -> int:
     for n in notes:
         last[(n.sheet, n.cell.replace("$", "").upper(), n.author)] = n
     for (name, ref, _), n in last.items():
-        rng = _sheet(book, name).range(ref)
+        rng = find_sheet(book, name).range(ref)
         old = rng.note
         text = note_text(old.text if old is not None else None, n)
         if old is not None:
@@ -409,14 +255,14 @@ def apply_notes(book: Any, notes: list[CellNote]) -> int:
 def write_generated(book: Any, gen: GeneratedSheet) -> None:
     """Add or replace a sheet built by the tool: values in one block, styles, merges, widths,
     freeze panes, links and charts."""
-    old = _sheet(book, gen.name)
+    old = find_sheet(book, gen.name)
     sheets = book.sheets
     if old is not None:
         sh = sheets.add(f"wbt-{int(time.time() * 1000) % 10**9}", after=old)
         old.delete()
         sh.name = gen.name
     else:
-        after = _sheet(book, gen.after) if gen.after else None
+        after = find_sheet(book, gen.after) if gen.after else None
         sh = sheets.add(gen.name, after=after if after is not None else sheets[len(sheets) - 1])
     nr, nc = gen.extent
     if nr and nc:
@@ -484,7 +330,7 @@ def log_rows(cs: Changeset, plan: _Plan, report: LiveReport, removed: list[str])
 def append_log(book: Any, rows: list[list[str]], now: dt.datetime, user: str) -> int:
     if not rows:
         return 0
-    sh = _sheet(book, LOG_SHEET)
+    sh = find_sheet(book, LOG_SHEET)
     if sh is None:
         sh = book.sheets.add(LOG_SHEET, after=book.sheets[len(book.sheets) - 1])
         sh.range((1, 1), (1, len(LOG_HEADERS))).value = [[cell_value(h) for h in LOG_HEADERS]]
@@ -522,7 +368,7 @@ def apply_live(book: Any, cs: Changeset, *, now: dt.datetime | None = None, user
         report.notes = apply_notes(book, cs.notes)
     removed = []
     for name in cs.remove_sheets:
-        sh = _sheet(book, name)
+        sh = find_sheet(book, name)
         if sh is not None:
             sh.delete()
             removed.append(name)
