@@ -133,7 +133,7 @@ def test_ids_writes_ids_as_text_and_second_run_changes_nothing(sample: Path) -> 
         assert cell.prefix == isinstance(e.new, str)
     log = _log_rows(book)
     assert len(log) == 1 + len(cs.edits)
-    assert log[1][:4] == [NOW, "tester", "ids", f"{cs.edits[0].sheet}!{cs.edits[0].cell}"]
+    assert log[1][:4] == [NOW, "tester", "生成客户编号 ids", f"{cs.edits[0].sheet}!{cs.edits[0].cell}"]
     again = _run(book, "ids")
     assert again.ok and not again.results[0].changeset
     assert len(_log_rows(book)) == 1 + len(cs.edits)
@@ -215,7 +215,7 @@ def test_month_end_writes_once_and_a_refusal_writes_nothing(sample: Path) -> Non
     out = _run(book, "month_end")
     assert out.ok and len(out.reports) == 1              # one changeset, one pre-flight
     actions_logged = {row[2] for row in _log_rows(book)[1:]}
-    assert {"ids", "tiers", "month-end"} <= actions_logged
+    assert {"生成客户编号 ids", "计算等级与跟进 tiers", "月末一键处理 month-end"} <= actions_logged
 
     book = book_from_file(sample)
     from workbook_tools.reader import read_workbook

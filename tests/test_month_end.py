@@ -162,9 +162,10 @@ def test_month_end_writes_once_and_logs_each_edit_under_its_step(book):
     assert len(list_backups(book)) == 1         # one write, one backup
     assert all(rep.step(k).written for k in ("ids", "tiers", "review", "write"))
     log = _log(book)
-    actions = [r[2] for r in log]
-    assert actions.count("ids") >= missing_ids and actions.count("tiers") == rep.step("tiers").planned
-    assert ("month-end", "2026-10 月度复盘") in {(r[2], r[3]) for r in log}
+    actions = [r[2] for r in log]   # the 操作 column: the action's Chinese name and its key
+    assert actions.count("生成客户编号 ids") >= missing_ids
+    assert actions.count("计算等级与跟进 tiers") == rep.step("tiers").planned
+    assert ("月末一键处理 month-end", "2026-10 月度复盘") in {(r[2], r[3]) for r in log}
     assert len({r[0] for r in log}) == 1        # one time stamp: a single change-log append
     assert rep.step("write").stats["cells_written"] == rep.step("ids").planned + rep.step("tiers").planned
 

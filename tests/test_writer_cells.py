@@ -221,3 +221,11 @@ def test_patch_cells_handles_selfclosed_and_prefixes() -> None:
     got = read_cells(out, [(3, 2), (3, 1), (4, 4)], SharedStrings(None))
     assert got[(3, 2)].value == "x" and got[(3, 2)].style == 4 and got[(3, 1)].value == 7.0
     assert not got[(4, 4)].exists
+
+
+def test_change_log_names_registered_actions_in_chinese() -> None:
+    from workbook_tools.writer.changelog import action_label
+
+    assert action_label("ids") == "生成客户编号 ids"
+    assert action_label("month-end") == "月末一键处理 month-end"
+    assert action_label("import") == "import" and action_label("test") == "test"

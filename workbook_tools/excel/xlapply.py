@@ -23,7 +23,7 @@ from ..i18n import L
 from ..model import cell_ref, split_ref
 from ..styles import PALETTE
 from ..writer.changelog import HEADERS as LOG_HEADERS
-from ..writer.changelog import LOG_SHEET, TIME_FORMAT, current_user, show
+from ..writer.changelog import LOG_SHEET, TIME_FORMAT, action_label, current_user, show
 from ..writer.marks import valid_cell
 from ..writer.values import StoredCell, bad_value, excel_serial
 from .xlmarks import apply_marks, clear_marks, load_records, save_records
@@ -311,19 +311,19 @@ def log_rows(cs: Changeset, plan: _Plan, report: LiveReport, removed: list[str])
     rows = []
     for e in cs.edits:
         r, c = split_ref(e.cell.upper())
-        rows.append([e.action or cs.action, f"{e.sheet}!{cell_ref(r, c)}", show(plan.olds.get((e.sheet, r, c))), show(e.new)])
+        rows.append([action_label(e.action or cs.action), f"{e.sheet}!{cell_ref(r, c)}", show(plan.olds.get((e.sheet, r, c))), show(e.new)])
     for name in removed:
-        rows.append([cs.action, name, "删除工作表 / sheet removed", ""])
+        rows.append([action_label(cs.action), name, "删除工作表 / sheet removed", ""])
     for name in report.added:
-        rows.append([cs.action, name, "", "新增或替换工作表 / sheet added or replaced"])
+        rows.append([action_label(cs.action), name, "", "新增或替换工作表 / sheet added or replaced"])
     if report.marks_cleared or cs.clear_marks:
         n = report.marks_cleared
-        rows.append([cs.action, "", "", f"清除标记 {', '.join(cs.clear_marks)}：{n} 个单元格 / cleared marks on {n} cells"])
+        rows.append([action_label(cs.action), "", "", f"清除标记 {', '.join(cs.clear_marks)}：{n} 个单元格 / cleared marks on {n} cells"])
     if report.marks:
         tags = sorted({m.tag for m in cs.marks})
-        rows.append([cs.action, "", "", f"标记 {report.marks} 个单元格（{', '.join(tags)}）/ marked {report.marks} cells"])
+        rows.append([action_label(cs.action), "", "", f"标记 {report.marks} 个单元格（{', '.join(tags)}）/ marked {report.marks} cells"])
     if report.notes:
-        rows.append([cs.action, "", "", f"添加 {report.notes} 条批注 / added {report.notes} notes"])
+        rows.append([action_label(cs.action), "", "", f"添加 {report.notes} 条批注 / added {report.notes} notes"])
     return rows
 
 

@@ -8,6 +8,7 @@ Appending rows is just more cell edits on that sheet.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 from typing import Any
 
@@ -39,6 +40,18 @@ def show(value: Any) -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=64)
+def action_label(action: str) -> str:
+    """The 操作 column: a registered action's Chinese name with its key (``生成客户编号 ids``), so
+    a user reading the log sees what ran; any other action as it is."""
+    from .. import actions
+
+    try:
+        return f"{actions.get(action.replace('-', '_')).zh} {action}"
+    except KeyError:
+        return action
+
+
 def stored_show(book: Book, cell: StoredCell) -> str:
     """What a cell held, as text; a number in a date-formatted cell is shown as the date."""
     v = cell.value
@@ -53,22 +66,24 @@ def log_rows(cs: Changeset, olds: dict[tuple[str, int, int], StoredCell], book: 
              added: list[str], removed: list[str]) -> list[list[str]]:
     """(操作, 单元格, 原值, 新值) rows, without time and user."""
     rows = []
+    act = action_label(cs.action)
     for e in cs.edits:
         r, c = rc_of(e.cell.upper())
         old = olds.get((e.sheet, r, c))
-        rows.append([e.action or cs.action, f"{e.sheet}!{cell_ref(r, c)}", stored_show(book, old) if old else "", show(e.new)])
+        rows.append([action_label(e.action) if e.action else act, f"{e.sheet}!{cell_ref(r, c)}",
+                     stored_show(book, old) if old else "", show(e.new)])
     for name in removed:
-        rows.append([cs.action, name, "删除工作表 / sheet removed", ""])
+        rows.append([act, name, "删除工作表 / sheet removed", ""])
     for name in added:
-        rows.append([cs.action, name, "", "新增或替换工作表 / sheet added or replaced"])
+        rows.append([act, name, "", "新增或替换工作表 / sheet added or replaced"])
     if cleared or cs.clear_marks:
-        rows.append([cs.action, "", "", f"清除标记 {', '.join(cs.clear_marks)}：{cleared} 个单元格 / "
+        rows.append([act, "", "", f"清除标记 {', '.join(cs.clear_marks)}：{cleared} 个单元格 / "
                      f"cleared marks on {cleared} cells"])
     if marks_done:
         tags = sorted({m.tag for m in cs.marks})
-        rows.append([cs.action, "", "", f"标记 {marks_done} 个单元格（{', '.join(tags)}）/ marked {marks_done} cells"])
+        rows.append([act, "", "", f"标记 {marks_done} 个单元格（{', '.join(tags)}）/ marked {marks_done} cells"])
     if notes_done:
-        rows.append([cs.action, "", "", f"添加 {notes_done} 条批注 / added {notes_done} notes"])
+        rows.append([act, "", "", f"添加 {notes_done} 条批注 / added {notes_done} notes"])
     return rows
 
 
