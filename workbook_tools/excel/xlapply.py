@@ -20,10 +20,10 @@ from typing import Any
 from ..changeset import CellEdit, CellNote, Changeset, ChartSpec, GeneratedSheet
 from ..errors import UnsafeWrite
 from ..i18n import L
-from ..model import cell_ref, split_ref
+from ..model import cell_ref
 from ..styles import PALETTE
 from ..writer.changelog import HEADERS as LOG_HEADERS
-from ..writer.changelog import LOG_SHEET, TIME_FORMAT, action_label, current_user, show
+from ..writer.changelog import LOG_SHEET, TIME_FORMAT, current_user, log_rows, show
 from ..writer.marks import valid_cell
 from ..writer.values import StoredCell, bad_value, excel_serial
 from .xlmarks import apply_marks, clear_marks, load_records, save_records
@@ -124,7 +124,7 @@ class _Plan:
 
 def preflight(book: Any, cs: Changeset) -> _Plan:
     """Every refusal before anything is changed (UnsafeWrite naming sheet!cell)."""
-    from ..writer.apply import matches_old
+    from ..writer.apply import edits_by_cell, matches_old
 
     plan = _Plan()
     needs = {e.sheet for e in cs.edits} | {m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} \
@@ -138,14 +138,7 @@ def preflight(book: Any, cs: Changeset) -> _Plan:
         if not valid_cell(item.cell):
             raise _refuse("无效的单元格地址 {c}。", "Invalid cell address {c}.", sheet=item.sheet, cell=item.cell,
                           c=item.cell)
-    for e in cs.edits:
-        cells = plan.edits.setdefault(e.sheet, {})
-        rc = split_ref(e.cell.upper())
-        if rc in cells and cells[rc].new != e.new:
-            raise _refuse("同一次修改要把单元格写成两个不同的值（{a} 和 {b}），不知该写哪一个。",
-                          "One change sets this cell to two different values ({a} and {b}); which one is meant is "
-                          "unclear.", sheet=e.sheet, cell=cell_ref(*rc), a=show(cells[rc].new), b=show(e.new))
-        cells[rc] = e
+    plan.edits = edits_by_cell(cs)
     for name, cells in plan.edits.items():
         rows = [r for r, _ in cells]
         cols = [c for _, c in cells]
@@ -306,27 +299,6 @@ def _chart(sh: Any, spec: ChartSpec) -> None:
 
 
 # ---- change log ------------------------------------------------------------------------------
-def log_rows(cs: Changeset, plan: _Plan, report: LiveReport, removed: list[str]) -> list[list[str]]:
-    """(操作, 单元格, 原值, 新值) rows, as the file writer's change log writes them."""
-    rows = []
-    for e in cs.edits:
-        r, c = split_ref(e.cell.upper())
-        rows.append([action_label(e.action or cs.action), f"{e.sheet}!{cell_ref(r, c)}", show(plan.olds.get((e.sheet, r, c))), show(e.new)])
-    for name in removed:
-        rows.append([action_label(cs.action), name, "删除工作表 / sheet removed", ""])
-    for name in report.added:
-        rows.append([action_label(cs.action), name, "", "新增或替换工作表 / sheet added or replaced"])
-    if report.marks_cleared or cs.clear_marks:
-        n = report.marks_cleared
-        rows.append([action_label(cs.action), "", "", f"清除标记 {', '.join(cs.clear_marks)}：{n} 个单元格 / cleared marks on {n} cells"])
-    if report.marks:
-        tags = sorted({m.tag for m in cs.marks})
-        rows.append([action_label(cs.action), "", "", f"标记 {report.marks} 个单元格（{', '.join(tags)}）/ marked {report.marks} cells"])
-    if report.notes:
-        rows.append([action_label(cs.action), "", "", f"添加 {report.notes} 条批注 / added {report.notes} notes"])
-    return rows
-
-
 def append_log(book: Any, rows: list[list[str]], now: dt.datetime, user: str) -> int:
     if not rows:
         return 0
@@ -376,7 +348,8 @@ def apply_live(book: Any, cs: Changeset, *, now: dt.datetime | None = None, user
         write_generated(book, gen)
         report.added.append(gen.name)
     report.sheets_added, report.sheets_removed = len(report.added), len(removed)
-    rows = log_rows(cs, plan, report, removed)
+    rows = log_rows(cs, lambda sheet, r, c: show(plan.olds.get((sheet, r, c))), report.marks,
+                    report.marks_cleared, report.notes, report.added, removed)
     report.log_rows = append_log(book, rows, now or dt.datetime.now(), user or current_user())
     report.seconds = time.perf_counter() - t0
     return report

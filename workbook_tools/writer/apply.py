@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -88,6 +89,24 @@ def matches_old(old: Any, cell: StoredCell, date1904: bool) -> bool:
     return False
 
 
+def edits_by_cell(cs: Changeset, value: Callable[[Any], Any] = lambda v: v) -> dict[str, dict[tuple[int, int], CellEdit]]:
+    """The changeset's edits per sheet and (row, col), each value passed through ``value``.
+    Both appliers use it: a cell set twice to the same value is one edit; to two different values,
+    an UnsafeWrite naming the cell (which one is meant is unclear)."""
+    out: dict[str, dict[tuple[int, int], CellEdit]] = {}
+    for e in cs.edits:
+        new = value(e.new)
+        cells = out.setdefault(e.sheet, {})
+        rc = rc_of(e.cell.upper())
+        if rc in cells and cells[rc].new != new:
+            raise _refuse("同一次修改要把单元格写成两个不同的值（{a} 和 {b}），不知该写哪一个。",
+                          "One change sets this cell to two different values ({a} and {b}); which one is meant is "
+                          "unclear.", sheet=e.sheet, cell=cell_ref(*rc), a=changelog.show(cells[rc].new),
+                          b=changelog.show(new))
+        cells[rc] = e if new is e.new else replace(e, new=new)
+    return out
+
+
 def preflight(book: Book, cs: Changeset) -> _Plan:
     """Every refusal, before anything is changed. Raises UnsafeWrite naming sheet!cell."""
     plan = _Plan()
@@ -104,16 +123,7 @@ def preflight(book: Book, cs: Changeset) -> _Plan:
         if not valid_cell(item.cell):
             raise _refuse("无效的单元格地址 {c}。", "Invalid cell address {c}.", sheet=item.sheet, cell=item.cell,
                           c=item.cell)
-    for e in cs.edits:
-        new = plain(e.new)
-        cells = plan.edits.setdefault(e.sheet, {})
-        rc = rc_of(e.cell.upper())
-        if rc in cells and cells[rc].new != new:
-            raise _refuse("同一次修改要把单元格写成两个不同的值（{a} 和 {b}），不知该写哪一个。",
-                          "One change sets this cell to two different values ({a} and {b}); which one is meant is "
-                          "unclear.", sheet=e.sheet, cell=cell_ref(*rc), a=changelog.show(cells[rc].new),
-                          b=changelog.show(new))
-        cells[rc] = e if new is e.new else replace(e, new=new)
+    plan.edits = edits_by_cell(cs, plain)
     for sheet in sorted({m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} | set(plan.edits)):
         if is_protected(book.xml(sheet)):
             raise _refuse("工作表 {s} 受保护，不能修改。请先撤销工作表保护。",
@@ -220,7 +230,11 @@ def build(pkg: Package, cs: Changeset, report: ApplyReport, now: dt.datetime, us
     report.notes = _notes(book, cs)
     added, removed = _sheets(book, cs)
     report.sheets_added, report.sheets_removed = len(added), len(removed)
-    rows = changelog.log_rows(cs, plan.stored, book, report.marks, report.marks_cleared, report.notes, added, removed)
+    def old_text(sheet: str, r: int, c: int) -> str:
+        old = plan.stored.get((sheet, r, c))
+        return changelog.stored_show(book, old) if old else ""
+
+    rows = changelog.log_rows(cs, old_text, report.marks, report.marks_cleared, report.notes, added, removed)
     report.log_rows = changelog.append_log(book, rows, now, user)
     book.flush()
     return meant

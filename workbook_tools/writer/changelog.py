@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import getpass
+from collections.abc import Callable
 from typing import Any
 
 from ..changeset import Changeset
@@ -61,17 +62,16 @@ def stored_show(book: Book, cell: StoredCell) -> str:
     return show(v)
 
 
-def log_rows(cs: Changeset, olds: dict[tuple[str, int, int], StoredCell], book: Book,
-             marks_done: int, cleared: int, notes_done: int,
-             added: list[str], removed: list[str]) -> list[list[str]]:
-    """(操作, 单元格, 原值, 新值) rows, without time and user."""
+def log_rows(cs: Changeset, old_text: Callable[[str, int, int], str], marks_done: int, cleared: int,
+             notes_done: int, added: list[str], removed: list[str]) -> list[list[str]]:
+    """(操作, 单元格, 原值, 新值) rows, without time and user; the file and the live applier both
+    write these. ``old_text(sheet, row, col)``: what the cell held, as text."""
     rows = []
     act = action_label(cs.action)
     for e in cs.edits:
         r, c = rc_of(e.cell.upper())
-        old = olds.get((e.sheet, r, c))
         rows.append([action_label(e.action) if e.action else act, f"{e.sheet}!{cell_ref(r, c)}",
-                     stored_show(book, old) if old else "", show(e.new)])
+                     old_text(e.sheet, r, c), show(e.new)])
     for name in removed:
         rows.append([act, name, "删除工作表 / sheet removed", ""])
     for name in added:
