@@ -124,6 +124,9 @@ class WorkbookModel:
     notices: list[Notice] = field(default_factory=list)
     date1904: bool = False
     format: str = "xlsx"                         # xlsx | xlsm | xls
+    # results derived from this model's frames, shared by the steps of one run (see ops.links);
+    # not an __init__ field, so ``dataclasses.replace`` gives a copy an empty memo
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def sheet(self, key: str) -> SheetData | None:
         return self.sheets.get(key)

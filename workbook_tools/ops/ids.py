@@ -28,6 +28,7 @@ from ..i18n import L
 from ..model import Finding, Settings, SheetData, WorkbookModel, cell_ref
 from ..reader.parse import is_empty, is_empty_mark
 from ..schema import SCHEMA
+from .links import empty_mask
 from .matching import industry_code, norm, norm_id, records
 
 ID_RE = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{0,9})-(\d{3,})$")
@@ -210,10 +211,9 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
     refuse = norm(model.settings.get("id_unknown_industry")) in {norm(x) for x in _REFUSE}
     fallback = norm_id(model.settings.get("id_fallback_code")) or "OT"
     new_ids: dict[int, str] = {}
-    df, raw = records(cust.df), records(cust.raw)
-    for row in cust.df.index:
-        if not is_empty(raw_ids.get(row)):
-            continue
+    todo = cust.df.index[empty_mask(cust.raw["customer_id"].tolist())]
+    df, raw = records(cust.df.loc[todo]), records(cust.raw.loc[todo])  # only the rows without an ID
+    for row in todo.tolist():
         planned = _plan_one(cust, df[row], raw[row], model.settings, row, sources, as_of, refuse, fallback, f, stats)
         if planned is None:
             continue
@@ -317,9 +317,8 @@ def _fill_by_name(sheet: SheetData, cust: SheetData, by_name: dict[str, list[int
     filled = 0
     cust_ids = dict(zip(cust.raw.index, cust.raw["customer_id"].tolist()))
     col_cell = sheet.columns.get("customer_id", 0)  # 0: the column is added on the first fill
-    for row, cid, name in zip(sheet.df.index, sheet.raw["customer_id"].tolist(), sheet.df["customer_name"].tolist()):
-        if not is_empty(cid):
-            continue
+    todo = sheet.df.index[empty_mask(sheet.raw["customer_id"].tolist())]  # a log is long; most rows have an ID
+    for row, name in zip(todo.tolist(), sheet.df.loc[todo, "customer_name"].tolist()):
         n = norm(name)
         if not n:
             continue

@@ -10,24 +10,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import SheetData, WorkbookModel
 from ..reader.parse import clean_text
-from .matching import column_values, list_value, norm, norm_id
+from .links import Facts, facts
+
+__all__ = ["Facts", "gather", "risk_reasons", "term_end"]
 
 _TERM_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})(?!\d)(?:\s*[.\-/月]\s*(\d{1,2})(?!\d))?")
-_CLOSED = ("已解决", "已关闭")
-
-
-@dataclass
-class Facts:
-    """What the log and complaints say about one customer (as of the run date)."""
-
-    last_contact: dt.date | None = None
-    contact_changed: dt.date | None = None      # latest 联系人变更 = 是
-    complaints: list[tuple[dt.date, bool]] = field(default_factory=list)  # (received, still open)
 
 
 def term_end(value: Any) -> dt.date | None:
@@ -54,63 +45,10 @@ def term_end(value: Any) -> dt.date | None:
     return dt.date(year, month, day)
 
 
-def customer_keys(cust: SheetData) -> tuple[dict[str, list[int]], dict[str, int]]:
-    """(ID → customer rows, unique normalised name → customer row)."""
-    by_id: dict[str, list[int]] = {}
-    for row, value in cust.raw["customer_id"].items():
-        n = norm_id(value)
-        if n:
-            by_id.setdefault(n, []).append(row)
-    names: dict[str, list[int]] = {}
-    for row, value in cust.df["name"].items():
-        n = norm(value)
-        if n:
-            names.setdefault(n, []).append(row)
-    return by_id, {n: rows[0] for n, rows in names.items() if len(rows) == 1}
-
-
-def _owners(sheet: SheetData, by_id: dict[str, list[int]], by_name: dict[str, int]) -> list[list[int]]:
-    """For each row of a log/complaint sheet (in index order), the customer rows it belongs to."""
-    out: list[list[int]] = []
-    for cid, name in zip(sheet.raw["customer_id"].tolist(), sheet.df["customer_name"].tolist()):
-        n = norm_id(cid)
-        if n:
-            out.append(by_id.get(n, []))
-        else:
-            row = by_name.get(norm(name))
-            out.append([row] if row is not None else [])
-    return out
-
-
 def gather(model: WorkbookModel, cust: SheetData, as_of: dt.date, window_days: int) -> dict[int, Facts]:
-    """Facts per customer row. ``window_days``: how far back a 联系人变更 counts."""
-    facts: dict[int, Facts] = {row: Facts() for row in cust.df.index}
-    by_id, by_name = customer_keys(cust)
-    log = model.sheet("contacts")
-    if log is not None and len(log.df):
-        owners = _owners(log, by_id, by_name)
-        changed = [list_value("yes_no", v, model.settings) == "是" for v in log.raw["contact_changed"].tolist()]
-        for rows, when, ch in zip(owners, column_values(log.df["contact_date"]), changed):
-            day = when
-            if not rows or day is None or day > as_of:
-                continue
-            for r in rows:
-                fa = facts[r]
-                if fa.last_contact is None or day > fa.last_contact:
-                    fa.last_contact = day
-                if ch and (as_of - day).days <= window_days and (fa.contact_changed is None or day > fa.contact_changed):
-                    fa.contact_changed = day
-    comp = model.sheet("complaints")
-    if comp is not None and len(comp.df):
-        owners = _owners(comp, by_id, by_name)
-        for rows, when, status in zip(owners, column_values(comp.df["received_at"]), comp.raw["status"].tolist()):
-            day = when
-            if not rows or day is None or day > as_of:
-                continue
-            still_open = list_value("complaint_status", status, model.settings) not in _CLOSED
-            for r in rows:
-                facts[r].complaints.append((day, still_open))
-    return facts
+    """Facts per customer row (:func:`workbook_tools.ops.links.facts`). ``window_days``: how far
+    back a 联系人变更 counts."""
+    return facts(model, as_of, window_days)
 
 
 def risk_reasons(*, facts: Facts, stage: str | None, term: dt.date | None, satisfaction: float | None,

@@ -12,14 +12,16 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..changeset import ActionResult, Changeset
 from ..i18n import L
-from ..model import Finding, SheetData, WorkbookModel, cell_ref
+from ..model import Finding, SheetData, WorkbookModel, cell_ref, col_letter
 from ..reader.parse import clean_text, is_empty
 from ..schema import SCHEMA
 from .ids import ensure_column
+from .links import empty_mask, per_value
 from .matching import list_value, records
 from .risk import Facts, gather, risk_reasons, term_end
 
@@ -97,12 +99,22 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
     if "amount_annual" in cust.missing_columns:
         f.append(Finding("TIER-NO-AMOUNT-COLUMN", "warning", cust.name, L(
             "缺少“年度合作金额(万元)”列，无法建议价值等级", "No annual-amount column; no tier can be proposed")))
-    # plain dicts: per-cell DataFrame access is ~100 times slower
+    # plain dicts: per-cell DataFrame access is ~100 times slower; list values and contract ends
+    # are worked out once per distinct cell value
     df, raw = records(cust.df), records(cust.raw)
-    for row in cust.df.index:
-        if _blank_row(cust, raw[row]):
+    lists = {key: per_value(cust.raw[key].tolist(), lambda v, k=list_key: list_value(k, v, st))
+             for key, list_key in (("tier_confirmed", "value_tier"), ("stage", "stage"),
+                                   ("customer_type", "customer_type"), ("follow_grade", "follow_grade"))}
+    ends = per_value(cust.raw["term"].tolist(), term_end)
+    blank = _blank_rows(cust)
+    letters = {key: col_letter(cols[key]) for key in COMPUTED}
+    for i, row in enumerate(cust.df.index.tolist()):
+        if blank[i]:
             continue
-        values = _compute_row(cust, (df, raw), row, facts[row], as_of, strategic_min, key_min, model, f, stats)
+        known = {key: lists[key][i] for key in lists}
+        known["term_end"] = ends[i]
+        values = _compute_row(cust, (df, raw), row, known, facts[row], as_of, strategic_min, key_min, model, f,
+                              stats)
         for key in COMPUTED:
             new = values[key]
             if key not in created and _same(raw[row][key], df[row][key], new):
@@ -116,7 +128,7 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
                 continue
             old = None if key in created else _old(raw[row][key])
             fmt = _DATE_FMT if isinstance(new, dt.date) else None
-            cs.edit(cust.name, cell_ref(row, cols[key]), new, old=old, number_format=fmt)
+            cs.edit(cust.name, f"{letters[key]}{row}", new, old=old, number_format=fmt)
             stats["changed_cells"] += 1
     result.changeset = cs
     result.stats = stats
@@ -129,8 +141,10 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
 
 
 def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]], row: int,
-                 fa: Facts, as_of: dt.date, strategic_min: float, key_min: float, model: WorkbookModel,
-                 f: list[Finding], stats: dict[str, Any]) -> dict[str, Any]:
+                 known: dict[str, Any], fa: Facts, as_of: dt.date, strategic_min: float, key_min: float,
+                 model: WorkbookModel, f: list[Finding], stats: dict[str, Any]) -> dict[str, Any]:
+    """The computed columns of one row. ``known``: the row's list values (tier_confirmed, stage,
+    customer_type, follow_grade as matched to their lists) and its term_end."""
     st = model.settings
     df, raw = frames
     amount = df[row]["amount_annual"]
@@ -148,7 +162,7 @@ def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[
             ).format(v=raw_amount), cust.cell(row, "amount_annual"), row, "amount_annual", raw_amount,
                 L("只填数字，单位万元", "A number only, in 万元")))
     stats["tiers"][proposed or ""] += 1
-    confirmed = list_value("value_tier", raw[row]["tier_confirmed"], st)
+    confirmed = known["tier_confirmed"]
     if confirmed and proposed and confirmed != proposed:
         stats["tier_differs"] += 1
         f.append(Finding("TIER-DIFFERS", "warning", cust.name, L(
@@ -156,15 +170,15 @@ def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[
             "The confirmed tier is '{c}' but the annual amount suggests '{p}'; for the supervisor to review"
         ).format(c=confirmed, p=proposed), cust.cell(row, "tier_confirmed"), row, "tier_confirmed", confirmed))
     tier = confirmed or proposed
-    stage = list_value("stage", raw[row]["stage"], st)
-    ended = stage in ENDED_STAGES or list_value("customer_type", raw[row]["customer_type"], st) in ENDED_TYPES
+    stage = known["stage"]
+    ended = stage in ENDED_STAGES or known["customer_type"] in ENDED_TYPES
     out: dict[str, Any] = dict.fromkeys(COMPUTED)
     out["tier"] = proposed
     out["last_contact"] = fa.last_contact
     if ended:
         stats["ended"] += 1
         return out
-    cadence = cadence_for(tier, list_value("follow_grade", raw[row]["follow_grade"], st), st)
+    cadence = cadence_for(tier, known["follow_grade"], st)
     out["cadence_days"] = cadence
     base = fa.last_contact or _date(df[row]["first_contact"])
     if base is not None:
@@ -172,9 +186,9 @@ def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[
         out["overdue"] = "是" if as_of > out["next_follow"] else "否"
         stats["overdue"] += out["overdue"] == "是"
     sat = df[row]["satisfaction"]
-    reasons = risk_reasons(facts=fa, stage=stage, term=term_end(raw[row]["term"]),
+    reasons = risk_reasons(facts=fa, stage=stage, term=known["term_end"],
                            satisfaction=None if pd.isna(sat) else float(sat), as_of=as_of, settings=st)
-    if not is_empty(raw[row]["term"]) and term_end(raw[row]["term"]) is None:
+    if known["term_end"] is None and not is_empty(raw[row]["term"]):
         f.append(Finding("TIER-BAD-TERM", "info", cust.name, L(
             "合作期限“{v}”无法识别到期日，未检查合同到期风险",
             "Contract term '{v}' has no readable end date; the renewal risk was not checked").format(
@@ -189,9 +203,13 @@ def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[
     return out
 
 
-def _blank_row(cust: SheetData, raw_row: dict[str, Any]) -> bool:
-    """A row that holds only computed values (left over after a customer was cleared)."""
-    return all(is_empty(raw_row[c.key]) for c in cust.spec.columns if not c.computed)
+def _blank_rows(cust: SheetData) -> list[bool]:
+    """Per row (index order): it holds only computed values (left over after a customer was cleared)."""
+    blank = np.ones(len(cust.raw), dtype=bool)
+    for c in cust.spec.columns:
+        if not c.computed and c.key in cust.raw.columns:
+            blank &= empty_mask(cust.raw[c.key].tolist())
+    return blank.tolist()
 
 
 def _same(raw: Any, parsed: Any, new: Any) -> bool:
@@ -199,6 +217,8 @@ def _same(raw: Any, parsed: Any, new: Any) -> bool:
         return is_empty(raw)
     if is_empty(raw):
         return False
+    if type(raw) is str and raw == new:
+        return True
     if isinstance(new, dt.date):
         return _date(parsed) == new
     if isinstance(new, int):

@@ -14,13 +14,13 @@ import datetime as dt
 import pandas as pd
 
 from ...model import WorkbookModel
-from ..matching import list_value, norm, norm_id
-from ..risk import Facts, customer_keys, risk_reasons, term_end
+from ..links import CLOSED_STATUSES, Facts, facts, owners
+from ..matching import list_value
+from ..risk import risk_reasons, term_end
 from ..tiers import ENDED_STAGES, ENDED_TYPES, KEY, ORDINARY, STRATEGIC, cadence_for, tier_for
 
 TIERS = (STRATEGIC, KEY, ORDINARY)
 NO_TIER = "(未定级)"
-CLOSED_STATUSES = ("已解决", "已关闭")
 
 __all__ = ["CLOSED_STATUSES", "NO_TIER", "TIERS", "complaint_open", "customer_view", "is_churned", "link_rows",
            "term_end"]
@@ -28,27 +28,12 @@ __all__ = ["CLOSED_STATUSES", "NO_TIER", "TIERS", "complaint_open", "customer_vi
 
 def link_rows(model: WorkbookModel, key: str) -> pd.Series:
     """For each row of ``key`` (contacts / complaints): the Excel row of its customer in 客户基本信息,
-    or -1. Matched as ``wbt tiers`` does: by 客户编号, else by a 客户名称 naming exactly one customer."""
-    cust = model.sheets["customers"]
+    or -1. Matched as ``wbt tiers`` does (:mod:`workbook_tools.ops.links`); a 客户编号 that several
+    customers share links to the first of them."""
     sheet = model.sheets[key]
     if sheet.df.empty:
         return pd.Series([], index=sheet.df.index, dtype="int64")
-    by_id, by_name = customer_keys(cust)
-    memo: dict[tuple[object, object], int] = {}
-    out: list[int] = []
-    for cid, name in zip(sheet.raw["customer_id"], sheet.df["customer_name"]):
-        k = (cid if isinstance(cid, str | None) else str(cid), name)
-        hit = memo.get(k)
-        if hit is None:
-            n = norm_id(cid)
-            if n:
-                rows = by_id.get(n)
-                hit = rows[0] if rows else -1
-            else:
-                hit = by_name.get(norm(name), -1)
-            memo[k] = hit
-        out.append(hit)
-    return pd.Series(out, index=sheet.df.index, dtype="int64")
+    return pd.Series(owners(model, key).first, index=sheet.df.index, dtype="int64")
 
 
 def is_churned(model: WorkbookModel) -> pd.Series:
@@ -61,41 +46,12 @@ def is_churned(model: WorkbookModel) -> pd.Series:
     return (stage.isin(ENDED_STAGES) | ctype.isin(ENDED_TYPES)).astype(bool)
 
 
-def gather_facts(model: WorkbookModel, snapshot: dt.date, contact_link: pd.Series,
-                 complaint_link: pd.Series) -> dict[int, Facts]:
-    """:func:`workbook_tools.ops.risk.gather`, vectorised over the already linked rows (same rules:
-    rows after the snapshot ignored; 联系人变更 within risk_complaint_days; a complaint is still open
-    unless its status is 已解决/已关闭)."""
-    cust = model.sheets["customers"]
-    st = model.settings
-    window = int(st.get("risk_complaint_days"))
-    facts = {r: Facts() for r in cust.df.index}
-    lv = _cached_list_value(st)
-    snap = pd.Timestamp(snapshot)
-    log = model.sheets.get("contacts")
-    if log is not None and len(log.df):
-        day = log.df["contact_date"].dt.normalize()
-        ok = (contact_link >= 0) & day.notna() & (day <= snap)
-        last = day[ok].groupby(contact_link[ok]).max()
-        for r, d in last.items():
-            facts[int(r)].last_contact = d.date()
-        changed = pd.Series(_list_values(log.raw["contact_changed"], "yes_no", lv), index=log.df.index) == "是"
-        ch = ok & changed & ((snap - day).dt.days <= window)
-        for r, d in day[ch].groupby(contact_link[ch]).max().items():
-            facts[int(r)].contact_changed = d.date()
-    comp = model.sheets.get("complaints")
-    if comp is not None and len(comp.df):
-        day = comp.df["received_at"].dt.normalize()
-        ok = (complaint_link >= 0) & day.notna() & (day <= snap)
-        still = ~pd.Series(_list_values(comp.raw["status"], "complaint_status", lv),
-                           index=comp.df.index).isin(CLOSED_STATUSES)
-        for r, d, o in zip(complaint_link[ok], day[ok], still[ok]):
-            facts[int(r)].complaints.append((d.date(), bool(o)))
-    return facts
+def gather_facts(model: WorkbookModel, snapshot: dt.date) -> dict[int, Facts]:
+    """:func:`workbook_tools.ops.links.facts` with the window ``wbt tiers`` uses (risk_complaint_days)."""
+    return facts(model, snapshot, int(model.settings.get("risk_complaint_days")))
 
 
-def customer_view(model: WorkbookModel, snapshot: dt.date, contact_link: pd.Series | None = None,
-                  complaint_link: pd.Series | None = None) -> pd.DataFrame:
+def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     """One row per customer (index = Excel row) as things stood at the end of ``snapshot``:
     tier (confirmed, else proposed, else NO_TIER), cadence, last_contact, next_follow, overdue_days
     (0 when not overdue), risk_reasons (list of str), term_end, churned. Log and complaint rows
@@ -103,11 +59,7 @@ def customer_view(model: WorkbookModel, snapshot: dt.date, contact_link: pd.Seri
     cust = model.sheets["customers"]
     st = model.settings
     df, raw = cust.df, cust.raw
-    if contact_link is None:
-        contact_link = link_rows(model, "contacts")
-    if complaint_link is None:
-        complaint_link = link_rows(model, "complaints")
-    facts = gather_facts(model, snapshot, contact_link, complaint_link)
+    per_customer = gather_facts(model, snapshot)
     smin, kmin = float(st.get("tier_strategic_min")), float(st.get("tier_key_min"))
     churned = is_churned(model)
     rows: dict[str, list] = {k: [] for k in ("tier", "cadence", "last_contact", "next_follow", "overdue_days",
@@ -119,7 +71,7 @@ def customer_view(model: WorkbookModel, snapshot: dt.date, contact_link: pd.Seri
                first, sats, churned)
     ends: dict[object, dt.date | None] = {}
     for row, amount, conf, grade, term, stage, fc, sat, gone in cols:
-        fa = facts[row]
+        fa = per_customer[row]
         tier = lv("value_tier", conf) or tier_for(amount, smin, kmin)
         cadence = cadence_for(tier, lv("follow_grade", grade), st)
         base = fa.last_contact or fc

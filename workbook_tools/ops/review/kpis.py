@@ -162,7 +162,7 @@ class _Ctx:
 
     def view(self, snap: dt.date) -> pd.DataFrame:
         if snap not in self._views:
-            self._views[snap] = customer_view(self.model, snap, self.contact_link, self.complaint_link)
+            self._views[snap] = customer_view(self.model, snap)
         return self._views[snap]
 
     def exists(self, snap: dt.date) -> pd.Series:
@@ -230,6 +230,11 @@ def month_figures(ctx: _Ctx, month: Month, snap: dt.date, findings_errors: int |
     }
 
 
+def _owner_of(link: pd.Series, owner: pd.Series) -> pd.Series:
+    """The owner of each linked row's customer (UNASSIGNED for rows linked to no customer)."""
+    return link.map(owner).fillna(UNASSIGNED).astype(object)
+
+
 def _owner(series: pd.Series) -> pd.Series:
     return series.fillna(UNASSIGNED).replace("", UNASSIGNED)
 
@@ -288,10 +293,9 @@ def compute_review(model: WorkbookModel, *, month: str, as_of: dt.date, source: 
     owner = _owner(cust["owner"])
     # contacts count for the follower (跟进人), else for the customer's owner
     link = ctx.contact_link
-    owner_of = owner.to_dict()
-    cust_owner = link.map(lambda r: owner_of.get(r, UNASSIGNED))
+    cust_owner = _owner_of(link, owner)
     follower = contacts["follower"].fillna(cust_owner).replace("", UNASSIGNED)
-    comp_owner = ctx.complaint_link.map(lambda r: owner_of.get(r, UNASSIGNED))
+    comp_owner = _owner_of(ctx.complaint_link, owner)
     overdue = (view["overdue_days"] > 0) & exists
     by_owner = pd.DataFrame({
         "customers": owner[exists].value_counts(),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import Finding, SheetData, WorkbookModel, col_letter
+from ..links import per_value
 
 SEVERITIES = ("error", "warning", "info")
 OFF = "off"
@@ -159,8 +160,15 @@ def present(sheet: SheetData | None, *keys: str) -> bool:
 
 def umap(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     """``func`` applied once per distinct non-empty value (log sheets repeat values a lot); NaN elsewhere."""
-    table = {u: func(u) for u in pd.unique(series.dropna().to_numpy(dtype=object))}
-    return series.map(table).astype(object)
+    return pd.Series(per_value(series.to_numpy(dtype=object), lambda v: _NA if _is_na(v) else func(v)),
+                     index=series.index, dtype=object)
+
+
+_NA = float("nan")
+
+
+def _is_na(v: Any) -> bool:
+    return v is None or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
 def fmt_date(v: Any) -> str:

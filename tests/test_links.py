@@ -1,0 +1,183 @@
+"""The shared log → customer matching (ops/links.py): the matching rule, the per-customer facts
+against a plain reference loop, and the memo staying with the frames it was computed from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from workbook_tools.changeset import Changeset
+from workbook_tools.model import WorkbookModel
+from workbook_tools.ops import links
+from workbook_tools.ops.matching import column_values, list_value, norm, norm_id
+from workbook_tools.ops.mirror import with_edits
+from workbook_tools.ops.review.customers import customer_view, link_rows
+from workbook_tools.reader import read_workbook
+from workbook_tools.sample import generate_sample
+from workbook_tools.testing import make_model
+
+D = dt.date
+
+
+def cust(name: str, cid: str | None = None, **kw: Any) -> dict[str, Any]:
+    return {"name": name, "customer_id": cid, "contact": "张三", "phone": "13800138000", **kw}
+
+
+def test_per_value_calls_once_per_distinct_value_and_keeps_types_apart() -> None:
+    calls: list[Any] = []
+
+    def f(v: Any) -> str:
+        calls.append(v)
+        return repr(v)
+
+    assert links.per_value(["a", None, "a", float("nan"), "b"], f) == ["'a'", "None", "'a'", "None", "'b'"]
+    assert sorted(map(repr, calls)) == ["'a'", "'b'", "None"]
+    # 1, 1.0 and True compare equal in Python; as cell values they are three different things
+    assert links.per_value([1, 1.0, True, "1", None, 1], repr) == ["1", "1.0", "True", "'1'", "None", "1"]
+    assert links.per_value([], repr) == []
+
+
+def _model() -> WorkbookModel:
+    return make_model(
+        customers=[cust("甲科技有限公司", "2024-IT-001"), cust("乙贸易有限公司", "2024-IT-002"),
+                   cust("丙制造有限公司", "2024-MF-001"), cust("丙制造有限公司", None),     # a name twice
+                   cust("丁物流有限公司", "2024-LG-001"), cust("戊物流有限公司", "2024-LG-001")],  # an ID twice
+        contacts=[
+            {"customer_id": "2024-IT-001", "customer_name": "甲科技有限公司", "contact_date": "2025-05-01"},
+            {"customer_id": None, "customer_name": " 乙贸易 有限公司", "contact_date": "2025-05-02"},  # by name
+            {"customer_id": "２０２４－ＩＴ－００１", "customer_name": None, "contact_date": "2025-05-03"},  # NFKC
+            {"customer_id": None, "customer_name": "丙制造有限公司", "contact_date": "2025-05-04"},  # ambiguous
+            {"customer_id": "2024-LG-001", "customer_name": "丁物流有限公司", "contact_date": "2025-05-05"},
+            {"customer_id": "2099-XX-999", "customer_name": "甲科技有限公司", "contact_date": "2025-05-06"},
+            {"customer_id": None, "customer_name": None, "contact_date": "2025-05-07"},
+        ])
+
+
+def test_owners_follow_the_matching_rule() -> None:
+    m = _model()
+    o = links.owners(m, "contacts")
+    # rows 2..7 are the customers; an unknown ID does not fall back to the name
+    assert o.first.tolist() == [2, 3, 2, -1, 6, -1, -1]
+    assert o.extra == [(4, 7)]  # the shared ID belongs to both customers
+    pos, rows = o.pairs()
+    assert list(zip(pos.tolist(), rows.tolist())) == [(0, 2), (1, 3), (2, 2), (4, 6), (4, 7)]
+    # the review links each row to the first customer only
+    assert link_rows(m, "contacts").tolist() == [2, 3, 2, -1, 6, -1, -1]
+
+
+def test_memo_is_per_model_and_per_frames() -> None:
+    m = _model()
+    first = links.owners(m, "contacts")
+    assert links.owners(m, "contacts") is first
+    copy = replace(m)
+    assert copy.memo == {} and links.owners(copy, "contacts") is not first
+    # a mirrored model (the IDs step's edits put in) matches again, with the new IDs
+    sheet = m.sheets["contacts"]
+    cs = Changeset("ids")
+    cs.edit(sheet.name, f"A{sheet.df.index[3]}", "2024-MF-001", old=None)
+    assert sheet.columns["customer_id"] == 1
+    mirrored = with_edits(m, cs)
+    assert mirrored is not None and mirrored is not m
+    assert links.owners(mirrored, "contacts").first.tolist()[3] == 4
+    assert links.owners(m, "contacts").first.tolist()[3] == -1
+
+
+def _reference_facts(model: WorkbookModel, as_of: D, window: int) -> dict[int, tuple[Any, Any, list[Any]]]:
+    """The rule written out row by row, as ops/risk.py did before the shared matching."""
+    custs = model.sheets["customers"]
+    by_id: dict[str, list[int]] = {}
+    for row, v in custs.raw["customer_id"].items():
+        if norm_id(v):
+            by_id.setdefault(norm_id(v), []).append(row)
+    names: dict[str, list[int]] = {}
+    for row, v in custs.df["name"].items():
+        if norm(v):
+            names.setdefault(norm(v), []).append(row)
+    unique = {n: rows[0] for n, rows in names.items() if len(rows) == 1}
+
+    def owners_of(sheet: Any) -> list[list[int]]:
+        out = []
+        for cid, name in zip(sheet.raw["customer_id"].tolist(), sheet.df["customer_name"].tolist()):
+            if norm_id(cid):
+                out.append(by_id.get(norm_id(cid), []))
+            else:
+                r = unique.get(norm(name))
+                out.append([r] if r is not None else [])
+        return out
+
+    out: dict[int, list[Any]] = {r: [None, None, []] for r in custs.df.index}
+    log = model.sheets["contacts"]
+    for rows, day, ch in zip(owners_of(log), column_values(log.df["contact_date"]), log.raw["contact_changed"]):
+        if day is None or day > as_of:
+            continue
+        for r in rows:
+            if out[r][0] is None or day > out[r][0]:
+                out[r][0] = day
+            if list_value("yes_no", ch, model.settings) == "是" and (as_of - day).days <= window and \
+                    (out[r][1] is None or day > out[r][1]):
+                out[r][1] = day
+    comp = model.sheets["complaints"]
+    for rows, day, status in zip(owners_of(comp), column_values(comp.df["received_at"]), comp.raw["status"]):
+        if day is None or day > as_of:
+            continue
+        for r in rows:
+            out[r][2].append((day, list_value("complaint_status", status, model.settings) not in ("已解决", "已关闭")))
+    return {r: (a, b, c) for r, (a, b, c) in out.items()}
+
+
+@pytest.fixture(scope="module")
+def sample_model(tmp_path_factory: pytest.TempPathFactory) -> WorkbookModel:
+    path = Path(tmp_path_factory.mktemp("links")) / "sample.xlsx"
+    generate_sample(path, customers=300, seed=7, defects=0.25)
+    return read_workbook(path)
+
+
+@pytest.mark.parametrize("as_of", [D(2026, 10, 31), D(2026, 3, 15)])
+def test_facts_equal_the_row_by_row_rule_on_a_sample_with_defects(sample_model: WorkbookModel, as_of: D) -> None:
+    got = links.facts(sample_model, as_of, 30)
+    want = _reference_facts(sample_model, as_of, 30)
+    assert {r: (f.last_contact, f.contact_changed, f.complaints) for r, f in got.items()} == want
+    assert sum(1 for v in want.values() if v[0]) > 100  # the sample links plenty of rows
+    assert any(v[2] for v in want.values()) and any(v[1] for v in want.values())
+
+
+def test_review_and_tiers_share_one_computation(sample_model: WorkbookModel) -> None:
+    as_of = D(2026, 10, 31)
+    sample_model.memo.clear()
+    view = customer_view(sample_model, as_of)
+    key = f"facts:{as_of.isoformat()}:{int(sample_model.settings.get('risk_complaint_days'))}"
+    assert any(k[0] == key for k in sample_model.memo)
+    facts = links.facts(sample_model, as_of, int(sample_model.settings.get("risk_complaint_days")))
+    assert view["last_contact"].tolist() == [facts[r].last_contact for r in view.index]
+
+
+def test_empty_mask() -> None:
+    assert links.empty_mask(["", " ", None, float("nan"), "x", 0, "　"]).tolist() == \
+        [True, True, True, True, False, False, True]
+    assert isinstance(links.empty_mask([]), np.ndarray)
+
+
+def test_facts_window_and_as_of_boundaries() -> None:
+    as_of = D(2025, 6, 30)
+    m = make_model(
+        customers=[cust("甲科技有限公司", "2024-IT-001"), cust("乙贸易有限公司", "2024-IT-002")],
+        contacts=[
+            {"customer_id": "2024-IT-001", "customer_name": "甲", "contact_date": "2025-05-31", "contact_changed": "是"},
+            {"customer_id": "2024-IT-002", "customer_name": "乙", "contact_date": "2025-05-30", "contact_changed": "是"},
+            {"customer_id": "2024-IT-002", "customer_name": "乙", "contact_date": "2025-07-01"},  # after as_of
+        ],
+        complaints=[{"customer_id": "2024-IT-001", "customer_name": "甲", "received_at": "2025-06-30",
+                     "status": "处理中"},
+                    {"customer_id": "2024-IT-001", "customer_name": "甲", "received_at": "2025-06-01",
+                     "status": "已关闭"},
+                    {"customer_id": "2024-IT-002", "customer_name": "乙", "received_at": "2025-07-01"}])
+    f = links.facts(m, as_of, 30)
+    assert (f[2].last_contact, f[2].contact_changed) == (D(2025, 5, 31), D(2025, 5, 31))  # 30 days: inside
+    assert (f[3].last_contact, f[3].contact_changed) == (D(2025, 5, 30), None)  # 31 days: outside
+    assert f[2].complaints == [(D(2025, 6, 30), True), (D(2025, 6, 1), False)]  # sheet order
+    assert f[3].complaints == []
