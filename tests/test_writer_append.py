@@ -10,7 +10,7 @@ import pytest
 
 from workbook_tools.writer import sheetxml
 from workbook_tools.writer.append import append_rows
-from workbook_tools.writer.cells import KEEP, CellPatch, _new_row, _render_cell, cell_ref, patch_cells
+from workbook_tools.writer.cells import KEEP, CellPatch, NewRows, _render_cell, cell_ref, patch_cells
 
 NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 XNS = b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -65,14 +65,14 @@ def test_append_rows_adds_rows_at_the_end() -> None:
 @pytest.mark.parametrize("prefix", [b"", b"x:"])
 def test_new_row_memo_matches_render_cell(prefix: bytes) -> None:
     cols = [(2, 3, 4)]
-    memo: dict = {}
-    for r in (1, 2):  # the second pass reads every tail from the memo
+    builder = NewRows(cols, prefix, False)
+    for r in (1, 2, 27):  # the second pass reads every tail from the memo
         for i, v in enumerate(VALUES):
             for style in (None, 0, 6):
                 p = CellPatch(v, style)
                 want = _render_cell(None, cell_ref(r, 2 + i % 3), p, 4 if 2 <= 2 + i % 3 <= 3 else None,
                                     prefix, False)
-                got = _new_row(r, {2 + i % 3: p}, cols, prefix, False, memo)
+                got = builder.row(r, {2 + i % 3: p})
                 assert got == b"<" + prefix + b'row r="%d">' % r + want + b"</" + prefix + b"row>"
 
 
@@ -136,3 +136,65 @@ def test_protection_and_dimension_are_found_outside_the_rows() -> None:
     assert b'<dimension ref="A1:B3"/>' in sheetxml.update_dimension(plain, [(3, 2)])
     no_dim = b"<worksheet " + NS + b">" + body + b"</worksheet>"
     assert sheetxml.update_dimension(no_dim, [(3, 2)]) == no_dim
+
+
+def test_new_rows_across_wide_columns_match_render_cell() -> None:
+    cols = [(1, 30, 5)]
+    builder = NewRows(cols, b"", False)
+    patches = {703: CellPatch("far"), 1: CellPatch(1.5), 28: CellPatch(dt.date(2025, 1, 2), 0), 27: CellPatch(KEEP)}
+    want = b"".join(_render_cell(None, cell_ref(12, c), patches[c], 5 if c <= 30 else None, b"", False)
+                    for c in (1, 28, 703))
+    assert builder.row(12, patches) == b'<row r="12">' + want + b"</row>"
+    assert b'r="AA12"' not in want and b'r="AB12"' in want and b'r="AAA12"' in want
+
+
+# ---- rows located directly (locate_rows) against the walk through every row ------------------------
+GAPPED = {
+    "gaps": b"<worksheet " + NS + b'><cols><col min="1" max="2" style="4"/></cols><sheetData>'
+            + b"".join(b'<row r="%d" spans="1:3"><c r="A%d"><v>%d</v></c><c r="C%d" t="inlineStr"><is><t>t</t>'
+                       b"</is></c></row>" % (r, r, r, r) for r in (1, 2, 3, 5, 8, 9, 10, 12, 30))
+            + b"</sheetData></worksheet>",
+    "attributes before r": b"<worksheet " + NS + b'><sheetData><row spans="1:1" r="1"><c r="A1"><v>1</v></c></row>'
+                           b'<row r="2"><c r="A2"><v>2</v></c></row></sheetData></worksheet>',
+    "prefixed rows": b"<x:worksheet " + XNS + b"><x:sheetData>" + b"".join(
+        b'<x:row r="%d"><x:c r="B%d"><x:v>%d</x:v></x:c></x:row>' % (r, r, r) for r in range(1, 12))
+        + b"</x:sheetData></x:worksheet>",
+}
+TARGETS = [[1], [2, 3], [4], [5, 6, 7, 8], [12, 13, 31, 40], [1, 10, 11, 29, 30, 31], [11], [99], [3, 9, 30, 31, 50],
+           [8, 9, 10], [1, 2, 3, 5, 8, 9, 10, 12, 30]]
+
+
+def _walk_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook_tools.writer import cells
+    monkeypatch.setattr(cells, "locate_rows", lambda *a: None)
+
+
+# rows out of order break the file format (rows ascend); neither path promises anything for them
+@pytest.mark.parametrize("name", sorted(set(SHEETS) - {"out of order"} | set(GAPPED)))
+@pytest.mark.parametrize("rows", TARGETS)
+def test_rows_located_directly_give_the_bytes_of_the_walk(name: str, rows: list[int],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook_tools.writer.cells import read_cells
+    from workbook_tools.writer.values import SharedStrings
+
+    xml = {**SHEETS, **GAPPED}[name]
+    patches = {(r, c): CellPatch(f"v{r}.{c}" if c != 2 else r * 1.5) for r in rows for c in (1, 2, 4)}
+    refs = list(patches) + [(r, 3) for r in rows]
+    sst = SharedStrings(None)
+    fast, fast_cells = patch_cells(xml, patches), read_cells(xml, refs, sst)
+    _walk_only(monkeypatch)
+    assert patch_cells(xml, patches) == fast
+    assert read_cells(xml, refs, sst) == fast_cells
+
+
+def test_locate_rows_finds_rows_and_insertion_points() -> None:
+    xml = GAPPED["gaps"]
+    lo, hi, prefix, _ = sheetxml.sheet_data_span(xml)
+    spots = sheetxml.locate_rows(xml, lo, hi, prefix, [2, 9, 31])
+    assert spots is not None
+    assert [(r, m is not None) for r, _, m in spots] == [(2, True), (9, True), (31, False)]
+    assert xml[spots[0][1]:].startswith(b'<row r="2"') and spots[2][1] == hi
+    assert sheetxml.locate_rows(xml, lo, hi, prefix, [4]) is None  # a gap: the walk decides
+    other = GAPPED["attributes before r"]
+    lo, hi, prefix, _ = sheetxml.sheet_data_span(other)
+    assert sheetxml.locate_rows(other, lo, hi, prefix, [2]) is None

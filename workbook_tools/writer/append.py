@@ -8,9 +8,8 @@ adds the new rows before ``</sheetData>``. Anything else falls back to the gener
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from .cells import CellPatch, _new_row, col_styles, patch_cells
+from .cells import CellPatch, NewRows, col_styles, patch_cells
 from .sheetxml import sheet_data_span, update_dimension
 
 __all__ = ["append_rows"]
@@ -42,6 +41,6 @@ def append_rows(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
     if nums and max(map(int, nums)) >= rows[0]:
         return patch_cells(xml, patches, date1904)
     cols = col_styles(xml)
-    memo: dict[tuple[Any, Any, int | None], bytes] = {}
-    new = b"".join(_new_row(r, by_row[r], cols, prefix, date1904, memo) for r in rows)
+    builder = NewRows(cols, prefix, date1904)
+    new = b"".join(builder.row(r, by_row[r]) for r in rows)
     return update_dimension(xml[:hi] + new + xml[hi:], patches)

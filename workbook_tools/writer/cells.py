@@ -24,6 +24,7 @@ from .sheetxml import (
     col_number,
     iter_cells,
     iter_rows,
+    locate_rows,
     sheet_data_span,
     update_dimension,
 )
@@ -102,17 +103,12 @@ def read_cells(xml: bytes, refs: Iterable[tuple[int, int]], sst: SharedStrings) 
     for r, c in refs:
         want.setdefault(r, set()).add(c)
     out = {(r, c): StoredCell(r, c) for r, wanted in want.items() for c in wanted}
-    lo, hi, _, closed = sheet_data_span(xml)
+    lo, hi, prefix, closed = sheet_data_span(xml)
     cols = col_styles(xml)
     rows: dict[int, bytes] = {}
     if not closed:
-        last_row = max(want)
-        for r, m in iter_rows(xml, lo, hi):
-            if r > last_row:
-                break
-            wanted = want.get(r)
-            if not wanted:
-                continue
+        for r, m in _target_rows(xml, lo, hi, prefix, sorted(want)):
+            wanted = want[r]
             rows[r] = row_blob = m.group(0)
             found = {c: _find_cell(row_blob, r, c) for c in wanted}
             for c, cm in found.items():
@@ -136,6 +132,21 @@ def read_cells(xml: bytes, refs: Iterable[tuple[int, int]], sst: SharedStrings) 
             s = row_styles[r]
             cell.style = (s if s is not None else _col_style(c, cols, col_cache)) or 0
     return out
+
+
+def _target_rows(xml: bytes, lo: int, hi: int, prefix: bytes,
+                 targets: list[int]) -> Iterable[tuple[int, re.Match[bytes]]]:
+    """(row, match) of each target row the sheet holds, in order."""
+    spots = locate_rows(xml, lo, hi, prefix, targets)
+    if spots is not None:
+        yield from ((r, m) for r, _, m in spots if m is not None)
+        return
+    wanted, last_row = set(targets), targets[-1]
+    for r, m in iter_rows(xml, lo, hi):
+        if r > last_row:
+            break
+        if r in wanted:
+            yield r, m
 
 
 def _row_style(row_blob: bytes) -> int | None:
@@ -325,14 +336,27 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
     cols = col_styles(xml)
     rows_todo = sorted(by_row)
     out: list[bytes] = []
-    memo: dict[tuple[Any, Any, int | None], bytes] = {}
+    builder = NewRows(cols, prefix, date1904)
     col_cache: dict[int, int | None] = {}
     if closed:
         tag = xml[lo:hi]
         head = tag[:-2] + b">"
-        new_rows = b"".join(_new_row(r, by_row[r], cols, prefix, date1904, memo) for r in rows_todo)
+        new_rows = b"".join(builder.row(r, by_row[r]) for r in rows_todo)
         result = xml[:lo] + head + new_rows + b"</" + prefix + b"sheetData>" + xml[hi:]
         return update_dimension(result, patches)
+    spots = locate_rows(xml, lo, hi, prefix, rows_todo)
+    if spots is not None:  # the rows found directly; new ones go where the walk below puts them
+        pos = 0
+        for r, at, m in spots:
+            out.append(xml[pos:at])
+            if m is None:
+                out.append(builder.row(r, by_row[r]))
+                pos = at
+            else:
+                out.append(_patch_row(m.group(0), r, by_row[r], cols, prefix, date1904, col_cache))
+                pos = m.end()
+        out.append(xml[pos:])
+        return update_dimension(b"".join(out), patches)
     out.append(xml[:lo])
     pos = lo
     i = 0
@@ -342,7 +366,7 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
         while i < len(rows_todo) and rows_todo[i] < r:
             out.append(xml[pos:m.start()])
             pos = m.start()
-            out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], cols, prefix, date1904, memo))
+            out.append(builder.row(rows_todo[i], by_row[rows_todo[i]]))
             i += 1
         if i < len(rows_todo) and rows_todo[i] == r:
             out.append(xml[pos:m.start()])
@@ -351,36 +375,53 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
             i += 1
     out.append(xml[pos:hi])
     while i < len(rows_todo):
-        out.append(_new_row(rows_todo[i], by_row[rows_todo[i]], cols, prefix, date1904, memo))
+        out.append(builder.row(rows_todo[i], by_row[rows_todo[i]]))
         i += 1
     out.append(xml[hi:])
     return update_dimension(b"".join(out), patches)
 
 
-def _new_row(r: int, patches: dict[int, CellPatch], cols: list[tuple[int, int, int]], prefix: bytes,
-             date1904: bool, memo: dict[tuple[Any, Any, int | None], bytes] | None = None) -> bytes:
-    """A row that did not exist: built directly (cells take their column's style).
+class NewRows:
+    """Builds rows that did not exist, for one sheet. Cells take their column's style.
 
-    ``memo`` (optional) keeps the rendered tail of new cells by (type, value, style) across rows:
-    a value repeated down a column (a time stamp, a user name) is rendered once."""
-    cells = []
-    for c in sorted(patches):
-        p = patches[c]
-        if p.value is KEEP and not p.style:
-            continue
-        inherit = next((s for lo, hi, s in cols if lo <= c <= hi), None) if cols else None
-        v = p.value
-        if memo is not None and type(v) in _MEMO_TYPES and getattr(v, "tzinfo", None) is None:
-            style = p.style if p.style is not None else inherit
-            key = (type(v), v, style)
-            tail = memo.get(key)
-            if tail is None:
-                tail = memo[key] = _new_cell_tail(v, style, prefix, date1904)
-            cells.append(b"<" + prefix + b'c r="' + cell_ref(r, c).encode() + tail)
-            continue
-        cells.append(_render_cell(None, cell_ref(r, c), p, inherit, prefix, date1904))
-    if not cells:
-        return b""
-    return b"<" + prefix + b'row r="%d">' % r + b"".join(cells) + b"</" + prefix + b"row>"
+    A value repeated down a column (a time stamp, a user name) is rendered once: the tail of a new
+    cell is kept by (type, value, style). Each column's letters and style are worked out once."""
 
+    def __init__(self, cols: list[tuple[int, int, int]], prefix: bytes, date1904: bool,
+                 memo: dict[tuple[Any, Any, int | None], bytes] | None = None) -> None:
+        self.cols, self.prefix, self.date1904 = cols, prefix, date1904
+        self.memo = {} if memo is None else memo
+        self._columns: dict[int, tuple[str, bytes, int | None]] = {}
+        self._open = b"<" + prefix + b'row r="'
+        self._close = b"</" + prefix + b"row>"
 
+    def _column(self, c: int) -> tuple[str, bytes, int | None]:
+        """(letters, the cell's opening bytes up to the row number, the column's style)."""
+        hit = self._columns.get(c)
+        if hit is None:
+            letters = cell_ref(1, c)[:-1]
+            inherit = next((s for lo, hi, s in self.cols if lo <= c <= hi), None) if self.cols else None
+            hit = self._columns[c] = (letters, b"<" + self.prefix + b'c r="' + letters.encode(), inherit)
+        return hit
+
+    def row(self, r: int, patches: dict[int, CellPatch]) -> bytes:
+        memo, num = self.memo, b"%d" % r
+        cells = []
+        for c in sorted(patches):
+            p = patches[c]
+            v = p.value
+            if v is KEEP and not p.style:
+                continue
+            letters, head, inherit = self._column(c)
+            if type(v) in _MEMO_TYPES and getattr(v, "tzinfo", None) is None:
+                style = p.style if p.style is not None else inherit
+                key = (type(v), v, style)
+                tail = memo.get(key)
+                if tail is None:
+                    tail = memo[key] = _new_cell_tail(v, style, self.prefix, self.date1904)
+                cells.append(head + num + tail)
+                continue
+            cells.append(_render_cell(None, f"{letters}{r}", p, inherit, self.prefix, self.date1904))
+        if not cells:
+            return b""
+        return self._open + num + b'">' + b"".join(cells) + self._close
