@@ -198,3 +198,14 @@ def test_locate_rows_finds_rows_and_insertion_points() -> None:
     other = GAPPED["attributes before r"]
     lo, hi, prefix, _ = sheetxml.sheet_data_span(other)
     assert sheetxml.locate_rows(other, lo, hi, prefix, [2]) is None
+
+
+@pytest.mark.parametrize("name", sorted(SHEETS))
+@pytest.mark.parametrize("first", [1, 4, 50])
+def test_append_table_matches_patch_cells(name: str, first: int) -> None:
+    xml = SHEETS[name]
+    stamp = CellPatch(dt.datetime(2026, 1, 2, 3, 4, 5), style=7)
+    rows = [[stamp, CellPatch(v), CellPatch("x"), *([CellPatch(i)] if i % 2 else [])] for i, v in enumerate(VALUES)]
+    patches = {(first + i, c): p for i, row in enumerate(rows) for c, p in enumerate(row, 1)}
+    from workbook_tools.writer.append import append_table
+    assert append_table(xml, first, rows) == patch_cells(xml, patches)

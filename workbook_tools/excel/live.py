@@ -23,6 +23,7 @@ from typing import Any
 from .. import actions
 from ..changeset import ActionResult, Changeset
 from ..errors import WbtError
+from ..gcpause import collector_paused
 from ..i18n import L, current_lang
 from .xlapply import LiveReport, apply_live
 from .xlreader import read_book
@@ -254,7 +255,8 @@ def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, mont
         try:
             r = _Run(book, outcome, now=now, user=user)
             if act.key == "month_end":
-                _month_end(r, as_of=as_of, month=str(month), lang=lang)
+                with collector_paused():
+                    _month_end(r, as_of=as_of, month=str(month), lang=lang)
             else:
                 model = r.read()
                 kw = _kwargs(fn, as_of=as_of, month=month, lang=lang, source=str(book.name), now=now)

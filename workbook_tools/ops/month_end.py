@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..changeset import ActionResult, Changeset
+from ..gcpause import collector_paused
 from ..i18n import L
 from ..model import WorkbookModel
 from .mirror import with_edits
@@ -119,6 +120,13 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
     ``annotate``: also colour problem cells and write the 校验结果 sheet (as ``wbt validate --annotate``);
     by default validation only counts its findings, like ``wbt validate``.
     """
+    with collector_paused():
+        return _run(Path(path), month=month, as_of=as_of, dry_run=dry_run, progress=progress, html=html,
+                    annotate=annotate, templates=templates, lang=lang)
+
+
+def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progress: Progress | None,
+         html: str | Path | None, annotate: bool, templates: str | Path | None, lang: str | None) -> MonthEndReport:
     from ..reader import read_workbook
     from ..report import render_report
     from ..writer import apply_changeset
@@ -129,7 +137,6 @@ def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None,
     from .validate import run_annotate, run_validate
 
     t_all = time.perf_counter()
-    path = Path(path)
     as_of = as_of or dt.date.today()
     Month.parse(month)  # a bad month fails before anything is read
     rep = MonthEndReport(path=path, month=month, as_of=as_of, dry_run=dry_run)

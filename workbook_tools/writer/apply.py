@@ -18,6 +18,7 @@ from typing import Any
 
 from ..changeset import NOT_CHECKED, CellEdit, Changeset
 from ..errors import UnreadableWorkbook, UnsafeWrite
+from ..gcpause import collector_paused
 from ..i18n import L
 from ..model import cell_ref
 from ..styles import PALETTE
@@ -258,7 +259,7 @@ def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None 
     safety.check_not_open(path)
     now = now or dt.datetime.now()
     user = user or changelog.current_user()
-    with safety.locked(path):
+    with safety.locked(path), collector_paused():
         pkg = Package.open(path)
         meant = build(pkg, cs, report, now, user)
         date1904 = Book(pkg).date1904

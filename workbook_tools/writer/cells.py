@@ -405,10 +405,14 @@ class NewRows:
         return hit
 
     def row(self, r: int, patches: dict[int, CellPatch]) -> bytes:
+        """Row ``r`` holding the patched cells (by column number)."""
+        return self.cells(r, [(c, patches[c]) for c in sorted(patches)])
+
+    def cells(self, r: int, cells: Iterable[tuple[int, CellPatch]]) -> bytes:
+        """Row ``r`` holding ``(column, patch)`` pairs, in ascending column order."""
         memo, num = self.memo, b"%d" % r
-        cells = []
-        for c in sorted(patches):
-            p = patches[c]
+        out = []
+        for c, p in cells:
             v = p.value
             if v is KEEP and not p.style:
                 continue
@@ -419,9 +423,9 @@ class NewRows:
                 tail = memo.get(key)
                 if tail is None:
                     tail = memo[key] = _new_cell_tail(v, style, self.prefix, self.date1904)
-                cells.append(head + num + tail)
+                out.append(head + num + tail)
                 continue
-            cells.append(_render_cell(None, f"{letters}{r}", p, inherit, self.prefix, self.date1904))
-        if not cells:
+            out.append(_render_cell(None, f"{letters}{r}", p, inherit, self.prefix, self.date1904))
+        if not out:
             return b""
-        return self._open + num + b'">' + b"".join(cells) + self._close
+        return self._open + num + b'">' + b"".join(out) + self._close

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..changeset import Changeset
 from ..model import cell_ref
-from .append import append_rows
+from .append import append_table
 from .book import Book
 from .cells import CellPatch
 from .sheetxml import is_protected, last_used_row
@@ -102,18 +102,10 @@ def append_log(book: Book, rows: list[list[str]], now: dt.datetime, user: str) -
         book.add_sheet(LOG_SHEET, [HEADERS], header_style=book.styles.palette_xf("header"))
     start = max(last_used_row(book.xml(LOG_SHEET)), 1) + 1
     time_style = book.styles.with_number_format(0, TIME_FORMAT)
-    patches: dict[tuple[int, int], CellPatch] = {}
     stamp = CellPatch(now.replace(tzinfo=None, microsecond=0), style=time_style)
-    same: dict[Any, CellPatch] = {}  # patches are only read: one per distinct value
-    for i, row in enumerate(rows):
-        r = start + i
-        patches[(r, 1)] = stamp
-        for j, v in enumerate([user, *row], start=2):
-            p = same.get((type(v), v))
-            if p is None:
-                p = same[(type(v), v)] = CellPatch(v)
-            patches[(r, j)] = p
-    book.set_xml(LOG_SHEET, append_rows(book.xml(LOG_SHEET), patches, book.date1904))
+    who = CellPatch(user)
+    table = [[stamp, who, *map(CellPatch, row)] for row in rows]
+    book.set_xml(LOG_SHEET, append_table(book.xml(LOG_SHEET), start, table, book.date1904))
     return len(rows)
 
 

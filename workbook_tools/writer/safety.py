@@ -192,23 +192,30 @@ def restore(backup: Path, path: Path) -> None:
 
 # ---- checking what was written ---------------------------------------------------------------------------
 def read_back(path: Path, wanted: dict[str, dict[tuple[int, int], Any]]) -> dict[str, dict[tuple[int, int], Any]]:
-    """The values python-calamine reads at the given (row, col) of each sheet."""
+    """The values python-calamine reads at the given (row, col) of each sheet. Two sheets are read
+    at once (calamine parses without the GIL, one workbook object per thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from python_calamine import CalamineWorkbook
 
-    out: dict[str, dict[tuple[int, int], Any]] = {}
-    wb = CalamineWorkbook.from_path(str(path))
-    try:
-        for sheet, cells in wanted.items():
+    def one(sheet: str, cells: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
+        wb = CalamineWorkbook.from_path(str(path))
+        try:
             rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            got = {}
-            for r, c in cells:
-                row = rows[r - 1] if r - 1 < len(rows) else []
-                got[(r, c)] = row[c - 1] if c - 1 < len(row) else ""
-            out[sheet] = got
-    finally:
-        with contextlib.suppress(Exception):
-            wb.close()
-    return out
+        finally:
+            with contextlib.suppress(Exception):
+                wb.close()
+        got = {}
+        for r, c in cells:
+            row = rows[r - 1] if r - 1 < len(rows) else []
+            got[(r, c)] = row[c - 1] if c - 1 < len(row) else ""
+        return got
+
+    if len(wanted) < 2:
+        return {sheet: one(sheet, cells) for sheet, cells in wanted.items()}
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="wbt-readback") as pool:
+        futures = {sheet: pool.submit(one, sheet, cells) for sheet, cells in wanted.items()}
+        return {sheet: f.result() for sheet, f in futures.items()}
 
 
 def same_value(meant: Any, got: Any, date1904: bool = False) -> bool:
