@@ -230,3 +230,51 @@ def test_a_cell_holding_only_spaces_counts_as_empty(tmp_path: Path) -> None:
     assert rows[1][0] == "2024-IT-002"
     with pytest.raises(UnsafeWrite):  # a real value is still protected
         apply_changeset(path, _cs(("数据", "A3", "x", None)), now=NOW)
+
+
+def _damage(path: Path, member: str) -> bytes:
+    """Flip bytes inside one member's compressed data; returns that member's raw bytes as damaged."""
+    import struct
+    import zipfile
+
+    whole = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo(member)
+    n, e = struct.unpack("<HH", whole[info.header_offset + 26:info.header_offset + 30])
+    start = info.header_offset + 30 + n + e
+    for k in range(start + 2, start + min(info.compress_size, 40)):
+        whole[k] ^= 0x5A
+    path.write_bytes(bytes(whole))
+    return bytes(whole[start:start + info.compress_size])
+
+
+def _raw(path: Path, member: str) -> bytes:
+    import struct
+    import zipfile
+
+    whole = path.read_bytes()
+    info = zipfile.ZipFile(path).getinfo(member)
+    n, e = struct.unpack("<HH", whole[info.header_offset + 26:info.header_offset + 30])
+    start = info.header_offset + 30 + n + e
+    return whole[start:start + info.compress_size]
+
+
+def test_a_damaged_part_the_write_does_not_need_is_copied_as_it_was(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    damaged = _damage(path, "docProps/app.xml")
+    apply_changeset(path, _cs(("数据", "D2", "新备注", "老客户")), now=NOW)
+    assert _raw(path, "docProps/app.xml") == damaged  # parts are inflated only when read
+    from python_calamine import CalamineWorkbook
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_name("数据").to_python()[1][3] == "新备注"
+
+
+def test_a_damaged_part_the_write_needs_is_refused_before_writing(tmp_path: Path) -> None:
+    from workbook_tools.errors import UnreadableWorkbook
+
+    path = make_book(tmp_path / "book.xlsx")
+    _damage(path, "xl/worksheets/sheet1.xml")
+    before = path.read_bytes()
+    with pytest.raises(UnreadableWorkbook) as got:
+        apply_changeset(path, _cs(("数据", "D2", "新备注", "老客户")), now=NOW)
+    assert "xl/worksheets/sheet1.xml" in got.value.message.get("en") and "损坏" in got.value.message.zh
+    assert path.read_bytes() == before
+    assert not safety.backup_name(path, NOW).exists()  # refused before any backup or write

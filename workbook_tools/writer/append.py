@@ -60,11 +60,13 @@ def _below_every_row(xml: bytes, first: int) -> tuple[int, bytes] | None:
     # Fast path for a long change log: rows written as <row r="N" (Excel's and our own form) are
     # counted with bytes.count and one literal-led pattern; anything else takes the full pattern.
     tag = b"<" + prefix + b"row"
-    nums = re.compile(re.escape(tag) + rb' r="(\d+)"').findall(xml, lo, hi)
-    if len(nums) != xml.count(tag, lo, hi):
+    n = xml.count(tag, lo, hi)
+    if n and n == xml.count(tag + b' r="', lo, hi):  # rows ascend: the last one has the highest number
+        at = xml.rfind(tag + b' r="', lo, hi) + len(tag) + 4
+        last = int(xml[at:xml.index(b'"', at)])
+    else:
         nums = _ROW_NUM.findall(xml, lo, hi)
         if len(nums) != len(_ROW_TAG.findall(xml, lo, hi)):
             return None
-    if nums and max(map(int, nums)) >= first:
-        return None
-    return hi, prefix
+        last = max(map(int, nums), default=0)
+    return (hi, prefix) if last < first else None

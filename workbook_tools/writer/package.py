@@ -13,6 +13,7 @@ import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -84,6 +85,8 @@ class Package:
     # ---- reading and writing the file --------------------------------------------------------
     @classmethod
     def open(cls, path: Path | str) -> Package:
+        """The package at ``path``. Parts are inflated when first read: a write touches a few of
+        them, and the others are copied as they are (the declared sizes are checked for all now)."""
         path = Path(path)
         try:
             whole = path.read_bytes()
@@ -91,21 +94,14 @@ class Package:
         except (zipfile.BadZipFile, OSError) as exc:
             raise UnreadableWorkbook(L("无法以 xlsx 格式打开：{e}", "Cannot open as xlsx: {e}").format(e=exc),
                                      sheet=None) from exc
-        with zf:
-            infos = zf.infolist()
-            data: dict[str, bytes] = {}
-            for info in infos:
-                if info.file_size > MAX_PART_BYTES:
-                    raise UnreadableWorkbook(L("文件部件 {p} 解压后过大（{n} 字节），疑似压缩炸弹",
-                                               "Part {p} inflates to {n} bytes: refusing (zip bomb?)")
-                                             .format(p=info.filename, n=info.file_size))
-                with zf.open(info) as fh:
-                    blob = fh.read(MAX_PART_BYTES + 1)
-                if len(blob) > MAX_PART_BYTES:
-                    raise UnreadableWorkbook(L("文件部件 {p} 解压后过大，疑似压缩炸弹",
-                                               "Part {p} inflates too far: refusing (zip bomb?)").format(p=info.filename))
-                data[info.filename] = blob
-        return cls(infos, data, path, _raw_members(whole, infos))
+        infos = zf.infolist()
+        for info in infos:
+            if info.file_size > MAX_PART_BYTES:
+                zf.close()
+                raise UnreadableWorkbook(L("文件部件 {p} 解压后过大（{n} 字节），疑似压缩炸弹",
+                                           "Part {p} inflates to {n} bytes: refusing (zip bomb?)")
+                                         .format(p=info.filename, n=info.file_size))
+        return cls(infos, _Parts(zf), path, _raw_members(whole, infos))
 
     def save(self, target: Path | str) -> None:
         """Write every part: original ones in their order and compression, new ones after."""
@@ -278,6 +274,35 @@ class Package:
             if rel.type == REL_STYLES:
                 return self.target(wb, rel)
         return None
+
+
+class _Parts(dict):  # type: ignore[type-arg]
+    """Part name → bytes, inflating a part of the opened file the first time it is read."""
+
+    _UNREAD = object()
+
+    def __init__(self, zf: zipfile.ZipFile) -> None:
+        super().__init__((info.filename, self._UNREAD) for info in zf.infolist())
+        self._zf = zf
+
+    def __getitem__(self, name: str) -> bytes:
+        blob = super().__getitem__(name)
+        if blob is self._UNREAD:
+            blob = self._inflate(name)
+            super().__setitem__(name, blob)
+        return blob  # type: ignore[no-any-return]
+
+    def _inflate(self, name: str) -> bytes:
+        try:
+            with self._zf.open(name) as fh:
+                blob = fh.read(MAX_PART_BYTES + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:  # bad CRC, torn data
+            raise UnreadableWorkbook(L("文件部件 {p} 已损坏：{e}", "Part {p} is damaged: {e}").format(p=name, e=exc)) \
+                from exc
+        if len(blob) > MAX_PART_BYTES:
+            raise UnreadableWorkbook(L("文件部件 {p} 解压后过大，疑似压缩炸弹",
+                                       "Part {p} inflates too far: refusing (zip bomb?)").format(p=name))
+        return blob
 
 
 def _raw_members(whole: bytes, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
