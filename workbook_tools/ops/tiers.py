@@ -101,7 +101,8 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
             "缺少“年度合作金额(万元)”列，无法建议价值等级", "No annual-amount column; no tier can be proposed")))
     # plain dicts: per-cell DataFrame access is ~100 times slower; list values and contract ends
     # are worked out once per distinct cell value
-    df, raw = records(cust.df), records(cust.raw)
+    df = records(cust.df[["amount_annual", "first_contact", "satisfaction", *COMPUTED]])
+    raw = records(cust.raw[["amount_annual", "term", *COMPUTED]])
     lists = {key: per_value(cust.raw[key].tolist(), lambda v, k=list_key: list_value(k, v, st))
              for key, list_key in (("tier_confirmed", "value_tier"), ("stage", "stage"),
                                    ("customer_type", "customer_type"), ("follow_grade", "follow_grade"))}
@@ -206,9 +207,12 @@ def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[
 def _blank_rows(cust: SheetData) -> list[bool]:
     """Per row (index order): it holds only computed values (left over after a customer was cleared)."""
     blank = np.ones(len(cust.raw), dtype=bool)
-    for c in cust.spec.columns:
+    for c in cust.spec.columns:  # the first columns (name, ID) settle nearly every row
+        left = np.flatnonzero(blank)
+        if not len(left):
+            break
         if not c.computed and c.key in cust.raw.columns:
-            blank &= empty_mask(cust.raw[c.key].tolist())
+            blank[left] = empty_mask(cust.raw[c.key].to_numpy(dtype=object)[left])
     return blank.tolist()
 
 
