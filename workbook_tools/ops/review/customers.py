@@ -14,8 +14,8 @@ import datetime as dt
 import pandas as pd
 
 from ...model import WorkbookModel
-from ..links import CLOSED_STATUSES, Facts, facts, owners
-from ..matching import list_value
+from ..links import CLOSED_STATUSES, Facts, facts, owners, per_value
+from ..matching import column_values, list_value
 from ..risk import risk_reasons, term_end
 from ..tiers import ENDED_STAGES, ENDED_TYPES, KEY, ORDINARY, STRATEGIC, cadence_for, tier_for
 
@@ -40,9 +40,10 @@ def is_churned(model: WorkbookModel) -> pd.Series:
     """流失: stage 终止合作 or customer type 流失客户 (list synonyms such as 已终止 count too)."""
     cust = model.sheets["customers"]
     st = model.settings
-    lv = _cached_list_value(st)
-    stage = pd.Series(_list_values(cust.raw["stage"], "stage", lv), index=cust.df.index)
-    ctype = pd.Series(_list_values(cust.raw["customer_type"], "customer_type", lv), index=cust.df.index)
+    stage = pd.Series(per_value(cust.raw["stage"].to_numpy(dtype=object), lambda v: list_value("stage", v, st)),
+                      index=cust.df.index)
+    ctype = pd.Series(per_value(cust.raw["customer_type"].to_numpy(dtype=object),
+                                lambda v: list_value("customer_type", v, st)), index=cust.df.index)
     return (stage.isin(ENDED_STAGES) | ctype.isin(ENDED_TYPES)).astype(bool)
 
 
@@ -64,28 +65,29 @@ def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     churned = is_churned(model)
     rows: dict[str, list] = {k: [] for k in ("tier", "cadence", "last_contact", "next_follow", "overdue_days",
                                              "risk_reasons", "term_end")}
-    lv = _cached_list_value(st)
-    first = [None if pd.isna(v) else v.date() for v in df["first_contact"]]
-    sats = [None if pd.isna(v) else float(v) for v in df["satisfaction"]]
-    cols = zip(df.index, df["amount_annual"], raw["tier_confirmed"], raw["follow_grade"], raw["term"], raw["stage"],
-               first, sats, churned)
-    ends: dict[object, dt.date | None] = {}
-    for row, amount, conf, grade, term, stage, fc, sat, gone in cols:
+
+    def listed(key: str, list_key: str) -> list[str | None]:
+        return per_value(raw[key].to_numpy(dtype=object), lambda v: list_value(list_key, v, st))
+
+    first = [v if v == v else None for v in column_values(df["first_contact"])]  # NaN (no date) → None
+    sats = [None if v != v else v for v in df["satisfaction"].astype("float64").tolist()]
+    ends = per_value(raw["term"].to_numpy(dtype=object), term_end)
+    cadences: dict[tuple[str | None, str | None], int] = {}
+    cols = zip(df.index.tolist(), df["amount_annual"].tolist(), listed("tier_confirmed", "value_tier"),
+               listed("follow_grade", "follow_grade"), ends, listed("stage", "stage"), first, sats, churned.tolist())
+    for row, amount, conf, grade, end, stage, fc, sat, gone in cols:
         fa = per_customer[row]
-        tier = lv("value_tier", conf) or tier_for(amount, smin, kmin)
-        cadence = cadence_for(tier, lv("follow_grade", grade), st)
+        tier = conf or tier_for(amount, smin, kmin)
+        cadence = cadences.get((tier, grade))
+        if cadence is None:
+            cadence = cadences[(tier, grade)] = cadence_for(tier, grade, st)
         base = fa.last_contact or fc
         nxt = base + dt.timedelta(days=cadence) if base is not None else None
-        key = term if isinstance(term, str | dt.date | None) else str(term)
-        if key not in ends:
-            ends[key] = term_end(term)
-        end = ends[key]
         if gone:
             overdue, reasons = 0, []
         else:
             overdue = max((snapshot - nxt).days, 0) if nxt is not None else 0
-            reasons = risk_reasons(facts=fa, stage=lv("stage", stage), term=end, satisfaction=sat, as_of=snapshot,
-                                   settings=st)
+            reasons = risk_reasons(facts=fa, stage=stage, term=end, satisfaction=sat, as_of=snapshot, settings=st)
         rows["tier"].append(tier or NO_TIER)
         rows["cadence"].append(cadence)
         rows["last_contact"].append(fa.last_contact)
@@ -96,30 +98,6 @@ def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     out = pd.DataFrame(rows, index=df.index)
     out["overdue_days"] = out["overdue_days"].astype("int64")
     out["churned"] = churned
-    return out
-
-
-def _cached_list_value(st: object):  # noqa: ANN202 - a small memo around matching.list_value
-    memo: dict[tuple[str, object], str | None] = {}
-
-    def get(list_key: str, value: object) -> str | None:
-        k = (list_key, value if isinstance(value, str | int | float | None) else str(value))
-        if k not in memo:
-            memo[k] = list_value(list_key, value, st)  # type: ignore[arg-type]
-        return memo[k]
-
-    return get
-
-
-def _list_values(raw: pd.Series, list_key: str, lv) -> list[str | None]:  # noqa: ANN001
-    """list_value for a whole column, computed once per distinct cell value."""
-    memo: dict[object, str | None] = {}
-    out: list[str | None] = []
-    for v in raw:
-        k = v if isinstance(v, str | int | float | None) else str(v)
-        if k not in memo:
-            memo[k] = lv(list_key, v)
-        out.append(memo[k])
     return out
 
 
