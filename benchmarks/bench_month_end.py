@@ -12,8 +12,9 @@ copy runs three month ends:
 - **next month** (November, on the result): the steady-state monthly job; follow-up dates and
   overdue flags move on, a new review sheet is added.
 
-The machine's speed varies between runs, so each figure is the best of the repetitions and the
-ratio is best against best; the per-repetition ratios are printed too. Goal: month-end ≤ 2 × the read.
+The machine's speed drifts by tens of percent from one minute to the next, so each month end is
+compared with the read made just before it: the headline ratio is the median of these paired
+ratios; best against best and every repetition's ratio are printed too. Goal: month-end ≤ 2 × the read.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -92,11 +94,12 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"  reads inside month-end: {rep.reads} ({rep.read_seconds:.2f} s)")
         out = {"read_s": read_s, "reads": rep.reads, "steps": {s.key: s.to_dict() for s in rep.steps}}
         for key, label in (("first", "first run"), ("rerun", "re-run"), ("next", "next month")):
-            ratio = best[key] / read_s
+            ratio = statistics.median(ratios[key])
             cells = last[key].step("write").stats.get("cells_written", 0)
-            print(f"{label + ':':<12} {best[key]:6.2f} s = {ratio:.1f} x read (goal <= {GOAL:.0f} x) -> "
-                  f"{'OK' if ratio <= GOAL else 'SLOWER THAN GOAL'}; wrote {cells} cells; per repetition "
-                  f"{', '.join(f'{x:.1f}' for x in ratios[key])} x")
+            print(f"{label + ':':<12} {ratio:.1f} x read (median of paired runs; goal <= {GOAL:.0f} x) -> "
+                  f"{'OK' if ratio <= GOAL else 'SLOWER THAN GOAL'}; best {best[key]:.2f} s = "
+                  f"{best[key] / read_s:.1f} x the best read; each: {', '.join(f'{x:.1f}' for x in ratios[key])} x; "
+                  f"wrote {cells} cells")
             out[f"{key}_s"], out[f"{key}_ratio"] = best[key], ratio
         out["month_end_s"], out["ratio"], out["rerun_ratio"] = best["first"], out["first_ratio"], out["rerun_ratio"]
         return out
