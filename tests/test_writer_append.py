@@ -154,6 +154,10 @@ GAPPED = {
             + b"".join(b'<row r="%d" spans="1:3"><c r="A%d"><v>%d</v></c><c r="C%d" t="inlineStr"><is><t>t</t>'
                        b"</is></c></row>" % (r, r, r, r) for r in (1, 2, 3, 5, 8, 9, 10, 12, 30))
             + b"</sheetData></worksheet>",
+    "self-closed rows": b"<worksheet " + NS + b'><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+                        b'<row r="2" ht="20" customHeight="1"/><row r="3" s="4" customFormat="1"/>'
+                        b'<row r="4"><c r="B4" t="inlineStr"><is><t>x</t></is></c></row><row r="5"/>'
+                        b"</sheetData></worksheet>",
     "attributes before r": b"<worksheet " + NS + b'><sheetData><row spans="1:1" r="1"><c r="A1"><v>1</v></c></row>'
                            b'<row r="2"><c r="A2"><v>2</v></c></row></sheetData></worksheet>',
     "prefixed rows": b"<x:worksheet " + XNS + b"><x:sheetData>" + b"".join(
@@ -192,8 +196,10 @@ def test_locate_rows_finds_rows_and_insertion_points() -> None:
     lo, hi, prefix, _ = sheetxml.sheet_data_span(xml)
     spots = sheetxml.locate_rows(xml, lo, hi, prefix, [2, 9, 31])
     assert spots is not None
-    assert [(r, m is not None) for r, _, m in spots] == [(2, True), (9, True), (31, False)]
-    assert xml[spots[0][1]:].startswith(b'<row r="2"') and spots[2][1] == hi
+    assert [(r, end is not None) for r, _, end in spots] == [(2, True), (9, True), (31, False)]
+    row2 = xml[spots[0][1]:spots[0][2]]
+    assert row2.startswith(b'<row r="2"') and row2.endswith(b"</row>") and row2.count(b"<row") == 1
+    assert spots[2][1] == hi
     assert sheetxml.locate_rows(xml, lo, hi, prefix, [4]) is None  # a gap: the walk decides
     other = GAPPED["attributes before r"]
     lo, hi, prefix, _ = sheetxml.sheet_data_span(other)

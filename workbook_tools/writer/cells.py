@@ -11,6 +11,7 @@ The entry points are :func:`read_cells` (what the targets hold now, for the pre-
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,12 +53,20 @@ def _find_cell(row_blob: bytes, row: int, col: int) -> re.Match[bytes] | None:
 _R_LESS = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\sr\s*=)")
 
 
+def _has_r_less_cell(body: bytes) -> bool:
+    """Whether some ``<c>`` in a row has no ``r``. When every cell tag starts ``<c r="`` (Excel's
+    form and ours), byte counts tell; otherwise the pattern decides."""
+    if body.count(b':c') == 0 and body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/") == body.count(b'<c r="'):
+        return False
+    return _R_LESS.search(body) is not None
+
+
 def _locate(body: bytes, row: int, cols: list[int], prefix: bytes) -> list[tuple[int, int]] | None:
     """For each target column (ascending): (start, end) of its ``<c>`` in the row body, or
     (pos, pos) where a new cell goes. None when the row is unusual (cells without ``r``, out of order)."""
     if not body.strip():
         return [(len(body), len(body))] * len(cols)
-    if _R_LESS.search(body):
+    if _has_r_less_cell(body):
         return None
     last = body.rfind(b"<" + prefix + b"c ")
     lm = CELL_RE.match(body, last) if last >= 0 else None
@@ -107,14 +116,14 @@ def read_cells(xml: bytes, refs: Iterable[tuple[int, int]], sst: SharedStrings) 
     cols = col_styles(xml)
     rows: dict[int, bytes] = {}
     if not closed:
-        for r, m in _target_rows(xml, lo, hi, prefix, sorted(want)):
+        for r, row_blob in _target_rows(xml, lo, hi, prefix, sorted(want)):
             wanted = want[r]
-            rows[r] = row_blob = m.group(0)
+            rows[r] = row_blob
             found = {c: _find_cell(row_blob, r, c) for c in wanted}
             for c, cm in found.items():
                 if cm is not None:
                     out[(r, c)] = parse_cell(cm.group(0), r, c, sst)
-            if all(found.values()) or not _R_LESS.search(row_blob):
+            if all(found.values()) or not _has_r_less_cell(row_blob):
                 continue
             left = len(wanted)
             for c, cm in iter_cells(row_blob, r):
@@ -135,22 +144,24 @@ def read_cells(xml: bytes, refs: Iterable[tuple[int, int]], sst: SharedStrings) 
 
 
 def _target_rows(xml: bytes, lo: int, hi: int, prefix: bytes,
-                 targets: list[int]) -> Iterable[tuple[int, re.Match[bytes]]]:
-    """(row, match) of each target row the sheet holds, in order."""
+                 targets: list[int]) -> Iterable[tuple[int, bytes]]:
+    """(row, its XML) of each target row the sheet holds, in order."""
     spots = locate_rows(xml, lo, hi, prefix, targets)
     if spots is not None:
-        yield from ((r, m) for r, _, m in spots if m is not None)
+        yield from ((r, xml[at:end]) for r, at, end in spots if end is not None)
         return
     wanted, last_row = set(targets), targets[-1]
     for r, m in iter_rows(xml, lo, hi):
         if r > last_row:
             break
         if r in wanted:
-            yield r, m
+            yield r, m.group(0)
 
 
 def _row_style(row_blob: bytes) -> int | None:
     start = START_RE.match(row_blob)
+    if start is None or b"customFormat" not in start.group(0):
+        return None
     a = attrs(start.group(0)) if start else {}
     if a.get("customFormat") in ("1", "true") and a.get("s"):
         return int(a["s"])
@@ -243,9 +254,14 @@ def _new_cell_tail(value: Any, style: int | None, prefix: bytes, date1904: bool)
     return head + b"/>" if not inner else head + b">" + inner + b"</" + prefix + b"c>"
 
 
+@functools.lru_cache(maxsize=64)
+def _attr_pattern(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"(\s" + name + rb'\s*=\s*")[^"]*(")')
+
+
 def _set_attr(head: bytes, name: bytes, value: bytes) -> bytes:
-    pat = re.compile(rb"(\s" + name + rb'\s*=\s*")[^"]*(")')
-    if pat.search(head):
+    pat = _attr_pattern(name)
+    if name in head and pat.search(head):
         return pat.sub(lambda m: m.group(1) + value + m.group(2), head, count=1)
     # keep r first for readability: insert after the element name
     m = re.match(rb"<[\w:]+", head)
@@ -256,7 +272,9 @@ def _set_attr(head: bytes, name: bytes, value: bytes) -> bytes:
 
 
 def _del_attr(head: bytes, name: bytes) -> bytes:
-    return re.sub(rb"\s" + name + rb'\s*=\s*"[^"]*"', b"", head, count=1)
+    if name not in head:
+        return head
+    return _attr_pattern(name).sub(b"", head, count=1)
 
 
 def _patch_row(row_blob: bytes, r: int, patches: dict[int, CellPatch], cols: list[tuple[int, int, int]],
@@ -347,14 +365,14 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
     spots = locate_rows(xml, lo, hi, prefix, rows_todo)
     if spots is not None:  # the rows found directly; new ones go where the walk below puts them
         pos = 0
-        for r, at, m in spots:
+        for r, at, end in spots:
             out.append(xml[pos:at])
-            if m is None:
+            if end is None:
                 out.append(builder.row(r, by_row[r]))
                 pos = at
             else:
-                out.append(_patch_row(m.group(0), r, by_row[r], cols, prefix, date1904, col_cache))
-                pos = m.end()
+                out.append(_patch_row(xml[at:end], r, by_row[r], cols, prefix, date1904, col_cache))
+                pos = end
         out.append(xml[pos:])
         return update_dimension(b"".join(out), patches)
     out.append(xml[:lo])

@@ -145,24 +145,25 @@ def _after_sheet_data(xml: bytes) -> int:
         return 0
 
 
-RowSpot = tuple[int, int, "re.Match[bytes] | None"]
+RowSpot = tuple[int, int, int | None]
 
 
 def locate_rows(xml: bytes, lo: int, hi: int, prefix: bytes, targets: list[int]) -> list[RowSpot] | None:
-    """For each target row number (ascending): (row, start of its ``<row>``, its match), or
-    (row, where it would be inserted, None) when the sheet has no such row.
+    """For each target row number (ascending): (row, start of its ``<row>``, end of its ``</row>``),
+    or (row, where it would be inserted, None) when the sheet has no such row.
 
     Rows are found by searching for ``<row r="N"`` directly instead of matching every row before
-    them (a 100k-row contact log in which a few thousand rows change). That is only sound when every
-    row tag of the sheet starts with its ``r`` attribute (Excel's form and ours), which two byte
-    counts check. None when they do not, or when a missing row lies among existing ones: the
-    caller then walks the rows with :func:`iter_rows`, which gives the same answer."""
+    them (a 100k-row contact log in which a few thousand rows change), and a row ends at the first
+    ``</row>`` after it (rows do not nest). That is only sound when every row tag of the sheet starts
+    with its ``r`` attribute (Excel's form and ours), which two byte counts check. None when they do
+    not, or when a missing row lies among existing ones: the caller then walks the rows with
+    :func:`iter_rows`, which gives the same answer."""
     tag = b"<" + prefix + b"row"
     if xml.count(tag, lo, hi) != xml.count(tag + b' r="', lo, hi):
         return None
+    close = b"</" + prefix + b"row>"
     last_start = xml.rfind(tag + b' r="', lo, hi)
-    last_m = ROW_RE.match(xml, last_start, hi) if last_start >= 0 else None
-    last = int(last_m.group(1)) if last_m is not None and last_m.group(1) else 0
+    last = int(xml[last_start + len(tag) + 4:xml.index(b'"', last_start + len(tag) + 4)]) if last_start >= 0 else 0
     out: list[RowSpot] = []
     pos = lo
     for r in targets:
@@ -172,9 +173,16 @@ def locate_rows(xml: bytes, lo: int, hi: int, prefix: bytes, targets: list[int])
         at = xml.find(tag + b' r="%d"' % r, pos, hi)
         if at < 0:
             return None
-        m = ROW_RE.match(xml, at, hi)
-        if m is None or m.group(1) is None or int(m.group(1)) != r:
+        gt = xml.find(b">", at, hi)
+        if gt < 0:
             return None
-        out.append((r, at, m))
-        pos = m.end()
+        if xml[gt - 1:gt] == b"/":
+            end = gt + 1
+        else:
+            end = xml.find(close, gt, hi)
+            if end < 0:
+                return None
+            end += len(close)
+        out.append((r, at, end))
+        pos = end
     return out
