@@ -18,14 +18,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..changeset import CellEdit, CellNote, Changeset, ChartSpec, GeneratedSheet
-from ..errors import UnsafeWrite
-from ..i18n import L
 from ..model import cell_ref
 from ..styles import PALETTE
 from ..writer.changelog import HEADERS as LOG_HEADERS
 from ..writer.changelog import LOG_SHEET, TIME_FORMAT, current_user, log_rows, show
-from ..writer.marks import valid_cell
-from ..writer.values import StoredCell, bad_value, excel_serial
+from ..writer.checks import check_edit, edits_by_cell, target_sheets
+from ..writer.values import StoredCell, excel_serial
 from .xlmarks import apply_marks, clear_marks, load_records, save_records
 from .xlutil import cell_value, find_sheet, runs
 
@@ -97,10 +95,6 @@ def _as_stored(v: Any, r: int, c: int) -> StoredCell:
     return StoredCell(r, c, value=v, exists=v is not None)
 
 
-def _refuse(zh: str, en: str, sheet: str | None = None, cell: str | None = None, **kw: Any) -> UnsafeWrite:
-    return UnsafeWrite(L(zh, en).format(**kw), sheet=sheet, cell=cell)
-
-
 def _block(rng: Any) -> list[list[Any]]:
     return rng.options(ndim=2).value or []
 
@@ -123,21 +117,10 @@ class _Plan:
 
 
 def preflight(book: Any, cs: Changeset) -> _Plan:
-    """Every refusal before anything is changed (UnsafeWrite naming sheet!cell)."""
-    from ..writer.apply import edits_by_cell, matches_old
-
+    """Every refusal before anything is changed (UnsafeWrite naming sheet!cell): the file writer's
+    checks (:mod:`workbook_tools.writer.checks`) on what the open workbook holds."""
     plan = _Plan()
-    needs = {e.sheet for e in cs.edits} | {m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} \
-        | set(cs.remove_sheets)
-    for name in sorted(needs):
-        sh = find_sheet(book, name)
-        if sh is None:
-            raise _refuse("工作簿中没有名为 {n} 的工作表。", "The workbook has no sheet named {n}.", sheet=name, n=name)
-        plan.sheets[name] = sh
-    for item in [*cs.edits, *cs.marks, *cs.notes]:
-        if not valid_cell(item.cell):
-            raise _refuse("无效的单元格地址 {c}。", "Invalid cell address {c}.", sheet=item.sheet, cell=item.cell,
-                          c=item.cell)
+    plan.sheets = target_sheets(cs, lambda name: find_sheet(book, name))
     plan.edits = edits_by_cell(cs)
     for name, cells in plan.edits.items():
         rows = [r for r, _ in cells]
@@ -147,19 +130,10 @@ def preflight(book: Any, cs: Changeset) -> _Plan:
         values = _block(rng)
         formulas = _formulas(rng)
         for (r, c), e in cells.items():
-            ref = cell_ref(r, c)
-            why = bad_value(e.new)
-            if why:
-                raise _refuse("无法写入该值（{w}）。", "Cannot write this value ({w}).", sheet=name, cell=ref, w=why)
             v = values[r - r1][c - c1]
             f = formulas[r - r1][c - c1]
-            if isinstance(f, str) and f.startswith("=") and f != v:
-                raise _refuse("单元格含有公式，本工具不会覆盖公式。", "The cell holds a formula; it will not be overwritten.",
-                              sheet=name, cell=ref)
-            if not matches_old(e.old, _as_stored(v, r, c), False):
-                raise _refuse("单元格的内容已改变（应为 {o}，现为 {v}），请重新运行以读取最新内容。",
-                              "The cell has changed (expected {o}, found {v}); run again on the current workbook.",
-                              sheet=name, cell=ref, o=show(e.old), v=show(v))
+            check_edit(name, r, c, e, _as_stored(v, r, c), formula=isinstance(f, str) and f.startswith("=") and f != v,
+                       date1904=False, found=lambda v=v: show(v))
             plan.olds[(name, r, c)] = v
     return plan
 

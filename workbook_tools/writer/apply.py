@@ -8,28 +8,26 @@ backup → atomic replace → re-read the changed cells (restore the backup if t
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..changeset import NOT_CHECKED, CellEdit, Changeset
-from ..errors import UnreadableWorkbook, UnsafeWrite
+from ..changeset import CellEdit, Changeset
+from ..errors import UnreadableWorkbook
 from ..gcpause import collector_paused
 from ..i18n import L
-from ..model import cell_ref
 from ..styles import PALETTE
 from . import changelog, safety
 from .book import Book
 from .cells import CellPatch, read_cells
-from .marks import MARKS_SHEET, apply_marks, clear_marks, load_records, save_records, valid_cell
+from .checks import check_edit, edits_by_cell, refuse, target_sheets
+from .marks import MARKS_SHEET, apply_marks, clear_marks, load_records, save_records
 from .package import Package
 from .sheetxml import is_protected, merged_ranges
 from .tables import extend_tables
-from .values import StoredCell, bad_value, excel_serial, plain, rc_of
+from .values import StoredCell, plain
 
 
 @dataclass
@@ -62,94 +60,27 @@ class _Plan:
     stored: dict[tuple[str, int, int], StoredCell] = field(default_factory=dict)
 
 
-def _refuse(zh: str, en: str, sheet: str | None = None, cell: str | None = None, **kw: Any) -> UnsafeWrite:
-    return UnsafeWrite(L(zh, en).format(**kw), sheet=sheet, cell=cell)
-
-
-def matches_old(old: Any, cell: StoredCell, date1904: bool) -> bool:
-    """Whether a cell still holds the value an action expects (``old``)."""
-    if old is NOT_CHECKED:
-        return True
-    v = cell.value
-    if old is None or old == "":
-        # the reader reads a cell holding only spaces as empty, so accept that too
-        return v is None or (isinstance(v, str) and not v.strip())
-    if isinstance(old, bool):
-        return isinstance(v, bool) and v == old
-    if isinstance(old, dt.date):
-        return isinstance(v, float) and math.isclose(v, excel_serial(old, date1904), abs_tol=1e-6)
-    if isinstance(old, int | float):
-        return isinstance(v, float) and not isinstance(v, bool) and math.isclose(v, float(old), rel_tol=1e-12, abs_tol=1e-12)
-    if isinstance(v, str):
-        return v == str(old)
-    if isinstance(v, float) and isinstance(old, str):  # a number the reader handed over as text
-        try:
-            return math.isclose(v, float(old.strip()), rel_tol=1e-12)
-        except ValueError:
-            return False
-    return False
-
-
-def edits_by_cell(cs: Changeset, value: Callable[[Any], Any] = lambda v: v) -> dict[str, dict[tuple[int, int], CellEdit]]:
-    """The changeset's edits per sheet and (row, col), each value passed through ``value``.
-    Both appliers use it: a cell set twice to the same value is one edit; to two different values,
-    an UnsafeWrite naming the cell (which one is meant is unclear)."""
-    out: dict[str, dict[tuple[int, int], CellEdit]] = {}
-    for e in cs.edits:
-        new = value(e.new)
-        cells = out.setdefault(e.sheet, {})
-        rc = rc_of(e.cell.upper())
-        if rc in cells and cells[rc].new != new:
-            raise _refuse("同一次修改要把单元格写成两个不同的值（{a} 和 {b}），不知该写哪一个。",
-                          "One change sets this cell to two different values ({a} and {b}); which one is meant is "
-                          "unclear.", sheet=e.sheet, cell=cell_ref(*rc), a=changelog.show(cells[rc].new),
-                          b=changelog.show(new))
-        cells[rc] = e if new is e.new else replace(e, new=new)
-    return out
-
-
 def preflight(book: Book, cs: Changeset) -> _Plan:
     """Every refusal, before anything is changed. Raises UnsafeWrite naming sheet!cell."""
     plan = _Plan()
-    needs = {e.sheet for e in cs.edits} | {m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} \
-        | set(cs.remove_sheets)
-    for name in sorted(needs):
-        if not book.has_sheet(name):
-            raise _refuse("工作簿中没有名为 {n} 的工作表。", "The workbook has no sheet named {n}.", sheet=name, n=name)
+    target_sheets(cs, lambda name: name if book.has_sheet(name) else None)
     if book.structure_locked and (cs.add_sheets or cs.remove_sheets or cs.marks):
-        raise _refuse("工作簿结构受保护，无法新增或删除工作表。请先撤销“保护工作簿”。",
-                      "The workbook structure is protected: sheets cannot be added or removed. "
-                      "Unprotect the workbook first.")
-    for item in [*cs.edits, *cs.marks, *cs.notes]:
-        if not valid_cell(item.cell):
-            raise _refuse("无效的单元格地址 {c}。", "Invalid cell address {c}.", sheet=item.sheet, cell=item.cell,
-                          c=item.cell)
+        raise refuse("工作簿结构受保护，无法新增或删除工作表。请先撤销“保护工作簿”。",
+                     "The workbook structure is protected: sheets cannot be added or removed. "
+                     "Unprotect the workbook first.")
     plan.edits = edits_by_cell(cs, plain)
     for sheet in sorted({m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} | set(plan.edits)):
         if is_protected(book.xml(sheet)):
-            raise _refuse("工作表 {s} 受保护，不能修改。请先撤销工作表保护。",
-                          "Sheet {s} is protected and cannot be changed. Unprotect it first.", sheet=sheet, s=sheet)
+            raise refuse("工作表 {s} 受保护，不能修改。请先撤销工作表保护。",
+                         "Sheet {s} is protected and cannot be changed. Unprotect it first.", sheet=sheet, s=sheet)
     for sheet, cells in plan.edits.items():
         xml = book.xml(sheet)
         merges = merged_ranges(xml)
         stored = read_cells(xml, cells, book.sst)
         for (r, c), e in cells.items():
-            ref = cell_ref(r, c)
-            why = bad_value(e.new) or (f"unknown style {e.style}" if e.style and e.style not in PALETTE else None)
-            if why:
-                raise _refuse("无法写入该值（{w}）。", "Cannot write this value ({w}).", sheet=sheet, cell=ref, w=why)
             cell = stored[(r, c)]
-            if cell.formula:
-                raise _refuse("单元格含有公式，本工具不会覆盖公式。", "The cell holds a formula; it will not be overwritten.",
-                              sheet=sheet, cell=ref)
-            for mref, r1, c1, r2, c2 in merges:
-                if r1 <= r <= r2 and c1 <= c <= c2:
-                    raise _refuse("单元格位于合并区域 {m} 内，无法写入。请先取消合并。",
-                                  "The cell lies inside merged range {m}; unmerge it first.", sheet=sheet, cell=ref, m=mref)
-            if not matches_old(e.old, cell, book.date1904):
-                raise _refuse("单元格的内容已改变（应为 {o}，现为 {v}），请重新运行以读取最新内容。",
-                              "The cell has changed (expected {o}, found {v}); run again on the current workbook.",
-                              sheet=sheet, cell=ref, o=changelog.show(e.old), v=changelog.stored_show(book, cell))
+            check_edit(sheet, r, c, e, cell, formula=cell.formula, date1904=book.date1904,
+                       found=lambda cell=cell: changelog.stored_show(book, cell), merges=merges, styles=PALETTE)
             plan.stored[(sheet, r, c)] = cell
     return plan
 
