@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -130,28 +130,26 @@ def _sheet_parts(zf: zipfile.ZipFile) -> set[str]:
 
 
 def _open_calamine(path: Path) -> Any:
-    try:
-        return pc.CalamineWorkbook.from_path(str(path))
-    except pc.PasswordError as exc:
-        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：工作簿设置了打开密码（已加密）",
-                                   f"Cannot read '{path.name}': the workbook is password-protected")) from exc
-    except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged files
-        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：文件已损坏（{exc}）",
-                                   f"Cannot read '{path.name}': the file is damaged ({exc})"),
-                                 hint=L("请在 Excel 中打开修复后另存为 .xlsx",
-                                        "Let Excel repair it and save it as .xlsx")) from exc
+    return _calamine(lambda: pc.CalamineWorkbook.from_path(str(path)), path, "文件已损坏", "the file is damaged",
+                     hint=L("请在 Excel 中打开修复后另存为 .xlsx", "Let Excel repair it and save it as .xlsx"))
 
 
 def _get_sheet(book: Any, path: Path, name: str) -> Any:
+    return _calamine(lambda: book.get_sheet_by_name(name), path, f"工作表“{name}”已损坏",
+                     f"sheet '{name}' is damaged", sheet=name)
+
+
+def _calamine(call: Callable[[], Any], path: Path, zh: str, en: str, *, sheet: str | None = None,
+              hint: L | None = None) -> Any:
+    """``call()``, with calamine's errors told as the user's: an encrypted workbook, or damage."""
     try:
-        return book.get_sheet_by_name(name)
+        return call()
     except pc.PasswordError as exc:
         raise UnreadableWorkbook(L(f"无法读取“{path.name}”：工作簿设置了打开密码（已加密）",
                                    f"Cannot read '{path.name}': the workbook is password-protected")) from exc
-    except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged sheets
-        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：工作表“{name}”已损坏（{exc}）",
-                                   f"Cannot read '{path.name}': sheet '{name}' is damaged ({exc})"),
-                                 sheet=name) from exc
+    except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged files and sheets
+        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：{zh}（{exc}）", f"Cannot read '{path.name}': {en} ({exc})"),
+                                 sheet=sheet, hint=hint) from exc
 
 
 def _to_rows(sheet: Any, path: Path, name: str, nrows: int | None, merged: dict[str, list[Any]]) -> list[list[Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .cells import CellPatch, NewRows, col_styles, patch_cells
+from .cells import CellPatch, NewRows, col_styles, patch_cells, rows_of
 from .sheetxml import sheet_data_span, update_dimension
 
 __all__ = ["append_rows", "append_table"]
@@ -22,9 +22,7 @@ def append_rows(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
     """``patch_cells(xml, patches, date1904)``, fast when the patches only add rows at the end."""
     if not patches:
         return xml
-    by_row: dict[int, dict[int, CellPatch]] = {}
-    for (r, c), p in patches.items():
-        by_row.setdefault(r, {})[c] = p
+    by_row = rows_of(patches)
     rows = sorted(by_row)
     span = _below_every_row(xml, rows[0])
     if span is None:

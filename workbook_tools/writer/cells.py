@@ -343,13 +343,19 @@ def _update_spans(head: bytes, lo: int, hi: int) -> bytes:
     return _set_attr(head, b"spans", f"{min(a, lo)}:{max(b, hi)}".encode())
 
 
+def rows_of(patches: dict[tuple[int, int], CellPatch]) -> dict[int, dict[int, CellPatch]]:
+    """Patches by row, then column."""
+    by_row: dict[int, dict[int, CellPatch]] = {}
+    for (r, c), p in patches.items():
+        by_row.setdefault(r, {})[c] = p
+    return by_row
+
+
 def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904: bool = False) -> bytes:
     """Apply every patch in one pass; rows and cells that do not exist are inserted in order."""
     if not patches:
         return xml
-    by_row: dict[int, dict[int, CellPatch]] = {}
-    for (r, c), p in patches.items():
-        by_row.setdefault(r, {})[c] = p
+    by_row = rows_of(patches)
     lo, hi, prefix, closed = sheet_data_span(xml)
     cols = col_styles(xml)
     rows_todo = sorted(by_row)
