@@ -106,6 +106,14 @@ class Settings:
     def get(self, key: str) -> Any:
         return self.values[key]
 
+    def number(self, key: str) -> float:
+        """A numeric setting; the schema default when the value is not a number (the reader already
+        keeps the default for an unreadable cell, but a model built in code may hold anything)."""
+        try:
+            return float(self.values[key])
+        except (TypeError, ValueError):
+            return float(SCHEMA.setting(key).default)
+
     @classmethod
     def defaults(cls, schema: Schema = SCHEMA) -> Settings:
         lists = {li.key: list(li.values) for li in schema.lists}

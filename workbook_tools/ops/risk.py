@@ -12,11 +12,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from ..model import SheetData, WorkbookModel
 from ..reader.parse import clean_text
-from .links import Facts, facts
+from .links import Facts
 
-__all__ = ["Facts", "gather", "risk_reasons", "term_end"]
+__all__ = ["Facts", "risk_reasons", "term_end"]
 
 _TERM_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})(?!\d)(?:\s*[.\-/月]\s*(\d{1,2})(?!\d))?")
 
@@ -43,12 +42,6 @@ def term_end(value: Any) -> dt.date | None:
     if not 1 <= day <= last:
         return None
     return dt.date(year, month, day)
-
-
-def gather(model: WorkbookModel, cust: SheetData, as_of: dt.date, window_days: int) -> dict[int, Facts]:
-    """Facts per customer row (:func:`workbook_tools.ops.links.facts`). ``window_days``: how far
-    back a 联系人变更 counts."""
-    return facts(model, as_of, window_days)
 
 
 def risk_reasons(*, facts: Facts, stage: str | None, term: dt.date | None, satisfaction: float | None,

@@ -22,8 +22,9 @@ from ..reader.parse import clean_text, is_empty
 from ..schema import SCHEMA
 from .ids import ensure_column
 from .links import empty_mask, per_value
+from .links import facts as customer_facts
 from .matching import list_value, records
-from .risk import Facts, gather, risk_reasons, term_end
+from .risk import Facts, risk_reasons, term_end
 
 STRATEGIC, KEY, ORDINARY = "战略客户", "重点客户", "普通客户"
 RISK_FLAG = "重点关注"
@@ -61,9 +62,9 @@ def tier_for(amount: Any, strategic_min: float, key_min: float) -> str | None:
 
 def cadence_for(tier: str | None, grade: str | None, settings: Any) -> int:
     """The stricter (shorter) of the tier cadence (ordinary when no tier) and the A/B/C cadence."""
-    days = [int(_num(settings, _TIER_CADENCE[tier or ORDINARY]))]
+    days = [int(settings.number(_TIER_CADENCE[tier or ORDINARY]))]
     if grade in _GRADE_CADENCE:
-        days.append(int(_num(settings, _GRADE_CADENCE[grade])))
+        days.append(int(settings.number(_GRADE_CADENCE[grade])))
     return min(days)
 
 
@@ -90,8 +91,8 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
     cs = Changeset("tiers")
     created = [k for k in COMPUTED if k not in cust.columns]
     cols = {k: ensure_column(cust, cs, k) for k in COMPUTED}
-    facts = gather(model, cust, as_of, int(_num(st, "risk_complaint_days")))
-    strategic_min, key_min = _num(st, "tier_strategic_min"), _num(st, "tier_key_min")
+    facts = customer_facts(model, as_of, int(st.number("risk_complaint_days")))
+    strategic_min, key_min = st.number("tier_strategic_min"), st.number("tier_key_min")
     stats: dict[str, Any] = {"customers": len(cust.df), "columns_created": created, "changed_cells": 0,
                              "tiers": {STRATEGIC: 0, KEY: 0, ORDINARY: 0, "": 0}, "overdue": 0, "at_risk": 0,
                              "ended": 0, "tier_differs": 0,
@@ -244,12 +245,3 @@ def _date(value: Any) -> dt.date | None:
 
 def _dec(value: float) -> Decimal:
     return Decimal(repr(float(value)))
-
-
-def _num(settings: Any, key: str) -> float:
-    """A numeric setting; the schema default when the workbook holds something unreadable."""
-    value = settings.get(key)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float(SCHEMA.setting(key).default)

@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 
 from ...model import WorkbookModel
-from ..links import CLOSED_STATUSES, Facts, facts, owners, per_value
+from ..links import CLOSED_STATUSES, facts, owners, per_value
 from ..matching import column_values, list_value
 from ..risk import risk_reasons, term_end
 from ..tiers import ENDED_STAGES, ENDED_TYPES, KEY, ORDINARY, STRATEGIC, cadence_for, tier_for
@@ -47,11 +47,6 @@ def is_churned(model: WorkbookModel) -> pd.Series:
     return (stage.isin(ENDED_STAGES) | ctype.isin(ENDED_TYPES)).astype(bool)
 
 
-def gather_facts(model: WorkbookModel, snapshot: dt.date) -> dict[int, Facts]:
-    """:func:`workbook_tools.ops.links.facts` with the window ``wbt tiers`` uses (risk_complaint_days)."""
-    return facts(model, snapshot, int(model.settings.get("risk_complaint_days")))
-
-
 def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     """One row per customer (index = Excel row) as things stood at the end of ``snapshot``:
     tier (confirmed, else proposed, else NO_TIER), cadence, last_contact, next_follow, overdue_days
@@ -60,8 +55,8 @@ def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     cust = model.sheets["customers"]
     st = model.settings
     df, raw = cust.df, cust.raw
-    per_customer = gather_facts(model, snapshot)
-    smin, kmin = float(st.get("tier_strategic_min")), float(st.get("tier_key_min"))
+    per_customer = facts(model, snapshot, int(st.number("risk_complaint_days")))  # as wbt tiers
+    smin, kmin = st.number("tier_strategic_min"), st.number("tier_key_min")
     churned = is_churned(model)
     rows: dict[str, list] = {k: [] for k in ("tier", "cadence", "last_contact", "next_follow", "overdue_days",
                                              "risk_reasons", "term_end")}

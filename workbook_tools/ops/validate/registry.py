@@ -69,12 +69,7 @@ class Ctx:
         return self.model.settings.get(key)
 
     def num(self, key: str) -> float:
-        v = self.model.settings.get(key)
-        try:
-            return float(v)
-        except (TypeError, ValueError):
-            from ...schema import SCHEMA
-            return float(SCHEMA.setting(key).default)
+        return self.model.settings.number(key)
 
     def sheet(self, key: str) -> SheetData | None:
         s = self.model.sheets.get(key)
