@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from workbook_tools.writer import sheetxml
-from workbook_tools.writer.append import append_rows
+from workbook_tools.writer.append import append_table
 from workbook_tools.writer.cells import KEEP, CellPatch, NewRows, _render_cell, cell_ref, patch_cells
 
 NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -34,29 +34,27 @@ VALUES = ["text", "a<b>&c", "_x0041_", "", None, 0, -0.0, 1.5, 10**16, True, Fal
           dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))]
 
 
-def _patches(first: int) -> dict[tuple[int, int], CellPatch]:
-    out: dict[tuple[int, int], CellPatch] = {}
+def _table() -> list[list[CellPatch]]:
     shared = CellPatch(dt.datetime(2026, 1, 2, 3, 4, 5), style=7)
-    for i, v in enumerate(VALUES):
-        r = first + i
-        out[(r, 1)] = shared
-        out[(r, 2)] = CellPatch(v)
-        out[(r, 3)] = CellPatch(v, style=0 if i % 3 else 5)
-        out[(r, 5)] = CellPatch(KEEP, style=3) if i % 2 else CellPatch(KEEP)
-    return out
+    return [[shared, CellPatch(v), CellPatch(v, style=0 if i % 3 else 5), CellPatch(KEEP),
+             CellPatch(KEEP, style=3) if i % 2 else CellPatch(KEEP)] for i, v in enumerate(VALUES)]
+
+
+def _cells(first: int, rows: list[list[CellPatch]]) -> dict[tuple[int, int], CellPatch]:
+    return {(first + i, c): p for i, row in enumerate(rows) for c, p in enumerate(row, 1)}
 
 
 @pytest.mark.parametrize("name", sorted(SHEETS))
 @pytest.mark.parametrize("first", [1, 3, 4, 10, 50])
 @pytest.mark.parametrize("date1904", [False, True])
-def test_append_rows_matches_patch_cells(name: str, first: int, date1904: bool) -> None:
+def test_append_table_with_styles_and_kept_cells_matches_patch_cells(name: str, first: int, date1904: bool) -> None:
     xml = SHEETS[name]
-    patches = _patches(first)
-    assert append_rows(xml, patches, date1904) == patch_cells(xml, patches, date1904)
+    rows = _table()
+    assert append_table(xml, first, rows, date1904) == patch_cells(xml, _cells(first, rows), date1904)
 
 
-def test_append_rows_adds_rows_at_the_end() -> None:
-    out = append_rows(SHEETS["plain"], {(5, 1): CellPatch("x")})
+def test_append_table_adds_rows_at_the_end() -> None:
+    out = append_table(SHEETS["plain"], 5, [[CellPatch("x")]])
     assert out.endswith(b'<row r="5"><c r="A5" t="inlineStr"><is><t xml:space="preserve">x</t></is></c></row>'
                         b"</sheetData></worksheet>")
     assert b'<dimension ref="A1:C5"/>' in out
@@ -212,6 +210,4 @@ def test_append_table_matches_patch_cells(name: str, first: int) -> None:
     xml = SHEETS[name]
     stamp = CellPatch(dt.datetime(2026, 1, 2, 3, 4, 5), style=7)
     rows = [[stamp, CellPatch(v), CellPatch("x"), *([CellPatch(i)] if i % 2 else [])] for i, v in enumerate(VALUES)]
-    patches = {(first + i, c): p for i, row in enumerate(rows) for c, p in enumerate(row, 1)}
-    from workbook_tools.writer.append import append_table
-    assert append_table(xml, first, rows) == patch_cells(xml, patches)
+    assert append_table(xml, first, rows) == patch_cells(xml, _cells(first, rows))
