@@ -208,6 +208,7 @@ def test_month_end_runs_every_step(sample: Path) -> None:
     names = book.sheets.wbt_names()
     assert f"{MONTH} 月度复盘" in names and LOG_SHEET in names and MARKS_SHEET in names
     assert "月末一键处理" in book.app.wbt_alerts[-1][0]
+    assert book.sheets[LOG_SHEET].wbt_widths == {1: 20, 2: 10, 3: 20, 4: 24, 5: 28, 6: 28}  # the time stamp shows
 
 
 def test_month_end_writes_once_and_a_refusal_writes_nothing(sample: Path) -> None:

@@ -125,6 +125,8 @@ def test_change_log_rows(tmp_path: Path) -> None:
     assert got[3][3:] == ["数据!C2", "2024-03-05", "2025-12-31"]
     assert got[4][3:] == ["数据!D2", "老客户", None]
     assert len(got) == 1 + len(_edits().edits)
+    widths = openpyxl.load_workbook(path)[LOG_SHEET].column_dimensions
+    assert [widths[c].width for c in "ABCDEF"] == [20, 10, 20, 24, 28, 28]  # the time stamp shows, not ###
     # a second write appends below
     cs = Changeset("again")
     cs.edit("数据", "A3", "新名称", old="宁波海纳")

@@ -22,6 +22,7 @@ from ..model import cell_ref
 from ..styles import PALETTE
 from ..writer.changelog import HEADERS as LOG_HEADERS
 from ..writer.changelog import LOG_SHEET, TIME_FORMAT, current_user, log_rows, show
+from ..writer.changelog import WIDTHS as LOG_WIDTHS
 from ..writer.checks import check_edit, edits_by_cell, target_sheets
 from ..writer.values import StoredCell, excel_serial
 from .xlmarks import apply_marks, clear_marks, load_records, save_records
@@ -281,6 +282,8 @@ def append_log(book: Any, rows: list[list[str]], now: dt.datetime, user: str) ->
         sh = book.sheets.add(LOG_SHEET, after=book.sheets[len(book.sheets) - 1])
         sh.range((1, 1), (1, len(LOG_HEADERS))).value = [[cell_value(h) for h in LOG_HEADERS]]
         style_range(sh.range((1, 1), (1, len(LOG_HEADERS))), "header")
+        for c, w in enumerate(LOG_WIDTHS, start=1):
+            sh.range((1, c)).column_width = w
         start = 2
     else:
         ur = sh.used_range

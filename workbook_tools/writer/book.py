@@ -78,10 +78,11 @@ class Book:
 
     # ---- a small sheet part of our own (change log, mark records) ----------------------------------
     def add_sheet(self, name: str, rows: list[list[object]], state: str = "visible",
-                  header_style: int | None = None) -> SheetRef:
-        """Add a new worksheet at the end of the workbook holding ``rows`` (row 1 = headers)."""
+                  header_style: int | None = None, widths: list[float] | None = None) -> SheetRef:
+        """Add a new worksheet at the end of the workbook holding ``rows`` (row 1 = headers);
+        ``widths``: column widths from column A on, in characters."""
         part = self.pkg.new_part_name("xl/worksheets/sheet{}.xml")
-        self.pkg.write(part, sheet_xml(rows, header_style), CT_WORKSHEET)
+        self.pkg.write(part, sheet_xml(rows, header_style, widths), CT_WORKSHEET)
         rel_target = posixpath.relpath(part, posixpath.dirname(self.wb_part) or ".")
         rid = self.pkg.add_rel(self.wb_part, REL_WORKSHEET, rel_target)
         wb = self.pkg.read(self.wb_part)
@@ -100,8 +101,8 @@ class Book:
         return self.refs[name]
 
 
-def sheet_xml(rows: list[list[object]], header_style: int | None = None) -> bytes:
-    """A plain worksheet part with the given values (text as inline strings)."""
+def sheet_xml(rows: list[list[object]], header_style: int | None = None, widths: list[float] | None = None) -> bytes:
+    """A plain worksheet part with the given values (text as inline strings) and column widths."""
     out = []
     for i, row in enumerate(rows, start=1):
         cells = []
@@ -114,7 +115,10 @@ def sheet_xml(rows: list[list[object]], header_style: int | None = None) -> byte
             cells.append(f'<c r="{cell_ref(i, j)}"{s}{tt}>'.encode() + inner + b"</c>")
         out.append(f'<row r="{i}">'.encode() + b"".join(cells) + b"</row>")
     body = b"".join(out)
+    cols = b"".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>'.encode()
+                    for i, w in enumerate(widths or (), start=1))
     return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             b'<worksheet xmlns="' + NS_MAIN.encode() + b'" xmlns:r="' + NS_REL.encode() + b'">'
+            + (b"<cols>" + cols + b"</cols>" if cols else b"")
             + (b"<sheetData>" + body + b"</sheetData>" if body else b"<sheetData/>")
             + b"</worksheet>")

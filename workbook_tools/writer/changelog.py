@@ -24,6 +24,7 @@ from .values import StoredCell, rc_of
 LOG_SHEET = "变更日志"
 HEADERS = ["时间", "用户", "操作", "单元格", "原值", "新值"]
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+WIDTHS = [20, 10, 20, 24, 28, 28]  # characters: the time stamp shows whole, sheet!cell and values mostly fit
 
 
 def show(value: Any) -> str:
@@ -99,7 +100,7 @@ def append_log(book: Book, rows: list[list[str]], now: dt.datetime, user: str) -
     if not rows or not can_log(book):
         return 0
     if not book.has_sheet(LOG_SHEET):
-        book.add_sheet(LOG_SHEET, [HEADERS], header_style=book.styles.palette_xf("header"))
+        book.add_sheet(LOG_SHEET, [HEADERS], header_style=book.styles.palette_xf("header"), widths=WIDTHS)
     start = max(last_used_row(book.xml(LOG_SHEET)), 1) + 1
     time_style = book.styles.with_number_format(0, TIME_FORMAT)
     stamp = CellPatch(now.replace(tzinfo=None, microsecond=0), style=time_style)
