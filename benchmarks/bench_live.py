@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_live.py [--customers 1000] [--repeat 3] [--actions tiers,ids]
 
 Makes the sample workbook (``workbook_tools.sample.generate_sample``), loads its values into a
-:class:`~workbook_tools.excel.fake.FakeBook` once per run (not timed), then times
+:class:`~workbook_tools.testing.xlwings_fake.FakeBook` once per run (not timed), then times
 ``workbook_tools.excel.live.run(key, book=…)`` for each action, best of ``--repeat``: total,
 read (used ranges → model), operation, write (changeset → xlwings calls). The fake stands in
 for Excel, so the figures are Python time only (the part of it spent inside the fake itself is
@@ -31,8 +31,8 @@ def _fake_seconds(book: Any) -> float:
 
 
 def time_action(path: Path, key: str, repeat: int) -> dict[str, Any]:
-    from workbook_tools.excel import fake
     from workbook_tools.excel.live import run
+    from workbook_tools.testing import xlwings_fake as fake
 
     best: dict[str, Any] | None = None
     for _ in range(repeat):
@@ -54,7 +54,7 @@ class _FakeTimer:
     """Time spent inside the fake's public methods and properties (i.e. "in Excel")."""
 
     def __enter__(self) -> _FakeTimer:
-        from workbook_tools.excel import fake
+        from workbook_tools.testing import xlwings_fake as fake
 
         self.seconds = 0.0
         self._saved: list[tuple[type, str, Any]] = []

@@ -12,11 +12,11 @@ import pytest
 from workbook_tools import actions
 from workbook_tools.changeset import CellEdit, CellMark, CellNote, Changeset, GeneratedSheet
 from workbook_tools.excel import live, xlapply, xlmarks
-from workbook_tools.excel.fake import FakeBook, book_from_file
 from workbook_tools.model import cell_ref
 from workbook_tools.reader import read_workbook
 from workbook_tools.schema import SCHEMA
 from workbook_tools.styles import MARKS
+from workbook_tools.testing.xlwings_fake import FakeBook, book_from_file
 from workbook_tools.writer.changelog import HEADERS as LOG_HEADERS
 from workbook_tools.writer.changelog import LOG_SHEET
 from workbook_tools.writer.marks import HEADERS as FILE_MARK_HEADERS

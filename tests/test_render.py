@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools.render import pdf_text, png_is_blank, render_png, soffice_available
 from workbook_tools.sample import generate_sample
+from workbook_tools.testing.soffice import pdf_text, png_is_blank, render_png, soffice_available
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "CRM_master.xlsx"
@@ -41,7 +41,7 @@ def test_soffice_available_is_a_bool() -> None:
 @pytest.mark.soffice
 def test_convert_timeout_is_a_clear_error_and_kills_office(tmp_path: Path) -> None:
     from workbook_tools.errors import WbtError
-    from workbook_tools.render import convert
+    from workbook_tools.testing.soffice import convert
 
     with pytest.raises(WbtError, match="timed out|超时"):
         convert(TEMPLATE, "pdf", tmp_path, timeout=0.05)

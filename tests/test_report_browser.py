@@ -17,9 +17,9 @@ from conftest import browser_binary
 from workbook_tools.i18n import set_lang
 from workbook_tools.ops.review import compute_review
 from workbook_tools.reader import read_workbook
-from workbook_tools.render import pdf_text, png_is_blank
 from workbook_tools.report import render_report
 from workbook_tools.sample import generate_sample
+from workbook_tools.testing.soffice import pdf_text, png_is_blank
 
 CHART_TITLES = ("客户行业分布", "价值等级构成", "负责人本月沟通", "近六个月沟通与投诉")
 

@@ -9,9 +9,9 @@ from test_review import AS_OF, COMPLAINTS, CONTACTS, CUSTOMERS
 
 from workbook_tools.i18n import set_lang
 from workbook_tools.ops.review import run_review
-from workbook_tools.render import pdf_text, png_is_blank, render_png
 from workbook_tools.report import write_sheet_workbook
 from workbook_tools.testing import make_model
+from workbook_tools.testing.soffice import pdf_text, png_is_blank, render_png
 
 
 @pytest.mark.soffice

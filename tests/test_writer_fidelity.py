@@ -303,7 +303,7 @@ def test_rich_extensions_survive(applied) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", CASES)
 def test_libreoffice_opens_result_and_shows_values(applied, name: str, tmp_path: Path) -> None:
-    from workbook_tools.render import convert
+    from workbook_tools.testing.soffice import convert
 
     case, _, result, _ = applied(name)
     out = convert(result, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
@@ -323,7 +323,7 @@ def test_added_chart_sheet_renders_in_libreoffice(tmp_path: Path) -> None:
     """Render a generated sheet with its chart to PDF/PNG: the table and the chart are drawn."""
     import subprocess
 
-    from workbook_tools.render import convert, pdf_text, png_is_blank
+    from workbook_tools.testing.soffice import convert, pdf_text, png_is_blank
     from workbook_tools.writer.sheets import add_or_replace_sheet, remove_sheet
 
     wb = tmp_path / "base.xlsx"

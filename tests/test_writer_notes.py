@@ -147,7 +147,7 @@ def test_unknown_sheet_is_refused_with_its_name(tmp_path: Path) -> None:
 
 @pytest.mark.soffice
 def test_libreoffice_shows_the_notes(tmp_path: Path) -> None:
-    from workbook_tools.render import convert
+    from workbook_tools.testing.soffice import convert
 
     out = run(make_book(tmp_path / "b.xlsx"), "批注", [CellNote("批注", "B2", "LibreOffice 可见")])
     back = convert(out, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")

@@ -11,7 +11,8 @@ import pytest
 
 xw = pytest.importorskip("xlwings")
 
-from workbook_tools.excel import fake, live, xlapply, xlreader  # noqa: E402
+from workbook_tools.excel import live, xlapply, xlreader  # noqa: E402
+from workbook_tools.testing import xlwings_fake as fake  # noqa: E402
 
 XW_CLASSES = {
     "App": xw.App, "Book": xw.Book, "Books": xw.main.Books, "Sheets": xw.main.Sheets, "Sheet": xw.Sheet,

@@ -5,7 +5,7 @@ CLI (resolved through :mod:`workbook_tools.actions`), writes its changeset throu
 (:mod:`.xlapply`) with screen updating off, and ends with a short dialog in the user's
 language. Any error becomes a dialog — :meth:`WbtError.render` for the problems a user can act
 on, a generic message (with a log file holding the traceback) for anything unexpected — never a
-traceback window. ``book=`` lets tests and scripts pass a :class:`~.fake.FakeBook`.
+traceback window. ``book=`` lets tests and scripts pass a :class:`~workbook_tools.testing.xlwings_fake.FakeBook`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The cell side of the xlwings stand-in (:mod:`.fake`): ranges, fonts, notes, and how a value
-typed into a cell is stored, the way Excel does it (see the module docstring of :mod:`.fake`)."""
+"""The cell side of the xlwings stand-in (:mod:`.xlwings_fake`): ranges, fonts, notes, and how a value
+typed into a cell is stored, the way Excel does it (see the module docstring of :mod:`.xlwings_fake`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..model import cell_ref, col_index
 
 if TYPE_CHECKING:
-    from .fake import FakeSheet
+    from .xlwings_fake import FakeSheet
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")

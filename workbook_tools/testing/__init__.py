@@ -1,4 +1,11 @@
-"""Build a :class:`WorkbookModel` from plain rows, without a file (for tests and examples).
+"""Test support, kept out of the product's modules (nothing in ``workbook_tools`` imports it).
+
+- this module: :func:`make_model`, a :class:`WorkbookModel` from plain rows, without a file;
+- :mod:`.soffice`: LibreOffice headless helpers (convert to PDF/PNG, read PDF text);
+- :mod:`.xlwings_fake` (+ :mod:`.fake_cells`): the in-memory stand-in for the xlwings API
+  that live mode uses.
+
+Build a model from plain rows (for tests and examples):
 
     model = make_model(customers=[{"name": "杭州云启科技有限公司", "phone": "13800138000"}])
 
@@ -11,9 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .model import Settings, WorkbookModel
-from .reader.frames import build_sheet
-from .schema import SCHEMA
+from ..model import Settings, WorkbookModel
+from ..reader.frames import build_sheet
+from ..schema import SCHEMA
 
 
 def make_model(customers: list[dict[str, Any]] | None = None, contacts: list[dict[str, Any]] | None = None,

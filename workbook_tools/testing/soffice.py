@@ -12,8 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import WbtError
-from .i18n import L
+from ..errors import WbtError
+from ..i18n import L
 
 DEFAULT_TIMEOUT = 120.0
 
