@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: install demo test lint bench addin
+.PHONY: install demo test lint bench addin wheel-check
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -28,3 +28,6 @@ bench: $(STAMP)
 
 addin: $(STAMP)
 	$(BIN)/wbt excel build-addin -o dist/CRM工具.xlam
+
+wheel-check: $(STAMP)
+	bash .ci/wheel

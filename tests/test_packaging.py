@@ -45,3 +45,81 @@ def test_import_resolution_sees_relative_imports() -> None:
     """The check above can fail: a relative import of the test package is seen."""
     got = _imports(PACKAGE / "testing" / "fake_cells.py")
     assert "workbook_tools.model" in got and "workbook_tools.testing.xlwings_fake.FakeSheet" in got
+
+
+# --------------------------------------------------------------------------- dependencies
+
+def _pyproject() -> dict:
+    import tomllib
+
+    return tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _dist_name(req: str) -> str:
+    import re
+
+    return re.split(r"[<>=!~;\[ ]", req, maxsplit=1)[0].strip().lower().replace("_", "-")
+
+
+def _third_party_imports(paths: list[Path]) -> set[str]:
+    import sys
+
+    tops = {m.split(".")[0] for p in paths for m in _imports(p)}
+    return {t for t in tops if t and t != "workbook_tools" and t not in sys.stdlib_module_names}
+
+
+def _dists_of(modules: set[str]) -> set[str]:
+    from importlib.metadata import packages_distributions
+
+    table = packages_distributions()
+    out = set()
+    for m in modules:
+        assert m in table, f"{m} is imported but no installed distribution provides it"
+        out.update(d.lower().replace("_", "-") for d in table[m])
+    return out
+
+
+def test_runtime_dependencies_are_exactly_what_the_product_imports() -> None:
+    product = [p for p in PACKAGE.rglob("*.py") if "testing" not in p.relative_to(PACKAGE).parts]
+    used = _dists_of(_third_party_imports(product))
+    declared = {_dist_name(r) for r in _pyproject()["project"]["dependencies"]}
+    assert used == declared, f"imported but not declared: {sorted(used - declared)}; " \
+                             f"declared but never imported: {sorted(declared - used)}"
+
+
+def test_test_support_needs_only_declared_dependencies() -> None:
+    support = list((PACKAGE / "testing").rglob("*.py"))
+    used = _dists_of(_third_party_imports(support))
+    proj = _pyproject()["project"]
+    declared = {_dist_name(r) for r in proj["dependencies"] + proj["optional-dependencies"]["dev"]}
+    assert used <= declared, sorted(used - declared)
+
+
+def test_version_has_one_source_and_wbt_prints_it() -> None:
+    from click.testing import CliRunner
+
+    from workbook_tools.cli.main import cli
+
+    proj = _pyproject()["project"]
+    assert "version" not in proj and "version" in proj["dynamic"]
+    assert _pyproject()["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "workbook_tools.__version__"}
+    res = CliRunner().invoke(cli, ["--version"])
+    assert res.exit_code == 0 and res.output.strip() == f"wbt, version {workbook_tools.__version__}"
+
+
+def test_the_wheel_carries_the_vba_sources_from_macros(tmp_path: Path) -> None:
+    """setup.py's build step copies macros/ into the package; run it the way a wheel build does."""
+    import subprocess
+    import sys
+
+    root = PACKAGE.parent
+    res = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path)],
+                         cwd=root, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    packaged = tmp_path / "workbook_tools" / "excel" / "addin" / "macros"
+    expected = sorted(p.name for p in (root / "macros").iterdir() if p.suffix in (".bas", ".xml"))
+    assert sorted(p.name for p in packaged.iterdir()) == expected
+    for name in expected:
+        assert (packaged / name).read_bytes() == (root / "macros" / name).read_bytes()
+    manifest = (root / "MANIFEST.in").read_text(encoding="utf-8")
+    assert "recursive-include macros *.bas *.xml" in manifest  # the sdist carries macros/ too

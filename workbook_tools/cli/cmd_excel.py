@@ -60,6 +60,9 @@ def ribbon_cmd(write: bool) -> None:
     xml = customui_xml()
     if write:
         path = committed_path()
+        if path is None:
+            raise WbtError(L("--write 只能在源码目录中使用（macros/ 不存在）。",
+                             "--write works only in the source tree (there is no macros/ folder)."))
         path.write_text(xml, encoding="utf-8", newline="\n")
         click.echo(tr("已写入 {p}", "Wrote {p}", p=path))
     else:

@@ -37,9 +37,16 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
+def source_macros_dir() -> Path | None:
+    """``macros/`` of the source tree this package runs from (None when installed from a wheel)."""
+    folder = Path(__file__).resolve().parents[3] / "macros"
+    return folder if any(folder.glob("*.bas")) else None
+
+
 def macros_dir() -> Path:
-    """The ``macros/`` folder of the source tree (next to the ``workbook_tools`` package)."""
-    return Path(__file__).resolve().parents[3] / "macros"
+    """Where the VBA sources are: ``macros/`` of the source tree (their one home), or the copy a
+    wheel carries in this package (``setup.py`` puts it there when the package is built)."""
+    return source_macros_dir() or Path(__file__).resolve().parent / "macros"
 
 
 def load_modules(macros: Path | None = None) -> list[ovba.Module]:

@@ -58,8 +58,10 @@ def customui_xml(actions: tuple[Action, ...] = ACTIONS) -> str:
     return "\n".join(lines)
 
 
-def committed_path(root: Path | None = None) -> Path:
-    """Where the generated XML is committed: ``macros/customUI14.xml`` in the source tree."""
-    from .build import macros_dir
+def committed_path(root: Path | None = None) -> Path | None:
+    """Where the generated XML is committed: ``macros/customUI14.xml`` in the source tree (None
+    when the package runs from a wheel, which has no source tree to write to)."""
+    from .build import source_macros_dir
 
-    return (root or macros_dir()) / "customUI14.xml"
+    folder = root or source_macros_dir()
+    return folder / "customUI14.xml" if folder is not None else None
