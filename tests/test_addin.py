@@ -23,7 +23,7 @@ from oletools.olevba import VBA_Parser, decompress_stream
 
 from workbook_tools.actions import ACTIONS, GROUPS
 from workbook_tools.cli.main import cli
-from workbook_tools.excel.addin import build, cfb, ovba, ribbon
+from workbook_tools.excel.addin import build, cfb, ovba, ribbon, vbatext
 
 ROOT = Path(__file__).resolve().parents[1]
 MACROS = ROOT / "macros"
@@ -76,19 +76,37 @@ def test_the_dispatcher_exists_in_the_vba_and_runs_the_tag_through_xlwings() -> 
     assert BAS.splitlines()[0] == 'Attribute VB_Name = "CRMTools"'
     assert re.search(rf"^Public Sub {ribbon.DISPATCHER}\(control As IRibbonControl\)$", BAS, re.M)
     assert "control.Tag" in BAS
-    assert "Application.Run XLWINGS_RUNPYTHON" in BAS and "'xlwings.xlam'!RunPython" in BAS
-    assert "import workbook_tools.excel as x; x.run('\" & key & \"')" in BAS
-    BAS.encode("ascii")  # code-page independent
+    assert "Application.Run XLWINGS_RUNPYTHON, command" in BAS and "'xlwings.xlam'!RunPython" in BAS
+    assert '"import workbook_tools.excel as x; x.run(\'" & key & "\', book=\'" & HexText(fullName)' in BAS
 
 
-def test_vba_message_rows_match_the_addin_sheet(xlam: Path) -> None:
-    from python_calamine import CalamineWorkbook
+def test_no_vba_module_holds_a_non_ascii_byte(xlam: Path) -> None:
+    """VBA source is stored in the PC's code page: only ASCII reads the same on every Windows.
+    Checked on the streams inside the built file (every module, generated ones too)."""
+    blob = zipfile.ZipFile(xlam).read("xl/vbaProject.bin")
+    ole = olefile.OleFileIO(io.BytesIO(blob))
+    modules = [p for p in ole.listdir() if p[0] == "VBA" and p[1] not in ("dir", "_VBA_PROJECT")]
+    assert {p[1] for p in modules} == {"ThisWorkbook", "Sheet1", "CRMTools", vbatext.MODULE_NAME}
+    for path in modules:
+        text = ovba.decompress(ole.openstream(path).read())
+        assert all(b < 0x80 for b in text), f"{path[1]} holds non-ASCII bytes"
+    assert all(b < 0x80 for b in ole.openstream("PROJECT").read())
+    for path in (MACROS).glob("*.bas"):
+        assert all(b < 0x80 for b in path.read_bytes()), path.name
 
-    consts = {k: int(v) for k, v in re.findall(r"Private Const MSG_(\w+) As Long = (\d+)", BAS)}
-    assert set(consts) == {key for key, _, _ in build.MESSAGES}
-    rows = CalamineWorkbook.from_path(str(xlam)).get_sheet_by_index(0).to_python()
-    for key, zh, en in build.MESSAGES:
-        assert rows[consts[key] - 1] == [key, zh, en]  # VBA: .Cells(row, 2) and .Cells(row, 3)
+
+def test_texts_the_vba_shows_are_generated_and_all_used() -> None:
+    src = vbatext.module_source()
+    src.encode("ascii")
+    used = set(re.findall(r"\bTXT_(\w+)", BAS))
+    keys = {k for k, _, _ in vbatext.TEXTS}
+    assert used == keys  # every text is shown somewhere, and every name used is generated
+    # the generated code units really spell the texts (LibreOffice runs Txt() in test_vba_basic.py)
+    for key, zh, en in vbatext.TEXTS:
+        lines = src.split(f"    Case TXT_{key}\n", 1)[1].split("    Case ", 1)[0].split("    End Select", 1)[0]
+        codes = [int(c) for c in re.findall(r"\d+", " ".join(re.findall(r'U\("([\d ]+)"\)', lines)))]
+        assert "".join(map(chr, codes)) == vbatext.text_of(key)
+        assert zh in vbatext.text_of(key) and (key == "TITLE" or en in vbatext.text_of(key))
 
 
 # --------------------------------------------------------------------------- package
@@ -156,8 +174,9 @@ def _olevba_modules(path: Path) -> dict[str, list[str]]:
 
 def test_olevba_extracts_exactly_the_bas_source(xlam: Path) -> None:
     mods = _olevba_modules(xlam)
-    assert set(mods) == {"ThisWorkbook", "Sheet1", "CRMTools"}
+    assert set(mods) == {"ThisWorkbook", "Sheet1", "CRMTools", vbatext.MODULE_NAME}
     assert mods["CRMTools"] == _body(BAS)
+    assert mods[vbatext.MODULE_NAME] == _body(vbatext.module_source())
     assert mods["ThisWorkbook"] == [] and mods["Sheet1"] == []
 
 
@@ -188,7 +207,7 @@ def test_dir_stream_records_decode_with_olevba() -> None:
     seen = _dir_records(raw)
     assert seen[-1] == 0x0010 and raw.endswith(struct.pack("<HI", 0x0010, 0))
     assert seen.count(0x0019) == len(mods) == seen.count(0x002B)
-    assert seen.count(0x0022) == 2 and seen.count(0x0021) == 1  # 2 document modules, 1 standard
+    assert seen.count(0x0022) == 2 and seen.count(0x0021) == 2  # 2 document modules, 2 standard
 
 
 def _dir_records(raw: bytes) -> list[int]:
@@ -304,6 +323,20 @@ def test_cli_build_addin_and_ribbon(tmp_path: Path) -> None:
                               "-o", str(tmp_path / "y.xlam")])
     assert res.exit_code == 2 and "找不到 VBA 源文件" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "y.xlam").exists()
+    clash = tmp_path / "clash"
+    clash.mkdir()
+    (clash / "CRMTools.bas").write_text(BAS, encoding="ascii")
+    (clash / "CRMText.bas").write_text('Attribute VB_Name = "CRMText"\n', encoding="ascii")
+    res = runner.invoke(cli, ["--lang", "en", "excel", "build-addin", "--macros", str(clash), "-o", str(tmp_path / "z.xlam")])
+    assert res.exit_code == 2 and "CRMText is generated" in res.output and not (tmp_path / "z.xlam").exists()
+
+
+def test_ribbon_write_needs_the_source_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed from a wheel there is no macros/ to write to: a clear refusal, nothing written."""
+    monkeypatch.setattr(build, "source_macros_dir", lambda: None)
+    res = CliRunner().invoke(cli, ["--lang", "en", "excel", "ribbon", "--write"])
+    assert res.exit_code == 2 and "source tree" in res.output
+    assert build.macros_dir() == Path(build.__file__).resolve().parent / "macros"  # the wheel's copy
 
 
 # --------------------------------------------------------------------------- LibreOffice
@@ -322,7 +355,7 @@ def test_libreoffice_imports_the_module_into_its_basic_library(xlam: Path) -> No
         if os.environ.get("WBT_REQUIRE_SOFFICE") == "1":
             pytest.fail("soffice or python3-uno is missing")
         pytest.skip("soffice or python3-uno is missing")
-    res = subprocess.run([py, str(ROOT / "tests" / "lo_basic_source.py"), str(xlam), "90"],
+    res = subprocess.run([py, str(ROOT / "tests" / "lo_basic.py"), "source", str(xlam), "90"],
                          capture_output=True, text=True, timeout=150)
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
@@ -334,4 +367,4 @@ def test_libreoffice_imports_the_module_into_its_basic_library(xlam: Path) -> No
         lo_lines.pop()
     assert lo_lines == _body(BAS)
     assert "Public Sub CRM_OnAction(control As IRibbonControl)" in sources["CRMTools"]
-    assert data["cells"]["B2"] == build.MESSAGES[0][1] and data["cells"]["C3"] == build.MESSAGES[1][2]
+    assert data["cells"]["A1"].startswith("CRM 工具加载项") and "ribbon" in data["cells"]["B1"]

@@ -183,21 +183,15 @@ def test_review_adds_sheet_with_values_styles_and_charts(sample: Path) -> None:
     assert book.sheets.wbt_names().count(gen.name) == 1
 
 
-def test_review_asks_for_the_month(sample: Path) -> None:
+def test_review_month_defaults_to_last_month_without_asking(sample: Path) -> None:
+    """The month is asked by the add-in's VBA before Python starts (tests/test_vba_basic.py);
+    Python takes what it is given, or last month."""
     book = book_from_file(sample)
-    book.app.wbt_answers = ["no"]
     out = _run(book, "review", month=None)
-    assert out.results[0].stats["month"] == "2026-11"
-    assert book.app.wbt_alerts[0][2] == "yes_no_cancel"
-    book = book_from_file(sample)
-    book.app.wbt_answers = ["yes"]
-    assert _run(book, "review", month=None).results[0].stats["month"] == "2026-10"
-    book = book_from_file(sample)
-    before = book.sheets.wbt_names()
-    book.app.wbt_answers = ["cancel"]
-    out = _run(book, "review", month=None)
-    assert out.cancelled and not out.results and book.sheets.wbt_names() == before
+    assert out.results[0].stats["month"] == "2026-10"
+    assert [buttons for _, _, buttons in book.app.wbt_alerts] == ["ok"]  # only the closing dialog
     assert live.previous_month(dt.date(2026, 1, 15)) == "2025-12"
+    assert live.previous_month(dt.date(2026, 3, 31)) == "2026-02"
 
 
 def test_month_end_runs_every_step(sample: Path) -> None:
@@ -229,26 +223,6 @@ def test_month_end_writes_once_and_a_refusal_writes_nothing(sample: Path) -> Non
     out = _run(book, "month_end")
     assert not out.ok and cust.cell(row, "tier") in out.message
     assert {s.name: s.wbt_rows() for s in book.sheets} == before     # not even the IDs were written
-
-
-@pytest.mark.parametrize("key", ["export_masked", "export_by_owner"])
-def test_missing_operation_is_a_clear_dialog(sample: Path, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    act = actions.get(key)
-    module = act.target.split(":")[0]
-    import importlib.util
-
-    if importlib.util.find_spec(module) is not None:
-        # the export operations exist by now: simulate a build without them
-        monkeypatch.setattr(actions, "resolve", lambda a: (_ for _ in ()).throw(ModuleNotFoundError(module)))
-    book = book_from_file(sample)
-    before = {s.name: s.wbt_rows() for s in book.sheets}
-    out = _run(book, key)
-    assert not out.ok
-    assert "本版本暂不提供" in out.message and act.zh in out.message
-    assert book.app.wbt_alerts[-1][0] == out.message
-    assert {s.name: s.wbt_rows() for s in book.sheets} == before
-    en = _run(book_from_file(sample), key, lang="en")
-    assert "not available in this version" in en.message
 
 
 # ---- the same changeset as a file run ------------------------------------------------------
@@ -423,7 +397,7 @@ def _patched_run(book: FakeBook, cs: Changeset, monkeypatch: pytest.MonkeyPatch 
 
     mp = pytest.MonkeyPatch()
     try:
-        mp.setattr(live, "_operation", lambda act: (lambda model, **kw: ActionResult("t", changeset=cs)))
+        mp.setattr(actions, "resolve", lambda act: (lambda model, **kw: ActionResult("t", changeset=cs)))
         mp.setattr(live, "read_book", lambda b: (None, {}))
         return _run(book, "ids")
     finally:
@@ -437,7 +411,7 @@ def test_unexpected_error_is_a_generic_dialog_and_screen_updating_comes_back(mon
     def boom(model: object, **kw: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(live, "_operation", lambda act: boom)
+    monkeypatch.setattr(actions, "resolve", lambda act: boom)
     book = _small_book()
     out = _run(book, "tiers")
     assert not out.ok and "意外错误" in out.message and "division by zero" in out.message
@@ -465,10 +439,14 @@ def test_dialog_in_english(sample: Path) -> None:
 def test_entry_point_hands_off_to_live(monkeypatch: pytest.MonkeyPatch) -> None:
     import workbook_tools.excel as excel
 
-    seen: list[str] = []
-    monkeypatch.setattr(live, "run", lambda key, **kw: seen.append(key))
+    seen: list[tuple[str, dict[str, object]]] = []
+    monkeypatch.setattr(live, "run", lambda key, **kw: seen.append((key, kw)))
+    monkeypatch.setattr(live, "run_clicked", lambda key, **kw: seen.append((key, kw)))
     excel.run("tiers")
-    assert seen == ["tiers"]
+    excel.run("review", book="0041", hwnd=7, month="2026-10")
+    excel.run("ids", book="0041", hwnd=0, month="")
+    assert seen == [("tiers", {"month": None}), ("review", {"book": "0041", "hwnd": 7, "month": "2026-10"}),
+                    ("ids", {"book": "0041", "hwnd": None, "month": None})]
 
 
 def test_style_rectangles_cover_exactly_the_cells() -> None:

@@ -11,16 +11,16 @@ import pytest
 
 xw = pytest.importorskip("xlwings")
 
-from workbook_tools.excel import live, xlapply, xlreader  # noqa: E402
+from workbook_tools.excel import caller, live, xlapply, xlreader  # noqa: E402
 from workbook_tools.testing import xlwings_fake as fake  # noqa: E402
 
 XW_CLASSES = {
-    "App": xw.App, "Book": xw.Book, "Books": xw.main.Books, "Sheets": xw.main.Sheets, "Sheet": xw.Sheet,
+    "Apps": xw.main.Apps, "App": xw.App, "Book": xw.Book, "Books": xw.main.Books, "Sheets": xw.main.Sheets, "Sheet": xw.Sheet,
     "Range": xw.Range, "Font": xw.main.Font, "Note": xw.main.Note, "Charts": xw.main.Charts,
     "Chart": xw.main.Chart, "FreezePanes": xw.main.FreezePanes,
 }
 FAKE_CLASSES = {
-    "App": fake.FakeApp, "Book": fake.FakeBook, "Books": fake.FakeBooks, "Sheets": fake.FakeSheets,
+    "Apps": fake.FakeApps, "App": fake.FakeApp, "Book": fake.FakeBook, "Books": fake.FakeBooks, "Sheets": fake.FakeSheets,
     "Sheet": fake.FakeSheet, "Range": fake.FakeRange, "Font": fake.FakeFont, "Note": fake.FakeNote,
     "Charts": fake.FakeCharts, "Chart": fake.FakeChart, "FreezePanes": fake.FakeFreezePanes,
 }
@@ -31,6 +31,8 @@ CALLS: dict[str, list[tuple[tuple, dict]]] = {
     "Sheets.add": [(("name",), {"after": None}), ((), {"name": "x", "before": None})],
     "Sheets.__getitem__": [((0,), {}), (("name",), {})],
     "Sheets.__iter__": [((), {})],
+    "Apps.__iter__": [((), {})],
+    "Books.__iter__": [((), {})],
     "Sheets.__len__": [((), {})],
     "Sheet.range": [(((1, 1), (2, 2)), {}), (("A1",), {})],
     "Sheet.delete": [((), {})],
@@ -44,14 +46,14 @@ CALLS: dict[str, list[tuple[tuple, dict]]] = {
     "FreezePanes.freeze_at": [(("A2",), {})],
 }
 # properties the adapter assigns to
-SETTABLE = {"App.screen_updating", "Sheet.name", "Sheet.visible", "Range.value", "Range.color",
+SETTABLE = {"App.screen_updating", "App.status_bar", "Sheet.name", "Sheet.visible", "Range.value", "Range.color",
             "Range.number_format", "Range.wrap_text", "Range.column_width", "Font.color", "Font.bold",
             "Font.italic", "Font.size", "Chart.chart_type", "Chart.name"}
 
 
 def used_api() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for api in (xlreader.USED_API, xlapply.USED_API, live.USED_API):
+    for api in (xlreader.USED_API, xlapply.USED_API, live.USED_API, caller.USED_API):
         for cls, names in api.items():
             out.setdefault(cls, set()).update(names)
     return out
@@ -67,6 +69,10 @@ def test_declared_classes_are_known() -> None:
 
 def test_module_level_books_has_active() -> None:
     assert isinstance(inspect.getattr_static(type(xw.books), "active"), property)
+
+
+def test_module_level_apps_is_the_collection_live_mode_iterates() -> None:
+    assert isinstance(xw.apps, xw.main.Apps)  # what live._xlwings_apps() hands to caller.find_book
 
 
 @pytest.mark.parametrize(("cls", "name"), _members())
@@ -151,6 +157,6 @@ def test_fake_rejects_undeclared_attributes() -> None:
 
 def test_adapter_sources_use_no_fake_helpers() -> None:
     root = Path(xlapply.__file__).parent
-    for name in ("live.py", "xlapply.py", "xlmarks.py", "xlutil.py", "xlreader.py"):
+    for name in ("live.py", "xlapply.py", "xlmarks.py", "xlutil.py", "xlreader.py", "caller.py"):
         text = (root / name).read_text(encoding="utf-8")
         assert not re.search(r"\.wbt_\w+|\._cells\b|\.api\b", text), name

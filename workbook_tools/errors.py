@@ -36,6 +36,14 @@ class WbtError(Exception):
         return text
 
 
+ERROR_PREFIX = L("错误：", "Error: ")
+
+
+def error_text(exc: WbtError, lang: str | None = None) -> str:
+    """How a refusal is shown to a user, the same in the CLI (stderr) and in an Excel dialog."""
+    return ERROR_PREFIX.get(lang) + exc.render(lang)
+
+
 class UnreadableWorkbook(WbtError):
     """The file cannot be read as a workbook (not a zip, encrypted, hostile, too large …)."""
 

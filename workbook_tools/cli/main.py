@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import WbtError
+from ..errors import WbtError, error_text
 from ..i18n import current_lang, set_lang, tr
 
 
@@ -25,7 +25,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except WbtError as exc:
-            click.echo(tr("错误：", "Error: ") + exc.render(current_lang()), err=True)
+            click.echo(error_text(exc, current_lang()), err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise

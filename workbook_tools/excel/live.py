@@ -1,11 +1,13 @@
 """Live mode: what a ribbon button runs, on the workbook open in Excel (through xlwings).
 
-``run(key)`` reads the active workbook (:mod:`.xlreader`), runs the SAME pure operation as the
-CLI (resolved through :mod:`workbook_tools.actions`), writes its changeset through xlwings
-(:mod:`.xlapply`) with screen updating off, and ends with a short dialog in the user's
-language. Any error becomes a dialog — :meth:`WbtError.render` for the problems a user can act
-on, a generic message (with a log file holding the traceback) for anything unexpected — never a
-traceback window. ``book=`` lets tests and scripts pass a :class:`~workbook_tools.testing.xlwings_fake.FakeBook`.
+A click arrives as :func:`run_clicked` (the add-in names the workbook and the Excel instance, see
+:mod:`.caller`). ``run(key, book=…)`` reads that workbook (:mod:`.xlreader`), runs the SAME pure
+operation as the CLI (resolved through :mod:`workbook_tools.actions`), writes its changeset
+through xlwings (:mod:`.xlapply`) with screen updating off and the step shown in Excel's status
+bar, and ends with a short dialog in the user's language. Any error becomes a dialog: a refusal
+shows the very text the CLI prints (``错误：`` + :meth:`WbtError.render`), anything unexpected a
+generic message with a log file holding the traceback; never a traceback window. Tests and
+scripts pass a :class:`~workbook_tools.testing.xlwings_fake.FakeBook` as ``book``.
 """
 
 from __future__ import annotations
@@ -16,28 +18,26 @@ import inspect
 import tempfile
 import time
 import traceback
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import actions
 from ..changeset import ActionResult, Changeset
-from ..errors import WbtError
+from ..errors import WbtError, error_text
 from ..gcpause import collector_paused
 from ..i18n import L, current_lang
+from .caller import decode_name, find_book
 from .xlapply import LiveReport, apply_live
 from .xlreader import read_book
 
-USED_API: dict[str, list[str]] = {"Books": ["active"]}
-"""xlwings used here directly: ``xw.books.active`` is the data workbook (in a custom add-in,
-``xw.Book.caller()`` would be the add-in itself). See tests/test_xlwings_contract.py."""
+USED_API: dict[str, list[str]] = {"Books": ["active"], "App": ["status_bar"]}
+"""xlwings used here directly (see tests/test_xlwings_contract.py). A click names its workbook
+(:mod:`.caller`); ``xw.books.active`` is only for a script that calls :func:`run` without a book."""
 
 TITLE = L("CRM 工具", "CRM tools")
 MAX_LISTED = 8
-
-
-class NotAvailable(WbtError):
-    """The action is registered but its operation is not part of this version."""
 
 
 @dataclass
@@ -69,26 +69,29 @@ def _active_book() -> Any:
     return xw.books.active
 
 
-def _operation(act: actions.Action) -> Any:
+def _xlwings_apps() -> Iterable[Any]:
+    import xlwings as xw
+
+    return xw.apps
+
+
+@contextlib.contextmanager
+def status_bar(app: Any, lang: str) -> Iterator[Callable[[L], None]]:
+    """``show(text)`` puts "CRM 工具：<text>…" in Excel's status bar; the bar is given back as it was."""
     try:
-        return actions.resolve(act)
-    except (ModuleNotFoundError, AttributeError) as exc:
-        raise NotAvailable(L(f"本版本暂不提供“{act.zh}”功能。", f"'{act.en}' is not available in this version."),
-                           hint=L(f"请更新 workbook_tools，或在命令行使用 wbt {act.cli}（若可用）。",
-                                  f"Update workbook_tools, or use 'wbt {act.cli}' on the command line if it is "
-                                  "available.")) from exc
+        previous = app.status_bar
+    except Exception:  # noqa: BLE001 - an Excel that cannot tell: give the bar back to Excel
+        previous = False
 
+    def show(text: L) -> None:
+        with contextlib.suppress(Exception):  # progress must never fail a run
+            app.status_bar = f"{TITLE.get(lang)}: {text.get(lang)}…"
 
-def _ask_month(app: Any, today: dt.date, lang: str) -> str | None:
-    """Previous full month (default) or this month so far; None when the user cancels."""
-    prev = previous_month(today)
-    this = f"{today.year:04d}-{today.month:02d}"
-    prompt = L(f"生成上个月（{prev}）的月度复盘？\n选“否”则生成本月（{this}，截至今天）。",
-               f"Build the review of last month ({prev})?\nChoose 'No' for this month ({this}) so far.").get(lang)
-    answer = app.alert(prompt, TITLE.get(lang), "yes_no_cancel")
-    if answer == "cancel":
-        return None
-    return this if answer == "no" else prev
+    try:
+        yield show
+    finally:
+        with contextlib.suppress(Exception):
+            app.status_bar = previous
 
 
 def _kwargs(fn: Any, *, as_of: dt.date, month: str | None, lang: str, source: str,
@@ -155,13 +158,19 @@ def _message(act: actions.Action, outcome: LiveOutcome, lang: str) -> str:
     return "\n".join(x for x in lines if x)
 
 
-class _Run:
-    """One button press: read → operation → write, with timings."""
+READING = L("正在读取工作簿", "reading the workbook")
+WRITING = L("正在写入工作簿", "writing the workbook")
 
-    def __init__(self, book: Any, outcome: LiveOutcome, *, now: dt.datetime | None, user: str | None) -> None:
-        self.book, self.outcome, self.now, self.user = book, outcome, now, user
+
+class _Run:
+    """One button press: read → operation → write, with timings and the step in the status bar."""
+
+    def __init__(self, book: Any, outcome: LiveOutcome, *, now: dt.datetime | None, user: str | None,
+                 show: Callable[[L], None]) -> None:
+        self.book, self.outcome, self.now, self.user, self.show = book, outcome, now, user, show
 
     def read(self) -> Any:
+        self.show(READING)
         t = time.perf_counter()
         model, _ = read_book(self.book)
         self.outcome.read_seconds += time.perf_counter() - t
@@ -179,6 +188,7 @@ class _Run:
         cs = res.changeset
         if not cs:
             return False
+        self.show(WRITING)
         t = time.perf_counter()
         self.outcome.reports.append(apply_live(self.book, cs, now=self.now, user=self.user))
         self.outcome.write_seconds += time.perf_counter() - t
@@ -198,13 +208,17 @@ def _month_end(r: _Run, *, as_of: dt.date, month: str, lang: str) -> None:
     one read, written as one changeset, so the pre-flight checks every cell before any is written."""
     from ..ops.ids import run_ids
     from ..ops.mirror import with_edits
+    from ..ops.month_end import STEPS
     from ..ops.review import run_review
     from ..ops.tiers import run_tiers
     from ..ops.validate import run_annotate
 
+    step = dict(STEPS)
     model = r.read()
+    r.show(step["validate"])
     vres = r.op(run_annotate, model, as_of=as_of, now=r.now)
     errors = sum(1 for f in vres.findings if f.severity == "error")
+    r.show(step["ids"])
     ires = r.op(run_ids, model, as_of=as_of)
     pending = [vres, ires]
     if ires.changeset and ires.changeset.edits:
@@ -214,64 +228,61 @@ def _month_end(r: _Run, *, as_of: dt.date, month: str, lang: str) -> None:
             pending, model = [], r.read()
         else:
             model = mirrored
+    r.show(step["tiers"])
     pending.append(r.op(run_tiers, model, as_of=as_of))
+    r.show(step["review"])
     pending.append(r.op(run_review, model, month=month, as_of=as_of, findings_errors=errors, lang=lang,
                         source=str(r.book.name)))
     r.write_all(pending)
 
 
 def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, month: str | None = None,
-        now: dt.datetime | None = None, user: str | None = None, lang: str | None = None,
-        ask: bool = True) -> LiveOutcome:
-    """Run one registered action on the active workbook (or ``book``) and show its dialog.
+        now: dt.datetime | None = None, user: str | None = None, lang: str | None = None) -> LiveOutcome:
+    """Run one registered action on ``book`` (default: the active workbook) and show its dialog.
 
-    ``as_of`` defaults to today; the review month is asked (last month by default) unless
-    ``month`` is given or ``ask`` is False (then last month). Never raises: errors are dialogs.
+    ``as_of`` defaults to today, ``month`` (review, month end) to last month: the add-in asks the
+    user for it before calling. Never raises: errors are dialogs.
     """
     t0 = time.perf_counter()
     lang = lang or current_lang()
     outcome = LiveOutcome(action_key)
     app = None
     try:
-        act = actions.get(action_key)
-    except KeyError:
-        act = None
-    try:
         if book is None:
             book = _active_book()
         app = book.app
-        if act is None:
-            raise WbtError(L(f"未知的操作“{action_key}”。", f"Unknown action '{action_key}'."))
+        try:
+            act = actions.get(action_key)
+        except KeyError:
+            raise WbtError(L(f"未知的操作“{action_key}”。", f"Unknown action '{action_key}'.")) from None
         as_of = as_of or dt.date.today()
-        needs_month = act.key in ("review", "month_end")
-        if needs_month and month is None:
-            month = _ask_month(app, as_of, lang) if ask else previous_month(as_of)
-            if month is None:
-                outcome.cancelled = True
-                return outcome
-        fn = _operation(act) if act.key != "month_end" else None
+        if act.key in ("review", "month_end"):
+            month = month or previous_month(as_of)
+        fn = actions.resolve(act) if act.key != "month_end" else None
         previous = app.screen_updating
         app.screen_updating = False
         try:
-            r = _Run(book, outcome, now=now, user=user)
-            if act.key == "month_end":
-                with collector_paused():
-                    _month_end(r, as_of=as_of, month=str(month), lang=lang)
-            else:
-                model = r.read()
-                kw = _kwargs(fn, as_of=as_of, month=month, lang=lang, source=str(book.name), now=now)
-                res = r.op(fn, model, **kw)
-                r.write(res)
-                if getattr(res, "exports", None):  # exports make new files beside the workbook
-                    from ..ops.export import write_exports
+            with status_bar(app, lang) as show:
+                r = _Run(book, outcome, now=now, user=user, show=show)
+                if act.key == "month_end":
+                    with collector_paused():
+                        _month_end(r, as_of=as_of, month=str(month), lang=lang)
+                else:
+                    model = r.read()
+                    show(L(act.zh, act.en))
+                    kw = _kwargs(fn, as_of=as_of, month=month, lang=lang, source=str(book.name), now=now)
+                    res = r.op(fn, model, **kw)
+                    r.write(res)
+                    if getattr(res, "exports", None):  # exports make new files beside the workbook
+                        from ..ops.export import write_exports
 
-                    outcome.files = [str(p) for p in write_exports(res, lang=lang)]
+                        outcome.files = [str(p) for p in write_exports(res, lang=lang)]
         finally:
             app.screen_updating = previous
         outcome.message = _message(act, outcome, lang)
     except WbtError as exc:
         outcome.ok = False
-        outcome.message = exc.render(lang)
+        outcome.message = error_text(exc, lang)
     except Exception as exc:  # noqa: BLE001 - a button must never show a traceback window
         outcome.ok = False
         log = _log_traceback(action_key)
@@ -281,6 +292,26 @@ def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, mont
     outcome.seconds = time.perf_counter() - t0
     _alert(app, outcome.message, lang)
     return outcome
+
+
+def run_clicked(action_key: str, *, book: str, hwnd: int | None = None, month: str | None = None,
+                apps: Iterable[Any] | None = None, **kw: Any) -> LiveOutcome | None:
+    """A ribbon click: ``book`` is the hex-coded FullName of the workbook clicked from, ``hwnd`` the
+    Excel window it lives in (:mod:`.caller`). A book that cannot be found is a refusal shown in
+    that Excel; with no Excel to show it in, the message goes to xlwings (stderr, exit code 2),
+    which shows it in a message box."""
+    lang = kw.get("lang") or current_lang()
+    pool = list(apps if apps is not None else _xlwings_apps())
+    try:
+        target = find_book(pool, decode_name(book), hwnd)
+    except WbtError as exc:
+        message = error_text(exc, lang)
+        app = next((a for a in pool if hwnd and a.hwnd == hwnd), None)
+        if app is None:
+            raise SystemExit(message) from None
+        _alert(app, message, lang)
+        return None
+    return run(action_key, book=target, month=month or None, **kw)
 
 
 def _alert(app: Any, message: str, lang: str) -> None:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_HYPERLINK = re.compile(r'^=HYPERLINK\("((?:[^"]|"")*)",\s*"((?:[^"]|"")*)"\)$', re.I)
+MAX_ADDRESS = 255  # Excel's Range("…") refuses a longer address
 
 
 def _rgb(value: Any) -> tuple[int, int, int] | None:
@@ -74,7 +76,8 @@ def _excel_parse(value: Any, number_format: str) -> tuple[Any, str | None, bool]
         return value, None, False
     s = value.strip()
     if s.startswith("="):
-        return "#FORMULA", s, False
+        link = _HYPERLINK.match(s)
+        return (link[2].replace('""', '"') if link else "#FORMULA"), s, False
     if _NUMBER.match(s):
         pct = s.endswith("%")
         f = float(s.rstrip("%"))
@@ -90,7 +93,17 @@ def _excel_parse(value: Any, number_format: str) -> tuple[Any, str | None, bool]
     return value, None, False
 
 
-def _bounds(ref: str | tuple[int, int] | FakeRange) -> tuple[int, int, int, int]:
+Area = tuple[int, int, int, int]
+
+
+def areas_of(address: str) -> list[Area]:
+    """``"A1,C3:C9"`` → the areas (r1, c1, r2, c2); Excel's limit of 255 characters applies."""
+    if len(address) > MAX_ADDRESS:
+        raise ValueError(f"Range('{address[:20]}…'): an address may not exceed {MAX_ADDRESS} characters")
+    return [_bounds(part) for part in address.split(",")]
+
+
+def _bounds(ref: str | tuple[int, int] | FakeRange) -> Area:
     if isinstance(ref, FakeRange):
         return ref._r1, ref._c1, ref._r2, ref._c2
     if isinstance(ref, tuple):
@@ -109,22 +122,33 @@ def _bounds(ref: str | tuple[int, int] | FakeRange) -> tuple[int, int, int, int]
 
 
 class FakeRange:
-    """``xlwings.Range`` over a rectangle ``(r1, c1)..(r2, c2)`` (1-based, inclusive)."""
+    """``xlwings.Range`` over a rectangle ``(r1, c1)..(r2, c2)`` (1-based, inclusive), or over
+    several areas (the first one is the rectangle) when made from ``"A1,C3:C9"``."""
 
-    __slots__ = ("_sheet", "_r1", "_c1", "_r2", "_c2", "_ndim")
+    __slots__ = ("_sheet", "_r1", "_c1", "_r2", "_c2", "_ndim", "_areas")
 
-    def __init__(self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int, ndim: int | None = None) -> None:
+    def __init__(self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int, ndim: int | None = None,
+                 areas: list[Area] | None = None) -> None:
         self._sheet = sheet
         self._r1, self._c1, self._r2, self._c2 = r1, c1, r2, c2
         self._ndim = ndim
+        self._areas = areas or [(r1, c1, r2, c2)]
 
     def _count(self, what: str) -> None:
         self._sheet._book.app.wbt_calls[what] += 1
 
     def _iter(self) -> Iterator[tuple[int, int]]:
-        for r in range(self._r1, self._r2 + 1):
-            for c in range(self._c1, self._c2 + 1):
-                yield r, c
+        seen: set[tuple[int, int]] = set()
+        for r1, c1, r2, c2 in self._areas:
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) not in seen:
+                        seen.add((r, c))
+                        yield r, c
+
+    def _one_area(self, what: str) -> None:
+        if len(self._areas) > 1:
+            raise NotImplementedError(f"{what} of a range with several areas is not modelled (Excel uses the first)")
 
     def _cell(self, r: int, c: int) -> _Cell:
         return self._sheet._cells.setdefault((r, c), _Cell())
@@ -132,32 +156,46 @@ class FakeRange:
     def _peek(self, r: int, c: int) -> _Cell | None:
         return self._sheet._cells.get((r, c))
 
-    def _uniform(self, get: Any, default: Any) -> Any:
+    def _uniform(self, get: Any, default: Any, *, mixed: Any = None) -> Any:
+        """The cells' common ``get`` value; ``mixed`` when they differ (an exception is raised)."""
         vals = {get(self._peek(r, c)) if self._peek(r, c) else default for r, c in self._iter()}
-        return vals.pop() if len(vals) == 1 else None
+        if len(vals) == 1:
+            return vals.pop()
+        if isinstance(mixed, type) and issubclass(mixed, Exception):
+            raise mixed("int() argument must be a string, a bytes-like object or a real number, not 'NoneType'")
+        return mixed
 
     @property
     def row(self) -> int:
+        self._count("Range.row")
         return self._r1
 
     @property
     def column(self) -> int:
+        self._count("Range.column")
         return self._c1
 
     @property
     def shape(self) -> tuple[int, int]:
+        self._count("Range.shape")
+        return self._shape()
+
+    def _shape(self) -> tuple[int, int]:
         return (self._r2 - self._r1 + 1, self._c2 - self._c1 + 1)
 
     @property
     def last_cell(self) -> FakeRange:
+        self._count("Range.last_cell")
         return FakeRange(self._sheet, self._r2, self._c2, self._r2, self._c2)
 
     @property
     def left(self) -> float:
+        self._count("Range.left")
         return sum(self._sheet.wbt_widths.get(c, 8.43) * 7.0 for c in range(1, self._c1))
 
     @property
     def top(self) -> float:
+        self._count("Range.top")
         return 15.0 * (self._r1 - 1)
 
     def options(self, convert: Any = None, **options: Any) -> FakeRange:
@@ -165,18 +203,19 @@ class FakeRange:
             raise NotImplementedError("the fake supports options(ndim=…, empty=None) only")
         if options.get("empty") is not None:
             raise NotImplementedError("the fake supports empty=None only")
-        return FakeRange(self._sheet, self._r1, self._c1, self._r2, self._c2, options.get("ndim"))
+        return FakeRange(self._sheet, self._r1, self._c1, self._r2, self._c2, options.get("ndim"), self._areas)
 
     # ---- values ----------------------------------------------------------------------------
     @property
     def value(self) -> Any:
         self._count("Range.value:get")
+        self._one_area("value")
         get = self._sheet._cells.get
         cols = range(self._c1, self._c2 + 1)
         rows = [[(c.value if (c := get((r, col))) else None) for col in cols] for r in range(self._r1, self._r2 + 1)]
         if self._ndim == 2:
             return rows
-        nr, nc = self.shape
+        nr, nc = self._shape()
         if nr == 1 and nc == 1:
             return rows[0][0]
         if nr == 1:
@@ -188,12 +227,13 @@ class FakeRange:
     @value.setter
     def value(self, data: Any) -> None:
         self._count("Range.value:set")
+        self._one_area("value")
         if isinstance(data, list | tuple) and data and isinstance(data[0], list | tuple):
             block = [list(r) for r in data]
         elif isinstance(data, list | tuple):
             block = [list(data)]
         else:
-            block = [[data] * self.shape[1] for _ in range(self.shape[0])]
+            block = [[data] * self._shape()[1] for _ in range(self._shape()[0])]
         for i, row in enumerate(block):
             for j, v in enumerate(row):
                 cell = self._cell(self._r1 + i, self._c1 + j)
@@ -206,6 +246,7 @@ class FakeRange:
         """Like xlwings: the formula, else the constant as text (Excel drops the apostrophe prefix
         here too, so a text cell holding ``=x`` reads back as ``=x``)."""
         self._count("Range.formula:get")
+        self._one_area("formula")
         out = []
         for r in range(self._r1, self._r2 + 1):
             row = []
@@ -220,7 +261,7 @@ class FakeRange:
                     row.append(v.isoformat() if isinstance(v, dt.datetime) else
                                                             str(v).removesuffix(".0") if isinstance(v, float) else str(v))
             out.append(tuple(row))
-        if self.shape == (1, 1):
+        if self._shape() == (1, 1):
             return out[0][0]
         return tuple(out)
 
@@ -228,7 +269,7 @@ class FakeRange:
     @property
     def color(self) -> tuple[int, int, int] | None:
         self._count("Range.color:get")
-        return self._uniform(lambda c: c.color, None)
+        return self._uniform(lambda c: c.color, None, mixed=TypeError)
 
     @color.setter
     def color(self, value: Any) -> None:
@@ -239,6 +280,7 @@ class FakeRange:
 
     @property
     def font(self) -> FakeFont:
+        self._count("Range.font")
         return FakeFont(self)
 
     @property
@@ -269,7 +311,7 @@ class FakeRange:
     @column_width.setter
     def column_width(self, value: float) -> None:
         self._count("Range.column_width:set")
-        for c in range(self._c1, self._c2 + 1):
+        for c in sorted({c for _, c in self._iter()}):
             self._sheet.wbt_widths[c] = float(value)
 
     def merge(self, across: bool = False) -> None:
@@ -315,7 +357,7 @@ class FakeFont:
     @property
     def color(self) -> tuple[int, int, int] | None:
         self._rng._count("Font.color:get")
-        return self._rng._uniform(lambda c: c.font_color, (0, 0, 0))
+        return self._rng._uniform(lambda c: c.font_color, (0, 0, 0), mixed=TypeError)
 
     @color.setter
     def color(self, value: Any) -> None:

@@ -17,9 +17,16 @@ What it models of Excel, because live mode depends on it:
   empty cells as ``None``; ``Range.value`` is a scalar, a list or a list of lists by shape
   (``options(ndim=2)`` always gives a list of lists);
 - a ``datetime`` written into a ``General`` cell gets a date number format, as in Excel;
-- ``color`` / ``font.color`` read back as ``(r, g, b)`` tuples (``None`` for no fill).
+- ``color`` / ``font.color`` read back as ``(r, g, b)`` tuples (``None`` for no fill); on a range
+  whose cells differ they raise ``TypeError``, as xlwings does (Excel answers Null there and
+  xlwings' ``int_to_rgb(None)`` fails);
+- an address may list several areas (``"A1,C3:C9"``, as Excel's ``Range("…")``) for formats,
+  colours and widths; values of such a range are not modelled (Excel writes only the first area);
+- ``=HYPERLINK("target","text")`` evaluates to its text.
 
-Every call is counted in ``app.wbt_calls`` (e.g. ``"Range.value:get"``) for the batching tests.
+Every call that would cross into Excel (a COM call on Windows) is counted in ``app.wbt_calls``
+(e.g. ``"Range.value:get"``, ``"Sheets.item"`` for each sheet an iteration hands out) for the
+batching tests. ``FakeApps`` stands for ``xlwings.apps`` (every running Excel, with its ``hwnd``).
 """
 
 from __future__ import annotations
@@ -31,9 +38,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import cell_ref, split_ref
-from .fake_cells import FakeFont, FakeNote, FakeRange, _bounds, _Cell
+from .fake_cells import FakeFont, FakeNote, FakeRange, _bounds, _Cell, areas_of
 
-__all__ = ["FakeApp", "FakeBooks", "FakeBook", "FakeSheets", "FakeSheet", "FakeRange", "FakeFont", "FakeNote",
+__all__ = ["FakeApps", "FakeApp", "FakeBooks", "FakeBook", "FakeSheets", "FakeSheet", "FakeRange", "FakeFont", "FakeNote",
            "FakeCharts", "FakeChart", "FakeFreezePanes", "book_from_file", "CHART_TYPES"]
 
 CHART_TYPES = ("column_clustered", "bar_clustered", "pie", "line")
@@ -41,19 +48,52 @@ CHART_TYPES = ("column_clustered", "bar_clustered", "pie", "line")
 
 
 
+class FakeApps:
+    """``xlwings.apps``: the running Excel instances."""
+
+    __slots__ = ("_apps",)
+
+    def __init__(self, *apps: FakeApp) -> None:
+        self._apps = list(apps)
+
+    def __iter__(self) -> Iterator[FakeApp]:
+        for app in self._apps:
+            app.wbt_calls["Apps.item"] += 1
+            yield app
+
+
 class FakeApp:
-    """``xlwings.App``: screen updating and alert dialogs (``wbt_books`` holds the open books)."""
+    """``xlwings.App``: its books, window handle, screen updating, status bar and alert dialogs."""
 
-    __slots__ = ("wbt_books", "_screen_updating", "wbt_alerts", "wbt_answers", "wbt_calls",
-                 "wbt_screen_log")
+    __slots__ = ("books", "_hwnd", "_screen_updating", "_status_bar", "wbt_alerts", "wbt_answers", "wbt_calls",
+                 "wbt_screen_log", "wbt_status_log")
 
-    def __init__(self) -> None:
-        self.wbt_books = FakeBooks(self)
+    def __init__(self, hwnd: int = 0x1A2B) -> None:
+        self.books = FakeBooks(self)
+        self._hwnd = hwnd
         self._screen_updating = True
+        self._status_bar: str | bool = False                      # False: Excel's own status bar
         self.wbt_alerts: list[tuple[str, str | None, str]] = []   # (prompt, title, buttons) shown
         self.wbt_answers: list[str] = []                           # answers to give, in order
         self.wbt_calls: Counter[str] = Counter()
         self.wbt_screen_log: list[bool] = []
+        self.wbt_status_log: list[str | bool] = []
+
+    @property
+    def hwnd(self) -> int:
+        self.wbt_calls["App.hwnd"] += 1
+        return self._hwnd
+
+    @property
+    def status_bar(self) -> str | bool:
+        self.wbt_calls["App.status_bar:get"] += 1
+        return self._status_bar
+
+    @status_bar.setter
+    def status_bar(self, value: str | bool) -> None:
+        self.wbt_calls["App.status_bar:set"] += 1
+        self._status_bar = value
+        self.wbt_status_log.append(value)
 
     @property
     def screen_updating(self) -> bool:
@@ -73,7 +113,7 @@ class FakeApp:
 
 
 class FakeBooks:
-    """``xlwings.main.Books``: the open books; ``active`` is the last one opened."""
+    """``xlwings.main.Books``: the open books of an app; ``active`` is the last one opened."""
 
     __slots__ = ("_app", "_books", "_active")
 
@@ -88,8 +128,10 @@ class FakeBooks:
             raise RuntimeError("no workbook is open")
         return self._active
 
-    def wbt_list(self) -> list[FakeBook]:
-        return list(self._books)
+    def __iter__(self) -> Iterator[FakeBook]:
+        for book in list(self._books):
+            self._app.wbt_calls["Books.item"] += 1
+            yield book
 
     def wbt_add(self, book: FakeBook) -> None:
         self._books.append(book)
@@ -106,7 +148,7 @@ class FakeBook:
         self.name = name
         self.fullname = fullname or name
         self.sheets = FakeSheets(self)
-        self.app.wbt_books.wbt_add(self)
+        self.app.books.wbt_add(self)
 
     def wbt_add_sheet(self, name: str, rows: Sequence[Sequence[Any]] = (), *, visible: bool | int = True,
                       number_formats: dict[str, str] | None = None) -> FakeSheet:
@@ -143,21 +185,25 @@ class FakeSheets:
         return len(self._list)
 
     def __iter__(self) -> Iterator[FakeSheet]:
-        return iter(list(self._list))
+        calls = self._book.app.wbt_calls
+        calls["Sheets.iter"] += 1
+        for sh in list(self._list):
+            calls["Sheets.item"] += 1
+            yield sh
 
     def __getitem__(self, key: int | str) -> FakeSheet:
         self._book.app.wbt_calls["Sheets.getitem"] += 1
         if isinstance(key, int):
             return self._list[key]
         for s in self._list:
-            if s.name.casefold() == key.casefold():
+            if s._name.casefold() == key.casefold():
                 return s
         raise KeyError(key)
 
     def add(self, name: str | None = None, before: FakeSheet | None = None, after: FakeSheet | None = None) -> FakeSheet:
         self._book.app.wbt_calls["Sheets.add"] += 1
         name = name or f"Sheet{len(self._list) + 1}"
-        if any(s.name.casefold() == name.casefold() for s in self._list):
+        if any(s._name.casefold() == name.casefold() for s in self._list):
             raise ValueError(f"a sheet named {name!r} exists")
         sh = FakeSheet(self._book, name)
         if before is not None:
@@ -174,7 +220,7 @@ class FakeSheets:
         return sh
 
     def wbt_names(self) -> list[str]:
-        return [s.name for s in self._list]
+        return [s._name for s in self._list]
 
 
 class FakeSheet:
@@ -194,6 +240,7 @@ class FakeSheet:
 
     @property
     def name(self) -> str:
+        self._book.app.wbt_calls["Sheet.name:get"] += 1
         return self._name
 
     @name.setter
@@ -229,6 +276,13 @@ class FakeSheet:
     def range(self, cell1: str | tuple[int, int] | FakeRange, cell2: str | tuple[int, int] | FakeRange | None = None
               ) -> FakeRange:
         self._book.app.wbt_calls["Sheet.range"] += 1
+        if isinstance(cell1, str) and "," in cell1:
+            if cell2 is not None:
+                raise ValueError("a range of several areas takes one address")
+            areas = areas_of(cell1)
+            return FakeRange(self, *areas[0], areas=areas)
+        if isinstance(cell1, str):
+            areas_of(cell1)  # the length limit
         r1, c1, r2, c2 = _bounds(cell1)
         if cell2 is not None:
             s1, d1, s2, d2 = _bounds(cell2)
