@@ -100,7 +100,7 @@ End Function
 ' "2026-10", "2026/10", "2026.1", "2026<nian>10<yue>" -> "2026-10"; anything else -> "".
 Public Function NormalMonth(ByVal text As String) As String
     Dim parts() As String, y As Long, m As Long
-    text = Replace(Replace(Replace(text, "/", "-"), ".", "-"), ChrW(24180), "-")
+    text = Replace(Replace(Replace(Trim$(text), "/", "-"), ".", "-"), ChrW(24180), "-")
     If Right$(text, 1) = ChrW(26376) Then text = Left$(text, Len(text) - 1)
     parts = Split(text, "-")
     If UBound(parts) <> 1 Then Exit Function

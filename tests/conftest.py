@@ -22,6 +22,26 @@ def browser_binary() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
+def uno_python() -> str | None:
+    """A Python that can ``import uno`` (the system one with python3-uno), for tests/lo_basic.py."""
+    import subprocess
+
+    for exe in ("/usr/bin/python3", shutil.which("python3")):
+        if exe and subprocess.run([exe, "-c", "import uno"], capture_output=True).returncode == 0:
+            return exe
+    return None
+
+
+def require_lo_basic() -> str:
+    """The uno Python, or skip (fail when ``WBT_REQUIRE_SOFFICE=1``) when it or soffice is missing."""
+    py = uno_python()
+    if py is None or not shutil.which("soffice"):
+        if soffice_required():
+            pytest.fail("soffice or python3-uno is missing")
+        pytest.skip("soffice or python3-uno is missing")
+    return py
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     missing = {}
     if not (shutil.which("soffice") or soffice_required()):

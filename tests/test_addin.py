@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import posixpath
 import random
 import re
-import shutil
 import struct
 import subprocess
 import zipfile
@@ -19,6 +17,7 @@ from xml.etree import ElementTree as ET
 import olefile
 import pytest
 from click.testing import CliRunner
+from conftest import require_lo_basic
 from oletools.olevba import VBA_Parser, decompress_stream
 
 from workbook_tools.actions import ACTIONS, GROUPS
@@ -341,20 +340,9 @@ def test_ribbon_write_needs_the_source_tree(monkeypatch: pytest.MonkeyPatch) -> 
 
 # --------------------------------------------------------------------------- LibreOffice
 
-def _uno_python() -> str | None:
-    for exe in ("/usr/bin/python3", shutil.which("python3")):
-        if exe and subprocess.run([exe, "-c", "import uno"], capture_output=True).returncode == 0:
-            return exe
-    return None
-
-
 @pytest.mark.soffice
 def test_libreoffice_imports_the_module_into_its_basic_library(xlam: Path) -> None:
-    py = _uno_python()
-    if py is None or not shutil.which("soffice"):
-        if os.environ.get("WBT_REQUIRE_SOFFICE") == "1":
-            pytest.fail("soffice or python3-uno is missing")
-        pytest.skip("soffice or python3-uno is missing")
+    py = require_lo_basic()
     res = subprocess.run([py, str(ROOT / "tests" / "lo_basic.py"), "source", str(xlam), "90"],
                          capture_output=True, text=True, timeout=150)
     assert res.returncode == 0, res.stderr
