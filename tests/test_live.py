@@ -11,7 +11,7 @@ import pytest
 
 from workbook_tools import actions
 from workbook_tools.changeset import CellEdit, CellMark, CellNote, Changeset, GeneratedSheet
-from workbook_tools.excel import live, xlapply, xlmarks
+from workbook_tools.excel import live, xlapply, xlmarks, xlutil
 from workbook_tools.model import cell_ref
 from workbook_tools.reader import read_workbook
 from workbook_tools.schema import SCHEMA
@@ -383,7 +383,9 @@ def test_generated_sheet_placement_hidden_links_widths_and_removal() -> None:
     assert book.sheets.wbt_names()[:2] == ["S", "报告"] and "Old" not in book.sheets.wbt_names()
     sh = book.sheets["报告"]
     assert sh.wbt_rows()[0] == ["标题", 3.0, dt.datetime(2026, 1, 2)]
-    assert sh.wbt_cell("A2").value == "=not a formula" and sh.wbt_cell("A2").hyperlink == "#'S'!A1"
+    # a link is a HYPERLINK formula in the value block (no call of its own), showing the text as it is
+    assert sh.wbt_cell("A2").value == "=not a formula"
+    assert sh.wbt_cell("A2").formula == '=HYPERLINK("#\'S\'!A1","=not a formula")'
     assert sh.wbt_cell("A1").bold and sh.wbt_cell("C1").number_format == "yyyy-mm-dd"
     assert sh.wbt_widths[1] == 30 and sh.freeze_panes.wbt_at == "A2"
     assert rep.sheets_added == 1 and rep.sheets_removed == 1
@@ -451,7 +453,7 @@ def test_entry_point_hands_off_to_live(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_style_rectangles_cover_exactly_the_cells() -> None:
     cells = {(r, c) for r in range(2, 40) for c in (1, 2, 3)} | {(50, 5), (51, 5), (1, 1)}
-    rects = xlapply.rectangles(cells)
+    rects = xlutil.rectangles(cells)
     covered = [(r, c) for r1, c1, r2, c2 in rects for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
     assert sorted(covered) == sorted(cells)  # every cell once, nothing else
     assert len(rects) == 3  # e.g. A1, A2:C39, E50:E51
@@ -494,3 +496,18 @@ def test_export_buttons_write_new_files_beside_the_workbook(sample: Path, tmp_pa
     assert out.files[0] in book.app.wbt_alerts[-1][0]
     assert {s.name: s.wbt_rows() for s in book.sheets} == before  # the open workbook is untouched
     assert src.read_bytes() == raw
+
+
+def test_a_link_too_long_for_a_formula_is_a_real_hyperlink() -> None:
+    book = _small_book()
+    gen = GeneratedSheet("链接")
+    long_text = "说明" * 200                      # 400 characters: more than a formula's text may hold
+    gen.put(1, 1, long_text, "link")
+    gen.links[(1, 1)] = "'S'!B2"
+    gen.put(2, 1, 'say "hi"', "link")
+    gen.links[(2, 1)] = "'S'!B3"
+    xlapply.apply_live(book, Changeset("t", add_sheets=[gen]), now=NOW, user="u")
+    sh = book.sheets["链接"]
+    assert sh.wbt_cell("A1").hyperlink == "#'S'!B2" and sh.wbt_cell("A1").value == long_text
+    assert sh.wbt_cell("A2").value == 'say "hi"' and sh.wbt_cell("A2").hyperlink is None
+    assert book.app.wbt_calls["Range.add_hyperlink"] == 1

@@ -16,7 +16,17 @@ from ..model import cell_ref, split_ref
 from ..styles import MARKS
 from ..writer.marks import HEADERS as MARK_HEADERS
 from ..writer.marks import MARKS_SHEET, valid_cell
-from .xlutil import cell_value, find_sheet, hex_colour, runs, xl_colour
+from .xlutil import (
+    Sheets,
+    cell_value,
+    colours_of,
+    each_union,
+    fill_of,
+    font_colour_of,
+    probe,
+    rectangles,
+    xl_colour,
+)
 
 MARK_COLUMNS = [*MARK_HEADERS, "original_fill", "original_font", "mark_fill", "mark_font"]
 VERY_HIDDEN = 2  # XlSheetVisibility.xlSheetVeryHidden; COM passes the int through Sheet.visible
@@ -39,8 +49,8 @@ class MarkRecord:
                 self.original_font, self.mark_fill, self.mark_font]
 
 
-def load_records(book: Any) -> list[MarkRecord]:
-    sh = find_sheet(book, MARKS_SHEET)
+def load_records(sheets: Sheets) -> list[MarkRecord]:
+    sh = sheets.get(MARKS_SHEET)
     if sh is None:
         return []
     from .xlreader import sheet_rows
@@ -58,10 +68,10 @@ def load_records(book: Any) -> list[MarkRecord]:
     return out
 
 
-def save_records(book: Any, records: list[MarkRecord]) -> None:
-    sh = find_sheet(book, MARKS_SHEET)
+def save_records(sheets: Sheets, records: list[MarkRecord]) -> None:
+    sh = sheets.get(MARKS_SHEET)
     if sh is None:
-        sh = book.sheets.add(MARKS_SHEET, after=book.sheets[len(book.sheets) - 1])
+        sh = sheets.add(MARKS_SHEET)
         try:
             sh.visible = VERY_HIDDEN
         except Exception:  # noqa: BLE001 - an engine that only takes a bool: hidden is the best it can do
@@ -75,55 +85,71 @@ def save_records(book: Any, records: list[MarkRecord]) -> None:
     sh.range((1, 1), (len(rows), width)).value = [[cell_value(v) for v in row] for row in rows]
 
 
-def clear_marks(book: Any, records: list[MarkRecord], tags: Iterable[str]) -> tuple[list[MarkRecord], int]:
-    """Restore cells marked under ``tags`` that still wear the mark; return remaining records, count."""
+def clear_marks(sheets: Sheets, records: list[MarkRecord], tags: Iterable[str]) -> tuple[list[MarkRecord], int]:
+    """Restore cells marked under ``tags`` that still wear the mark; return remaining records, count.
+    Colours are read per union of areas (:func:`.xlutil.probe`) and put back per original colour."""
     tags = set(tags)
     keep = [r for r in records if r.tag not in tags]
+    mark_fonts = {m["fill"].upper(): m["font"].upper() for m in MARKS.values()}
     restored = 0
-    mark_fills = {m["fill"].upper(): m["font"].upper() for m in MARKS.values()}
-    for rec in (r for r in records if r.tag in tags):
-        sh = find_sheet(book, rec.sheet)
-        if sh is None or not valid_cell(rec.cell):
+    by_sheet: dict[str, dict[tuple[int, int], MarkRecord]] = {}
+    for rec in records:
+        if rec.tag in tags and valid_cell(rec.cell):
+            by_sheet.setdefault(rec.sheet, {})[split_ref(rec.cell.upper())] = rec
+    for name, cells in by_sheet.items():
+        sh = sheets.get(name)
+        if sh is None:
             continue
-        rng = sh.range(rec.cell)
-        now = hex_colour(rng.color)
-        if rec.mark_fill:            # a live mark: put the recorded colours back
-            if now != rec.mark_fill.upper():
-                continue
-            rng.color = xl_colour(rec.original_fill)
-            rng.font.color = xl_colour(rec.original_font) or "#000000"
-        else:                        # a mark by the file writer (style index only): take the mark off
-            if now not in mark_fills or hex_colour(rng.font.color) != mark_fills[now]:
-                continue
-            rng.color = None
-            rng.font.color = "#000000"
-        restored += 1
+        fills: dict[tuple[int, int], Any] = {}
+        for expected in {rec.mark_fill for rec in cells.values()}:  # each group should read as one colour
+            group = {rc for rc, rec in cells.items() if rec.mark_fill == expected}
+            fills.update(probe(sh, group, fill_of))
+        by_writer = {rc for rc, rec in cells.items() if not rec.mark_fill and fills[rc] in mark_fonts}
+        fonts = probe(sh, by_writer, font_colour_of) if by_writer else {}
+        restore: dict[tuple[str, str], set[tuple[int, int]]] = {}
+        for rc, rec in cells.items():
+            now = fills[rc]
+            if rec.mark_fill:            # a live mark: put the recorded colours back
+                if now != rec.mark_fill.upper():
+                    continue
+                target = (rec.original_fill, rec.original_font or "000000")
+            else:                        # a mark by the file writer (style index only): take the mark off
+                if now not in mark_fonts or fonts.get(rc) != mark_fonts[now]:
+                    continue
+                target = ("", "000000")
+            restore.setdefault(target, set()).add(rc)
+            restored += 1
+        for (fill, font), rcs in restore.items():
+            for rng in each_union(sh, rectangles(rcs)):
+                rng.color = xl_colour(fill)
+                rng.font.color = "#" + font
     return keep, restored
 
 
-def apply_marks(book: Any, records: list[MarkRecord], marks: list[CellMark]) -> list[MarkRecord]:
-    """Colour the cells (contiguous runs per column and severity share one call); return the records."""
+def apply_marks(sheets: Sheets, records: list[MarkRecord], marks: list[CellMark]) -> list[MarkRecord]:
+    """Colour the cells (one call per union of areas and colour) and return the records, with the
+    colours each cell had before (read per union of areas, split where cells differ)."""
     existing = {(r.sheet, r.cell): r for r in records}
-    todo: dict[tuple[str, str], dict[int, set[int]]] = {}
+    by_sheet: dict[str, dict[tuple[int, int], CellMark]] = {}
     for mk in marks:
-        sh = find_sheet(book, mk.sheet)
-        r, c = split_ref(mk.cell.upper())
-        ref = cell_ref(r, c)
-        colours = MARKS.get(mk.severity, MARKS["error"])
-        rng = sh.range((r, c))
-        fill, font = hex_colour(rng.color), hex_colour(rng.font.color)
-        prev = existing.get((mk.sheet, ref))
-        if prev is not None and prev.mark_fill and prev.mark_fill == fill:
-            fill, font = prev.original_fill, prev.original_font
-        existing[(mk.sheet, ref)] = MarkRecord(mk.tag, mk.sheet, ref, -1, -1, fill, font,
+        by_sheet.setdefault(mk.sheet, {})[split_ref(mk.cell.upper())] = mk
+    for name, cells in by_sheet.items():
+        sh = sheets.get(name)
+        now = probe(sh, cells, colours_of)
+        by_severity: dict[str, set[tuple[int, int]]] = {}
+        for rc, mk in cells.items():
+            ref = cell_ref(*rc)
+            colours = MARKS.get(mk.severity, MARKS["error"])
+            fill, font = now[rc] or ("", "")
+            prev = existing.get((name, ref))
+            if prev is not None and prev.mark_fill and prev.mark_fill == fill:
+                fill, font = prev.original_fill, prev.original_font
+            existing[(name, ref)] = MarkRecord(mk.tag, name, ref, -1, -1, fill, font,
                                                colours["fill"].upper(), colours["font"].upper())
-        todo.setdefault((mk.sheet, mk.severity), {}).setdefault(c, set()).add(r)
-    for (name, severity), cols in todo.items():
-        sh = find_sheet(book, name)
-        colours = MARKS.get(severity, MARKS["error"])
-        for c, rows in cols.items():
-            for a, b in runs(rows):
-                rng = sh.range((a, c), (b, c))
+            by_severity.setdefault(mk.severity if mk.severity in MARKS else "error", set()).add(rc)
+        for severity, rcs in by_severity.items():
+            colours = MARKS[severity]
+            for rng in each_union(sh, rectangles(rcs)):
                 rng.color = "#" + colours["fill"]
                 rng.font.color = "#" + colours["font"]
     return list(existing.values())
