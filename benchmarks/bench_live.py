@@ -5,15 +5,22 @@
 Makes the sample workbook (``workbook_tools.sample.generate_sample``), loads its values into a
 :class:`~workbook_tools.testing.xlwings_fake.FakeBook` once per run (not timed), then times
 ``workbook_tools.excel.live.run(key, book=…)`` for each action, best of ``--repeat``: total,
-read (used ranges → model), operation, write (changeset → xlwings calls). The fake stands in
-for Excel, so the figures are Python time only (the part of it spent inside the fake itself is
-measured separately and shown as "fake"). Goal: each single action < 2 s.
+read (used ranges → model), operation, write (changeset → xlwings calls), and counts the calls
+into Excel. The fake stands in for Excel, so the figures are Python time only (the part of it
+spent inside the fake itself is measured separately and shown as "fake").
+
+A click also pays for starting Python: RunPython runs ``python -c "import xlwings.utils; …;
+import workbook_tools.excel …"``. That start is measured in fresh processes (median of 5) and
+added: "click" = start + total. ``wbt --help`` (a cold CLI start) is measured the same way.
+Goal: every button < 2 s per click, Python start included.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +30,18 @@ from typing import Any
 GOAL = 2.0
 AS_OF = dt.date(2026, 11, 5)
 MONTH = "2026-10"
-ACTIONS = ("validate", "annotate", "ids", "tiers", "review", "month_end")
+ACTIONS = ("validate", "annotate", "ids", "tiers", "review", "month_end", "export_masked", "export_by_owner")
+START = "import xlwings.utils; import workbook_tools.excel; import workbook_tools.excel.live"
+
+
+def cold_start(argv: list[str], runs: int = 5) -> float:
+    """Median wall time of ``argv`` in fresh processes (what a click or a command pays to start)."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
 
 
 def _fake_seconds(book: Any) -> float:
@@ -38,7 +56,7 @@ def time_action(path: Path, key: str, repeat: int) -> dict[str, Any]:
     for _ in range(repeat):
         book = fake.book_from_file(path)
         with _FakeTimer() as timer:
-            out = run(key, book=book, as_of=AS_OF, month=MONTH, ask=False, lang="zh", user="bench")
+            out = run(key, book=book, as_of=AS_OF, month=MONTH, lang="zh", user="bench")
         row = {"action": key, "ok": out.ok, "total": out.seconds, "read": out.read_seconds, "op": out.op_seconds,
                "write": out.write_seconds, "fake": timer.seconds,
                "cells": sum(r.cells_written for r in out.reports),
@@ -104,26 +122,28 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from workbook_tools.sample import generate_sample
 
+    start = cold_start([sys.executable, "-c", START])
+    wbt_help = cold_start([sys.executable, "-m", "workbook_tools", "--help"])
     with tempfile.TemporaryDirectory() as tmp:
         path = args.file or Path(tmp) / f"live_{args.customers}.xlsx"
         if args.file is None:
             generate_sample(path, customers=args.customers, seed=7, defects=0.05)
         print(f"live mode against the fake Book, {args.customers} customers, best of {args.repeat} (seconds)")
-        print(f"{'action':<10} {'total':>6} {'read':>6} {'op':>6} {'write':>6} {'fake':>6} {'adapter':>7} "
+        print(f"Python start for a click ({START!r}): {start:.2f} s; `wbt --help` cold: {wbt_help:.2f} s")
+        print(f"{'action':<16} {'click':>6} {'total':>6} {'read':>6} {'op':>6} {'write':>6} {'fake':>6} {'adapter':>7} "
               f"{'cells':>6} {'writes':>6} {'calls':>6}")
         worst = 0.0
         for key in args.actions.split(","):
             r = time_action(path, key, args.repeat)
             adapter = r["total"] - r["fake"]
-            single = key != "month_end"
-            if single:
-                worst = max(worst, r["total"])
-            print(f"{key:<10} {r['total']:6.2f} {r['read']:6.2f} {r['op']:6.2f} {r['write']:6.2f} {r['fake']:6.2f} "
-                  f"{adapter:7.2f} {r['cells']:6d} {r['value_writes']:6d} {r['calls']:6d}"
+            click = start + r["total"]
+            worst = max(worst, click)
+            print(f"{key:<16} {click:6.2f} {r['total']:6.2f} {r['read']:6.2f} {r['op']:6.2f} {r['write']:6.2f} "
+                  f"{r['fake']:6.2f} {adapter:7.2f} {r['cells']:6d} {r['value_writes']:6d} {r['calls']:6d}"
                   + ("" if r["ok"] else "  (failed)"))
         verdict = "OK" if worst < GOAL else "over"
-        print(f"slowest single action: {worst:.2f} s (goal < {GOAL:.0f} s: {verdict}); "
-              "'fake' = time inside the stand-in for Excel, 'adapter' = the rest")
+        print(f"slowest click, Python start included: {worst:.2f} s (goal < {GOAL:.0f} s: {verdict}); "
+              "'fake' = time inside the stand-in for Excel, 'adapter' = the rest, 'calls' = calls into Excel")
     return 0 if worst < GOAL else 1
 
 
