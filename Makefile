@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check workbook_tools tests benchmarks scripts
+	$(BIN)/ruff check workbook_tools tests benchmarks scripts setup.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
