@@ -78,6 +78,17 @@ def test_a_block_rewrites_the_cells_between_edits_exactly_and_never_a_formula_or
     assert rep.value_writes == 3 and rep.cells_written == 3
 
 
+def test_a_merged_area_keeps_the_writes_to_the_edited_cells() -> None:
+    book = _book()
+    sh = book.sheets["S"]
+    sh.range("B5:C5").merge()
+    sh.range("B7").value = "keep"
+    edits = [CellEdit("S", f"B{r}", f"n{r}") for r in (2, 3, 9)]
+    rep = xlapply.apply_live(book, Changeset("t", edits=edits), now=dt.datetime(2026, 1, 1), user="u")
+    assert rep.value_writes == 2 and [sh.wbt_value(f"B{r}") for r in (2, 3, 9)] == ["n2", "n3", "n9"]
+    assert sh.wbt_cell("B7").value == "keep" and not sh.wbt_cell("B7").prefix  # not written back
+
+
 def test_neighbouring_columns_go_out_as_one_block(tmp_path: Path) -> None:
     book = _book()
     edits = [CellEdit("S", f"{c}{r}", r) for c in "CDE" for r in range(2, 12) if (r + ord(c)) % 3]

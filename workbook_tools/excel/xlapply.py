@@ -10,7 +10,8 @@ neighbouring edited columns is read with one ``value`` and one ``formula`` call 
 written back as ONE block from its first to its last edited row; the cells in between keep the
 value just read (written back as it was: a number, a date, text, an empty cell). A cell that
 cannot be written back exactly — a formula, an error value, a time finer than a second — is
-never part of a block: the rows around it go out as blocks of their own. Number formats, styles
+never part of a block: the rows around it go out as blocks of their own; a box that touches a
+merged area writes its edited cells only (runs down each column). Number formats, styles
 and mark colours go out once per union of areas (``Range("A1,C3:C9")``, :mod:`.xlutil`).
 
 Text is always written with a leading apostrophe, which Excel keeps as the cell's prefix
@@ -42,8 +43,8 @@ USED_API: dict[str, list[str]] = {
     "Sheets": ["__getitem__", "__iter__", "__len__", "add"],
     "Sheet": ["name", "visible", "used_range", "range", "delete", "charts", "freeze_panes"],
     "Range": ["row", "column", "shape", "last_cell", "options", "value", "formula", "color", "font",
-              "number_format", "wrap_text", "column_width", "merge", "add_hyperlink", "note", "add_note",
-              "left", "top"],
+              "number_format", "wrap_text", "column_width", "merge", "merge_cells", "add_hyperlink", "note",
+              "add_note", "left", "top"],
     "Font": ["color", "bold", "italic", "size"],
     "Note": ["text", "delete"],
     "Charts": ["add"],
@@ -120,6 +121,7 @@ class _Box:
     c2: int
     values: list[list[Any]]
     formulas: list[tuple[Any, ...]]
+    merged: bool = False   # some cell lies in a merged area: write the edited cells only
 
     def value(self, r: int, c: int) -> Any:
         return self.values[r - self.r1][c - self.c1]
@@ -149,7 +151,8 @@ def preflight(book: Any, cs: Changeset, sheets: Sheets | None = None) -> _Plan:
             rows = [r for r, c in cells if c1 <= c <= c2]
             r1, r2 = min(rows), max(rows)
             rng = plan.sheets[name].range((r1, c1), (r2, c2))
-            box = _Box(r1, c1, r2, c2, _block(rng), _formulas(rng, (r2 - r1 + 1, c2 - c1 + 1)))
+            box = _Box(r1, c1, r2, c2, _block(rng), _formulas(rng, (r2 - r1 + 1, c2 - c1 + 1)),
+                       merged=rng.merge_cells is not False)
             plan.boxes[name].append(box)
             for (r, c), e in cells.items():
                 if c1 <= c <= c2:
@@ -167,7 +170,11 @@ def _is_date_format(fmt: Any) -> bool:
 
 def _bands(box: _Box, cells: dict[tuple[int, int], CellEdit]) -> list[tuple[int, int, int, int]]:
     """The rectangles of ``box`` to write: whole rows where every cell can be written back, and in
-    rows holding a cell that cannot, the runs of edited cells beside it."""
+    rows holding a cell that cannot, the runs of edited cells beside it. A box touching a merged
+    area (Excel refuses to write part of one) writes runs of edited cells only."""
+    if box.merged:
+        return [(a, c, b, c) for c in range(box.c1, box.c2 + 1)
+                for a, b in runs(r for r, cc in cells if cc == c and box.r1 <= r <= box.r2)]
     blocked = {r for r in range(box.r1, box.r2 + 1) for c in range(box.c1, box.c2 + 1)
                if (r, c) not in cells and not _kept_as_is(box.value(r, c), box.formula(r, c))}
     out = [(a, box.c1, b, box.c2) for a, b in runs(set(range(box.r1, box.r2 + 1)) - blocked)]

@@ -314,6 +314,17 @@ class FakeRange:
         for c in sorted({c for _, c in self._iter()}):
             self._sheet.wbt_widths[c] = float(value)
 
+    @property
+    def merge_cells(self) -> bool | None:
+        """As Excel's MergeCells: True when every cell is in a merged area, False when none, None when some."""
+        self._count("Range.merge_cells")
+        merged = set()
+        for ref in self._sheet.wbt_merges:
+            r1, c1, r2, c2 = _bounds(ref)
+            merged |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+        inside = [rc in merged for rc in self._iter()]
+        return True if all(inside) else False if not any(inside) else None
+
     def merge(self, across: bool = False) -> None:
         self._count("Range.merge")
         self._sheet.wbt_merges.append(f"{cell_ref(self._r1, self._c1)}:{cell_ref(self._r2, self._c2)}")
