@@ -153,3 +153,25 @@ def test_a_click_imports_no_report_console_or_cli_libraries(tmp_path: Path) -> N
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+def test_a_second_marking_leaves_unchanged_marks_alone_and_fixes_the_rest() -> None:
+    book = _book()
+    sh = book.sheets["S"]
+    sh.range("A4").color = "#00FF00"
+    first = [CellMark("S", "A2", "error"), CellMark("S", "A3", "warning"), CellMark("S", "A4", "error")]
+    xlapply.apply_live(book, Changeset("t", marks=first), now=dt.datetime(2026, 1, 1), user="u")
+    book.app.wbt_calls.clear()
+    second = [CellMark("S", "A2", "error"), CellMark("S", "A3", "error"), CellMark("S", "A5", "warning")]
+    rep = xlapply.apply_live(book, Changeset("t", marks=second, clear_marks=["validate"]),
+                             now=dt.datetime(2026, 1, 1), user="u")
+    rgb = {k: xlutil_rgb(v["fill"]) for k, v in MARKS.items()}
+    assert rep.marks_cleared == 3 and rep.marks == 3
+    assert sh.wbt_cell("A2").color == rgb["error"] and sh.wbt_cell("A3").color == rgb["error"]
+    assert sh.wbt_cell("A4").color == (0, 255, 0) and sh.wbt_cell("A5").color == rgb["warning"]
+    # A2 kept its mark without a write; A3 was restored, then marked anew: its record keeps no fill
+    records = {r[2]: r for r in book.sheets["_wbt_marks"].wbt_rows()[1:] if r[0]}
+    assert records["A2"][5] is None and records["A3"][5] is None and set(records) == {"A2", "A3", "A5"}
+    rep = xlapply.apply_live(book, Changeset("t", clear_marks=["validate"]), now=dt.datetime(2026, 1, 1), user="u")
+    assert rep.marks_cleared == 3
+    assert [sh.wbt_cell(f"A{r}").color for r in range(2, 6)] == [None, None, (0, 255, 0), None]

@@ -33,7 +33,7 @@ from ..writer.changelog import LOG_SHEET, TIME_FORMAT, current_user, log_rows, s
 from ..writer.changelog import WIDTHS as LOG_WIDTHS
 from ..writer.checks import check_edit, edits_by_cell, target_sheets
 from ..writer.values import StoredCell, excel_serial
-from .xlmarks import apply_marks, clear_marks, load_records, save_records
+from .xlmarks import apply_marks, clear_marks, load_records, mark_fills, save_records
 from .xlsheets import apply_notes, column_widths, style_cells, style_range, write_generated
 from .xlutil import Sheets, cell_value, each_union, number_format_of, probe, rectangles, runs
 
@@ -244,13 +244,14 @@ def apply_live(book: Any, cs: Changeset, *, now: dt.datetime | None = None, user
     sheets = Sheets(book)
     plan = preflight(book, cs, sheets)
     records = load_records(sheets) if (cs.marks or cs.clear_marks) else []
+    still: dict[Any, Any] = {}
     if cs.clear_marks:
-        records, report.marks_cleared = clear_marks(sheets, records, cs.clear_marks)
+        records, report.marks_cleared, still = clear_marks(sheets, records, cs.clear_marks, mark_fills(cs.marks))
     for name, cells in plan.edits.items():
         for box in plan.boxes[name]:
             write_edits(plan.sheets[name], box, cells, report)
     if cs.marks:
-        records = apply_marks(sheets, records, cs.marks)
+        records = apply_marks(sheets, records, cs.marks, still)
         report.marks = len(cs.marks)
     if cs.marks or cs.clear_marks:
         save_records(sheets, records)

@@ -85,10 +85,24 @@ def save_records(sheets: Sheets, records: list[MarkRecord]) -> None:
     sh.range((1, 1), (len(rows), width)).value = [[cell_value(v) for v in row] for row in rows]
 
 
-def clear_marks(sheets: Sheets, records: list[MarkRecord], tags: Iterable[str]) -> tuple[list[MarkRecord], int]:
-    """Restore cells marked under ``tags`` that still wear the mark; return remaining records, count.
-    Colours are read per union of areas (:func:`.xlutil.probe`) and put back per original colour."""
+Cell = tuple[str, tuple[int, int]]  # (sheet name casefolded, (row, column))
+
+
+def mark_fills(marks: list[CellMark]) -> dict[Cell, str]:
+    """The fill each mark will give its cell."""
+    return {(mk.sheet.casefold(), split_ref(mk.cell.upper())): MARKS.get(mk.severity, MARKS["error"])["fill"].upper()
+            for mk in marks}
+
+
+def clear_marks(sheets: Sheets, records: list[MarkRecord], tags: Iterable[str],
+                remarked: dict[Cell, str] | None = None) -> tuple[list[MarkRecord], int, dict[Cell, MarkRecord]]:
+    """Restore cells marked under ``tags`` that still wear the mark; return the remaining records,
+    the count, and the records of cells left as they are because ``remarked`` gives them the same
+    mark again (a second click changes nothing there, so nothing is written there). Colours are
+    read per union of areas (:func:`.xlutil.probe`) and put back per original colour."""
     tags = set(tags)
+    remarked = remarked or {}
+    still: dict[Cell, MarkRecord] = {}
     keep = [r for r in records if r.tag not in tags]
     mark_fonts = {m["fill"].upper(): m["font"].upper() for m in MARKS.values()}
     restored = 0
@@ -112,34 +126,46 @@ def clear_marks(sheets: Sheets, records: list[MarkRecord], tags: Iterable[str]) 
             if rec.mark_fill:            # a live mark: put the recorded colours back
                 if now != rec.mark_fill.upper():
                     continue
+                restored += 1
+                if remarked.get((name.casefold(), rc)) == now:
+                    still[(name.casefold(), rc)] = rec
+                    continue
                 target = (rec.original_fill, rec.original_font or "000000")
             else:                        # a mark by the file writer (style index only): take the mark off
                 if now not in mark_fonts or fonts.get(rc) != mark_fonts[now]:
                     continue
                 target = ("", "000000")
+                restored += 1
             restore.setdefault(target, set()).add(rc)
-            restored += 1
         for (fill, font), rcs in restore.items():
             for rng in each_union(sh, rectangles(rcs)):
                 rng.color = xl_colour(fill)
                 rng.font.color = "#" + font
-    return keep, restored
+    return keep, restored, still
 
 
-def apply_marks(sheets: Sheets, records: list[MarkRecord], marks: list[CellMark]) -> list[MarkRecord]:
+def apply_marks(sheets: Sheets, records: list[MarkRecord], marks: list[CellMark],
+                still: dict[Cell, MarkRecord] | None = None) -> list[MarkRecord]:
     """Colour the cells (one call per union of areas and colour) and return the records, with the
-    colours each cell had before (read per union of areas, split where cells differ)."""
+    colours each cell had before (read per union of areas, split where cells differ). Cells in
+    ``still`` already wear this mark: their record keeps its originals and nothing is written."""
     existing = {(r.sheet, r.cell): r for r in records}
+    still = still or {}
     by_sheet: dict[str, dict[tuple[int, int], CellMark]] = {}
     for mk in marks:
         by_sheet.setdefault(mk.sheet, {})[split_ref(mk.cell.upper())] = mk
     for name, cells in by_sheet.items():
         sh = sheets.get(name)
-        now = probe(sh, cells, colours_of)
+        now = probe(sh, [rc for rc in cells if (name.casefold(), rc) not in still], colours_of)
         by_severity: dict[str, set[tuple[int, int]]] = {}
         for rc, mk in cells.items():
             ref = cell_ref(*rc)
             colours = MARKS.get(mk.severity, MARKS["error"])
+            kept = still.get((name.casefold(), rc))
+            if kept is not None:
+                existing[(name, ref)] = MarkRecord(mk.tag, name, ref, -1, -1, kept.original_fill, kept.original_font,
+                                                   colours["fill"].upper(), colours["font"].upper())
+                continue
             fill, font = now[rc] or ("", "")
             prev = existing.get((name, ref))
             if prev is not None and prev.mark_fill and prev.mark_fill == fill:
