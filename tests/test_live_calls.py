@@ -16,7 +16,7 @@ from workbook_tools.styles import MARKS
 from workbook_tools.testing.xlwings_fake import FakeBook, book_from_file
 
 AS_OF = dt.date(2026, 11, 5)
-MAX_CALLS = 600
+MAX_CALLS = 450
 
 
 @pytest.fixture(scope="module")
