@@ -9,6 +9,8 @@ python3-uno):
                 "add": {module: source}, "calls": [[module, procedure, [args...]], ...]}
         replaces the named procedures of a module (each must exist once) and adds modules, then
         calls each procedure in order and prints {"results": [{"value": ..., "error": ...}, ...]}.
+        An argument {"properties": {name: value}} is passed as a UNO object with those properties
+        (e.g. a stand-in for the ribbon's IRibbonControl: {"properties": {"Tag": "ids"}}).
 
 Each run starts its own headless soffice with a private profile (VBA support mode is what
 LibreOffice uses for a project imported from an Excel file: ``Option VBASupport 1``), loads FILE
@@ -41,6 +43,19 @@ class Unreachable(Exception):
     pass
 
 
+REMOTE: dict[str, Any] = {}
+
+
+def _argument(value: Any) -> Any:
+    if isinstance(value, dict) and "properties" in value:
+        ctx = REMOTE["ctx"]
+        bag = ctx.ServiceManager.createInstanceWithContext("com.sun.star.beans.PropertyBag", ctx)
+        for name, v in value["properties"].items():
+            bag.addProperty(name, 0, v)
+        return bag
+    return value
+
+
 def prop(name: str, value: object) -> PropertyValue:
     p = PropertyValue()
     p.Name, p.Value = name, value
@@ -70,6 +85,7 @@ def loaded(path: str, timeout: float) -> Iterator[Any]:
                     raise Unreachable("soffice did not start") from None
                 time.sleep(0.3)
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        REMOTE["ctx"] = ctx
         url = uno.systemPathToFileUrl(path)
         doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
         if doc is None:
@@ -129,7 +145,7 @@ def run(doc: Any, spec: dict[str, Any]) -> dict[str, Any]:
     for module, procedure, args in spec["calls"]:
         uri = f"vnd.sun.star.script:{name}.{module}.{procedure}?language=Basic&location=document"
         try:
-            value = provider.getScript(uri).invoke(tuple(args), (), ())[0]
+            value = provider.getScript(uri).invoke(tuple(_argument(a) for a in args), (), ())[0]
             results.append({"value": value if isinstance(value, str | int | float | bool) or value is None
                             else repr(value), "error": None})
         except Exception as exc:  # noqa: BLE001 - reported to the test, which names the call

@@ -118,6 +118,9 @@ def basic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         calls.append([module, procedure, list(args)])
 
     call("fullname", "WbtRecorder", "BookFullName")
+    calls.append(["WbtRecorder", "WbtReset", ["book", ""]])
+    calls.append(["CRMTools", "CRM_OnAction", [{"properties": {"Tag": "tiers"}}]])  # the ribbon callback itself
+    call("ribbon", "WbtRecorder", "WbtLogText")
     for name, key, flags, answers in _scenarios():
         calls.append(["WbtRecorder", "WbtReset", [flags, answers]])
         calls.append(["CRMTools", "RunAction", [key]])
@@ -171,6 +174,12 @@ def test_each_button_hands_its_action_and_the_clicked_book_to_python(basic: dict
     assert seen["key"] == act.key and seen["hwnd"] is None  # LibreOffice has no window handle: 0
     assert caller.decode_name(seen["book"]) == basic["fullname"] and BOOK_NAME in basic["fullname"]
     assert seen["month"] == ("2026-10" if month else None)
+
+
+@pytest.mark.soffice
+def test_the_ribbon_callback_passes_the_buttons_tag(basic: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    (kind, _, command), = _log(basic["ribbon"])
+    assert kind == "PY" and _run_command(command, monkeypatch)["key"] == "tiers"
 
 
 @pytest.mark.soffice
