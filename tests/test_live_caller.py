@@ -43,7 +43,7 @@ def _two_excels(sample: Path, tmp_path: Path) -> tuple[FakeApps, dict[str, FakeB
         d.mkdir()
         shutil.copy(sample, d / "客户.xlsx")
     shutil.copy(sample, tmp_path / "其他.xlsx")
-    app1, app2 = FakeApp(hwnd=11), FakeApp(hwnd=22)
+    app1, app2 = FakeApp(hwnd=11, pid=1001), FakeApp(hwnd=22, pid=2002)
     books = {"north": book_from_file(north / "客户.xlsx", app1), "other": book_from_file(tmp_path / "其他.xlsx", app1),
              "south": book_from_file(south / "客户.xlsx", app2)}
     return FakeApps(app1, app2), books
@@ -70,6 +70,16 @@ def test_the_clicked_book_is_changed_and_no_other(sample: Path, tmp_path: Path, 
     assert out is not None and out.ok and out.results[0].changeset
     assert [name for name, b in books.items() if _changed(b)] == [which]
     assert target.app.wbt_alerts[-1][0] == out.message
+
+
+def test_another_window_of_the_same_excel_is_found_by_its_process(sample: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Excel 2013+ gives each workbook window its own handle; xlwings lists one per process."""
+    apps, books = _two_excels(sample, tmp_path)
+    monkeypatch.setattr(caller, "window_pid", lambda hwnd: {33: 2002}.get(hwnd))   # window 33 belongs to Excel #2
+    out = live.run_clicked("ids", book=_hex(books["south"].fullname), hwnd=33, apps=apps, as_of=AS_OF, user="t")
+    assert out is not None and out.ok
+    assert [name for name, b in books.items() if _changed(b)] == ["south"]
 
 
 def test_without_a_window_handle_the_full_name_tells_same_named_books_apart(sample: Path, tmp_path: Path) -> None:

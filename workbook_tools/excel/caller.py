@@ -13,12 +13,16 @@ The CRM add-in does not depend on any of that: its VBA passes ``ActiveWorkbook.F
 UTF-16 code units, so quotes, ``%`` and Chinese letters survive the command line) and
 ``Application.Hwnd`` explicitly, and :func:`find_book` looks for exactly that book in exactly that
 Excel instance, by name (Excel never has two open books of one name in an instance; the name
-also matches when ``FullName`` is a OneDrive URL that xlwings turns into a local path).
+also matches when ``FullName`` is a OneDrive URL that xlwings turns into a local path). The
+instance is matched by its window handle or, since Excel 2013 gives each workbook window its own
+top-level handle while ``xw.apps`` lists one window per process, by the process that owns the
+window (``App.pid``).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,7 +31,7 @@ from ..i18n import L
 
 USED_API: dict[str, list[str]] = {
     "Apps": ["__iter__"],
-    "App": ["hwnd", "books"],
+    "App": ["hwnd", "pid", "books"],
     "Books": ["__iter__"],
     "Book": ["name", "fullname"],
 }
@@ -58,11 +62,31 @@ def _fullname(book: Any) -> str | None:
         return None
 
 
-def find_book(apps: Iterable[Any], fullname: str, hwnd: int | None) -> Any:
-    """The open book named by ``fullname`` in the Excel whose window handle is ``hwnd`` (any Excel
-    when ``hwnd`` is 0 or None). Refuses (WbtError) rather than guess."""
+def window_pid(hwnd: int | None) -> int | None:
+    """The id of the process that owns window ``hwnd`` (Windows only; None elsewhere)."""
+    if not hwnd or sys.platform != "win32":
+        return None
+    import ctypes
+    from ctypes import wintypes
+
+    pid = wintypes.DWORD()
+    try:
+        ctypes.windll.user32.GetWindowThreadProcessId(wintypes.HWND(hwnd), ctypes.byref(pid))  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - no such window any more: matched by handle only
+        return None
+    return int(pid.value) or None
+
+
+def same_excel(app: Any, hwnd: int | None, pid: int | None) -> bool:
+    """Is ``app`` the Excel of window ``hwnd`` (owned by process ``pid``)? Any Excel for no handle."""
+    return not hwnd or app.hwnd == hwnd or (pid is not None and app.pid == pid)
+
+
+def find_book(apps: Iterable[Any], fullname: str, hwnd: int | None, pid: int | None = None) -> Any:
+    """The open book named by ``fullname`` in the Excel whose window handle is ``hwnd`` or whose
+    process is ``pid`` (any Excel when ``hwnd`` is 0 or None). Refuses (WbtError) rather than guess."""
     name = base_name(fullname)
-    pool = [a for a in apps if not hwnd or a.hwnd == hwnd]
+    pool = [a for a in apps if same_excel(a, hwnd, pid)]
     if not pool:
         raise WbtError(L("找不到点击按钮的 Excel 窗口（句柄 {h}）。", "The Excel window the button was clicked in "
                          "(handle {h}) cannot be found.").format(h=hwnd),

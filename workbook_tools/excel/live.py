@@ -28,7 +28,8 @@ from ..changeset import ActionResult, Changeset
 from ..errors import WbtError, error_text
 from ..gcpause import collector_paused
 from ..i18n import L, current_lang
-from .caller import decode_name, find_book
+from . import caller
+from .caller import decode_name, find_book, same_excel
 from .xlapply import LiveReport, apply_live
 from .xlreader import read_book
 
@@ -302,11 +303,12 @@ def run_clicked(action_key: str, *, book: str, hwnd: int | None = None, month: s
     which shows it in a message box."""
     lang = kw.get("lang") or current_lang()
     pool = list(apps if apps is not None else _xlwings_apps())
+    pid = caller.window_pid(hwnd)
     try:
-        target = find_book(pool, decode_name(book), hwnd)
+        target = find_book(pool, decode_name(book), hwnd, pid)
     except WbtError as exc:
         message = error_text(exc, lang)
-        app = next((a for a in pool if hwnd and a.hwnd == hwnd), None)
+        app = next((a for a in pool if hwnd and same_excel(a, hwnd, pid)), None)
         if app is None:
             raise SystemExit(message) from None
         _alert(app, message, lang)

@@ -65,12 +65,13 @@ class FakeApps:
 class FakeApp:
     """``xlwings.App``: its books, window handle, screen updating, status bar and alert dialogs."""
 
-    __slots__ = ("books", "_hwnd", "_screen_updating", "_status_bar", "wbt_alerts", "wbt_answers", "wbt_calls",
+    __slots__ = ("books", "_hwnd", "_pid", "_screen_updating", "_status_bar", "wbt_alerts", "wbt_answers", "wbt_calls",
                  "wbt_screen_log", "wbt_status_log")
 
-    def __init__(self, hwnd: int = 0x1A2B) -> None:
+    def __init__(self, hwnd: int = 0x1A2B, pid: int = 4242) -> None:
         self.books = FakeBooks(self)
         self._hwnd = hwnd
+        self._pid = pid
         self._screen_updating = True
         self._status_bar: str | bool = False                      # False: Excel's own status bar
         self.wbt_alerts: list[tuple[str, str | None, str]] = []   # (prompt, title, buttons) shown
@@ -83,6 +84,10 @@ class FakeApp:
     def hwnd(self) -> int:
         self.wbt_calls["App.hwnd"] += 1
         return self._hwnd
+
+    @property
+    def pid(self) -> int:
+        return self._pid
 
     @property
     def status_bar(self) -> str | bool:
