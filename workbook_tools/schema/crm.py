@@ -67,6 +67,10 @@ CUSTOMERS = SheetSpec(
         C("tier_confirmed", "客户等级(主管确认)", "Confirmed tier", T.LIST, list="value_tier",
           aliases=("客户等级", "确认等级", "主管确认等级"), width=16,
           help_zh="主管确认后的价值等级；工具只建议，不覆盖", help_en="Set by the supervisor; the tool never overwrites it"),
+        C("tier_confirmed_on", "等级确认日期", "Tier confirmed on", T.DATE,
+          aliases=("确认日期", "主管确认日期", "等级复核日期", "复核日期"),
+          help_zh="主管最近一次确认价值等级的日期；每季度复核一次", help_en="When the supervisor last confirmed the tier; "
+          "reviewed every quarter"),
         C("satisfaction", "满意度", "Satisfaction", T.RATING, min_value=1, max_value=5, aliases=("满意度评分", "客户满意度"),
           help_zh="1–5 分", help_en="1 to 5"),
         C("risks", "潜在风险", "Risks", T.TEXT, example="付款周期延长", width=20, aliases=("风险",), help_zh="如 付款周期延长、竞争对手接触",
@@ -91,6 +95,9 @@ CUSTOMERS = SheetSpec(
         C("risk_reasons", "风险原因", "Risk reasons", T.TEXT, example="近期投诉", help_zh="标记风险的原因，如近期投诉、联系人变更", help_en="Why the customer is flagged", computed=True, width=30),
         C("band", "管理分层", "Management band", T.LIST, list="management_band", computed=True,
           help_zh="重点维护 / 一般跟进 / 观察预警", help_en="Maintain / follow / watch"),
+        C("high_potential", "高潜力", "High potential", T.TEXT, computed=True, width=26, aliases=("高潜力客户",),
+          help_zh="近3个月采购次数比之前3个月增长 ≥ 30% 时写明次数", help_en="Purchases up 30 % or more on the "
+          "three months before, with the counts"),
     ),
 )
 
@@ -108,6 +115,10 @@ CONTACTS = SheetSpec(
           help_zh="录入本行的时间，用于检查24小时内录入", help_en="When this row was entered; checks the 24-hour rule"),
         C("follower", "跟进人", "Followed up by", T.TEXT, example="李娜", help_zh="本次沟通的跟进人", help_en="Who made this contact", aliases=("沟通人", "跟进销售", "负责人")),
         C("participants", "参与人员", "Participants", T.TEXT, example="李娜、王强", help_zh="双方参与人员，多人用顿号分隔", help_en="People present, separated by 、", width=16, aliases=("参与人",)),
+        C("customer_contact", "客户联系人", "Customer contact", T.TEXT, example="王强", width=12,
+          aliases=("客户方联系人", "客户对接人", "对方联系人", "联系人"),
+          help_zh="本次沟通的客户方联系人；与客户档案中的联系人不同即提示联系人变更",
+          help_en="The customer's contact in this contact; differing from the customer record flags a change"),
         C("method", "沟通方式", "Method", T.LIST, list="contact_method", aliases=("方式", "跟进方式")),
         C("summary", "沟通内容摘要", "Summary", T.LONGTEXT, example="电话沟通续约方案", help_zh="本次沟通的主要内容", help_en="What was discussed", max_len=500, width=36, aliases=("沟通内容", "跟进内容", "内容摘要")),
         C("feedback", "客户反馈与需求变化", "Feedback and demand changes", T.LONGTEXT, example="希望增加培训", max_len=200, width=30,
