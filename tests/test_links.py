@@ -14,7 +14,7 @@ import pytest
 from workbook_tools.changeset import Changeset
 from workbook_tools.model import WorkbookModel
 from workbook_tools.ops import links
-from workbook_tools.ops.matching import column_values, list_value, norm, norm_id
+from workbook_tools.ops.matching import column_values, list_value, name_key, norm_id
 from workbook_tools.ops.mirror import with_edits
 from workbook_tools.ops.review.customers import customer_view, link_rows
 from workbook_tools.reader import read_workbook
@@ -55,19 +55,24 @@ def _model() -> WorkbookModel:
             {"customer_id": "2024-LG-001", "customer_name": "丁物流有限公司", "contact_date": "2025-05-05"},
             {"customer_id": "2099-XX-999", "customer_name": "甲科技有限公司", "contact_date": "2025-05-06"},
             {"customer_id": None, "customer_name": None, "contact_date": "2025-05-07"},
+            {"customer_id": "2024-LG-001", "customer_name": None, "contact_date": "2025-05-08"},  # shared ID, no name
+            {"customer_id": "2024-LG-001", "customer_name": "戊物流（有限）公司", "contact_date": "2025-05-09"},
         ])
 
 
 def test_owners_follow_the_matching_rule() -> None:
     m = _model()
     o = links.owners(m, "contacts")
-    # rows 2..7 are the customers; an unknown ID does not fall back to the name
-    assert o.first.tolist() == [2, 3, 2, -1, 6, -1, -1]
-    assert o.extra == [(4, 7)]  # the shared ID belongs to both customers
+    # rows 2..7 are the customers; an unknown ID does not fall back to the name. 2024-LG-001 is shared
+    # by rows 6 and 7: the row's name decides (丁 → 6; 戊, typed with brackets → 7); without a name the
+    # row counts for both and is reported as undecided
+    assert o.first.tolist() == [2, 3, 2, -1, 6, -1, -1, 6, 7]
+    assert o.extra == [(7, 7)]
+    assert o.undecided == {"2024-LG-001": [7]}
     pos, rows = o.pairs()
-    assert list(zip(pos.tolist(), rows.tolist())) == [(0, 2), (1, 3), (2, 2), (4, 6), (4, 7)]
+    assert list(zip(pos.tolist(), rows.tolist())) == [(0, 2), (1, 3), (2, 2), (4, 6), (7, 6), (7, 7), (8, 7)]
     # the review links each row to the first customer only
-    assert link_rows(m, "contacts").tolist() == [2, 3, 2, -1, 6, -1, -1]
+    assert link_rows(m, "contacts").tolist() == [2, 3, 2, -1, 6, -1, -1, 6, 7]
 
 
 def test_memo_is_per_model_and_per_frames() -> None:
@@ -87,7 +92,7 @@ def test_memo_is_per_model_and_per_frames() -> None:
     assert links.owners(m, "contacts").first.tolist()[3] == -1
 
 
-def _reference_facts(model: WorkbookModel, as_of: D, window: int) -> dict[int, tuple[Any, Any, list[Any]]]:
+def _reference_facts(model: WorkbookModel, as_of: D) -> dict[int, tuple[Any, Any, list[Any]]]:
     """The rule written out row by row, as ops/risk.py did before the shared matching."""
     custs = model.sheets["customers"]
     by_id: dict[str, list[int]] = {}
@@ -96,17 +101,19 @@ def _reference_facts(model: WorkbookModel, as_of: D, window: int) -> dict[int, t
             by_id.setdefault(norm_id(v), []).append(row)
     names: dict[str, list[int]] = {}
     for row, v in custs.df["name"].items():
-        if norm(v):
-            names.setdefault(norm(v), []).append(row)
+        if name_key(v):
+            names.setdefault(name_key(v), []).append(row)
     unique = {n: rows[0] for n, rows in names.items() if len(rows) == 1}
 
     def owners_of(sheet: Any) -> list[list[int]]:
         out = []
         for cid, name in zip(sheet.raw["customer_id"].tolist(), sheet.df["customer_name"].tolist()):
             if norm_id(cid):
-                out.append(by_id.get(norm_id(cid), []))
+                rows = by_id.get(norm_id(cid), [])
+                named = [r for r in rows if name_key(name) and name_key(custs.df.at[r, "name"]) == name_key(name)]
+                out.append(named if len(rows) > 1 and len(named) == 1 else rows)
             else:
-                r = unique.get(norm(name))
+                r = unique.get(name_key(name))
                 out.append([r] if r is not None else [])
         return out
 
@@ -118,8 +125,7 @@ def _reference_facts(model: WorkbookModel, as_of: D, window: int) -> dict[int, t
         for r in rows:
             if out[r][0] is None or day > out[r][0]:
                 out[r][0] = day
-            if list_value("yes_no", ch, model.settings) == "是" and (as_of - day).days <= window and \
-                    (out[r][1] is None or day > out[r][1]):
+            if list_value("yes_no", ch, model.settings) == "是" and (out[r][1] is None or day > out[r][1]):
                 out[r][1] = day
     comp = model.sheets["complaints"]
     for rows, day, status in zip(owners_of(comp), column_values(comp.df["received_at"]), comp.raw["status"]):
@@ -139,8 +145,8 @@ def sample_model(tmp_path_factory: pytest.TempPathFactory) -> WorkbookModel:
 
 @pytest.mark.parametrize("as_of", [D(2026, 10, 31), D(2026, 3, 15)])
 def test_facts_equal_the_row_by_row_rule_on_a_sample_with_defects(sample_model: WorkbookModel, as_of: D) -> None:
-    got = links.facts(sample_model, as_of, 30)
-    want = _reference_facts(sample_model, as_of, 30)
+    got = links.facts(sample_model, as_of)
+    want = _reference_facts(sample_model, as_of)
     assert {r: (f.last_contact, f.contact_changed, f.complaints) for r, f in got.items()} == want
     assert sum(1 for v in want.values() if v[0]) > 100  # the sample links plenty of rows
     assert any(v[2] for v in want.values()) and any(v[1] for v in want.values())
@@ -150,9 +156,9 @@ def test_review_and_tiers_share_one_computation(sample_model: WorkbookModel) -> 
     as_of = D(2026, 10, 31)
     sample_model.memo.clear()
     view = customer_view(sample_model, as_of)
-    key = f"facts:{as_of.isoformat()}:{int(sample_model.settings.get('risk_complaint_days'))}"
+    key = f"facts:{as_of.isoformat()}"
     assert any(k[0] == key for k in sample_model.memo)
-    facts = links.facts(sample_model, as_of, int(sample_model.settings.get("risk_complaint_days")))
+    facts = links.facts(sample_model, as_of)
     assert view["last_contact"].tolist() == [facts[r].last_contact for r in view.index]
 
 
@@ -162,7 +168,7 @@ def test_empty_mask() -> None:
     assert isinstance(links.empty_mask([]), np.ndarray)
 
 
-def test_facts_window_and_as_of_boundaries() -> None:
+def test_facts_as_of_boundaries() -> None:
     as_of = D(2025, 6, 30)
     m = make_model(
         customers=[cust("甲科技有限公司", "2024-IT-001"), cust("乙贸易有限公司", "2024-IT-002")],
@@ -176,8 +182,8 @@ def test_facts_window_and_as_of_boundaries() -> None:
                     {"customer_id": "2024-IT-001", "customer_name": "甲", "received_at": "2025-06-01",
                      "status": "已关闭"},
                     {"customer_id": "2024-IT-002", "customer_name": "乙", "received_at": "2025-07-01"}])
-    f = links.facts(m, as_of, 30)
-    assert (f[2].last_contact, f[2].contact_changed) == (D(2025, 5, 31), D(2025, 5, 31))  # 30 days: inside
-    assert (f[3].last_contact, f[3].contact_changed) == (D(2025, 5, 30), None)  # 31 days: outside
+    f = links.facts(m, as_of)
+    assert (f[2].last_contact, f[2].contact_changed) == (D(2025, 5, 31), D(2025, 5, 31))
+    assert (f[3].last_contact, f[3].contact_changed) == (D(2025, 5, 30), D(2025, 5, 30))  # windows: ops/risk.py
     assert f[2].complaints == [(D(2025, 6, 30), True), (D(2025, 6, 1), False)]  # sheet order
     assert f[3].complaints == []

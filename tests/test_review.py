@@ -121,10 +121,13 @@ def test_lists_equal_hand_computed_values(model):
     assert r.table("overdue").rows == [["乙制造有限公司", "2023-MF-001", "李四", "重点客户", d(2024, 4, 10),
                                         d(2024, 4, 24), 37]]
     assert r.table("not_contacted").rows == [["乙制造有限公司", "2023-MF-001", "重点客户", "李四", d(2024, 4, 10)]]
+    # complaints over the whole cooperation (no 首次合作时间 here: all of them); 乙's contract ends within
+    # the 60-day renewal window and nothing confirms the renewal; the contact change is within 180 days
     assert r.table("at_risk").rows == [
-        ["甲科技有限公司", "2024-IT-001", "张三", "战略客户", "近90天内投诉1次"],
+        ["甲科技有限公司", "2024-IT-001", "张三", "战略客户", "投诉1次（最近2024-05-10）"],
         ["乙制造有限公司", "2023-MF-001", "李四", "重点客户",
-         "近90天内投诉2次；投诉未解决1件；合同2024-06-30到期且30天内未沟通；满意度2分；联系人变更（2024-04-10）"],
+         "投诉2次（最近2024-05-25）；投诉未解决1件；合同2024-06-30到期且30天内未沟通；合同2024-06-30到期，续约意向未确认；"
+         "满意度2分；联系人变更（2024-04-10）"],
     ]
     assert r.table("open_complaints").rows == [
         ["乙制造有限公司", "T2", "一般", dt.datetime(2024, 5, 25, 10), "客服甲", "处理中", 6],

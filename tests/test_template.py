@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbook_tools.cli.main import cli
+from workbook_tools.model import col_letter
 from workbook_tools.schema import SCHEMA, SETTINGS_HEADERS
 from workbook_tools.template import build_workbook, layout
 
@@ -216,12 +217,13 @@ def test_data_rows_round_trip(tmp_path: Path) -> None:
     assert v(2, "needs").endswith("和换行\n第二行")   # openpyxl leaves Excel's _x0007_ escape as it is
     assert v(2, "customer_id") is None and v(3, "customer_id") == "2024-IT-001"
     assert v(3, "first_contact") == "1899-12-31"          # before Excel's reliable range: kept as text
-    assert ws.tables["tbl_customers"].ref == "A1:AK3"
+    assert ws.tables["tbl_customers"].ref == f"A1:{col_letter(len(SCHEMA.sheet('customers').columns))}3"  # A1:AM3
     assert wb["投诉登记"].tables["tbl_complaints"].ref == "A1:O2"   # no rows: one empty body row
     c = wb["沟通记录"]
     assert c["C2"].value == datetime(2026, 10, 30) and c["C2"].number_format == "yyyy-mm-dd"
     assert c["D2"].value == datetime(2026, 10, 30, 17, 45) and c["D2"].number_format == "yyyy-mm-dd hh:mm"
-    assert c["J2"].value == "是"
+    changed = [col.key for col in SCHEMA.sheet("contacts").columns].index("contact_changed") + 1
+    assert c.cell(2, changed).value == "是"
     cal = CalamineWorkbook.from_path(str(p)).get_sheet_by_name("客户基本信息").to_python()
     assert cal[1][keys.index("name")] == "A&B <科技> 有限公司"
     assert cal[1][keys.index("first_contact")] == date(2024, 3, 5)

@@ -160,9 +160,10 @@ def test_overdue_at_month_end(last: str, as_of: D, overdue: str) -> None:
 # ---- risk ------------------------------------------------------------------------------------------
 
 def risk(as_of: D = AS_OF, contacts: list[dict[str, Any]] | None = None,
-         complaints: list[dict[str, Any]] | None = None, **kw: Any) -> dict[str, Any]:
+         complaints: list[dict[str, Any]] | None = None, settings: dict[str, Any] | None = None,
+         **kw: Any) -> dict[str, Any]:
     row = cust("甲", cid="2024-IT-001", amount_annual=60, **kw)
-    got, _ = computed(make_model(customers=[row], contacts=contacts, complaints=complaints), as_of)
+    got, _ = computed(make_model(customers=[row], contacts=contacts, complaints=complaints, settings=settings), as_of)
     return got.get(2, {})
 
 
@@ -170,11 +171,14 @@ def comp(received: str, status: str | None = "已解决") -> dict[str, Any]:
     return {"customer_id": "2024-IT-001", "received_at": received, "status": status}
 
 
+NARROW = {"risk_complaint_days": 90}  # the setting narrowed to the last 90 days (default 0: the whole cooperation)
+
+
 def test_complaint_window_boundary() -> None:
-    assert risk(complaints=[comp("2025-04-01")])["risk_reasons"] == "近90天内投诉1次"   # exactly 90 days
-    assert "risk_flag" not in risk(complaints=[comp("2025-03-31")])                     # 91 days
-    assert "risk_flag" not in risk(complaints=[comp("2025-07-01")])                     # after as_of
-    got = risk(complaints=[comp("2025-04-01"), comp("2025-06-29 18:00", "处理中")])
+    assert risk(complaints=[comp("2025-04-01")], settings=NARROW)["risk_reasons"] == "近90天内投诉1次"  # exactly 90 d
+    assert "risk_flag" not in risk(complaints=[comp("2025-03-31")], settings=NARROW)                    # 91 days
+    assert "risk_flag" not in risk(complaints=[comp("2025-07-01")], settings=NARROW)                    # after as_of
+    got = risk(complaints=[comp("2025-04-01"), comp("2025-06-29 18:00", "处理中")], settings=NARROW)
     assert got["risk_flag"] == "重点关注" and got["band"] == "观察预警"
     assert got["risk_reasons"] == "近90天内投诉2次；投诉未解决1件"
 
@@ -182,7 +186,7 @@ def test_complaint_window_boundary() -> None:
 @pytest.mark.parametrize(("status", "flagged"), [("待处理", True), ("处理中", True), (None, True),
                                                  ("已解决", False), ("已关闭", False), ("结案", False)])
 def test_old_complaint_counts_while_open(status: str | None, flagged: bool) -> None:
-    got = risk(complaints=[comp("2023-01-05", status)])
+    got = risk(complaints=[comp("2023-01-05", status)], settings=NARROW)
     assert ("risk_flag" in got) is flagged
 
 
@@ -194,21 +198,23 @@ def test_paused_stage_and_low_satisfaction() -> None:
 
 
 def test_contract_end_without_recent_contact() -> None:
-    log31 = [{"customer_id": "2024-IT-001", "contact_date": "2025-05-30"}]   # 31 days before as_of
-    log30 = [{"customer_id": "2024-IT-001", "contact_date": "2025-05-31"}]   # 30 days
+    # the renewal is confirmed in the log, so only the "ending and no contact" rule speaks here
+    log31 = [{"customer_id": "2024-IT-001", "contact_date": "2025-05-30", "summary": "客户已确认续约"}]  # 31 days
+    log30 = [{"customer_id": "2024-IT-001", "contact_date": "2025-05-31", "summary": "客户已确认续约"}]  # 30 days
     assert risk(term="2024.08-2025.07", contacts=log31)["risk_reasons"] == "合同2025-07-31到期且30天内未沟通"  # 31 d
     assert "risk_flag" not in risk(term="2024.09-2025.08", contacts=log31)                                  # 62 d
     assert risk(term="2024.09.01-2025.08.29", contacts=log31)["risk_reasons"].startswith("合同2025-08-29")  # 60 d
     assert "risk_flag" not in risk(term="2024.09.01-2025.08.30", contacts=log31)                           # 61 d
     assert "risk_flag" not in risk(term="2024.09.01-2025.08.29", contacts=log30)
-    assert risk(term="2024.09.01-2025.08.29")["risk_reasons"].startswith("合同")  # never contacted
+    assert risk(term="2024.09.01-2025.08.29")["risk_reasons"] == (  # never contacted, nothing confirmed
+        "合同2025-08-29到期且30天内未沟通；合同2025-08-29到期，续约意向未确认")
     assert "risk_flag" not in risk(term="2023.01-2025.05", contacts=log31)        # already ended
 
 
 def test_contact_person_change_within_window() -> None:
-    log = [{"customer_id": "2024-IT-001", "contact_date": "2025-04-01", "contact_changed": "是"}]
-    assert risk(contacts=log)["risk_reasons"] == "联系人变更（2025-04-01）"
-    log_old = [{"customer_id": "2024-IT-001", "contact_date": "2025-03-31", "contact_changed": "是"}]
+    log = [{"customer_id": "2024-IT-001", "contact_date": "2025-01-01", "contact_changed": "是"}]  # 180 days
+    assert risk(contacts=log)["risk_reasons"] == "联系人变更（2025-01-01）"
+    log_old = [{"customer_id": "2024-IT-001", "contact_date": "2024-12-31", "contact_changed": "是"}]  # 181 days
     assert "risk_flag" not in risk(contacts=log_old)
     log_no = [{"customer_id": "2024-IT-001", "contact_date": "2025-06-01", "contact_changed": "否"}]
     assert "risk_flag" not in risk(contacts=log_no)
@@ -216,7 +222,9 @@ def test_contact_person_change_within_window() -> None:
 
 def test_risk_settings_are_used() -> None:
     m = make_model(customers=[cust("甲", cid="2024-IT-001", amount_annual=60, satisfaction=3)],
-                   complaints=[comp("2025-03-01")], settings={"risk_complaint_days": 150, "risk_satisfaction_max": 3})
+                   complaints=[comp("2025-03-01")], contacts=[{"customer_id": "2024-IT-001", "contact_date": "2025-03-01",
+                                                              "contact_changed": "是"}],
+                   settings={"risk_complaint_days": 150, "risk_satisfaction_max": 3, "risk_contact_change_days": 30})
     got, _ = computed(m)
     assert got[2]["risk_reasons"] == "近150天内投诉1次；满意度3分"
 
@@ -262,17 +270,18 @@ def test_missing_columns_are_created_right_of_the_last_header() -> None:
     heads = [(e.cell, e.new, e.style, e.old) for e in res.changeset.edits if e.cell.endswith("1")]
     assert heads == [("F1", "跟进周期(天)", "header_computed", None), ("G1", "最近沟通日期", "header_computed", None),
                      ("H1", "下次跟进日期", "header_computed", None), ("I1", "是否逾期", "header_computed", None),
-                     ("J1", "风险标记", "header_computed", None), ("K1", "风险原因", "header_computed", None)]
+                     ("J1", "风险标记", "header_computed", None), ("K1", "风险原因", "header_computed", None),
+                     ("L1", "高潜力", "header_computed", None)]
     values = {e.cell: e.new for e in res.changeset.edits if not e.cell.endswith("1")}
     assert values == {"D2": "战略客户", "E2": "重点维护", "F2": 30}
     assert res.stats["columns_created"] == ["cadence_days", "last_contact", "next_follow", "overdue", "risk_flag",
-                                            "risk_reasons"]
+                                            "risk_reasons", "high_potential"]
 
 
 def test_only_changed_cells_are_edited_with_old_values() -> None:
     row = cust("甲", cid="2024-IT-001", amount_annual=60, first_contact="2025-06-01", tier="战略客户",
                cadence_days="30", last_contact=None, next_follow=dt.datetime(2025, 7, 1), overdue="是",
-               risk_flag=None, risk_reasons=None, band="重点维护")
+               risk_flag=None, risk_reasons=None, band="重点维护", high_potential=None)
     got, res = computed(make_model(customers=[row]))
     assert [(e.new, e.old) for e in res.changeset.edits] == [("否", "是")]
     assert res.changeset.edits[0].cell == make_model(customers=[row]).sheet("customers").cell(2, "overdue")
@@ -303,6 +312,8 @@ def test_second_run_plans_nothing() -> None:
         row, col = split_ref(e.cell)
         if row == 1:
             keys[col] = next(c.key for c in sd.spec.columns if c.zh == e.new)
+            for r in data["customers"]:  # the new column exists from now on, even where it stays empty
+                r.setdefault(keys[col], None)
         else:
             data["customers"][row - 2][keys[col]] = e.new
     assert set(keys.values()) >= set(COMPUTED)

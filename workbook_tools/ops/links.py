@@ -1,15 +1,20 @@
 """Which customer each contact-log and complaint row belongs to, and what the log says about
-each customer, worked out once per model and shared by the IDs, tiers and review steps.
+each customer, worked out once per model and shared by the IDs, tiers, review and validation steps.
 
 A month end plans several steps on one read. Each of them used to match the 100k-row contact log
 to customers on its own. Here the matching is done once per model, column by column and once per
 distinct value, and kept in ``WorkbookModel.memo`` under the identity of the frames it was
 computed from. A model with other frames (a mirrored copy, for example) starts with an empty memo.
 
-Matching rule (the same everywhere): a log row belongs to the customer rows whose 客户编号 equals
-its 客户编号 (after NFKC, no spaces, upper case); a row without 客户编号 belongs to the one
-customer whose 客户名称 equals its 客户名称 after normalisation, or to nobody when that name
-names several customers or none.
+Matching rule (the same everywhere; names compared by ``matching.name_key``):
+
+* a row with a 客户编号 belongs to the customer row whose 客户编号 equals it (after NFKC, no spaces,
+  upper case). When several customer rows share that 客户编号 (a data error), the row's 客户名称
+  decides: it belongs to the one of them with that name. Only when the name cannot decide (empty,
+  or naming none or several of them) does it belong to all of them, and :attr:`Owners.undecided`
+  says so;
+* a row without 客户编号 belongs to the one customer whose 客户名称 equals its 客户名称, or to nobody
+  when that name names several customers or none.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ import pandas as pd
 
 from ..model import SheetData, WorkbookModel
 from ..reader.parse import is_empty
-from .matching import list_value, norm, norm_id
+from .matching import list_value, name_key, norm_id
+from .phrases import CONTACT_CHANGE, PURCHASE, first_of, phrases_of, renewal_statement
 
 T = TypeVar("T")
 CLOSED_STATUSES = ("已解决", "已关闭")
@@ -38,7 +44,8 @@ def per_value(values: Iterable[Any], func: Callable[[Any], T]) -> list[T]:
     if arr.dtype == object and pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
         codes, uniques = pd.factorize(arr)  # text only: one code per distinct string, -1 for empty
         table = np.empty(len(uniques) + 1, dtype=object)
-        table[:-1] = [func(u) for u in uniques]
+        for i, u in enumerate(uniques.tolist()):  # one by one: a tuple result must stay one object
+            table[i] = func(u)
         table[-1] = func(None)
         return table[codes].tolist()
     memo: dict[Any, T] = {}
@@ -68,8 +75,9 @@ def memoised(model: WorkbookModel, name: str, frames: tuple[pd.DataFrame, ...], 
 @dataclass(frozen=True)
 class CustomerIndex:
     by_id: dict[str, list[int]]        # normalised 客户编号 → customer rows
-    by_name: dict[str, list[int]]      # normalised 客户名称 → customer rows
-    unique_name: dict[str, int]        # normalised names that name exactly one customer → its row
+    by_name: dict[str, list[int]]      # name key of 客户名称 → customer rows
+    unique_name: dict[str, int]        # name keys that name exactly one customer → its row
+    name_of: dict[int, str]            # customer row → its name key
 
 
 def customer_index(model: WorkbookModel) -> CustomerIndex:
@@ -81,10 +89,11 @@ def customer_index(model: WorkbookModel) -> CustomerIndex:
             if n:
                 by_id.setdefault(n, []).append(row)
         by_name: dict[str, list[int]] = {}
-        for row, n in zip(cust.df.index.tolist(), per_value(cust.df["name"].tolist(), norm)):
+        name_of = dict(zip(cust.df.index.tolist(), per_value(cust.df["name"].tolist(), name_key)))
+        for row, n in name_of.items():
             if n:
                 by_name.setdefault(n, []).append(row)
-        return CustomerIndex(by_id, by_name, {n: rows[0] for n, rows in by_name.items() if len(rows) == 1})
+        return CustomerIndex(by_id, by_name, {n: rows[0] for n, rows in by_name.items() if len(rows) == 1}, name_of)
 
     return memoised(model, "customer_index", (cust.df, cust.raw), build)
 
@@ -93,9 +102,10 @@ def customer_index(model: WorkbookModel) -> CustomerIndex:
 class Owners:
     """The customers of a log sheet's rows, in index order."""
 
-    first: np.ndarray                  # int64 per row: the first customer row, -1 for none
-    extra: list[tuple[int, int]]       # (row position, customer row) for the second and later
-    # customers of a row whose 客户编号 several customers share
+    first: np.ndarray                  # int64 per row: its customer row (the first when several), -1 for none
+    extra: list[tuple[int, int]]       # (row position, customer row) for the second and later customers
+    # of a row whose 客户编号 several customers share and whose name cannot tell them apart
+    undecided: dict[str, list[int]] = field(default_factory=dict)  # shared 客户编号 → those row positions
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """(row positions, customer rows) of every link, sorted by row position."""
@@ -116,41 +126,56 @@ def owners(model: WorkbookModel, key: str) -> Owners:
     def build() -> Owners:
         idx = customer_index(model)
         ids = per_value(sheet.raw["customer_id"].to_numpy(dtype=object), norm_id)
-        names = per_value(sheet.df["customer_name"].to_numpy(dtype=object), norm)
-        first_by_id = {n: rows[0] for n, rows in idx.by_id.items()}
-        by_id = np.array(per_value(ids, lambda n: first_by_id.get(n, -1)), dtype=np.int64)
+        names = per_value(sheet.df["customer_name"].to_numpy(dtype=object), name_key)
+        single = {n: rows[0] for n, rows in idx.by_id.items() if len(rows) == 1}
+        by_id = np.array(per_value(ids, lambda n: single.get(n, -1)), dtype=np.int64)
         by_name = np.array(per_value(names, lambda n: idx.unique_name.get(n, -1)), dtype=np.int64)
         has_id = np.array(ids, dtype=object).astype(bool)  # '' when the row has no 客户编号
         first = np.where(has_id, by_id, np.where(np.array(names, dtype=object).astype(bool), by_name, -1))
-        shared = {n: rows[1:] for n, rows in idx.by_id.items() if len(rows) > 1}
-        extra = [(i, r) for i, n in enumerate(ids) if n in shared for r in shared[n]] if shared else []
-        return Owners(first.astype(np.int64), extra)
+        shared = {n: rows for n, rows in idx.by_id.items() if len(rows) > 1}
+        extra: list[tuple[int, int]] = []
+        undecided: dict[str, list[int]] = {}
+        if shared:
+            for i in np.flatnonzero(np.array(per_value(ids, lambda n: n in shared), dtype=bool)).tolist():
+                rows = shared[ids[i]]
+                named = [r for r in rows if names[i] and idx.name_of[r] == names[i]]
+                if len(named) == 1:  # the name tells the customers sharing the ID apart
+                    first[i] = named[0]
+                    continue
+                first[i] = rows[0]
+                extra += [(i, r) for r in rows[1:]]
+                undecided.setdefault(ids[i], []).append(i)
+        return Owners(first.astype(np.int64), extra, undecided)
 
     return memoised(model, f"owners:{key}", (cust.df, cust.raw, sheet.df, sheet.raw), build)
 
 
 @dataclass
 class Facts:
-    """What the log and complaints say about one customer (as of the run date)."""
+    """What the log and complaints say about one customer, up to the run date (rows dated after it
+    are ignored). The rules that read them are in :mod:`workbook_tools.ops.risk`."""
 
     last_contact: dt.date | None = None
-    contact_changed: dt.date | None = None      # latest 联系人变更 = 是
     complaints: list[tuple[dt.date, bool]] = field(default_factory=list)  # (received, still open), sheet order
+    contact_changed: dt.date | None = None                 # latest log row with 联系人变更 = 是
+    contact_text: tuple[dt.date, str] | None = None        # latest log row saying the contact was replaced
+    logged_contact: tuple[dt.date, str] | None = None      # latest log row naming the customer's contact
+    renewal: tuple[dt.date, str, str] | None = None        # latest renewal statement: (day, phrase kind, words)
+    purchases: list[dt.date] = field(default_factory=list)  # days with a purchase in the log, ascending
 
 
-def facts(model: WorkbookModel, as_of: dt.date, window_days: int) -> dict[int, Facts]:
-    """Facts per customer row as of ``as_of``: log rows dated after it are ignored; a 联系人变更
-    counts within ``window_days``; a complaint is still open unless its status is 已解决/已关闭.
-    Shared by ``wbt tiers`` and the review (do not change the returned objects)."""
+def facts(model: WorkbookModel, as_of: dt.date) -> dict[int, Facts]:
+    """Facts per customer row as of ``as_of``: log and complaint rows dated after it are ignored; a
+    complaint is still open unless its status is 已解决/已关闭. Shared by ``wbt tiers`` and the review
+    (do not change the returned objects)."""
     cust = model.sheets["customers"]
     log, comp = model.sheets.get("contacts"), model.sheets.get("complaints")
     frames = tuple(f for s in (cust, log, comp) if s is not None for f in (s.df, s.raw))
-    return memoised(model, f"facts:{as_of.isoformat()}:{window_days}", frames,
-                    lambda: _facts(model, cust, log, comp, as_of, window_days))
+    return memoised(model, f"facts:{as_of.isoformat()}", frames, lambda: _facts(model, cust, log, comp, as_of))
 
 
 def _facts(model: WorkbookModel, cust: SheetData, log: SheetData | None, comp: SheetData | None,
-           as_of: dt.date, window_days: int) -> dict[int, Facts]:
+           as_of: dt.date) -> dict[int, Facts]:
     out = {row: Facts() for row in cust.df.index.tolist()}
     limit = np.datetime64(as_of, "D")
     st = model.settings
@@ -163,9 +188,9 @@ def _facts(model: WorkbookModel, cust: SheetData, log: SheetData | None, comp: S
             out[int(r)].last_contact = d.date()
         changed = np.array(per_value(log.raw["contact_changed"].tolist(),
                                      lambda v: list_value("yes_no", v, st) == "是"), dtype=bool)[pos]
-        recent = changed & ((limit - day).astype(np.int64) <= window_days)
-        for r, d in pd.Series(day[recent]).groupby(rows[recent]).max().items():
+        for r, d in pd.Series(day[changed]).groupby(rows[changed]).max().items():
             out[int(r)].contact_changed = d.date()
+        _log_signals(model, log, out, pos, rows, day)
     if comp is not None and len(comp.df):
         pos, rows = owners(model, "complaints").pairs()
         day = comp.df["received_at"].to_numpy(dtype="datetime64[D]")[pos]
@@ -176,6 +201,38 @@ def _facts(model: WorkbookModel, cust: SheetData, log: SheetData | None, comp: S
         for r, d, o in zip(rows[ok].tolist(), day[ok].astype(object).tolist(), still[ok].tolist()):
             out[r].complaints.append((d, o))
     return out
+
+
+def _log_signals(model: WorkbookModel, log: SheetData, out: dict[int, Facts], pos: np.ndarray, rows: np.ndarray,
+                 day: np.ndarray) -> None:
+    """The latest renewal statement, contact-change wording and named contact per customer, and its
+    purchase days, from the log rows at ``pos`` (linked to ``rows``, dated ``day``, in sheet order)."""
+    ph = phrases_of(model.settings)
+    summary = per_value(log.df["summary"].to_numpy(dtype=object), ph.scan)
+    feedback = per_value(log.df["feedback"].to_numpy(dtype=object), ph.scan)
+    named = log.df["customer_contact"].to_numpy(dtype=object)
+    said = np.array([bool(a) or bool(b) for a, b in zip(summary, feedback)], dtype=bool)
+    has_name = ~empty_mask(named)
+    keep = np.flatnonzero(said[pos] | has_name[pos])
+    purchases: dict[int, set[dt.date]] = {}
+    for k in keep.tolist():
+        p, r, d = int(pos[k]), int(rows[k]), day[k].astype(object)
+        f = out[r]
+        if has_name[p] and (f.logged_contact is None or d >= f.logged_contact[0]):
+            f.logged_contact = (d, str(named[p]))
+        if not said[p]:
+            continue
+        hits = summary[p] + feedback[p]
+        said_renewal = renewal_statement(hits)
+        if said_renewal is not None and (f.renewal is None or d >= f.renewal[0]):
+            f.renewal = (d, said_renewal.kind, said_renewal.text)
+        change = first_of(hits, CONTACT_CHANGE)
+        if change is not None and (f.contact_text is None or d >= f.contact_text[0]):
+            f.contact_text = (d, change.text)
+        if first_of(hits, PURCHASE) is not None:
+            purchases.setdefault(r, set()).add(d)
+    for r, days in purchases.items():
+        out[r].purchases = sorted(days)
 
 
 def empty_mask(values: Iterable[Any]) -> np.ndarray:

@@ -1,7 +1,13 @@
 """Matching typed names, IDs, industries and list values the way a person means them.
 
-Shared by ``ops.ids`` and ``ops.tiers``: NFKC (full-width → half-width), no spaces, and list
-synonyms from the schema, so "ＩＴ服务 ", "IT 服务" and "信息技术服务" all mean IT服务.
+Shared by ``ops.ids``, ``ops.tiers``, ``ops.links``, the review and validation:
+
+* list values and industries: NFKC (full-width → half-width), no spaces, and list synonyms from
+  the schema, so "ＩＴ服务 ", "IT 服务" and "信息技术服务" all mean IT服务 (:func:`norm`, :func:`list_value`);
+* customer names: :func:`name_key`, the ONE normalisation every rule uses to decide that two
+  typed names are the same customer (ID filling, log → customer links, the cross-sheet check and
+  duplicate detection): NFKC, case-folded, without spaces or punctuation;
+* person names (contacts): :func:`same_person`, on top of :func:`name_key`.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from ..reader.parse import clean_text, is_empty
 from ..schema import SCHEMA
 
 _SPACE = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[\W_]+")   # spaces, punctuation and symbols (CJK characters are word characters)
 
 
 def norm(value: Any) -> str:
@@ -43,6 +50,59 @@ def _norm(value: Any) -> str:
 def norm_id(value: Any) -> str:
     """A customer ID as compared: NFKC, no spaces, upper case ('' for empty)."""
     return norm(value).upper()
+
+
+def name_key(value: Any) -> str:
+    """A customer name as compared by every rule: NFKC (full-width letters and digits → half-width),
+    case-folded, without spaces, punctuation or symbols ('' for empty). "ＡＢＣ 科技（杭州）有限公司"
+    and "abc科技(杭州)有限公司" have the same key. Company-form suffixes are kept: "云启科技" is not
+    "云启科技有限公司" (duplicate detection adds that looser comparison on top, see
+    ``ops.validate.duplicates.company_key``)."""
+    try:
+        return _name_key_cached(value)
+    except TypeError:  # unhashable
+        return _name_key(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_key_cached(value: Any) -> str:
+    return _name_key(value)
+
+
+def _name_key(value: Any) -> str:
+    if is_empty(value):
+        return ""
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", clean_text(value) or "")).casefold()
+
+
+_HONORIFIC = re.compile(r"(?:总经理|副总|经理|总监|主管|主任|先生|女士|小姐|老师|总|工)$")
+_PEOPLE_SEP = re.compile(r"[、,，/;；\s]+")
+
+
+def person_keys(value: Any) -> list[str]:
+    """The people a contact cell names, each as a key: '王五、赵六' → ['王五', '赵六']; a title after a
+    surname is dropped ('张经理' → '张'); masked names keep their visible part ('王*' → '王')."""
+    if is_empty(value):
+        return []
+    out = []
+    for part in _PEOPLE_SEP.split(clean_text(value) or ""):
+        k = _HONORIFIC.sub("", name_key(part))
+        if k and k not in out:
+            out.append(k)
+    return out
+
+
+def same_person(a: Any, b: Any) -> bool | None:
+    """Whether two contact cells name (at least) one person in common; None when either names nobody.
+    A surname alone (from '张经理' or a masked '张*') matches any full name with that surname."""
+    ka, kb = person_keys(a), person_keys(b)
+    if not ka or not kb:
+        return None
+    for x in ka:
+        for y in kb:
+            if x == y or ((len(x) == 1 or len(y) == 1) and x[0] == y[0]):
+                return True
+    return False
 
 
 def list_value(list_key: str, value: Any, settings: Settings | None = None) -> str | None:

@@ -1,4 +1,5 @@
-"""Value tiers, follow-up cadences, overdue and risk flags, management bands (sources 000, 002–004).
+"""Value tiers, follow-up cadences, overdue and risk flags, high potential, management bands
+(sources 000, 002–004).
 
 Fills the computed columns of the customers sheet (declared ``computed=True`` in the schema),
 creating any that the file lacks. Every threshold comes from 代码表 (``model.settings``). Only
@@ -21,17 +22,18 @@ from ..model import Finding, SheetData, WorkbookModel, cell_ref, col_letter
 from ..reader.parse import clean_text, is_empty
 from ..schema import SCHEMA
 from .ids import ensure_column
-from .links import empty_mask, per_value
+from .links import empty_mask, owners, per_value
 from .links import facts as customer_facts
-from .matching import list_value, records
-from .risk import Facts, risk_reasons, term_end
+from .matching import list_value, norm_id, records
+from .risk import Facts, Profile, high_potential, profiles, risk_reasons
 
 STRATEGIC, KEY, ORDINARY = "战略客户", "重点客户", "普通客户"
 RISK_FLAG = "重点关注"
 BAND_MAINTAIN, BAND_FOLLOW, BAND_WATCH = "重点维护", "一般跟进", "观察预警"
 ENDED_STAGES = ("终止合作",)
 ENDED_TYPES = ("流失客户",)
-COMPUTED = ("tier", "cadence_days", "last_contact", "next_follow", "overdue", "risk_flag", "risk_reasons", "band")
+COMPUTED = ("tier", "cadence_days", "last_contact", "next_follow", "overdue", "risk_flag", "risk_reasons", "band",
+            "high_potential")
 _TIER_CADENCE = {STRATEGIC: "cadence_strategic_days", KEY: "cadence_key_days", ORDINARY: "cadence_ordinary_days"}
 _GRADE_CADENCE = {"A": "cadence_grade_a_days", "B": "cadence_grade_b_days", "C": "cadence_grade_c_days"}
 _DATE_FMT = "yyyy-mm-dd"
@@ -91,32 +93,33 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
     cs = Changeset("tiers")
     created = [k for k in COMPUTED if k not in cust.columns]
     cols = {k: ensure_column(cust, cs, k) for k in COMPUTED}
-    facts = customer_facts(model, as_of, int(st.number("risk_complaint_days")))
+    facts = customer_facts(model, as_of)
+    profile = profiles(model)
     strategic_min, key_min = st.number("tier_strategic_min"), st.number("tier_key_min")
     stats: dict[str, Any] = {"customers": len(cust.df), "columns_created": created, "changed_cells": 0,
                              "tiers": {STRATEGIC: 0, KEY: 0, ORDINARY: 0, "": 0}, "overdue": 0, "at_risk": 0,
-                             "ended": 0, "tier_differs": 0,
-                             "bands": {BAND_MAINTAIN: 0, BAND_FOLLOW: 0, BAND_WATCH: 0}, "as_of": as_of.isoformat()}
+                             "high_potential": 0, "ended": 0, "tier_differs": 0,
+                             "bands": {BAND_MAINTAIN: 0, BAND_FOLLOW: 0, BAND_WATCH: 0}, "as_of": as_of.isoformat(),
+                             "at_risk_customers": [], "high_potential_customers": []}
+    f.extend(shared_id_findings(model))
     if "amount_annual" in cust.missing_columns:
         f.append(Finding("TIER-NO-AMOUNT-COLUMN", "warning", cust.name, L(
             "缺少“年度合作金额(万元)”列，无法建议价值等级", "No annual-amount column; no tier can be proposed")))
     # plain dicts: per-cell DataFrame access is ~100 times slower; list values and contract ends
     # are worked out once per distinct cell value
-    df = records(cust.df[["amount_annual", "first_contact", "satisfaction", *COMPUTED]])
-    raw = records(cust.raw[["amount_annual", "term", *COMPUTED]])
+    df = records(cust.df[["name", "amount_annual", "first_contact", *COMPUTED]])
+    raw = records(cust.raw[["customer_id", "amount_annual", "term", *COMPUTED]])
     lists = {key: per_value(cust.raw[key].tolist(), lambda v, k=list_key: list_value(k, v, st))
-             for key, list_key in (("tier_confirmed", "value_tier"), ("stage", "stage"),
-                                   ("customer_type", "customer_type"), ("follow_grade", "follow_grade"))}
-    ends = per_value(cust.raw["term"].tolist(), term_end)
+             for key, list_key in (("tier_confirmed", "value_tier"), ("customer_type", "customer_type"),
+                                   ("follow_grade", "follow_grade"))}
     blank = _blank_rows(cust)
     letters = {key: col_letter(cols[key]) for key in COMPUTED}
     for i, row in enumerate(cust.df.index.tolist()):
         if blank[i]:
             continue
         known = {key: lists[key][i] for key in lists}
-        known["term_end"] = ends[i]
-        values = _compute_row(cust, (df, raw), row, known, facts[row], as_of, strategic_min, key_min, model, f,
-                              stats)
+        values = _compute_row(cust, (df, raw), row, known, (profile[row], facts[row]), as_of, strategic_min, key_min,
+                              model, f, stats)
         for key in COMPUTED:
             new = values[key]
             if key not in created and _same(raw[row][key], df[row][key], new):
@@ -134,21 +137,23 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
             stats["changed_cells"] += 1
     result.changeset = cs
     result.stats = stats
-    result.summary = L("战略 {s}、重点 {k}、普通 {o}；逾期 {d}；重点关注 {r}；修改 {c} 个单元格",
-                       "strategic {s}, key {k}, ordinary {o}; overdue {d}; at risk {r}; {c} cells changed").format(
+    result.summary = L("战略 {s}、重点 {k}、普通 {o}；逾期 {d}；重点关注 {r}；高潜力 {p}；修改 {c} 个单元格",
+                       "strategic {s}, key {k}, ordinary {o}; overdue {d}; at risk {r}; high potential {p}; "
+                       "{c} cells changed").format(
         s=stats["tiers"][STRATEGIC], k=stats["tiers"][KEY], o=stats["tiers"][ORDINARY], d=stats["overdue"],
-        r=stats["at_risk"], c=stats["changed_cells"])
+        r=stats["at_risk"], p=stats["high_potential"], c=stats["changed_cells"])
     cs.summary = result.summary
     return result
 
 
 def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]], row: int,
-                 known: dict[str, Any], fa: Facts, as_of: dt.date, strategic_min: float, key_min: float,
-                 model: WorkbookModel, f: list[Finding], stats: dict[str, Any]) -> dict[str, Any]:
-    """The computed columns of one row. ``known``: the row's list values (tier_confirmed, stage,
-    customer_type, follow_grade as matched to their lists) and its term_end."""
+                 known: dict[str, Any], about: tuple[Profile, Facts], as_of: dt.date, strategic_min: float,
+                 key_min: float, model: WorkbookModel, f: list[Finding], stats: dict[str, Any]) -> dict[str, Any]:
+    """The computed columns of one row. ``known``: the row's list values (tier_confirmed,
+    customer_type, follow_grade as matched to their lists); ``about``: its profile and facts."""
     st = model.settings
     df, raw = frames
+    pr, fa = about
     amount = df[row]["amount_annual"]
     proposed = tier_for(amount, strategic_min, key_min)
     if proposed is None and "amount_annual" not in cust.missing_columns:
@@ -172,8 +177,7 @@ def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[
             "The confirmed tier is '{c}' but the annual amount suggests '{p}'; for the supervisor to review"
         ).format(c=confirmed, p=proposed), cust.cell(row, "tier_confirmed"), row, "tier_confirmed", confirmed))
     tier = confirmed or proposed
-    stage = known["stage"]
-    ended = stage in ENDED_STAGES or known["customer_type"] in ENDED_TYPES
+    ended = pr.stage in ENDED_STAGES or known["customer_type"] in ENDED_TYPES
     out: dict[str, Any] = dict.fromkeys(COMPUTED)
     out["tier"] = proposed
     out["last_contact"] = fa.last_contact
@@ -187,21 +191,52 @@ def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[
         out["next_follow"] = base + dt.timedelta(days=cadence)
         out["overdue"] = "是" if as_of > out["next_follow"] else "否"
         stats["overdue"] += out["overdue"] == "是"
-    sat = df[row]["satisfaction"]
-    reasons = risk_reasons(facts=fa, stage=stage, term=known["term_end"],
-                           satisfaction=None if pd.isna(sat) else float(sat), as_of=as_of, settings=st)
-    if known["term_end"] is None and not is_empty(raw[row]["term"]):
+    reasons = risk_reasons(pr, fa, as_of, st)
+    if pr.term_end is None and not is_empty(raw[row]["term"]):
         f.append(Finding("TIER-BAD-TERM", "info", cust.name, L(
             "合作期限“{v}”无法识别到期日，未检查合同到期风险",
             "Contract term '{v}' has no readable end date; the renewal risk was not checked").format(
             v=raw[row]["term"]), cust.cell(row, "term"), row, "term", raw[row]["term"],
             L("如 2024.01-2025.12", "e.g. 2024.01-2025.12")))
+    who = {"row": row, "customer_id": _old(raw[row]["customer_id"]), "name": df[row]["name"]}
     if reasons:
         out["risk_flag"] = RISK_FLAG
         out["risk_reasons"] = "；".join(reasons)
         stats["at_risk"] += 1
+        stats["at_risk_customers"].append({**who, "reasons": reasons})
+    potential = high_potential(fa, as_of, st)
+    if potential is not None:
+        out["high_potential"] = potential.text()
+        stats["high_potential"] += 1
+        stats["high_potential_customers"].append({**who, "months": potential.months, "previous": potential.previous,
+                                                  "recent": potential.recent,
+                                                  "growth_pct": round(potential.growth_pct, 1)})
     out["band"] = band_for(tier, bool(reasons))
     stats["bands"][out["band"]] += 1
+    return out
+
+
+def shared_id_findings(model: WorkbookModel) -> list[Finding]:
+    """One warning per 客户编号 that several customers share and under which log or complaint rows
+    were counted for all of them, because their 客户名称 could not tell the customers apart."""
+    cust = model.sheets["customers"]
+    out: list[Finding] = []
+    for key in ("contacts", "complaints"):
+        sheet = model.sheet(key)
+        if sheet is None or not len(sheet.df):
+            continue
+        for cid, positions in owners(model, key).undecided.items():
+            rows = [int(r) for r in sheet.df.index[positions]]
+            shared = [r for r in cust.df.index[cust.raw["customer_id"].map(norm_id) == cid].tolist()]
+            names = "、".join(f"第{r}行“{cust.df.at[r, 'name']}”" for r in shared)
+            first = rows[0]
+            out.append(Finding("TIER-SHARED-ID", "warning", sheet.name, L(
+                "客户编号 {i} 被多个客户共用（{n}），{s}中有 {k} 行无法按客户名称区分，已同时计入这些客户",
+                "Customer ID {i} is shared by several customers ({n}); {k} rows of {s} could not be told apart by "
+                "name and count for all of them").format(i=cid, n=names, s=sheet.name, k=len(rows)),
+                sheet.cell(first, "customer_id"), first, "customer_id", sheet.raw.at[first, "customer_id"],
+                L("给重复的客户重新编号（清空后运行 wbt ids），并在这些行填写客户全称",
+                  "Give the duplicate customer a new ID (clear it and run wbt ids) and fill the full name in these rows")))
     return out
 
 

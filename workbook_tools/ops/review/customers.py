@@ -1,5 +1,5 @@
-"""Per-customer facts the review needs at a snapshot date: value tier, cadence, last contact,
-next follow-up, overdue days and risk reasons.
+"""Per-customer facts the review needs at a snapshot date: value tier (proposed and confirmed),
+cadence, last contact, next follow-up, overdue days, risk reasons and high potential.
 
 The review never relies on the computed columns having been written by ``wbt tiers``: it
 computes them with the same pure helpers ``wbt tiers`` uses (:mod:`workbook_tools.ops.tiers`,
@@ -16,7 +16,7 @@ import pandas as pd
 from ...model import WorkbookModel
 from ..links import CLOSED_STATUSES, facts, owners, per_value
 from ..matching import column_values, list_value
-from ..risk import risk_reasons, term_end
+from ..risk import high_potential, profiles, risk_reasons, term_end
 from ..tiers import ENDED_STAGES, ENDED_TYPES, KEY, ORDINARY, STRATEGIC, cadence_for, tier_for
 
 TIERS = (STRATEGIC, KEY, ORDINARY)
@@ -50,46 +50,52 @@ def is_churned(model: WorkbookModel) -> pd.Series:
 def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     """One row per customer (index = Excel row) as things stood at the end of ``snapshot``:
     tier (confirmed, else proposed, else NO_TIER), cadence, last_contact, next_follow, overdue_days
-    (0 when not overdue), risk_reasons (list of str), term_end, churned. Log and complaint rows
-    dated after the snapshot are ignored; churned customers are never overdue nor at risk."""
+    (0 when not overdue), risk_reasons (list of str), high_potential (a ``risk.Potential`` or None),
+    proposed (the tier the annual amount gives, or None), confirmed (客户等级(主管确认) or None),
+    term_end, churned. Log and complaint rows dated after the snapshot are ignored; churned
+    customers are never overdue, at risk nor high potential."""
     cust = model.sheets["customers"]
     st = model.settings
     df, raw = cust.df, cust.raw
-    per_customer = facts(model, snapshot, int(st.number("risk_complaint_days")))  # as wbt tiers
+    per_customer = facts(model, snapshot)  # as wbt tiers
+    profile = profiles(model)
     smin, kmin = st.number("tier_strategic_min"), st.number("tier_key_min")
     churned = is_churned(model)
     rows: dict[str, list] = {k: [] for k in ("tier", "cadence", "last_contact", "next_follow", "overdue_days",
-                                             "risk_reasons", "term_end")}
+                                             "risk_reasons", "high_potential", "proposed", "confirmed", "term_end")}
 
     def listed(key: str, list_key: str) -> list[str | None]:
         return per_value(raw[key].to_numpy(dtype=object), lambda v: list_value(list_key, v, st))
 
     first = [v if v == v else None for v in column_values(df["first_contact"])]  # NaN (no date) → None
-    sats = [None if v != v else v for v in df["satisfaction"].astype("float64").tolist()]
-    ends = per_value(raw["term"].to_numpy(dtype=object), term_end)
     cadences: dict[tuple[str | None, str | None], int] = {}
     cols = zip(df.index.tolist(), df["amount_annual"].tolist(), listed("tier_confirmed", "value_tier"),
-               listed("follow_grade", "follow_grade"), ends, listed("stage", "stage"), first, sats, churned.tolist())
-    for row, amount, conf, grade, end, stage, fc, sat, gone in cols:
-        fa = per_customer[row]
-        tier = conf or tier_for(amount, smin, kmin)
+               listed("follow_grade", "follow_grade"), first, churned.tolist())
+    for row, amount, conf, grade, fc, gone in cols:
+        fa, pr = per_customer[row], profile[row]
+        proposed = tier_for(amount, smin, kmin)
+        tier = conf or proposed
         cadence = cadences.get((tier, grade))
         if cadence is None:
             cadence = cadences[(tier, grade)] = cadence_for(tier, grade, st)
         base = fa.last_contact or fc
         nxt = base + dt.timedelta(days=cadence) if base is not None else None
         if gone:
-            overdue, reasons = 0, []
+            overdue, reasons, potential = 0, [], None
         else:
             overdue = max((snapshot - nxt).days, 0) if nxt is not None else 0
-            reasons = risk_reasons(facts=fa, stage=stage, term=end, satisfaction=sat, as_of=snapshot, settings=st)
+            reasons = risk_reasons(pr, fa, snapshot, st)
+            potential = high_potential(fa, snapshot, st)
         rows["tier"].append(tier or NO_TIER)
         rows["cadence"].append(cadence)
         rows["last_contact"].append(fa.last_contact)
         rows["next_follow"].append(nxt)
         rows["overdue_days"].append(overdue)
         rows["risk_reasons"].append(reasons)
-        rows["term_end"].append(end)
+        rows["high_potential"].append(potential)
+        rows["proposed"].append(proposed)
+        rows["confirmed"].append(conf)
+        rows["term_end"].append(pr.term_end)
     out = pd.DataFrame(rows, index=df.index)
     out["overdue_days"] = out["overdue_days"].astype("int64")
     out["churned"] = churned
