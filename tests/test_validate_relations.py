@@ -6,7 +6,7 @@ import datetime as dt
 
 from workbook_tools.ops.validate import run_validate
 from workbook_tools.ops.validate.consistency import parse_term
-from workbook_tools.ops.validate.duplicates import name_key
+from workbook_tools.ops.validate.duplicates import company_key_of
 from workbook_tools.testing import make_model
 
 AS_OF = dt.date(2026, 10, 31)
@@ -28,7 +28,7 @@ def test_name_key_normalises_forms_widths_spaces_and_brackets():
     import pandas as pd
     names = pd.Series(["杭州云启科技有限公司", "杭州云启科技有限责任公司", "杭州 云启科技股份有限公司", "杭州云启科技（中国）有限公司",
                        "杭州云启科技\u3000有限公司", "ＡＢＣ Co., Ltd.", "杭州云启网络有限公司"])
-    k = name_key(names).tolist()
+    k = company_key_of(names).tolist()
     assert len(set(k[:5])) == 1 and k[5] == "abc" and k[6] != k[0]
 
 

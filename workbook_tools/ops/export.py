@@ -27,7 +27,7 @@ from ..i18n import L
 from ..model import Finding, Settings, WorkbookModel
 from ..schema import SCHEMA, CType
 from .mask import TextScrubber, mask_email, mask_name, mask_phone
-from .matching import norm, norm_id
+from .matching import name_key, norm, norm_id
 
 ROLES = ("full", "marketing")
 # Marketing sees basic information and tags only (source 001).
@@ -185,7 +185,7 @@ def _link_maps(cust: list[tuple[int, dict[str, Any]]], owner_of: dict[int, str])
         if rec.get("customer_id") is not None:
             by_id.setdefault(norm_id(rec["customer_id"]), owner_of[row])
         if rec.get("name") is not None:
-            by_name.setdefault(norm(rec["name"]), owner_of[row])
+            by_name.setdefault(name_key(rec["name"]), owner_of[row])
     by_id.pop("", None)
     by_name.pop("", None)
     return by_id, by_name
@@ -219,7 +219,7 @@ def run_export_by_owner(model: WorkbookModel, *, as_of: dt.date | None = None, o
             sheet = model.sheet(key)
             for row, rec in _rows(model, key):
                 cid = norm_id(rec.get("customer_id"))
-                owner = by_id.get(cid) if cid else by_name.get(norm(rec.get("customer_name")))
+                owner = by_id.get(cid) if cid else by_name.get(name_key(rec.get("customer_name")))
                 if owner is None:
                     unlinked += 1
                     assert sheet is not None

@@ -10,7 +10,8 @@
   Three digits, four (or more) past 999. Sorting: see :func:`id_sort_key`.
 
 Contact-log and complaint rows with an empty 客户编号 whose 客户名称 matches exactly one
-customer get that customer's ID. Everything else is reported, never rewritten.
+customer (names compared by ``matching.name_key``, as every rule compares them) get that
+customer's ID. Everything else is reported, never rewritten.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from ..i18n import L
 from ..model import Finding, Settings, SheetData, WorkbookModel, cell_ref
 from ..reader.parse import is_empty, is_empty_mark
 from ..schema import SCHEMA
-from .links import empty_mask
-from .matching import industry_code, norm, norm_id, records
+from .links import customer_index, empty_mask
+from .matching import industry_code, name_key, norm, norm_id, records
 
 ID_RE = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{0,9})-(\d{3,})$")
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
@@ -235,11 +236,7 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
         cs.edit(cust.name, _cell(cust, row, ids_col_cell), new, old=None, number_format="@")
 
     # -- 3. contact-log and complaint rows: fill the ID from a unique customer name ------------
-    by_name: dict[str, list[int]] = {}
-    for row, name in cust.df["name"].items():
-        n = norm(name)
-        if n:
-            by_name.setdefault(n, []).append(row)
+    by_name = customer_index(model).by_name  # names compared as every rule compares them (matching.name_key)
     for key, stat in (("contacts", "filled_contacts"), ("complaints", "filled_complaints")):
         sheet = model.sheet(key)
         if sheet is not None:
@@ -319,7 +316,7 @@ def _fill_by_name(sheet: SheetData, cust: SheetData, by_name: dict[str, list[int
     col_cell = sheet.columns.get("customer_id", 0)  # 0: the column is added on the first fill
     todo = sheet.df.index[empty_mask(sheet.raw["customer_id"].tolist())]  # a log is long; most rows have an ID
     for row, name in zip(todo.tolist(), sheet.df.loc[todo, "customer_name"].tolist()):
-        n = norm(name)
+        n = name_key(name)
         if not n:
             continue
         rows = by_name.get(n, [])

@@ -11,8 +11,9 @@ How a phrase matches (written out for users in docs/ids-and-tiers.md):
 * a match is *negated* when the characters just before it (in the same clause), or the characters
   a ``*`` stood for, hold a negation or a not-yet word: 未 不 没 无 非 待 需 请 否 among the two
   characters before, or 取消 暂停 推迟 计划 准备 预计 打算 考虑 希望 among the three (未确认续约, 暂不下单,
-  联系人未变更, 取消订单, 计划下单); a purchase or a confirmed renewal directly followed by 意向 计划
-  需求 预算 打算 方案 is an intention, not a fact (增购意向, 确认续约方案), and counts as negated too;
+  联系人未变更, 取消订单, 计划下单);
+* a purchase or a confirmed renewal directly followed by 意向 计划 需求 预算 打算 方案 is an intention or
+  a plan, not a fact (增购意向, 确认续约方案), and does not count;
 * where phrases overlap, the one starting first wins, then the longer one (待客户确认续约 is a
   待…确认 phrase, not 确认续约);
 * a contact-change phrase followed by (or with a ``*`` standing for) 电话 手机 邮箱 方式 地址 号码 信息
@@ -91,16 +92,24 @@ class Phrases:
             gaps = "".join(v for k, v in m.groupdict().items() if v and k.startswith(f"s{i}_"))
             if kind == CONTACT_CHANGE and (t.startswith(_DETAILS, m.end()) or any(w in gaps for w in _DETAILS)):
                 continue
-            negated = _negated(t, m.start(), gaps) or (kind in (PURCHASE, RENEWAL_CONFIRMED)
-                                                       and t.startswith(_INTENT_AFTER, m.end()))
-            out.append(Hit(kind, phrase, m.group(name), negated, m.start(), m.end()))
+            if kind in (PURCHASE, RENEWAL_CONFIRMED) and t.startswith(_INTENT_AFTER, m.end()):
+                continue  # an intention or a plan, not a fact: 增购意向, 确认续约方案
+            before = _clause_before(t, m.start())
+            negated = _negated(before, gaps)
+            words = (before[-2:] if negated else "") + m.group(name)  # 未确认续约, not 确认续约
+            out.append(Hit(kind, phrase, words, negated, m.start(), m.end()))
         return tuple(out)
 
 
-def _negated(t: str, start: int, gaps: str) -> bool:
+def _clause_before(t: str, start: int) -> str:
+    """Up to three characters before ``start``, within the same clause."""
     before = t[max(0, start - 3):start]
     for sep in _CLAUSE:
         before = before.rsplit(sep, 1)[-1]
+    return before
+
+
+def _negated(before: str, gaps: str) -> bool:
     return (any(c in _NEG_CHARS for c in before[-2:] + gaps) or any(w in before for w in _NEG_WORDS)
             or any(w in gaps for w in _NEG_WORDS))
 

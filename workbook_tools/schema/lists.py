@@ -48,7 +48,7 @@ LISTS: tuple[ListSpec, ...] = (
     # phrases the risk and potential rules look for in free text (ops/phrases.py; * = a few characters)
     ListSpec("renewal_unclear", "续约意向不明用语", "Renewal intent unclear (phrases)",
              ("续约意向待确认", "续约*待确认", "续约*未确认", "续约*待定", "续约*未定", "续约*不明", "续约*不确定",
-              "续约*观望", "续约*犹豫", "是否续约", "续签*待确认", "续签*未定", "是否续签"),
+              "续约*观望", "续约*犹豫", "是否续约", "待*确认续约", "续签*待确认", "续签*未定", "是否续签"),
              help_zh="备注、潜在风险或沟通记录中出现这些说法即视为续约意向不明；* 表示中间可有几个字",
              help_en="Wording that says the renewal is undecided; * stands for a few characters"),
     ListSpec("renewal_confirmed", "续约已确认用语", "Renewal confirmed (phrases)",

@@ -23,7 +23,9 @@ from ...i18n import L
 from ...model import WorkbookModel
 from ...reader.frames import empty_sheet
 from ...schema import SCHEMA
+from ..ratings import valid_ratings
 from .customers import NO_TIER, TIERS, complaint_open, customer_view, is_churned, link_rows
+from .watch import watch_lists
 
 UNASSIGNED = "(未分配)"
 LIST_LIMIT = 200  # rows per list on the sheet and in the reports; the full count is kept
@@ -204,8 +206,9 @@ def month_figures(ctx: _Ctx, month: Month, snap: dt.date, findings_errors: int |
     breach = opened & (waited > limit)
     hours = ((comp["resolved_at"] - comp["received_at"]).dt.total_seconds() / 3600)[closed]
     hours = hours[hours >= 0]
-    sat_c = comp.loc[closed, "satisfaction"].dropna()
-    sat = cust.loc[exists & ~ctx.churned, "satisfaction"].dropna()
+    # only valid ratings (whole numbers 1–5, source 000 "满意度评分(1-5分)") enter the averages
+    sat_c, left_c = _ratings(ctx.model, "complaints", closed)
+    sat, left = _ratings(ctx.model, "customers", exists & ~ctx.churned)
     nxt = month.shift(1)
     ends = view["term_end"]
     ending = ends.map(lambda e: e is not None and nxt.start <= e <= nxt.end).astype(bool) & ~ctx.churned
@@ -225,9 +228,18 @@ def month_figures(ctx: _Ctx, month: Month, snap: dt.date, findings_errors: int |
         "customer_satisfaction": round(float(sat.mean()), 2) if len(sat) else None,
         "contracts_ending_next_month": int(ending.sum()),
         "dq_errors": findings_errors,
+        "satisfaction_left_out": left,
+        "complaint_satisfaction_left_out": left_c,
         "_masks": {"new": new, "in_month": in_month, "opened": opened, "open_end": open_end,
                    "ending": ending, "exists": exists},
     }
+
+
+def _ratings(model: WorkbookModel, key: str, rows: pd.Series) -> tuple[pd.Series, int]:
+    """The valid 满意度 ratings of the rows of ``key`` in ``rows``, and how many values were left out."""
+    sheet = model.sheets[key]
+    col = sheet.spec.column("satisfaction")
+    return valid_ratings(sheet.raw.loc[rows, "satisfaction"], sheet.df.loc[rows, "satisfaction"], col)
 
 
 def _owner_of(link: pd.Series, owner: pd.Series) -> pd.Series:
@@ -285,6 +297,7 @@ def compute_review(model: WorkbookModel, *, month: str, as_of: dt.date, source: 
     prev = month_figures(ctx, m.shift(-1), m.shift(-1).end, None)
     masks = cur.pop("_masks")
     prev.pop("_masks")
+    left_out = {k: (cur.pop(k), prev.pop(k)) for k in ("satisfaction_left_out", "complaint_satisfaction_left_out")}
     kpis = [Kpi(d.key, L(d.zh, d.en), cur[d.key], prev[d.key], d.better, d.decimals) for d in KPI_DEFS]
 
     cust, contacts = ctx.cust, ctx.contacts
@@ -343,9 +356,13 @@ def compute_review(model: WorkbookModel, *, month: str, as_of: dt.date, source: 
                                [L("客户来源", "Source"), L("新增客户", "New customers")], by_source))
 
     lists = _lists(ctx, view, masks, snap, m)
+    lists += watch_lists(model, view, masks["exists"] & ~view["churned"], snap, LIST_LIMIT)
     trend = _trend(ctx, m, snap)
     stats = {k.key: k.value for k in kpis}
     stats.update({f"{k.key}_previous": k.previous for k in kpis})
+    # invalid 满意度 values (not 1–5) left out of customer_satisfaction / avg_satisfaction
+    stats.update({k: cur_prev[0] for k, cur_prev in left_out.items()})
+    stats.update({f"{k}_previous": cur_prev[1] for k, cur_prev in left_out.items()})
     stats.update({f"list_{t.key}": t.total for t in lists})
     return Review(str(m), snap, as_of, source, version, kpis, tables, lists, trend, stats)
 

@@ -13,6 +13,7 @@ from ...i18n import L
 from ...model import Finding, SheetData
 from ...reader.parse import _EMPTY_MARKS
 from ...schema import Column, CType
+from ..ratings import bounds, rating_masks
 from .registry import Ctx, rule, show, umap
 from .suggest import suggest
 
@@ -290,14 +291,16 @@ def amount_yuan(ctx: Ctx) -> list[Finding]:
 
 
 @rule("RATING", "error", "cells", ("满意度超出范围", "Rating out of range"),
-      ("满意度填1到5的整数。", "Satisfaction is a whole number from 1 to 5."))
+      ("满意度填1到5的整数。不符合的值不计入任何平均值和风险规则（复盘中注明剔除了几个）。",
+       "Satisfaction is a whole number from 1 to 5. Other values enter no average and no risk rule (the review "
+       "says how many were left out)."))
 def rating(ctx: Ctx) -> list[Finding]:
     out = []
     for sheet, col in columns_of(ctx, CType.RATING):
-        raw, s = sheet.raw[col.key], sheet.df[col.key]
-        lo, hi = col.min_value or 1, col.max_value or 5
-        bad = _unparsed(raw, s) | (s.notna() & ((s < lo) | (s > hi) | (s % 1 != 0)))
-        for row in s.index[bad]:
+        raw = sheet.raw[col.key]
+        lo, hi = bounds(col)
+        _, bad = rating_masks(raw, sheet.df[col.key], col)
+        for row in raw.index[bad]:
             v = raw.at[row]
             out.append(ctx.finding("RATING", sheet, L(f"{col.zh}“{show(v)}”不在 {lo:g}–{hi:g} 分之间",
                                                       f"{col.en} '{show(v)}' is not between {lo:g} and {hi:g}"),

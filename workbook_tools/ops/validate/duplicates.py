@@ -1,4 +1,11 @@
-"""One customer, one record (一户一档): duplicate IDs, names (after normalising) and phones."""
+"""One customer, one record (一户一档): duplicate IDs, names (after normalising) and phones.
+
+Names are compared with the one name normalisation every rule uses (``matching.name_key``: NFKC,
+case, spaces and punctuation), and, for duplicates only, with the company-form suffixes and a
+（中国）-like bracket dropped as well (:func:`company_key`): "云启科技" and "云启科技有限公司" are
+probably the same company typed twice, which a person should look at, but a log row naming
+"云启科技" is not linked to "云启科技有限公司" automatically.
+"""
 
 from __future__ import annotations
 
@@ -9,38 +16,44 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import Finding
+from ..matching import name_key
 from .registry import Ctx, rule, umap
 
-# Company-form suffixes dropped before comparing names (longest first).
+# Company-form suffixes dropped before comparing names (as name keys: no punctuation, lower case).
 COMPANY_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "责任公司", "股份公司", "公司", "co.,ltd.", "co.,ltd",
                  "co.ltd", "coltd", "ltd.", "ltd", "inc.", "inc", "limited", "corp.", "corp", "llc")
 _REGION_IN_BRACKETS = re.compile(r"[(（\[【]\s*(中国|china|集团|总部)\s*[)）\]】]", re.IGNORECASE)
-_PUNCT = re.compile(r"[\s\u3000·.,，。、_\-—/（）()\[\]【】\"'“”‘’]+")
 _ODD = re.compile(r"\s|[(（\[【]")
-_SUFFIX = re.compile("(?:" + "|".join(re.escape(_PUNCT.sub("", f)) for f in COMPANY_FORMS) + ")+$")
+_SUFFIX = re.compile("(?:" + "|".join(sorted({re.escape(name_key(f)) for f in COMPANY_FORMS}, key=len, reverse=True))
+                     + ")+$")
 
 
-def key_of(name: object) -> str | None:
-    """One normalised customer name (see :func:`name_key`)."""
+def company_key(name: object) -> str | None:
+    """The name key (``matching.name_key``) without （中国）-like brackets and company-form suffixes
+    (有限公司 / 有限责任公司 / 股份有限公司 / Co., Ltd. …): two names with the same company key are
+    probably one company entered twice."""
     if not isinstance(name, str):
         return None
-    k = unicodedata.normalize("NFKC", name).lower()
-    k = _PUNCT.sub("", _REGION_IN_BRACKETS.sub("", k))
-    k = _SUFFIX.sub("", k)
-    return k or None
+    k = name_key(_REGION_IN_BRACKETS.sub("", unicodedata.normalize("NFKC", name)))
+    return _SUFFIX.sub("", k) or None
 
 
-def name_key(names: pd.Series) -> pd.Series:
-    """Normalised customer names: NFKC (full-/half-width), lower case, （中国） and brackets, spaces,
-    punctuation and company-form suffixes (有限公司 / 有限责任公司 / 股份有限公司 …) removed.
-    Computed once per distinct name (log sheets repeat names many times)."""
-    return umap(names, key_of)
+def company_key_of(names: pd.Series) -> pd.Series:
+    """:func:`company_key` per name, computed once per distinct name (log sheets repeat names)."""
+    return umap(names, company_key)
 
 
 def customer_keys(ctx: Ctx) -> pd.Series:
-    """Normalised names of the customer sheet (computed once per run)."""
+    """Name keys of the customer sheet (computed once per run): the names as every rule matches them."""
+    if "cust_names" not in ctx.cache:
+        ctx.cache["cust_names"] = umap(ctx.model.sheets["customers"].df["name"], lambda v: name_key(v) or None)
+    return ctx.cache["cust_names"]
+
+
+def company_keys(ctx: Ctx) -> pd.Series:
+    """Company keys of the customer sheet (computed once per run)."""
     if "cust_keys" not in ctx.cache:
-        ctx.cache["cust_keys"] = name_key(ctx.model.sheets["customers"].df["name"])
+        ctx.cache["cust_keys"] = company_key_of(ctx.model.sheets["customers"].df["name"])
     return ctx.cache["cust_keys"]
 
 
@@ -111,7 +124,7 @@ def dup_name(ctx: Ctx) -> list[Finding]:
     sheet = ctx.model.sheets.get("customers")
     if sheet is None or sheet.n_rows == 0 or "name" not in sheet.columns:
         return []
-    keys = customer_keys(ctx)
+    keys = company_keys(ctx)
     raw = sheet.raw["name"].astype(object)
     irregular = raw.map(lambda v: isinstance(v, str) and (unicodedata.normalize("NFKC", v) != v or bool(_ODD.search(v))),
                         na_action="ignore").fillna(False).astype(bool)
@@ -139,7 +152,7 @@ def dup_phone(ctx: Ctx) -> list[Finding]:
         return []
     phones = sheet.df["phone"]
     phones = phones.where(phones.notna() & ~phones.str.contains("*", regex=False, na=False) & (phones.str.len() >= 7))
-    names = customer_keys(ctx).fillna("")
+    names = company_keys(ctx).fillna("")
     frame = pd.DataFrame({"p": phones, "n": names}).dropna(subset=["p"])
     # one row per (phone, customer name): rows of the same name are DUP_NAME's business
     firsts = frame[~frame.duplicated(["p", "n"], keep="first")]
