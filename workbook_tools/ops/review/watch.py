@@ -54,6 +54,10 @@ def tier_review_reasons(proposed: str | None, confirmed: str | None, confirmed_o
     return out
 
 
+def _text(v: Any) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
 def watch_lists(model: WorkbookModel, view: pd.DataFrame, shown: pd.Series, snapshot: dt.date,
                 limit: int) -> list[Any]:
     """The high-potential and tier-review lists of the customers in ``shown`` (existing, not
@@ -83,11 +87,12 @@ def watch_lists(model: WorkbookModel, view: pd.DataFrame, shown: pd.Series, snap
     due: list[tuple[tuple[Any, ...], list[Any]]] = []
     for r in view.index[shown].tolist():
         on = None if pd.isna(when.at[r]) else pd.Timestamp(when.at[r]).date()
-        reasons = tier_review_reasons(view.at[r, "proposed"], view.at[r, "confirmed"], on, snapshot, dated)
+        proposed, confirmed = _text(view.at[r, "proposed"]), _text(view.at[r, "confirmed"])
+        reasons = tier_review_reasons(proposed, confirmed, on, snapshot, dated)
         if reasons:
-            key = (reasons[0] != DIFFERS, TIER_ORDER.get(view.at[r, "proposed"] or view.at[r, "confirmed"], 3), r)
-            due.append((key, [df.at[r, "name"], df.at[r, "customer_id"], owner[r], view.at[r, "proposed"],
-                              view.at[r, "confirmed"], on, "；".join(reasons)]))
+            key = (reasons[0] != DIFFERS, TIER_ORDER.get(proposed or confirmed or "", 3), r)
+            due.append((key, [df.at[r, "name"], df.at[r, "customer_id"], owner[r], proposed, confirmed, on,
+                              "；".join(reasons)]))
     due.sort(key=lambda x: x[0])
     title = L("价值等级复核（{q}）", "Tier review ({q})").format(q=quarter_label(snapshot))
     if not dated:
