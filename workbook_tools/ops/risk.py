@@ -32,8 +32,8 @@ from .phrases import (
 )
 from .ratings import rating_masks
 
-__all__ = ["Facts", "Potential", "Profile", "high_potential", "months_back", "profiles", "risk_reasons", "term_end",
-           "term_span"]
+__all__ = ["Facts", "Potential", "Profile", "Thresholds", "high_potential", "months_back", "profiles", "risk_reasons",
+           "term_end", "term_span", "thresholds"]
 
 RENEWAL_STAGE = "续约期"
 PAUSED_STAGE = "暂停合作"
@@ -111,43 +111,65 @@ def profiles(model: WorkbookModel) -> dict[int, Profile]:
         valid, _ = rating_masks(raw["satisfaction"], df["satisfaction"], cust.spec.column("satisfaction"))
         sats = df["satisfaction"].where(valid).astype("float64").tolist()
         notes = [(cust.spec.column(k).zh, per_value(df[k].to_numpy(dtype=object), ph.scan)) for k in NOTE_COLUMNS]
+        contacts = df["contact"].tolist()
         out = {}
         for i, row in enumerate(df.index.tolist()):
             said = tuple((label, hits[i]) for label, hits in notes if hits[i])
             out[row] = Profile(stages[i], spans[i][0], spans[i][1], first[i], None if sats[i] != sats[i] else sats[i],
-                               df["contact"].iat[i], said)
+                               contacts[i], said)
         return out
 
     return memoised(model, "profiles", (cust.df, cust.raw), build)
 
 
-def risk_reasons(profile: Profile, fa: Facts, as_of: dt.date, settings: Any) -> list[str]:
-    """The reasons (Chinese, as written into 风险原因) why a customer is 重点关注; [] if none."""
+@dataclass(frozen=True)
+class Thresholds:
+    """The 代码表 settings the rules read, read once per run (:func:`thresholds`)."""
+
+    complaint_days: int
+    contract_end_days: int
+    no_contact_days: int
+    contact_change_days: int
+    satisfaction_max: float
+    growth_pct: float
+    months: int
+
+
+def thresholds(settings: Any) -> Thresholds:
     num = settings.number
+    return Thresholds(int(num("risk_complaint_days")), int(num("risk_contract_end_days")),
+                      int(num("risk_no_contact_days")), int(num("risk_contact_change_days")),
+                      num("risk_satisfaction_max"), num("high_potential_growth_pct"),
+                      max(1, int(num("high_potential_months"))))
+
+
+def risk_reasons(profile: Profile, fa: Facts, as_of: dt.date, t: Thresholds) -> list[str]:
+    """The reasons (Chinese, as written into 风险原因) why a customer is 重点关注; [] if none."""
     reasons: list[str] = []
-    complaints = _complaint_reason(profile, fa, as_of, int(num("risk_complaint_days")))
-    if complaints:
-        reasons.append(complaints)
-    still_open = [d for d, o in fa.complaints if o]
-    if still_open:
-        reasons.append(f"投诉未解决{len(still_open)}件")
+    if fa.complaints:
+        complaints = _complaint_reason(profile, fa, as_of, t.complaint_days)
+        if complaints:
+            reasons.append(complaints)
+        still_open = sum(1 for _, o in fa.complaints if o)
+        if still_open:
+            reasons.append(f"投诉未解决{still_open}件")
     if profile.stage == PAUSED_STAGE:
         reasons.append(PAUSED_STAGE)
-    end_days, quiet_days = int(num("risk_contract_end_days")), int(num("risk_no_contact_days"))
     term = profile.term_end
-    ending = term is not None and 0 <= (term - as_of).days <= end_days
+    ending = term is not None and 0 <= (term - as_of).days <= t.contract_end_days
     if ending:
-        quiet = fa.last_contact is None or (as_of - fa.last_contact).days > quiet_days
+        quiet = fa.last_contact is None or (as_of - fa.last_contact).days > t.no_contact_days
         if quiet:
-            reasons.append(f"合同{term.isoformat()}到期且{quiet_days}天内未沟通")
+            reasons.append(f"合同{term.isoformat()}到期且{t.no_contact_days}天内未沟通")
     renewal = _renewal_reason(profile, fa, ending)
     if renewal:
         reasons.append(renewal)
-    if profile.satisfaction is not None and profile.satisfaction <= num("risk_satisfaction_max"):
+    if profile.satisfaction is not None and profile.satisfaction <= t.satisfaction_max:
         reasons.append(f"满意度{profile.satisfaction:g}分")
-    contact = _contact_reason(profile, fa, as_of, int(num("risk_contact_change_days")))
-    if contact:
-        reasons.append(contact)
+    if fa.contact_changed or fa.contact_text or fa.logged_contact or profile.notes:
+        contact = _contact_reason(profile, fa, as_of, t.contact_change_days)
+        if contact:
+            reasons.append(contact)
     return reasons
 
 
@@ -172,6 +194,8 @@ def _renewal_reason(profile: Profile, fa: Facts, ending: bool) -> str | None:
     """续约意向不明: said so in the log (the latest renewal statement of the current term) or in 备注 /
     潜在风险; or the customer is in 续约期 / its contract ends within the renewal window and nothing
     confirms the renewal."""
+    if fa.renewal is None and not profile.notes and not ending and profile.stage != RENEWAL_STAGE:
+        return None
     log = fa.renewal if fa.renewal and (profile.term_start is None or fa.renewal[0] >= profile.term_start) else None
     if log is not None and log[1] == RENEWAL_UNCLEAR:
         return f"续约意向不明（{log[0].isoformat()}沟通记录：“{log[2]}”）"
@@ -228,12 +252,13 @@ class Potential:
                 f"（+{self.growth_pct:.0f}%）")
 
 
-def high_potential(fa: Facts, as_of: dt.date, settings: Any) -> Potential | None:
+def high_potential(fa: Facts, as_of: dt.date, t: Thresholds) -> Potential | None:
     """Source 002 "近3个月采购频次增长30%": purchase days in the last ``high_potential_months`` months
     (up to the run date) against as many months before, at least one before, growth at least
     ``high_potential_growth_pct`` %. None when the customer does not qualify."""
-    months = max(1, int(settings.number("high_potential_months")))
-    pct = settings.number("high_potential_growth_pct")
+    if not fa.purchases:
+        return None
+    months, pct = t.months, t.growth_pct
     mid, start = months_back(as_of, months), months_back(as_of, 2 * months)
     recent = sum(1 for d in fa.purchases if mid < d <= as_of)
     previous = sum(1 for d in fa.purchases if start < d <= mid)

@@ -25,7 +25,7 @@ from .ids import ensure_column
 from .links import empty_mask, owners, per_value
 from .links import facts as customer_facts
 from .matching import list_value, norm_id, records
-from .risk import Facts, Profile, high_potential, profiles, risk_reasons
+from .risk import Facts, Profile, Thresholds, high_potential, profiles, risk_reasons, thresholds
 
 STRATEGIC, KEY, ORDINARY = "战略客户", "重点客户", "普通客户"
 RISK_FLAG = "重点关注"
@@ -95,6 +95,7 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
     cols = {k: ensure_column(cust, cs, k) for k in COMPUTED}
     facts = customer_facts(model, as_of)
     profile = profiles(model)
+    rules = thresholds(st)
     strategic_min, key_min = st.number("tier_strategic_min"), st.number("tier_key_min")
     stats: dict[str, Any] = {"customers": len(cust.df), "columns_created": created, "changed_cells": 0,
                              "tiers": {STRATEGIC: 0, KEY: 0, ORDINARY: 0, "": 0}, "overdue": 0, "at_risk": 0,
@@ -118,8 +119,8 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
         if blank[i]:
             continue
         known = {key: lists[key][i] for key in lists}
-        values = _compute_row(cust, (df, raw), row, known, (profile[row], facts[row]), as_of, strategic_min, key_min,
-                              model, f, stats)
+        values = _compute_row(cust, (df, raw), row, known, (profile[row], facts[row], rules), as_of, strategic_min,
+                              key_min, model, f, stats)
         for key in COMPUTED:
             new = values[key]
             if key not in created and _same(raw[row][key], df[row][key], new):
@@ -147,13 +148,14 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
 
 
 def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]], row: int,
-                 known: dict[str, Any], about: tuple[Profile, Facts], as_of: dt.date, strategic_min: float,
+                 known: dict[str, Any], about: tuple[Profile, Facts, Thresholds], as_of: dt.date, strategic_min: float,
                  key_min: float, model: WorkbookModel, f: list[Finding], stats: dict[str, Any]) -> dict[str, Any]:
     """The computed columns of one row. ``known``: the row's list values (tier_confirmed,
-    customer_type, follow_grade as matched to their lists); ``about``: its profile and facts."""
+    customer_type, follow_grade as matched to their lists); ``about``: its profile and facts, and the
+    rules' thresholds."""
     st = model.settings
     df, raw = frames
-    pr, fa = about
+    pr, fa, rules = about
     amount = df[row]["amount_annual"]
     proposed = tier_for(amount, strategic_min, key_min)
     if proposed is None and "amount_annual" not in cust.missing_columns:
@@ -191,7 +193,7 @@ def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[
         out["next_follow"] = base + dt.timedelta(days=cadence)
         out["overdue"] = "是" if as_of > out["next_follow"] else "否"
         stats["overdue"] += out["overdue"] == "是"
-    reasons = risk_reasons(pr, fa, as_of, st)
+    reasons = risk_reasons(pr, fa, as_of, rules)
     if pr.term_end is None and not is_empty(raw[row]["term"]):
         f.append(Finding("TIER-BAD-TERM", "info", cust.name, L(
             "合作期限“{v}”无法识别到期日，未检查合同到期风险",
@@ -204,7 +206,7 @@ def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[
         out["risk_reasons"] = "；".join(reasons)
         stats["at_risk"] += 1
         stats["at_risk_customers"].append({**who, "reasons": reasons})
-    potential = high_potential(fa, as_of, st)
+    potential = high_potential(fa, as_of, rules)
     if potential is not None:
         out["high_potential"] = potential.text()
         stats["high_potential"] += 1

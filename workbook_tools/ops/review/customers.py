@@ -16,7 +16,7 @@ import pandas as pd
 from ...model import WorkbookModel
 from ..links import CLOSED_STATUSES, facts, owners, per_value
 from ..matching import column_values, list_value
-from ..risk import high_potential, profiles, risk_reasons, term_end
+from ..risk import high_potential, profiles, risk_reasons, term_end, thresholds
 from ..tiers import ENDED_STAGES, ENDED_TYPES, KEY, ORDINARY, STRATEGIC, cadence_for, tier_for
 
 TIERS = (STRATEGIC, KEY, ORDINARY)
@@ -59,6 +59,7 @@ def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     df, raw = cust.df, cust.raw
     per_customer = facts(model, snapshot)  # as wbt tiers
     profile = profiles(model)
+    rules = thresholds(st)
     smin, kmin = st.number("tier_strategic_min"), st.number("tier_key_min")
     churned = is_churned(model)
     rows: dict[str, list] = {k: [] for k in ("tier", "cadence", "last_contact", "next_follow", "overdue_days",
@@ -84,8 +85,8 @@ def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
             overdue, reasons, potential = 0, [], None
         else:
             overdue = max((snapshot - nxt).days, 0) if nxt is not None else 0
-            reasons = risk_reasons(pr, fa, snapshot, st)
-            potential = high_potential(fa, snapshot, st)
+            reasons = risk_reasons(pr, fa, snapshot, rules)
+            potential = high_potential(fa, snapshot, rules)
         rows["tier"].append(tier or NO_TIER)
         rows["cadence"].append(cadence)
         rows["last_contact"].append(fa.last_contact)

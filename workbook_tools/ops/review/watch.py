@@ -14,6 +14,7 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import WorkbookModel
+from ..matching import column_values
 from ..tiers import KEY, ORDINARY, STRATEGIC
 
 TIER_ORDER = {STRATEGIC: 0, KEY: 1, ORDINARY: 2}
@@ -70,30 +71,33 @@ def watch_lists(model: WorkbookModel, view: pd.DataFrame, shown: pd.Series, snap
     out = []
 
     pot = view.loc[shown & view["high_potential"].notna(), "high_potential"]
-    order = sorted(pot.index, key=lambda r: (-pot[r].growth_pct, -pot[r].recent, r))
+    order = sorted(pot.index, key=lambda r: (-pot[r].growth_pct, -pot[r].recent, r))[:limit]
     months = int(model.settings.number("high_potential_months"))
     pct = model.settings.number("high_potential_growth_pct")
     rows = [[df.at[r, "name"], df.at[r, "customer_id"], owner[r], view.at[r, "tier"], pot[r].previous, pot[r].recent,
              f"+{pot[r].growth_pct:.0f}%"] for r in order]
+    total = len(pot)
     out.append(Table("high_potential", L("高潜力客户（近{m}个月采购频次增长≥{p:g}%）",
                                          "High-potential customers (purchases up ≥{p:g}% over {m} months)").format(
         m=months, p=pct), [L("客户名称", "Customer"), L("客户编号", "ID"), L("负责人", "Owner"), L("价值等级", "Tier"),
                            L("之前{m}个月采购", "Purchases, {m} months before").format(m=months),
                            L("近{m}个月采购", "Purchases, last {m} months").format(m=months),
-                           L("增长", "Growth")], rows[:limit], len(rows)))
+                           L("增长", "Growth")], rows, total))
 
     dated = "tier_confirmed_on" in cust.columns
-    when = df["tier_confirmed_on"]
-    due: list[tuple[tuple[Any, ...], list[Any]]] = []
-    for r in view.index[shown].tolist():
-        on = None if pd.isna(when.at[r]) else pd.Timestamp(when.at[r]).date()
-        proposed, confirmed = _text(view.at[r, "proposed"]), _text(view.at[r, "confirmed"])
-        reasons = tier_review_reasons(proposed, confirmed, on, snapshot, dated)
+    rows_shown = view.index[shown]
+    when = column_values(df.loc[rows_shown, "tier_confirmed_on"])
+    due: list[tuple[tuple[Any, ...], int, list[Any]]] = []
+    cols = zip(rows_shown.tolist(), view.loc[rows_shown, "proposed"].tolist(), view.loc[rows_shown, "confirmed"].tolist(),
+               when)
+    for r, p, c, on in cols:
+        proposed, confirmed = _text(p), _text(c)
+        reasons = tier_review_reasons(proposed, confirmed, on if on == on else None, snapshot, dated)
         if reasons:
             key = (reasons[0] != DIFFERS, TIER_ORDER.get(proposed or confirmed or "", 3), r)
-            due.append((key, [df.at[r, "name"], df.at[r, "customer_id"], owner[r], proposed, confirmed, on,
-                              "；".join(reasons)]))
+            due.append((key, r, [proposed, confirmed, on if on == on else None, "；".join(reasons)]))
     due.sort(key=lambda x: x[0])
+    due_rows = [[df.at[r, "name"], df.at[r, "customer_id"], owner[r], *rest] for _, r, rest in due[:limit]]
     title = L("价值等级复核（{q}）", "Tier review ({q})").format(q=quarter_label(snapshot))
     if not dated:
         title = L(title.zh + "：未找到“等级确认日期”列，未检查本季度是否复核",
@@ -101,5 +105,5 @@ def watch_lists(model: WorkbookModel, view: pd.DataFrame, shown: pd.Series, snap
     out.append(Table("tier_review", title,
                      [L("客户名称", "Customer"), L("客户编号", "ID"), L("负责人", "Owner"),
                       L("系统建议", "Proposed"), L("主管确认", "Confirmed"), L("确认日期", "Confirmed on"),
-                      L("需复核原因", "Why")], [row for _, row in due[:limit]], len(due)))
+                      L("需复核原因", "Why")], due_rows, len(due)))
     return out
