@@ -15,6 +15,7 @@ from typing import Any
 from ..model import Settings
 from ..schema import SCHEMA
 from . import pools as P
+from .signals import add_rule_signals
 
 DAY = timedelta(days=1)
 SPAN_DAYS = 730  # two years of history ending at ``end``
@@ -306,4 +307,6 @@ def generate_data(*, customers: int, seed: int, end: date = date(2026, 10, 31),
     _assign_ids(cust, st, rng)
     contacts = _contacts(rng, cust, end, owners, st)
     complaints = _complaints(rng, cust, end, owners, st)
-    return {"customers": cust, "contacts": contacts, "complaints": complaints}
+    data = {"customers": cust, "contacts": contacts, "complaints": complaints}
+    add_rule_signals(data, seed, end)
+    return data

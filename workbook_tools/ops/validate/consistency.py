@@ -114,17 +114,19 @@ def order_resolved(ctx: Ctx) -> list[Finding]:
 
 
 @rule("STAGE_NO_COOP", "warning", "consistency", ("合作中却无首次合作时间", "Active without a first cooperation"),
-      ("当前合作阶段为“合作中”的客户应填写首次合作时间。", "A customer in stage 合作中 needs a first-cooperation date."))
+      ("当前合作阶段为“合作中”或“续约期”的客户应填写首次合作时间。",
+       "A customer in stage 合作中 or 续约期 needs a first-cooperation date."))
 def stage_no_coop(ctx: Ctx) -> list[Finding]:
     sheet = ctx.model.sheets.get("customers")
     if sheet is None or sheet.n_rows == 0 or "stage" not in sheet.columns:
         return []
-    bad = (sheet.df["stage"] == "合作中") & sheet.df["first_coop"].isna()
+    bad = sheet.df["stage"].isin(("合作中", "续约期")) & sheet.df["first_coop"].isna()
     if "first_coop" in sheet.columns:
         bad &= sheet.raw["first_coop"].isna() | sheet.raw["first_coop"].map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
     col = "first_coop" if "first_coop" in sheet.columns else "stage"
-    return [ctx.finding("STAGE_NO_COOP", sheet, L("阶段为“合作中”，但首次合作时间为空", "Stage is 合作中 but the first "
-                        "cooperation date is empty"), row=int(row), column=col, value=sheet.raw.at[row, col],
+    return [ctx.finding("STAGE_NO_COOP", sheet, L(f"阶段为“{sheet.df.at[row, 'stage']}”，但首次合作时间为空",
+                                                  f"Stage is {sheet.df.at[row, 'stage']} but the first cooperation date "
+                                                  "is empty"), row=int(row), column=col, value=sheet.raw.at[row, col],
                         hint=L("填写首次合作（签约）日期；若尚未合作，把阶段改为“接洽中”",
                                "Enter the first cooperation date, or set the stage to 接洽中"))
             for row in sheet.df.index[bad]]
