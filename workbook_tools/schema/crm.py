@@ -48,7 +48,7 @@ CUSTOMERS = SheetSpec(
         C("first_coop", "首次合作时间", "First cooperation", T.DATE, aliases=("首次合作日期", "签约时间"),
           help_zh="尚未合作填 -", help_en="Enter - if none yet"),
         C("stage", "当前合作阶段", "Stage", T.LIST, list="stage", aliases=("合作阶段", "阶段", "合作状态"),
-          help_zh="接洽中 / 合作中 / 暂停合作 / 终止合作", help_en="Talking / active / paused / ended"),
+          help_zh="接洽中 / 合作中 / 续约期 / 暂停合作 / 终止合作", help_en="Talking / active / renewal / paused / ended"),
         C("products", "主要合作项目/产品", "Products", T.TEXT, example="ERP 实施", help_zh="已合作或洽谈中的项目、产品", help_en="Projects or products bought or discussed", width=22, aliases=("合作项目", "合作产品", "主要产品")),
         C("amount_total", "累计合作金额(万元)", "Total amount (10k CNY)", T.AMOUNT, aliases=("累计金额", "累计合作金额"),
           min_value=0, help_zh="单位：万元", help_en="In 万元 (10,000 CNY)"),
