@@ -123,7 +123,8 @@ def _intro(lang: str) -> list[tuple[str, str]]:
             ("step", "① 录入：各负责人补齐本月的客户信息、沟通记录和投诉。"),
             ("step", "② 校验：运行 wbt validate 文件名.xlsx，按提示逐格修正（--annotate 会在表中标出问题单元格）。"),
             ("step", "③ 编号：运行 wbt ids 为新客户生成客户编号（已有编号不会改动）。"),
-            ("step", "④ 分级：运行 wbt tiers 计算价值等级、跟进周期、逾期和风险标记，由主管确认等级。"),
+            ("step", "④ 分级：运行 wbt tiers 计算价值等级、跟进周期、逾期、风险标记和高潜力；主管每季度确认等级，"
+                     "并填写等级确认日期。续约意向、联系人更换、客户下单等情况请写进沟通记录，工具按代码表中的用语识别。"),
             ("step", "⑤ 复盘：运行 wbt review --month YYYY-MM 生成月度复盘表；或一次完成：wbt month-end。"),
             ("text", "也可以在 Excel 中使用“CRM 工具”功能区按钮完成同样的步骤。工具写入前会自动备份原文件。"),
             ("section", "由工具填写的列（绿色表头，请勿手改）"),
@@ -146,7 +147,9 @@ def _intro(lang: str) -> list[tuple[str, str]]:
         ("step", "1. Enter this month's customers, contacts and complaints."),
         ("step", "2. Run wbt validate FILE.xlsx and fix what it reports (--annotate marks the cells)."),
         ("step", "3. Run wbt ids to number new customers (existing IDs never change)."),
-        ("step", "4. Run wbt tiers for tiers, cadences, overdue and risk flags; the supervisor confirms tiers."),
+        ("step", "4. Run wbt tiers for tiers, cadences, overdue, risk flags and high potential; the supervisor confirms "
+                 "tiers every quarter and fills in the confirmation date. Write renewal intent, contact changes and "
+                 "orders into the contact log: the tool reads them with the wording lists of the lists sheet."),
         ("step", "5. Run wbt review --month YYYY-MM for the monthly review, or all at once: wbt month-end."),
         ("text", "The CRM 工具 ribbon buttons in Excel do the same. The tool backs the file up before writing."),
         ("section", "Columns the tool fills (green headers, do not type there)"),
