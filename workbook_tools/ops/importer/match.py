@@ -1,11 +1,12 @@
-"""Finding the existing customer an imported row means: by 客户编号, else by 客户名称 (normalised)."""
+"""Finding the existing customer an imported row means: by 客户编号, else by 客户名称 (compared by
+``matching.name_key``, as every rule compares names)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ...model import SheetData
-from ..matching import norm, norm_id
+from ..matching import name_key, norm_id
 
 
 class CustomerIndex:
@@ -25,12 +26,12 @@ class CustomerIndex:
     def add(self, row: int, cid: Any, name: Any) -> None:
         if norm_id(cid):
             self.by_id.setdefault(norm_id(cid), row)
-        if norm(name):
-            self.by_name.setdefault(norm(name), row)
+        if name_key(name):
+            self.by_name.setdefault(name_key(name), row)
 
     def find(self, cid: Any, name: Any) -> int | None:
         if norm_id(cid) and norm_id(cid) in self.by_id:
             return self.by_id[norm_id(cid)]
-        if norm(name):
-            return self.by_name.get(norm(name))
+        if name_key(name):
+            return self.by_name.get(name_key(name))
         return None

@@ -17,7 +17,7 @@ from ...changeset import ActionResult, Changeset
 from ...i18n import L
 from ...model import Finding, WorkbookModel, cell_ref
 from ...schema import SCHEMA, CType
-from ..matching import norm, norm_id
+from ..matching import name_key, norm_id
 from .clean import clean_value, same
 from .mapping import map_source
 from .match import CustomerIndex
@@ -92,7 +92,7 @@ def run_import(model: WorkbookModel, source: SourceTable, *, sheet_key: str = "c
             continue
         target = None
         if index is not None:
-            nm = norm(rec.get("name"))
+            nm = name_key(rec.get("name"))
             if nm and nm in seen_names:
                 n_dup += 1
                 findings.append(Finding("IM-DUPLICATE", "warning", src, L(
