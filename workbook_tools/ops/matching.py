@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
 from typing import Any
 
 import pandas as pd
@@ -27,20 +28,24 @@ _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+")   # spaces, punctuation and symbols (CJK characters are word characters)
 
 
+def _per_text(func: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``func`` remembered per value (names and list values repeat a lot); an unhashable value is
+    computed each time."""
+    cached = lru_cache(maxsize=1 << 16)(func)
+
+    @wraps(func)
+    def call(value: Any) -> str:
+        try:
+            return cached(value)
+        except TypeError:  # unhashable
+            return func(value)
+
+    return call
+
+
+@_per_text
 def norm(value: Any) -> str:
     """NFKC, no whitespace at all, case-folded; '' for empty."""
-    try:
-        return _norm_cached(value)
-    except TypeError:  # unhashable
-        return _norm(value)
-
-
-@lru_cache(maxsize=1 << 16)
-def _norm_cached(value: Any) -> str:
-    return _norm(value)
-
-
-def _norm(value: Any) -> str:
     if is_empty(value):
         return ""
     s = clean_text(value) or ""
@@ -52,24 +57,13 @@ def norm_id(value: Any) -> str:
     return norm(value).upper()
 
 
+@_per_text
 def name_key(value: Any) -> str:
     """A customer name as compared by every rule: NFKC (full-width letters and digits → half-width),
     case-folded, without spaces, punctuation or symbols ('' for empty). "ＡＢＣ 科技（杭州）有限公司"
     and "abc科技(杭州)有限公司" have the same key. Company-form suffixes are kept: "云启科技" is not
     "云启科技有限公司" (duplicate detection adds that looser comparison on top, see
     ``ops.validate.duplicates.company_key``)."""
-    try:
-        return _name_key_cached(value)
-    except TypeError:  # unhashable
-        return _name_key(value)
-
-
-@lru_cache(maxsize=1 << 16)
-def _name_key_cached(value: Any) -> str:
-    return _name_key(value)
-
-
-def _name_key(value: Any) -> str:
     if is_empty(value):
         return ""
     return _NON_WORD.sub("", unicodedata.normalize("NFKC", clean_text(value) or "")).casefold()
