@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..model import SheetData
 from ..reader.parse import is_empty, is_empty_mark
 from ..schema import Column
 from .links import per_value
@@ -32,7 +33,9 @@ def rating_masks(raw: pd.Series, parsed: pd.Series, column: Column) -> tuple[pd.
     return valid.astype(bool), (present & ~valid).astype(bool)
 
 
-def valid_ratings(raw: pd.Series, parsed: pd.Series, column: Column) -> tuple[pd.Series, int]:
-    """The ratings that count (invalid ones dropped) and how many values were left out."""
-    valid, left_out = rating_masks(raw, parsed, column)
+def sheet_ratings(sheet: SheetData, rows: pd.Series, key: str = "satisfaction") -> tuple[pd.Series, int]:
+    """The ratings of column ``key`` on the rows selected by ``rows`` that count (invalid ones
+    dropped), and how many values were left out."""
+    raw, parsed = sheet.raw.loc[rows, key], sheet.df.loc[rows, key]
+    valid, left_out = rating_masks(raw, parsed, sheet.spec.column(key))
     return parsed[valid], int(left_out.sum())

@@ -23,7 +23,7 @@ from ...i18n import L
 from ...model import WorkbookModel
 from ...reader.frames import empty_sheet
 from ...schema import SCHEMA
-from ..ratings import valid_ratings
+from ..ratings import sheet_ratings
 from .customers import NO_TIER, TIERS, complaint_open, customer_view, is_churned, link_rows
 from .watch import watch_lists
 
@@ -207,8 +207,8 @@ def month_figures(ctx: _Ctx, month: Month, snap: dt.date, findings_errors: int |
     hours = ((comp["resolved_at"] - comp["received_at"]).dt.total_seconds() / 3600)[closed]
     hours = hours[hours >= 0]
     # only valid ratings (whole numbers 1–5, source 000 "满意度评分(1-5分)") enter the averages
-    sat_c, left_c = _ratings(ctx.model, "complaints", closed)
-    sat, left = _ratings(ctx.model, "customers", exists & ~ctx.churned)
+    sat_c, left_c = sheet_ratings(ctx.model.sheets["complaints"], closed)
+    sat, left = sheet_ratings(ctx.model.sheets["customers"], exists & ~ctx.churned)
     nxt = month.shift(1)
     ends = view["term_end"]
     ending = ends.map(lambda e: e is not None and nxt.start <= e <= nxt.end).astype(bool) & ~ctx.churned
@@ -233,13 +233,6 @@ def month_figures(ctx: _Ctx, month: Month, snap: dt.date, findings_errors: int |
         "_masks": {"new": new, "in_month": in_month, "opened": opened, "open_end": open_end,
                    "ending": ending, "exists": exists},
     }
-
-
-def _ratings(model: WorkbookModel, key: str, rows: pd.Series) -> tuple[pd.Series, int]:
-    """The valid 满意度 ratings of the rows of ``key`` in ``rows``, and how many values were left out."""
-    sheet = model.sheets[key]
-    col = sheet.spec.column("satisfaction")
-    return valid_ratings(sheet.raw.loc[rows, "satisfaction"], sheet.df.loc[rows, "satisfaction"], col)
 
 
 def _owner_of(link: pd.Series, owner: pd.Series) -> pd.Series:
