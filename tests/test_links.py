@@ -16,6 +16,7 @@ from workbook_tools.model import WorkbookModel
 from workbook_tools.ops import links
 from workbook_tools.ops.matching import column_values, list_value, name_key, norm_id
 from workbook_tools.ops.mirror import with_edits
+from workbook_tools.ops.phrases import first_of, phrases_of, renewal_statement
 from workbook_tools.ops.review.customers import customer_view, link_rows
 from workbook_tools.reader import read_workbook
 from workbook_tools.sample import generate_sample
@@ -92,8 +93,8 @@ def test_memo_is_per_model_and_per_frames() -> None:
     assert links.owners(m, "contacts").first.tolist()[3] == -1
 
 
-def _reference_facts(model: WorkbookModel, as_of: D) -> dict[int, tuple[Any, Any, list[Any]]]:
-    """The rule written out row by row, as ops/risk.py did before the shared matching."""
+def _reference_owners(model: WorkbookModel, sheet: Any) -> list[list[int]]:
+    """The customers of each row of a log sheet, by the matching rule written out row by row."""
     custs = model.sheets["customers"]
     by_id: dict[str, list[int]] = {}
     for row, v in custs.raw["customer_id"].items():
@@ -105,21 +106,25 @@ def _reference_facts(model: WorkbookModel, as_of: D) -> dict[int, tuple[Any, Any
             names.setdefault(name_key(v), []).append(row)
     unique = {n: rows[0] for n, rows in names.items() if len(rows) == 1}
 
-    def owners_of(sheet: Any) -> list[list[int]]:
-        out = []
-        for cid, name in zip(sheet.raw["customer_id"].tolist(), sheet.df["customer_name"].tolist()):
-            if norm_id(cid):
-                rows = by_id.get(norm_id(cid), [])
-                named = [r for r in rows if name_key(name) and name_key(custs.df.at[r, "name"]) == name_key(name)]
-                out.append(named if len(rows) > 1 and len(named) == 1 else rows)
-            else:
-                r = unique.get(name_key(name))
-                out.append([r] if r is not None else [])
-        return out
+    out = []
+    for cid, name in zip(sheet.raw["customer_id"].tolist(), sheet.df["customer_name"].tolist()):
+        if norm_id(cid):
+            rows = by_id.get(norm_id(cid), [])
+            named = [r for r in rows if name_key(name) and name_key(custs.df.at[r, "name"]) == name_key(name)]
+            out.append(named if len(rows) > 1 and len(named) == 1 else rows)
+        else:
+            r = unique.get(name_key(name))
+            out.append([r] if r is not None else [])
+    return out
 
+
+def _reference_facts(model: WorkbookModel, as_of: D) -> dict[int, tuple[Any, Any, list[Any]]]:
+    """The rule written out row by row, as ops/risk.py did before the shared matching."""
+    custs = model.sheets["customers"]
     out: dict[int, list[Any]] = {r: [None, None, []] for r in custs.df.index}
     log = model.sheets["contacts"]
-    for rows, day, ch in zip(owners_of(log), column_values(log.df["contact_date"]), log.raw["contact_changed"]):
+    for rows, day, ch in zip(_reference_owners(model, log), column_values(log.df["contact_date"]),
+                             log.raw["contact_changed"]):
         if day is None or day > as_of:
             continue
         for r in rows:
@@ -128,7 +133,8 @@ def _reference_facts(model: WorkbookModel, as_of: D) -> dict[int, tuple[Any, Any
             if list_value("yes_no", ch, model.settings) == "是" and (out[r][1] is None or day > out[r][1]):
                 out[r][1] = day
     comp = model.sheets["complaints"]
-    for rows, day, status in zip(owners_of(comp), column_values(comp.df["received_at"]), comp.raw["status"]):
+    for rows, day, status in zip(_reference_owners(model, comp), column_values(comp.df["received_at"]),
+                                 comp.raw["status"]):
         if day is None or day > as_of:
             continue
         for r in rows:
@@ -150,6 +156,39 @@ def test_facts_equal_the_row_by_row_rule_on_a_sample_with_defects(sample_model: 
     assert {r: (f.last_contact, f.contact_changed, f.complaints) for r, f in got.items()} == want
     assert sum(1 for v in want.values() if v[0]) > 100  # the sample links plenty of rows
     assert any(v[2] for v in want.values()) and any(v[1] for v in want.values())
+
+
+def test_log_signals_equal_a_row_by_row_reading(sample_model: WorkbookModel) -> None:
+    """The latest contact named, the latest renewal statement and contact-change wording, and the
+    purchase days, read row by row in sheet order."""
+    as_of = D(2026, 10, 31)
+    ph = phrases_of(sample_model.settings)
+    log = sample_model.sheets["contacts"]
+    want: dict[int, dict[str, Any]] = {}
+    cols = zip(_reference_owners(sample_model, log), column_values(log.df["contact_date"]),
+               log.df["customer_contact"].tolist(), log.df["summary"].tolist(), log.df["feedback"].tolist())
+    for rows, day, named, summary, feedback in cols:
+        if day is None or day > as_of:
+            continue
+        hits = ph.scan(summary) + ph.scan(feedback)
+        said, change = renewal_statement(hits), first_of(hits, "contact_change_phrases")
+        for r in rows:
+            w = want.setdefault(r, {"logged": None, "renewal": None, "text": None, "buys": set()})
+            if isinstance(named, str) and (w["logged"] is None or day >= w["logged"][0]):
+                w["logged"] = (day, named)
+            if said and (w["renewal"] is None or day >= w["renewal"][0]):
+                w["renewal"] = (day, said.kind, said.text)
+            if change and (w["text"] is None or day >= w["text"][0]):
+                w["text"] = (day, change.text)
+            if first_of(hits, "purchase_keywords"):
+                w["buys"].add(day)
+    got = links.facts(sample_model, as_of)
+    for r, f in got.items():
+        w = want.get(r, {"logged": None, "renewal": None, "text": None, "buys": set()})
+        assert (f.logged_contact, f.renewal, f.contact_text, f.purchases) == \
+            (w["logged"], w["renewal"], w["text"], sorted(w["buys"])), r
+    # the sample holds every kind of signal
+    assert all(any(w[k] for w in want.values()) for k in ("logged", "renewal", "text", "buys"))
 
 
 def test_review_and_tiers_share_one_computation(sample_model: WorkbookModel) -> None:

@@ -174,55 +174,95 @@ def facts(model: WorkbookModel, as_of: dt.date) -> dict[int, Facts]:
     return memoised(model, f"facts:{as_of.isoformat()}", frames, lambda: _facts(model, cust, log, comp, as_of))
 
 
+@dataclass(frozen=True)
+class _Linked:
+    """The rows of a log sheet linked to customers, with what does not depend on the run date:
+    ``pos`` (row positions, sheet order), ``rows`` (their customers), ``day`` (datetime64[D]) and
+    per-position columns (``marks``: booleans or per-row values, indexed by position)."""
+
+    pos: np.ndarray
+    rows: np.ndarray
+    day: np.ndarray
+    marks: dict[str, Any]
+
+
+def _linked(model: WorkbookModel, key: str, date_key: str, mark: Callable[[SheetData], dict[str, Any]]) -> _Linked:
+    """Computed once per model and frames, whatever the run dates asked for."""
+    cust, sheet = model.sheets["customers"], model.sheets[key]
+
+    def build() -> _Linked:
+        pos, rows = owners(model, key).pairs()
+        day = sheet.df[date_key].to_numpy(dtype="datetime64[D]")[pos]
+        ok = ~np.isnat(day)
+        return _Linked(pos[ok], rows[ok], day[ok], mark(sheet))
+
+    return memoised(model, f"linked:{key}", (cust.df, cust.raw, sheet.df, sheet.raw), build)
+
+
+def _log_marks(model: WorkbookModel) -> Callable[[SheetData], dict[str, Any]]:
+    def mark(log: SheetData) -> dict[str, Any]:
+        st = model.settings
+        ph = phrases_of(st)
+        summary = per_value(log.df["summary"].to_numpy(dtype=object), ph.scan)
+        feedback = per_value(log.df["feedback"].to_numpy(dtype=object), ph.scan)
+        named = log.df["customer_contact"].to_numpy(dtype=object)
+        return {"changed": np.array(per_value(log.raw["contact_changed"].tolist(),
+                                              lambda v: list_value("yes_no", v, st) == "是"), dtype=bool),
+                "hits": [a + b for a, b in zip(summary, feedback)],
+                "said": np.array([bool(a) or bool(b) for a, b in zip(summary, feedback)], dtype=bool),
+                "named": named, "has_name": ~empty_mask(named)}
+    return mark
+
+
+def _complaint_marks(model: WorkbookModel) -> Callable[[SheetData], dict[str, Any]]:
+    def mark(comp: SheetData) -> dict[str, Any]:
+        st = model.settings
+        return {"open": np.array(per_value(comp.raw["status"].tolist(),
+                                           lambda v: list_value("complaint_status", v, st) not in CLOSED_STATUSES),
+                                 dtype=bool)}
+    return mark
+
+
 def _facts(model: WorkbookModel, cust: SheetData, log: SheetData | None, comp: SheetData | None,
            as_of: dt.date) -> dict[int, Facts]:
     out = {row: Facts() for row in cust.df.index.tolist()}
     limit = np.datetime64(as_of, "D")
-    st = model.settings
     if log is not None and len(log.df):
-        pos, rows = owners(model, "contacts").pairs()
-        day = log.df["contact_date"].to_numpy(dtype="datetime64[D]")[pos]
-        ok = ~np.isnat(day) & (day <= limit)
-        pos, rows, day = pos[ok], rows[ok], day[ok]
+        lk = _linked(model, "contacts", "contact_date", _log_marks(model))
+        ok = lk.day <= limit
+        pos, rows, day = lk.pos[ok], lk.rows[ok], lk.day[ok]
         for r, d in pd.Series(day).groupby(rows).max().items():
             out[int(r)].last_contact = d.date()
-        changed = np.array(per_value(log.raw["contact_changed"].tolist(),
-                                     lambda v: list_value("yes_no", v, st) == "是"), dtype=bool)[pos]
+        changed = lk.marks["changed"][pos]
         for r, d in pd.Series(day[changed]).groupby(rows[changed]).max().items():
             out[int(r)].contact_changed = d.date()
-        _log_signals(model, log, out, pos, rows, day)
+        _log_signals(lk.marks, out, pos, rows, day)
     if comp is not None and len(comp.df):
-        pos, rows = owners(model, "complaints").pairs()
-        day = comp.df["received_at"].to_numpy(dtype="datetime64[D]")[pos]
-        ok = ~np.isnat(day) & (day <= limit)
-        still = np.array(per_value(comp.raw["status"].tolist(),
-                                   lambda v: list_value("complaint_status", v, st) not in CLOSED_STATUSES),
-                         dtype=bool)[pos]
-        for r, d, o in zip(rows[ok].tolist(), day[ok].astype(object).tolist(), still[ok].tolist()):
+        lk = _linked(model, "complaints", "received_at", _complaint_marks(model))
+        ok = lk.day <= limit
+        still = lk.marks["open"][lk.pos[ok]]
+        for r, d, o in zip(lk.rows[ok].tolist(), lk.day[ok].astype(object).tolist(), still.tolist()):
             out[r].complaints.append((d, o))
     return out
 
 
-def _log_signals(model: WorkbookModel, log: SheetData, out: dict[int, Facts], pos: np.ndarray, rows: np.ndarray,
+def _log_signals(marks: dict[str, Any], out: dict[int, Facts], pos: np.ndarray, rows: np.ndarray,
                  day: np.ndarray) -> None:
     """The latest renewal statement, contact-change wording and named contact per customer, and its
     purchase days, from the log rows at ``pos`` (linked to ``rows``, dated ``day``, in sheet order)."""
-    ph = phrases_of(model.settings)
-    summary = per_value(log.df["summary"].to_numpy(dtype=object), ph.scan)
-    feedback = per_value(log.df["feedback"].to_numpy(dtype=object), ph.scan)
-    named = log.df["customer_contact"].to_numpy(dtype=object)
-    said = np.array([bool(a) or bool(b) for a, b in zip(summary, feedback)], dtype=bool)
-    has_name = ~empty_mask(named)
-    keep = np.flatnonzero(said[pos] | has_name[pos])
+    named, hits_of, said = marks["named"], marks["hits"], marks["said"]
+    k = np.flatnonzero(marks["has_name"][pos])  # the latest row naming a contact, per customer (ties: the later row)
+    if len(k):
+        order = np.lexsort((pos[k], day[k], rows[k]))
+        r_sorted = rows[k][order]
+        last = order[np.append(r_sorted[1:] != r_sorted[:-1], True)]
+        for r, d, p in zip(rows[k][last].tolist(), day[k][last].astype(object).tolist(), pos[k][last].tolist()):
+            out[r].logged_contact = (d, str(named[p]))
     purchases: dict[int, set[dt.date]] = {}
-    for k in keep.tolist():
-        p, r, d = int(pos[k]), int(rows[k]), day[k].astype(object)
+    for i in np.flatnonzero(said[pos]).tolist():
+        p, r, d = int(pos[i]), int(rows[i]), day[i].astype(object)
         f = out[r]
-        if has_name[p] and (f.logged_contact is None or d >= f.logged_contact[0]):
-            f.logged_contact = (d, str(named[p]))
-        if not said[p]:
-            continue
-        hits = summary[p] + feedback[p]
+        hits = hits_of[p]
         said_renewal = renewal_statement(hits)
         if said_renewal is not None and (f.renewal is None or d >= f.renewal[0]):
             f.renewal = (d, said_renewal.kind, said_renewal.text)

@@ -73,23 +73,36 @@ _HONORIFIC = re.compile(r"(?:总经理|副总|经理|总监|主管|主任|先生
 _PEOPLE_SEP = re.compile(r"[、,，/;；\s]+")
 
 
-def person_keys(value: Any) -> list[str]:
-    """The people a contact cell names, each as a key: '王五、赵六' → ['王五', '赵六']; a title after a
-    surname is dropped ('张经理' → '张'); masked names keep their visible part ('王*' → '王')."""
-    if is_empty(value):
-        return []
-    out = []
-    for part in _PEOPLE_SEP.split(clean_text(value) or ""):
+@lru_cache(maxsize=1 << 16)
+def _person_keys(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for part in _PEOPLE_SEP.split(text):
         k = _HONORIFIC.sub("", name_key(part))
         if k and k not in out:
             out.append(k)
-    return out
+    return tuple(out)
+
+
+def person_keys(value: Any) -> tuple[str, ...]:
+    """The people a contact cell names, each as a key: '王五、赵六' → ('王五', '赵六'); a title after a
+    surname is dropped ('张经理' → '张'); masked names keep their visible part ('王*' → '王')."""
+    return () if is_empty(value) else _person_keys(clean_text(value) or "")
 
 
 def same_person(a: Any, b: Any) -> bool | None:
     """Whether two contact cells name (at least) one person in common; None when either names nobody.
     A surname alone (from '张经理' or a masked '张*') matches any full name with that surname."""
-    ka, kb = person_keys(a), person_keys(b)
+    if isinstance(a, str) and isinstance(b, str):
+        return _same_person(a, b)
+    return _same_keys(person_keys(a), person_keys(b))
+
+
+@lru_cache(maxsize=1 << 16)
+def _same_person(a: str, b: str) -> bool | None:
+    return _same_keys(person_keys(a), person_keys(b))
+
+
+def _same_keys(ka: tuple[str, ...], kb: tuple[str, ...]) -> bool | None:
     if not ka or not kb:
         return None
     for x in ka:

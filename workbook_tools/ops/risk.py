@@ -218,16 +218,20 @@ def _contact_reason(profile: Profile, fa: Facts, as_of: dt.date, days: int) -> s
     """联系人变更: the latest sign within the window (联系人变更 = 是, the log's wording, the log naming
     another contact than the record), else wording in 备注 / 潜在风险."""
     since = _since(profile, as_of, days)
+
+    def within(d: dt.date) -> bool:
+        return since is None or d >= since
+
     signs: list[tuple[dt.date, int, str]] = []
-    if fa.contact_changed is not None:
+    if fa.contact_changed is not None and within(fa.contact_changed):
         signs.append((fa.contact_changed, 2, f"联系人变更（{fa.contact_changed.isoformat()}）"))
-    if fa.contact_text is not None:
+    if fa.contact_text is not None and within(fa.contact_text[0]):
         d, words = fa.contact_text
         signs.append((d, 1, f"联系人变更（{d.isoformat()}沟通记录：“{words}”）"))
-    if fa.logged_contact is not None and same_person(fa.logged_contact[1], profile.contact) is False:
+    if fa.logged_contact is not None and within(fa.logged_contact[0]) and \
+            same_person(fa.logged_contact[1], profile.contact) is False:
         d, name = fa.logged_contact
         signs.append((d, 0, f"联系人变更（{d.isoformat()}沟通记录联系人为{name}，档案为{profile.contact}）"))
-    signs = [s for s in signs if since is None or s[0] >= since]
     if signs:
         return max(signs)[2]
     for label, hits in profile.notes:
