@@ -21,7 +21,8 @@ NEUTRAL = "delta_flat" if "delta_flat" in PALETTE else "cell"   # a change that 
 
 SHORT = {"overdue": L("逾期", "Overdue"), "not_contacted": L("重点未沟通", "Key not contacted"),
          "at_risk": L("风险", "At risk"), "open_complaints": L("未结投诉", "Open complaints"),
-         "contracts_ending": L("到期合同", "Contracts ending")}
+         "contracts_ending": L("到期合同", "Contracts ending"), "high_potential": L("高潜力", "High potential"),
+         "tier_review": L("等级复核", "Tier review")}
 
 
 def sheet_name(month: str) -> str:
