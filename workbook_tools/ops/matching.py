@@ -6,38 +6,15 @@ synonyms from the schema, so "ＩＴ服务 ", "IT 服务" and "信息技术服�
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from ..model import Settings
-from ..reader.parse import clean_text, is_empty
+from ..reader.lists import list_lookup, norm
 from ..schema import SCHEMA
 
-_SPACE = re.compile(r"\s+")
-
-
-def norm(value: Any) -> str:
-    """NFKC, no whitespace at all, case-folded; '' for empty."""
-    try:
-        return _norm_cached(value)
-    except TypeError:  # unhashable
-        return _norm(value)
-
-
-@lru_cache(maxsize=1 << 16)
-def _norm_cached(value: Any) -> str:
-    return _norm(value)
-
-
-def _norm(value: Any) -> str:
-    if is_empty(value):
-        return ""
-    s = clean_text(value) or ""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", s)).casefold()
+__all__ = ["column_values", "industry_code", "list_value", "norm", "norm_id", "records"]
 
 
 def norm_id(value: Any) -> str:
@@ -51,25 +28,7 @@ def list_value(list_key: str, value: Any, settings: Settings | None = None) -> s
     if not n:
         return None
     values = tuple(settings.lists.get(list_key, [])) if settings else ()
-    return _lookup(list_key, values).get(n)
-
-
-@lru_cache(maxsize=256)
-def _lookup(list_key: str, values: tuple[str, ...]) -> dict[str, str]:
-    """normalised spelling → list value: the workbook's values, the schema's values, then synonyms."""
-    try:
-        spec = SCHEMA.list(list_key)
-    except KeyError:
-        spec = None
-    table: dict[str, str] = {}
-    if spec:
-        for syn, target in spec.synonyms.items():
-            table[norm(syn)] = target
-        for v in spec.values:
-            table[norm(v)] = v
-    for v in values:
-        table[norm(v)] = v
-    return table
+    return list_lookup(list_key, values).get(n)
 
 
 def industry_code(value: Any, settings: Settings) -> tuple[str | None, str | None]:
