@@ -24,6 +24,7 @@ from ..gcpause import collector_paused
 from ..i18n import L
 from ..model import WorkbookModel
 from .mirror import with_edits
+from .needs import check
 
 Progress = Callable[[str, int, int, str], None]
 """progress(step_key, done, total, label): called at the start and end of each step."""
@@ -206,6 +207,8 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
     st = begin("read")
     model = read()
     st.stats = {k: len(model.sheets[k].df) for k in model.sheets}
+    # nothing is planned, let alone written, unless every sheet and column the steps need is certain
+    check(model, "month_end", *(("annotate",) if annotate else ()))
     end(st)
 
     st = begin("validate")
