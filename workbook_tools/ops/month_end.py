@@ -79,6 +79,7 @@ class MonthEndReport:
     # validation's findings, then the later steps' errors that validation did not report already
     findings: list[Any] = field(default_factory=list)
     kpis: dict[str, Any] = field(default_factory=dict)
+    not_found: dict[str, str] = field(default_factory=dict)   # KPI key → 'column not found' (its value is None)
 
     @property
     def errors(self) -> int:
@@ -94,7 +95,7 @@ class MonthEndReport:
                 "review_sheet": self.review_sheet, "html": str(self.html) if self.html else None,
                 "backup": str(self.backup) if self.backup else None, "errors": self.errors, "reads": self.reads,
                 "read_seconds": round(self.read_seconds, 3), "seconds": round(self.seconds, 3),
-                "kpis": self.kpis, "steps": [s.to_dict(lang) for s in self.steps]}
+                "kpis": self.kpis, "not_found": self.not_found, "steps": [s.to_dict(lang) for s in self.steps]}
 
 
 # IDs-step errors that validation reports too (as DUP_ID and ID_FORMAT), at other cells
@@ -242,6 +243,7 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
     rres = review_result(review, lang=lang)
     rep.review_sheet = str(rres.stats["sheet"])
     rep.kpis = {k.key: k.value for k in review.kpis}
+    rep.not_found = {k.key: k.missing.get(lang) for k in review.kpis if k.missing is not None}
     plan(st, rres)
     end(st)
 

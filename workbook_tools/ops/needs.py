@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..errors import WbtError
 from ..i18n import L
-from ..model import SheetData, WorkbookModel
+from ..model import Finding, SheetData, WorkbookModel
 from ..reader.candidates import could_be, likely, pin_row, samples_text
 from ..reader.headermap import doubt_rows
 from ..schema import SCHEMA, CType
@@ -308,3 +308,84 @@ def missing_label(model: WorkbookModel, refs: Iterable[str]) -> L | None:
             col = spec.column(key)
             return L(f"未找到“{col.zh}”列", f"column {col.zh} not found")
     return None
+
+
+@dataclass
+class Suggestion:
+    """A 代码表 header-mapping row ``wbt inspect --suggest`` proposes, and why."""
+
+    sheet: str
+    cell: str
+    text: str
+    target: str
+    unit: str
+    why: L
+
+    @property
+    def row(self) -> str:
+        return pin_row(self.sheet, self.text, self.target, self.unit or None)
+
+    def to_dict(self, lang: str | None = None) -> dict[str, object]:
+        return {"sheet": self.sheet, "cell": self.cell, "text": self.text, "target": self.target, "unit": self.unit,
+                "why": self.why.get(lang), "row": self.row}
+
+
+def suggest_pins(model: WorkbookModel) -> list[Suggestion]:
+    """Rows for the headers the reader could not place: an ambiguous header → its likeliest column;
+    an unknown header → the missing column it most likely is (else 忽略, so it stops being a
+    question); an amount column whose unit is unknown or whose values look like 元 → its unit."""
+    out: list[Suggestion] = []
+    lists = model.settings.lists
+    for sheet in model.sheets.values():
+        for m in sheet.matches:
+            cell = f"{_letter(m.index)}{sheet.header_row}"
+            vals = samples_text(sheet.samples.get(m.index, []))
+            seen = L(f"（值如 {vals}）", f" (values such as {vals})") if vals else L("", "")
+            if m.how == "ambiguous":
+                ranked = likely(sheet, m, lists)
+                others = "、".join(_zh(sheet, k) for k in ranked[1:])
+                out.append(Suggestion(sheet.name, cell, m.text, _zh(sheet, ranked[0]), m.unit or "", L(
+                    f"可能是 {_zh(sheet, ranked[0])}" + (f" 或 {others}" if others else "") + seen.zh,
+                    f"could be {sheet.spec.column(ranked[0]).en}" + (f" or {others}" if others else "") + seen.en)))
+            elif m.how == "unknown":
+                ranked = likely(sheet, m, lists)
+                if ranked:
+                    out.append(Suggestion(sheet.name, cell, m.text, _zh(sheet, ranked[0]), m.unit or "", L(
+                        f"最可能是缺少的“{_zh(sheet, ranked[0])}”列{seen.zh}",
+                        f"most likely the missing '{sheet.spec.column(ranked[0]).en}' column{seen.en}")))
+                else:
+                    out.append(Suggestion(sheet.name, cell, m.text, "忽略", "", L(
+                        f"不像任何缺少的列，映射为“忽略”后不再提示{seen.zh}",
+                        f"looks like none of the missing columns; 忽略 (ignore) stops the question{seen.en}")))
+        for key in sheet.units:
+            for p in _unit_problems(model, sheet, key):
+                if p.pins:
+                    col = sheet.spec.column(key)
+                    out.append(Suggestion(sheet.name, sheet.header_cells[key], sheet.headers[key], col.zh, "元",
+                                          p.message))
+    return out
+
+
+# -- formulas without a saved result ----------------------------------------------------------------
+_RECALC = L("用 Excel 或 WPS 打开文件并保存一次（会重新计算），或改为直接填值",
+            "Open and save the file in Excel or WPS (it recalculates), or type the value")
+
+
+def formula_rows(sheet: SheetData, keys: Iterable[str]) -> dict[int, list[str]]:
+    """Rows whose cells in ``keys`` are formulas without a saved result (their value is unknown, not
+    empty), with those keys."""
+    wanted = set(keys)
+    out: dict[int, list[str]] = {}
+    for row, key in sorted(sheet.formulas_without_value):
+        if key in wanted:
+            out.setdefault(row, []).append(key)
+    return out
+
+
+def formula_finding(code: str, sheet: SheetData, row: int, key: str, consequence: L) -> Finding:
+    """A step's finding for a formula cell it needed: its value is unknown, and what the step did."""
+    col = sheet.spec.column(key)
+    return Finding(code, "warning", sheet.name,
+                   L(f"“{col.zh}”是没有保存计算结果的公式，值未知：{consequence.zh}",
+                     f"{col.en} is a formula without a saved result, so its value is unknown: {consequence.en}"),
+                   sheet.cell(row, key), row, key, hint=_RECALC)

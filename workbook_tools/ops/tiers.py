@@ -24,6 +24,7 @@ from .ids import ensure_column
 from .links import empty_mask, per_value
 from .links import facts as customer_facts
 from .matching import list_value, records
+from .needs import formula_finding, formula_rows
 from .risk import Facts, risk_reasons, term_end
 
 STRATEGIC, KEY, ORDINARY = "战略客户", "重点客户", "普通客户"
@@ -110,8 +111,9 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
     ends = per_value(cust.raw["term"].tolist(), term_end)
     blank = _blank_rows(cust)
     letters = {key: col_letter(cols[key]) for key in COMPUTED}
+    unsure = _unknown_inputs(model, f)
     for i, row in enumerate(cust.df.index.tolist()):
-        if blank[i]:
+        if blank[i] or row in unsure:
             continue
         known = {key: lists[key][i] for key in lists}
         known["term_end"] = ends[i]
@@ -203,6 +205,44 @@ def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[
     out["band"] = band_for(tier, bool(reasons))
     stats["bands"][out["band"]] += 1
     return out
+
+
+INPUTS = {"customers": ("amount_annual", "first_contact", "satisfaction", "term", "stage", "customer_type",
+                        "follow_grade", "tier_confirmed"),
+          "contacts": ("contact_date", "customer_id", "customer_name", "contact_changed"),
+          "complaints": ("received_at", "status", "customer_id", "customer_name")}
+
+
+def _unknown_inputs(model: WorkbookModel, f: list[Finding]) -> set[int]:
+    """Customer rows whose tier columns cannot be computed because an input is a formula without a
+    saved result (in the row itself, or in a log or complaint row that belongs to it). Each such
+    cell gets a finding; the rows are left as they are."""
+    from .links import owners
+
+    cust = model.sheets["customers"]
+    rows: set[int] = set()
+    for row, keys in formula_rows(cust, INPUTS["customers"]).items():
+        rows.add(row)
+        for key in keys:
+            f.append(formula_finding("TIER-FORMULA-INPUT", cust, row, key, L(
+                "该客户的等级与跟进未计算", "this customer's tier and follow-up were not computed")))
+    for key in ("contacts", "complaints"):
+        sheet = model.sheets.get(key)
+        if sheet is None:
+            continue
+        bad = formula_rows(sheet, INPUTS[key])
+        if not bad:
+            continue
+        first = dict(zip(sheet.df.index.tolist(), owners(model, key).first.tolist()))
+        for row, keys in bad.items():
+            link = first.get(row, -1)
+            if link >= 0:
+                rows.add(link)
+            what = L(f"所属客户（第 {link} 行）的等级与跟进未计算", f"the tier and follow-up of its customer (row {link}) "
+                     "were not computed") if link >= 0 else L("无法确定所属客户，未计入", "its customer is unknown; not counted")
+            for k in keys:
+                f.append(formula_finding("TIER-FORMULA-INPUT", sheet, row, k, what))
+    return rows
 
 
 def _blank_rows(cust: SheetData) -> list[bool]:
