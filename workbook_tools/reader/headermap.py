@@ -9,6 +9,7 @@ the first, and each amount column's unit settled.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ RANK = {"pinned": 0, "exact": 1, "alias": 2, "normalised": 3, "bilingual": 4, "c
 STRONG_FIT = 0.8       # share of a column's values that must fit a candidate to decide by content
 DEFAULT_FIT = 0.5      # share that keeps a contested header on the column its exact name names
 SAMPLE = 200           # values kept of an unknown or ambiguous column, to say what it could be
+MAX_HEADER = 80        # longer cells are text, not headers
 
 _LOOKUPS: dict[int, tuple[SheetSpec, Lookup]] = {}
 
@@ -103,8 +105,10 @@ def map_headers(spec: SheetSpec, header_values: Sequence[Any], pins: Mapping[str
     lk = lookup(spec)
     hm = HeaderMap()
     for idx, value in enumerate(header_values, start=1):
-        text = parse.clean_text(value) if not isinstance(value, str) else value.strip()
-        if not text:
+        if not isinstance(value, str):   # a header is text; numbers and dates are data
+            continue
+        text = value.strip()
+        if not text or len(text) > MAX_HEADER:
             continue
         hm.matches.append(match_header(lk, idx, text, dict(pins or {}), lambda p: pin_target(spec, p)))
     settle(hm)
@@ -141,18 +145,31 @@ def header_score(spec: SheetSpec, values: Sequence[Any], pins: Mapping[str, Head
 # -- contested headers, decided by the values below them ---------------------------------------------
 def fit(spec: SheetSpec, key: str, values: list[Any], lists: Mapping[str, list[str]] | None) -> float | None:
     """Share of ``values`` (non-empty) that fit column ``key``; None when its type says nothing
-    (free text)."""
+    (free text). Each distinct value is looked at once."""
     col = spec.column(key)
-    if not values:
+    counts = _counts(values)
+    total = sum(counts.values())
+    if not total:
         return None
     if col.type == CType.LIST and col.list:
-        hits, total = list_fit(col.list, values, lists)
-        return hits / total if total else None
-    if col.type in (CType.DATE, CType.DATETIME, CType.YEAR_OR_DATE):
-        return sum(parse.parse_date(v) is not None for v in values) / len(values)
-    if col.type in (CType.AMOUNT, CType.INTEGER, CType.RATING):
-        return sum(parse.parse_quantity(v)[0] is not None for v in values) / len(values)
-    return None
+        hits, _ = list_fit(col.list, counts, lists, counts)
+    elif col.type in (CType.DATE, CType.DATETIME, CType.YEAR_OR_DATE):
+        hits = sum(n for v, n in counts.items() if parse.parse_date(v) is not None)
+    elif col.type in (CType.AMOUNT, CType.INTEGER, CType.RATING):
+        hits = sum(n for v, n in counts.items() if parse.parse_quantity(v)[0] is not None)
+    else:
+        return None
+    return hits / total
+
+
+def _counts(values: list[Any]) -> Counter[Any]:
+    try:
+        counts = Counter(values)
+    except TypeError:   # unhashable values: none in a sheet, but never fail on them
+        counts = Counter(map(repr, values))
+    for v in [v for v in counts if parse.is_empty(v)]:
+        del counts[v]
+    return counts
 
 
 def decide_by_content(spec: SheetSpec, hm: HeaderMap, values_of: Any,
@@ -165,9 +182,9 @@ def decide_by_content(spec: SheetSpec, hm: HeaderMap, values_of: Any,
         taken = set(hm.columns)
         cands = [k for k in m.candidates if k not in taken]
         default = m.default if m.default in cands else (cands[0] if len(cands) == 1 else None)
-        values = [v for v in values_of(m.index) if not parse.is_empty(v)]
+        values = values_of(m.index)
         fits = {k: fit(spec, k, values, lists) for k in cands}
-        chosen, why = _choose(cands, default, fits, len(values))
+        chosen, why = _choose(cands, default, fits, sum(_counts(values).values()))
         if chosen is None:
             m.how, m.candidates = "ambiguous", tuple(cands) or m.candidates
             m.note = why

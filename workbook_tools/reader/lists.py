@@ -59,13 +59,16 @@ def list_lookup(list_key: str, values: tuple[str, ...]) -> dict[str, str]:
     return table
 
 
-def list_fit(list_key: str, values: Iterable[Any], lists: Mapping[str, list[str]] | None = None) -> tuple[int, int]:
-    """(values that are an entry of the list, non-empty values) among ``values``."""
+def list_fit(list_key: str, values: Iterable[Any], lists: Mapping[str, list[str]] | None = None,
+             weights: Mapping[Any, int] | None = None) -> tuple[int, int]:
+    """(values that are an entry of the list, non-empty values) among ``values`` (each counted
+    ``weights[value]`` times when given)."""
     table = list_lookup(list_key, tuple((lists or {}).get(list_key, ())))
     hits = total = 0
     for v in values:
         n = norm(v)
         if n:
-            total += 1
-            hits += n in table
+            w = weights[v] if weights is not None else 1
+            total += w
+            hits += w if n in table else 0
     return hits, total

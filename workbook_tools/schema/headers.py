@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # -- normalising --------------------------------------------------------------------------------
@@ -76,8 +76,9 @@ _OTHER_UNITS: dict[str, str] = {"天": "天", "日": "天", "days": "天", "day"
                                 "个": "个", "年": "年", "月": "月"}
 UNIT_OF: dict[str, str] = {w: unit for unit, words in _UNIT_WORDS.items() for w in words}
 _UNIT_PREFIX = re.compile(r"^(?:单位|unit|in)")
-# unit words that may end a header without brackets ("年度金额 万元", "amount in rmb"); longest first
-_SUFFIXES = sorted((w for w in UNIT_OF if len(w) > 1 or w in ("元",)), key=len, reverse=True)
+# unit words that may end a header without brackets ("年度金额 万元", "amount in rmb"), by length, longest first
+_SUFFIXES = {w for w in UNIT_OF if len(w) > 1 or w == "元"}
+_SUFFIX_LENGTHS = sorted({len(w) for w in _SUFFIXES}, reverse=True)
 
 
 def unit_word(text: str) -> str | None:
@@ -104,9 +105,10 @@ def header_unit(normed: str) -> str | None:
 
 def split_trailing_unit(base: str) -> tuple[str, str | None]:
     """'年度合作金额万元' → ('年度合作金额', '万元'); 'annualamountinrmb' → ('annualamount', '元')."""
-    for w in _SUFFIXES:
-        if base.endswith(w) and len(base) > len(w):
-            head = base[: -len(w)]
+    for n in _SUFFIX_LENGTHS:
+        w = base[-n:]
+        if len(base) > n and w in _SUFFIXES:
+            head = base[:-n]
             if head.endswith(("in", "单位")) and len(head) > 2:
                 head = head[:-2]
             return head, UNIT_OF[w]
@@ -250,6 +252,8 @@ class Lookup:
     contested: dict[str, tuple[str, ...]] = field(default_factory=dict)   # loose spelling → candidates
     ignore: set[str] = field(default_factory=set)
     names: dict[str, str] = field(default_factory=dict)                   # key → zh name
+    memo: dict[str, tuple[str, set[str], str | None]] = field(default_factory=dict)  # normalised label → _one()
+    whole: dict[str, HeaderMatch] = field(default_factory=dict)   # header text → its match without pins
 
 
 def build_lookup(spec: Any) -> Lookup:
@@ -269,7 +273,17 @@ def build_lookup(spec: Any) -> Lookup:
 
 
 def _one(lk: Lookup, normed: str) -> tuple[str, set[str], str | None]:
-    """(how, candidate keys, unit) for one label (already normalised); how '' when nothing fits."""
+    """(how, candidate keys, unit) for one label (already normalised); how '' when nothing fits.
+    Remembered per lookup: the header scan meets the same texts on every sheet it tries."""
+    hit = lk.memo.get(normed)
+    if hit is None:
+        if len(lk.memo) > 4096:
+            lk.memo.clear()
+        hit = lk.memo[normed] = _one_uncached(lk, normed)
+    return hit
+
+
+def _one_uncached(lk: Lookup, normed: str) -> tuple[str, set[str], str | None]:
     unit = header_unit(normed)
     base = strip_unit(normed)
     # a declared contested header is decided by content, unless a bracketed qualifier makes the
@@ -295,8 +309,19 @@ def match_header(lk: Lookup, index: int, text: str, pins: dict[str, HeaderPin] |
     """How the header ``text`` in column ``index`` is read (see the module doc for the order).
     ``pins``: normalised header text → pin (already limited to this sheet); ``resolve_pin(pin)``
     gives the pin's column key or None."""
+    if not pins:   # the header scan meets the same texts on every sheet it tries: remembered
+        hit = lk.whole.get(text)
+        if hit is None:
+            if len(lk.whole) > 4096:
+                lk.whole.clear()
+            hit = lk.whole[text] = _match(lk, 0, text, None, None)
+        return replace(hit, index=index, candidates=tuple(hit.candidates))
+    return _match(lk, index, text, pins, resolve_pin)
+
+
+def _match(lk: Lookup, index: int, text: str, pins: dict[str, HeaderPin] | None, resolve_pin: Any) -> HeaderMatch:
     normed = norm_header(text)
-    parts = halves(text)
+    parts = halves(text) if pins or not (normed in lk.exact or normed in lk.alias) else [text]
     if pins:
         for probe in (normed, *(norm_header(p) for p in parts if len(parts) > 1)):
             pin = pins.get(probe)
