@@ -11,6 +11,7 @@ import click
 
 from ..i18n import current_lang, tr
 from ..model import SheetData, WorkbookModel, col_letter
+from ..reader.notices import UNIT_FROM
 from ..schema import SCHEMA, norm_header
 from ..schema.headers import HOW_EN, HOW_ZH
 from .common import emit_json, file_argument, json_option, read_model
@@ -144,7 +145,8 @@ def mapping_table(s: dict[str, Any]) -> Any:
         else:
             field = ""
         how = f"[{colour[h['how']]}]{h['how_label']}[/]" if h["how"] in colour else h["how_label"]
-        unit = f"{h['unit']}" + (f" ({h['unit_from']})" if h.get("unit_from") else "") if h.get("unit") else ""
+        src = UNIT_FROM.get(h.get("unit_from") or "")
+        unit = f"{h['unit']}" + (f"（{tr(*src)}）" if src else "") if h.get("unit") else ""
         m.add_row(h["cell"], escape(h["text"].replace("\n", " / ")), field, h["key"] or "", how, unit)
     return m
 

@@ -160,8 +160,9 @@ def problems(model: WorkbookModel, *actions: str, needs: Sequence[SheetNeed] = (
         for group in need.any_of:
             if not any(k in sheet.columns for k in group) and not any(_claimed(sheet, k) for k in group):
                 out.append(_missing(model, sheet, group[0], group=group))
-        for key in need.used:
-            if key not in sheet.columns and not _claimed(sheet, key) and could_be(sheet, key, model.settings.lists):
+        for key in need.used:   # read when present: refused only when a header plausibly is it
+            if key not in sheet.columns and not _claimed(sheet, key) and \
+                    could_be(sheet, key, model.settings.lists, any_content=False):
                 out.append(_missing(model, sheet, key))
     return _dedupe(out)
 

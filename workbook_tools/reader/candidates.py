@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import SheetData
-from ..schema import MAPPING_BLOCK, SheetSpec, norm_header, strip_unit
+from ..schema import MAPPING_BLOCK, CType, SheetSpec, norm_header, strip_unit
 from ..schema.headers import HeaderMatch
 from .headermap import STRONG_FIT, fit
 
@@ -37,14 +37,20 @@ def name_closeness(spec: SheetSpec, key: str, text: str) -> float:
     return best
 
 
-def could_be(sheet: SheetData, key: str, lists: Mapping[str, list[str]] | None = None) -> list[HeaderMatch]:
-    """The unknown headers of ``sheet`` that could be the (missing) column ``key``."""
+def could_be(sheet: SheetData, key: str, lists: Mapping[str, list[str]] | None = None, *,
+             any_content: bool = True) -> list[HeaderMatch]:
+    """The unknown headers of ``sheet`` that could be the (missing) column ``key``: by their text,
+    or by their values. Values of a list column (its entries) say a lot; dates or numbers say little
+    (a 客户生日 column is full of dates too): ``any_content=False`` counts only list entries."""
     out = []
+    col = sheet.spec.column(key)
     for m in sheet.matches:
         if m.how != "unknown":
             continue
         if name_closeness(sheet.spec, key, m.text) >= NAME_CUTOFF:
             out.append(m)
+            continue
+        if not any_content and col.type != CType.LIST:
             continue
         share = fit(sheet.spec, key, sheet.samples.get(m.index, []), lists)
         if share is not None and share >= STRONG_FIT:
