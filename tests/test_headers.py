@@ -323,3 +323,12 @@ def test_import_writes_amounts_in_the_target_columns_own_unit(tmp_path: Path) ->
     new = {e.cell: e.new for e in res.changeset.edits}
     assert new["D3"] == 125000.0                          # 12.5 万元 written as 125000 元
     assert res.stats["units"]["年度合作金额(万元)"] == {"unit": "万元", "from": "header", "target_unit": "元"}
+
+
+def test_units_that_contradict_each_other_make_the_unit_unknown() -> None:
+    """年度合作金额(万元) over a units row saying 元: which is it? Not guessed."""
+    sheet, notices = build_sheet(CUST, "s", 1, ["客户名称", "年度合作金额(万元)"], [[None, "元"], ["甲有限公司", 120000]],
+                                 sub_header=True)
+    assert sheet.sub_header_row == 2 and sheet.units["amount_annual"] == "?"
+    assert "万元≠元" in next(n for n in notices if n.code == "R-UNIT-UNKNOWN").message.zh
+    assert match_header(build_lookup(CUST), 1, "年度金额(万元)元").unit == "万元≠元"

@@ -11,12 +11,12 @@ import click
 
 from ..i18n import current_lang, tr
 from ..model import SheetData, WorkbookModel, col_letter
-from ..reader.notices import UNIT_FROM
 from ..schema import SCHEMA, norm_header
 from ..schema.headers import HOW_EN, HOW_ZH
 from .common import emit_json, file_argument, json_option, read_model
 
 NOTICE_LIMIT = 60
+UNIT_FROM = {"header": ("表头", "header"), "pinned": ("代码表", "pinned"), "default": ("未注明，默认", "unstated: default")}
 
 
 def inspect_dict(model: WorkbookModel, lang: str | None = None) -> dict[str, Any]:

@@ -27,8 +27,9 @@ from ..i18n import L
 from ..model import Finding, SheetData, WorkbookModel
 from ..reader.candidates import could_be, likely, pin_row, samples_text
 from ..reader.headermap import doubt_rows
+from ..reader.notices import unit_problem
 from ..schema import SCHEMA, CType
-from ..schema.headers import WAN, HeaderMatch
+from ..schema.headers import WAN, HeaderMatch, shown
 
 ESSENTIAL, USED = "essential", "used"
 _LINK = (("customer_id", "customer_name"),)     # a log row finds its customer by ID or by name
@@ -228,8 +229,8 @@ def _ambiguous(model: WorkbookModel, sheet: SheetData, m: HeaderMatch) -> Proble
     vals = samples_text(sheet.samples.get(m.index, []))
     seen_zh = f"（值如 {vals}）" if vals else "（该列没有值）"
     seen_en = f" (values such as {vals})" if vals else " (the column is empty)"
-    return Problem(sheet.name, L(f"表头“{m.text}”可能是 {names_zh}{seen_zh}，无法确定。",
-                                 f"Header '{m.text}' could be {names_en}{seen_en}; it cannot be told."),
+    return Problem(sheet.name, L(f"表头“{shown(m.text)}”可能是 {names_zh}{seen_zh}，无法确定。",
+                                 f"Header '{shown(m.text)}' could be {names_en}{seen_en}; it cannot be told."),
                    cell=f"{_letter(m.index)}{sheet.header_row}",
                    pins=[pin_row(sheet.name, m.text, _zh(sheet, ranked[0]))] if ranked else [],
                    fix=L("请用代码表的表头映射指定它是哪一列" + (f"（另一选择：{_zh(sheet, ranked[1])}）" if len(ranked) > 1 else "") + "。",
@@ -244,8 +245,8 @@ def _missing(model: WorkbookModel, sheet: SheetData, key: str, group: tuple[str,
     names_en = "' or '".join(sheet.spec.column(k).en for k in keys)
     cands = [m for k in keys for m in could_be(sheet, k, model.settings.lists)]
     if cands:
-        heads_zh = "、".join(f"“{m.text}”（{_letter(m.index)}{sheet.header_row}）" for m in cands)
-        heads_en = ", ".join(f"'{m.text}' ({_letter(m.index)}{sheet.header_row})" for m in cands)
+        heads_zh = "、".join(f"“{shown(m.text)}”（{_letter(m.index)}{sheet.header_row}）" for m in cands)
+        heads_en = ", ".join(f"'{shown(m.text)}' ({_letter(m.index)}{sheet.header_row})" for m in cands)
         return Problem(sheet.name, L(f"没有识别出“{names_zh}”列；表头 {heads_zh} 可能就是它。",
                                      f"No '{names_en}' column was recognised; header {heads_en} may be it."),
                        cell=f"{_letter(cands[0].index)}{sheet.header_row}",
@@ -261,11 +262,9 @@ def _unit_problems(model: WorkbookModel, sheet: SheetData, key: str) -> list[Pro
     col = sheet.spec.column(key)
     if col.type != CType.AMOUNT:
         return []
-    unit, head, cell = sheet.units.get(key, WAN), sheet.headers[key], sheet.header_cells[key]
+    unit, head, cell = sheet.units.get(key, WAN), shown(sheet.headers[key]), sheet.header_cells[key]
     if unit == "?":
-        return [Problem(sheet.name, L(f"表头“{head}”写的单位不是金额单位，无法换算为万元。",
-                                      f"Header '{head}' states a unit that is not money; it cannot be converted to 万元."),
-                        cell=cell, pins=[pin_row(sheet.name, head, col.zh, "元")],
+        return [Problem(sheet.name, unit_problem(sheet, key), cell=cell, pins=[pin_row(sheet.name, head, col.zh, "元")],
                         fix=L("用代码表的表头映射写明单位（元、千元或万元）。", "State its unit (元, 千元 or 万元) in the 代码表 "
                               "header mapping."))]
     limit = model.settings.number("amount_yuan_suspect")

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..i18n import L
 from ..model import Notice, SheetData, cell_ref
-from ..schema.headers import WAN
+from ..schema.headers import DISAGREE, WAN, shown
 
 _MAX_CELLS = 8
 UNIT_FROM = {"header": ("表头注明", "stated in the header"), "pinned": ("代码表映射指定", "pinned in 代码表"),
@@ -25,6 +25,17 @@ def _names(sheet: SheetData, keys: Any) -> tuple[str, str]:
     return "、".join(c.zh for c in cols), ", ".join(f"{c.en} ({c.zh})" for c in cols)
 
 
+def unit_problem(sheet: SheetData, key: str) -> L:
+    """Why an amount column's unit is unknown: the header states two units, or one that is not money."""
+    head = shown(sheet.headers[key])
+    stated = next((m.unit for m in sheet.matches if m.key == key and m.how != "duplicate"), None) or "?"
+    if DISAGREE in stated:
+        return L(f"表头“{head}”写了互相矛盾的单位（{stated}），无法确定该列的单位",
+                 f"Header '{head}' states units that contradict each other ({stated}); the column's unit is unknown")
+    return L(f"表头“{head}”写的单位“{stated}”不是金额单位，无法换算为万元",
+             f"Header '{head}' states '{stated}', which is not a money unit; it cannot be converted to 万元")
+
+
 def header_notices(sheet: SheetData, facts: dict[str, dict[str, Any]]) -> list[Notice]:
     name, hr = sheet.name, sheet.header_row
     out: list[Notice] = []
@@ -33,19 +44,19 @@ def header_notices(sheet: SheetData, facts: dict[str, dict[str, Any]]) -> list[N
         if m.how == "duplicate":
             out.append(Notice("R-DUPLICATE-COLUMN", L("表头“{h}”与另一列对应同一字段，只读取更确定的那一列",
                                                       "Header '{h}' names the same column as another header; "
-                                                      "only the surer one is read").format(h=m.text), name, ref))
+                                                      "only the surer one is read").format(h=shown(m.text)), name, ref))
         elif m.how == "unknown":
             out.append(Notice("R-UNKNOWN-COLUMN", L("未识别的列“{h}”，已保留但不处理", "Unknown column '{h}' kept "
-                                                    "but not used").format(h=m.text), name, ref, "info"))
+                                                    "but not used").format(h=shown(m.text)), name, ref, "info"))
         elif m.how == "ambiguous":
             zh, en = _names(sheet, m.candidates)
-            out.append(Notice("R-AMBIGUOUS-COLUMN", L(f"表头“{m.text}”可能是 {zh}，无法确定，未读取；请在代码表的表头映射区指定",
-                                                      f"Header '{m.text}' could be {en}; not read until a 代码表 "
+            out.append(Notice("R-AMBIGUOUS-COLUMN", L(f"表头“{shown(m.text)}”可能是 {zh}，无法确定，未读取；请在代码表的表头映射区指定",
+                                                      f"Header '{shown(m.text)}' could be {en}; not read until a 代码表 "
                                                       "header-mapping row says which"), name, ref, "error"))
         elif m.how == "content" and m.key:
             col = sheet.spec.column(m.key)
-            out.append(Notice("R-COLUMN-BY-CONTENT", L(f"表头“{m.text}”按该列内容识别为“{col.zh}”",
-                                                       f"Header '{m.text}' read as {col.en} ({col.zh}) from its "
+            out.append(Notice("R-COLUMN-BY-CONTENT", L(f"表头“{shown(m.text)}”按该列内容识别为“{col.zh}”",
+                                                       f"Header '{shown(m.text)}' read as {col.en} ({col.zh}) from its "
                                                        "values"), name, ref, "info"))
     for key in sheet.missing_columns:
         col = sheet.spec.column(key)
@@ -55,13 +66,12 @@ def header_notices(sheet: SheetData, facts: dict[str, dict[str, Any]]) -> list[N
     for key, unit in sheet.units.items():
         col, ref = sheet.spec.column(key), sheet.header_cells[key]
         if unit == "?":
-            out.append(Notice("R-UNIT-UNKNOWN", L(f"“{sheet.headers[key]}”的单位不是金额单位，无法换算为万元",
-                                                  f"The unit of '{sheet.headers[key]}' is not a money unit; it cannot "
-                                                  "be converted to 万元"), name, ref, "error"))
+            out.append(Notice("R-UNIT-UNKNOWN", unit_problem(sheet, key), name, ref, "error"))
         elif unit != WAN:
             zh, en = UNIT_FROM.get(sheet.unit_from.get(key, ""), ("", ""))
-            out.append(Notice("R-UNIT", L(f"“{col.zh}”按{unit}读取（{zh}），计算时换算为万元",
-                                          f"{col.en} read in {unit} ({en}), converted to 万元 for every rule"),
+            head = shown(sheet.headers[key])
+            out.append(Notice("R-UNIT", L(f"“{head}”按{unit}读取（{zh}），计算时换算为万元",
+                                          f"'{head}' ({col.en}) read in {unit} ({en}), converted to 万元 for every rule"),
                               name, ref, "info"))
     for key, f in facts.items():
         col = sheet.spec.column(key)

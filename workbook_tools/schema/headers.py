@@ -89,6 +89,15 @@ def unit_word(text: str) -> str | None:
     return UNIT_OF.get(n) or _OTHER_UNITS.get(n)
 
 
+DISAGREE = "≠"
+
+
+def _agree(units: list[str]) -> str | None:
+    """The one unit several parts of a header state, or 'A≠B' when they contradict each other."""
+    distinct = list(dict.fromkeys(units))
+    return DISAGREE.join(distinct) if distinct else None
+
+
 def is_money(unit: str | None) -> bool:
     return unit in MONEY_FACTORS
 
@@ -180,6 +189,11 @@ def _script_runs(chunk: str) -> list[str]:
         else:
             merged.append(r)
     return merged
+
+
+def shown(text: str) -> str:
+    """A header as messages show it: a two-line header on one line ('客户名称 / Customer name')."""
+    return " / ".join(part.strip() for part in str(text).splitlines() if part.strip()) or str(text)
 
 
 # -- pins ----------------------------------------------------------------------------------------
@@ -298,7 +312,7 @@ def _one_uncached(lk: Lookup, normed: str) -> tuple[str, set[str], str | None]:
             return how, set(keys), unit
     head, tail_unit = split_trailing_unit(base)
     if tail_unit and head in lk.loose:
-        return "normalised", set(lk.loose[head]), unit or tail_unit
+        return "normalised", set(lk.loose[head]), _agree([u for u in (unit, tail_unit) if u])
     if base in lk.ignore:
         return "ignored", set(), None
     return "", set(), unit
@@ -368,9 +382,8 @@ def _bilingual(lk: Lookup, index: int, text: str, parts: list[str]) -> HeaderMat
             units.append(unit)
         if how and how != "ignored":
             found.append(_result(lk, index, text, how, keys, unit, n))
-    distinct = list(dict.fromkeys(units))
-    unit = distinct[0] if len(distinct) == 1 else ("?" if distinct else None)
-    note = "units disagree: " + " / ".join(distinct) if len(distinct) > 1 else ""
+    unit = _agree(units)
+    note = f"units disagree: {unit}" if unit and DISAGREE in unit else ""
     from_ = "header" if unit else None
     if not found:
         return HeaderMatch(index, text, None, "unknown", unit=unit, unit_from=from_, note=note)
