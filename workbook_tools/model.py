@@ -19,7 +19,8 @@ import pandas as pd
 
 from .i18n import L
 from .schema import SCHEMA, Schema, SheetSpec
-from .schema.headers import MONEY_FACTORS, HeaderMatch, HeaderPin
+from .schema.headers import HeaderMatch, HeaderPin
+from .schema.units import MONEY_FACTORS
 
 
 def col_letter(index: int) -> str:

@@ -29,7 +29,8 @@ from ..reader.candidates import could_be, likely, pin_row, samples_text
 from ..reader.headermap import doubt_rows
 from ..reader.notices import unit_problem
 from ..schema import SCHEMA, CType
-from ..schema.headers import WAN, HeaderMatch, shown
+from ..schema.headers import HeaderMatch, shown
+from ..schema.units import WAN
 
 ESSENTIAL, USED = "essential", "used"
 _LINK = (("customer_id", "customer_name"),)     # a log row finds its customer by ID or by name

@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..model import Notice, SheetData, cell_ref
 from ..schema import CType, SheetSpec
-from ..schema.headers import MONEY_FACTORS, WAN, HeaderPin
+from ..schema.headers import HeaderPin
+from ..schema.units import MONEY_FACTORS, WAN
 from . import parse
 from .headermap import (
     SAMPLE,

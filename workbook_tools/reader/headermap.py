@@ -15,16 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..schema import CType, SheetSpec, norm_header, strip_unit
-from ..schema.headers import (
-    MONEY_FACTORS,
-    WAN,
-    HeaderMatch,
-    HeaderPin,
-    Lookup,
-    build_lookup,
-    match_header,
-    unit_word,
-)
+from ..schema.headers import HeaderMatch, HeaderPin, Lookup, build_lookup, match_header
+from ..schema.units import MONEY_FACTORS, WAN, unit_word
 from . import parse
 from .lists import list_fit
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..i18n import L
 from ..model import Notice, SheetData, cell_ref
-from ..schema.headers import DISAGREE, WAN, shown
+from ..schema.headers import shown
+from ..schema.units import DISAGREE, WAN
 
 _MAX_CELLS = 8
 UNIT_FROM = {"header": ("表头注明", "stated in the header"), "pinned": ("代码表映射指定", "pinned in 代码表"),

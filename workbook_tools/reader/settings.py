@@ -15,7 +15,8 @@ from typing import Any
 from ..i18n import L
 from ..model import Notice, Settings, cell_ref
 from ..schema import SCHEMA, SETTINGS_HEADERS, Schema, norm_header
-from ..schema.headers import PERCENT, HeaderPin, unit_word
+from ..schema.headers import HeaderPin
+from ..schema.units import PERCENT, unit_word
 from . import parse
 from .headermap import pin_target
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..i18n import L
-from .headers import norm_header, strip_unit
+from .normalise import norm_header, strip_unit
 
 __all__ = ["CType", "Column", "Industry", "ListSpec", "Schema", "SettingSpec", "SheetSpec", "norm_header", "strip_unit"]
 

@@ -17,7 +17,7 @@ from ...reader.parse import (
     parse_year_or_date,
 )
 from ...schema import Column, CType
-from ...schema.headers import MONEY_FACTORS, WAN
+from ...schema.units import MONEY_FACTORS, WAN
 from ..matching import list_value
 
 

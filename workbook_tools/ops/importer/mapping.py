@@ -16,7 +16,7 @@ from ...errors import WbtError
 from ...i18n import L
 from ...reader.headermap import column_units, decide_by_content, map_headers, pin_target, pins_for
 from ...schema import SheetSpec, norm_header
-from ...schema.headers import WAN, HeaderMatch, HeaderPin
+from ...schema.headers import HeaderMatch, HeaderPin
 
 
 def load_mapping(path: str | Path) -> dict[str, str]:
@@ -97,4 +97,4 @@ def describe(mapping: dict[int, str], headers: list[str]) -> list[dict[str, Any]
     return [{"source": headers[i], "column": k} for i, k in sorted(mapping.items())]
 
 
-__all__ = ["WAN", "SourceMapping", "describe", "load_mapping", "map_source", "suggest_columns"]
+__all__ = ["SourceMapping", "describe", "load_mapping", "map_source", "suggest_columns"]

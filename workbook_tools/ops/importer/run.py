@@ -19,7 +19,7 @@ from ...model import Finding, WorkbookModel, cell_ref
 from ...reader.candidates import pin_row
 from ...reader.parse import parse_quantity
 from ...schema import SCHEMA, CType, SheetSpec
-from ...schema.headers import WAN
+from ...schema.units import WAN
 from ..matching import norm, norm_id
 from ..needs import ESSENTIAL, Problem, SheetNeed, WriteRefused, problems
 from .clean import clean_value, same

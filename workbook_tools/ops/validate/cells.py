@@ -14,7 +14,7 @@ from ...model import Finding, SheetData
 from ...reader.headermap import doubt_rows
 from ...reader.parse import _EMPTY_MARKS
 from ...schema import Column, CType
-from ...schema.headers import WAN
+from ...schema.units import WAN
 from .registry import Ctx, rule, show, umap
 from .suggest import suggest
 
