@@ -332,3 +332,23 @@ def test_units_that_contradict_each_other_make_the_unit_unknown() -> None:
     assert sheet.sub_header_row == 2 and sheet.units["amount_annual"] == "?"
     assert "万元≠元" in next(n for n in notices if n.code == "R-UNIT-UNKNOWN").message.zh
     assert match_header(build_lookup(CUST), 1, "年度金额(万元)元").unit == "万元≠元"
+
+
+def test_a_sheet_found_by_name_without_a_readable_header_is_named(tmp_path: Path) -> None:
+    from workbook_tools.ops.needs import WriteRefused, check
+
+    p = tmp_path / "b.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客户基本信息"
+    ws.append(["客户名称", "联系人", "联系方式"])
+    ws.append(["甲科技有限公司", "张伟", "13800138000"])
+    log = wb.create_sheet("沟通记录")
+    log.append(["Who", "When", "What"])
+    log.append(["甲科技有限公司", dt.datetime(2024, 6, 1), "电话"])
+    wb.save(p)
+    model = read_workbook(p)
+    assert "contacts" not in model.sheets and model.unplaced == {"contacts": ["沟通记录"]}
+    with pytest.raises(WriteRefused, match="沟通记录") as exc:
+        check(model, "tiers")
+    assert "表头" in exc.value.render("zh")

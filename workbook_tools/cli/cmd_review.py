@@ -83,6 +83,9 @@ def review_cmd(file: Path, month: str, out: Path | None, html: Path | None, md: 
         if backup:
             click.echo(tr("修改前的备份：{b}", "Backup before the change: {b}", b=backup))
     click.echo(result.summary.get() if result.summary else "")
+    if result.findings:   # cells the figures could not read (formulas without a saved value)
+        from .cmd_ids import print_findings
+        print_findings(result.findings)
     for w in written:
         click.echo(tr("已生成 {p}", "Written {p}", p=w))
 

@@ -28,7 +28,7 @@ from ..model import Finding, SheetData, WorkbookModel
 from ..reader.candidates import could_be, likely, pin_row, samples_text
 from ..reader.headermap import doubt_rows
 from ..reader.notices import unit_problem
-from ..schema import SCHEMA, CType
+from ..schema import SCHEMA, CType, norm_header
 from ..schema.headers import HeaderMatch, shown
 from ..schema.units import WAN
 
@@ -209,6 +209,12 @@ def _sheet_problems(model: WorkbookModel, need: SheetNeed) -> list[Problem]:
     unread = model.unplaced.get(need.sheet, [])
     if need.level == USED and not unread:
         return []
+    named = [n for n in unread if norm_header(n) in spec.name_keys()]
+    if named:   # the sheet is there by name, but no header row of it could be read
+        return [Problem(named[0], L(f"工作表“{named[0]}”的前 30 行中没有可识别的表头行，未读取。",
+                                    f"No recognisable header row in the first 30 rows of '{named[0]}'; not read."),
+                        fix=L("用 wbt inspect 查看，并在代码表的表头映射区登记它的表头。",
+                              "See wbt inspect, and register its headers in the 代码表 header mapping."))]
     maybe_zh = "；".join(f"工作表“{n}”可能就是它" for n in unread)
     maybe_en = "; ".join(f"sheet '{n}' may be it" for n in unread)
     if need.sheet == "customers" and "customers" not in model.sheets:
