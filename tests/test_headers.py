@@ -287,7 +287,7 @@ def test_template_has_an_empty_mapping_block_and_reads_back_without_pins(tmp_pat
 def test_live_buttons_pass_the_same_gate(tmp_path: Path) -> None:
     """A ribbon button on a workbook with an ambiguous 客户等级: a dialog naming it, nothing written."""
     from workbook_tools.excel import live
-    from workbook_tools.excel.fake import book_from_file
+    from workbook_tools.testing.xlwings_fake import book_from_file
 
     p = tmp_path / "book.xlsx"
     wb = openpyxl.Workbook()
@@ -303,11 +303,11 @@ def test_live_buttons_pass_the_same_gate(tmp_path: Path) -> None:
     for key in ("tiers", "month_end"):
         book = book_from_file(p)
         out = live.run(key, book=book, as_of=dt.date(2024, 6, 30), month="2024-06", now=dt.datetime(2024, 6, 30, 9),
-                       user="u", ask=False)
+                       user="u")
         assert not out.ok and "客户等级" in out.message and "代码表" in out.message, out.message
         assert out.reports == [] and "变更日志" not in book.sheets.wbt_names()
     out = live.run("ids", book=book_from_file(p), as_of=dt.date(2024, 6, 30), now=dt.datetime(2024, 6, 30, 9),
-                   user="u", ask=False)
+                   user="u")
     assert out.ok, out.message          # ids reads no grade: it goes ahead
 
 

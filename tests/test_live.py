@@ -396,12 +396,13 @@ def test_generated_sheet_placement_hidden_links_widths_and_removal() -> None:
 # ---- errors as dialogs ---------------------------------------------------------------------
 def _patched_run(book: FakeBook, cs: Changeset, monkeypatch: pytest.MonkeyPatch | None = None) -> live.LiveOutcome:
     from workbook_tools.changeset import ActionResult
+    from workbook_tools.ops import needs
 
     mp = pytest.MonkeyPatch()
     try:
         mp.setattr(actions, "resolve", lambda act: (lambda model, **kw: ActionResult("t", changeset=cs)))
         mp.setattr(live, "read_book", lambda b: (None, {}))
-        mp.setattr(live, "check", lambda *a, **kw: None)   # no model here: the write gate has nothing to check
+        mp.setattr(needs, "check", lambda *a, **kw: None)  # no model here: the write gate has nothing to check
         return _run(book, "ids")
     finally:
         mp.undo()
