@@ -396,11 +396,13 @@ def test_generated_sheet_placement_hidden_links_widths_and_removal() -> None:
 # ---- errors as dialogs ---------------------------------------------------------------------
 def _patched_run(book: FakeBook, cs: Changeset, monkeypatch: pytest.MonkeyPatch | None = None) -> live.LiveOutcome:
     from workbook_tools.changeset import ActionResult
+    from workbook_tools.ops import needs
 
     mp = pytest.MonkeyPatch()
     try:
         mp.setattr(actions, "resolve", lambda act: (lambda model, **kw: ActionResult("t", changeset=cs)))
         mp.setattr(live, "read_book", lambda b: (None, {}))
+        mp.setattr(needs, "check", lambda *a, **kw: None)  # no model here: the write gate has nothing to check
         return _run(book, "ids")
     finally:
         mp.undo()
@@ -415,7 +417,7 @@ def test_unexpected_error_is_a_generic_dialog_and_screen_updating_comes_back(mon
 
     monkeypatch.setattr(actions, "resolve", lambda act: boom)
     book = _small_book()
-    out = _run(book, "tiers")
+    out = _run(book, "validate")   # read-only: no write gate before the operation
     assert not out.ok and "意外错误" in out.message and "division by zero" in out.message
     assert "Traceback" not in out.message
     assert "ZeroDivisionError" in (tmp_path / "wbt-live-error.log").read_text(encoding="utf-8")

@@ -21,7 +21,11 @@ def test_inspect_json_on_sample(tmp_path: Path) -> None:
     rows = {s["schema_sheet"]: s["rows"] for s in data["sheets"]}
     assert rows == {"customers": info.customers, "contacts": info.contacts, "complaints": info.complaints}
     cust = next(s for s in data["sheets"] if s["schema_sheet"] == "customers")
-    assert cust["columns"][0] == {"cell": "A1", "text": "客户编号", "key": "customer_id", "schema_header": "Customer ID"}
+    assert cust["columns"][0] == {"cell": "A1", "text": "客户编号", "key": "customer_id", "schema_header": "Customer ID",
+                                  "how": "exact", "unit": None, "unit_from": None}
+    amount = next(c for c in cust["columns"] if c["key"] == "amount_annual")
+    assert (amount["how"], amount["unit"], amount["unit_from"]) == ("exact", "万元", "header")
+    assert [h["how"] for h in cust["headers"]] == ["exact"] * len(cust["headers"])
     assert cust["missing_required"] == [] and cust["unknown_columns"] == []
     assert {o["name"]: o["role"] for o in data["other_sheets"]} == {"代码表": "settings", "说明": "instructions"}
     assert data["settings"]["industry_codes"]["制造业"] == "MF"

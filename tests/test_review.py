@@ -298,4 +298,7 @@ def test_a_workbook_without_log_and_complaint_sheets_still_gets_a_review() -> No
     del model.sheets["contacts"], model.sheets["complaints"]  # as the reader leaves sheets the file lacks
     res = run_review(model, month="2026-10", as_of=dt.date(2026, 10, 31))
     assert res.stats["month"] == "2026-10"
-    assert "新增客户 1" in res.summary.zh and "沟通 0 次" in res.summary.zh
+    # no log sheet: the figures resting on it say so instead of 0 (issue 14)
+    assert "新增客户 1" in res.summary.zh and "沟通 0 次" not in res.summary.zh
+    assert "沟通记录数：未找到“沟通记录”表" in res.summary.zh
+    assert res.stats["contacts_logged"] is None and "未找到" in res.stats["not_found"]["contacts_logged"]

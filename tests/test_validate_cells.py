@@ -86,11 +86,13 @@ def test_email():
 
 
 def test_amounts():
-    rows = [cust(amount_annual=-3), cust(amount_total="12万"), cust(amount_total=350000), cust(amount_annual=12.5)]
+    rows = [cust(amount_annual=-3), cust(amount_total="十二万"), cust(amount_total=350000), cust(amount_annual=12.5),
+            cust(amount_total="12万"), cust(amount_total="120,000元")]
     m = make_model(customers=rows)
     fs = found(m, "AMOUNT")
     assert [(f.row, f.column) for f in fs] == [(2, "amount_annual"), (3, "amount_total")]
-    assert "应填 12" in fs[1].hint.zh
+    # text that names its unit is read in that unit (a 万元 column): 12万 → 12, 120,000元 → 12
+    assert m.sheets["customers"].df.loc[[6, 7], "amount_total"].tolist() == [12.0, 12.0]
     y = found(m, "AMOUNT_YUAN")
     assert [(f.row, f.column) for f in y] == [(4, "amount_total")] and "35" in y[0].hint.zh
     assert found(make_model(customers=rows, settings={"amount_yuan_suspect": 1e6}), "AMOUNT_YUAN") == []

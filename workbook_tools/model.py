@@ -19,6 +19,8 @@ import pandas as pd
 
 from .i18n import L
 from .schema import SCHEMA, Schema, SheetSpec
+from .schema.headers import HeaderMatch, HeaderPin
+from .schema.units import MONEY_FACTORS
 
 
 def col_letter(index: int) -> str:
@@ -82,6 +84,22 @@ class SheetData:
     formulas_without_value: set[tuple[int, str]] = field(default_factory=set)  # (row, key): formula, no cached value
     merged: list[str] = field(default_factory=list)  # merged ranges that reach into the data area
     last_row: int = 0                           # last Excel row of the data area (header_row if empty)
+    # how every non-empty header cell was read (mapped, contested → decided, ambiguous, unknown …)
+    matches: list[HeaderMatch] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)       # amount column → unit its cells are in (元, 万元 … '?')
+    unit_from: dict[str, str] = field(default_factory=dict)   # amount column → header / pinned / default
+    samples: dict[int, list[Any]] = field(default_factory=dict)  # unknown/ambiguous column index → first values
+    sub_header_row: int | None = None           # a second header line (English, units) below header_row
+    date_orders: dict[str, str] = field(default_factory=dict)  # date column → 'dmy' / 'mdy' for 13/3/2024-style text
+
+    @property
+    def ambiguous(self) -> list[HeaderMatch]:
+        """Header cells two or more columns could be (a finding; a 代码表 pin decides)."""
+        return [m for m in self.matches if m.how == "ambiguous"]
+
+    def in_own_unit(self, key: str, wan: float) -> float:
+        """An amount in 万元 (as ``df`` holds it) in the unit of the column's cells, for writing back."""
+        return wan / MONEY_FACTORS.get(self.units.get(key, "万元"), 1.0)
 
     def cell(self, row: int, key: str) -> str | None:
         """Address of the cell holding ``key`` in Excel row ``row`` (None if the column is missing)."""
@@ -102,6 +120,7 @@ class Settings:
     values: dict[str, Any]
     from_workbook: set[str] = field(default_factory=set)  # keys whose value came from the workbook
     cells: dict[str, str] = field(default_factory=dict)   # setting key → cell address of its value
+    header_pins: list[HeaderPin] = field(default_factory=list)  # 代码表's header-mapping rows
 
     def get(self, key: str) -> Any:
         return self.values[key]
@@ -132,6 +151,8 @@ class WorkbookModel:
     notices: list[Notice] = field(default_factory=list)
     date1904: bool = False
     format: str = "xlsx"                         # xlsx | xlsm | xls
+    # a data sheet not found → the sheets that might hold it (a header of it, but too few to be sure)
+    unplaced: dict[str, list[str]] = field(default_factory=dict)
     # results derived from this model's frames, shared by the steps of one run (see ops.links);
     # not an __init__ field, so ``dataclasses.replace`` gives a copy an empty memo
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -20,7 +20,7 @@ from .common import (
     exit_for,
     file_argument,
     json_option,
-    read_model,
+    read_for_writing,
 )
 
 _SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
@@ -59,7 +59,7 @@ def finish(file: Path, result: ActionResult, *, dry_run: bool, as_json: bool) ->
 @json_option
 def ids_cmd(file: Path, as_of: dt.datetime | None, dry_run: bool, as_json: bool) -> None:
     """生成客户编号（年份-行业代码-序号）/ assign customer IDs (year-code-number)."""
-    model = read_model(file)
+    model = read_for_writing(file, "ids")
     result = run_ids(model, as_of=as_date(as_of))
     if dry_run and as_json:
         cs = result.changeset

@@ -1,4 +1,6 @@
-"""``wbt inspect FILE [--json]``: what the reader found in a workbook and how it read it."""
+"""``wbt inspect FILE [--json] [--suggest]``: what the reader found in a workbook and how it read it:
+every header → column (how it was matched, its unit), and with ``--suggest`` the 代码表
+header-mapping rows to paste for the headers it could not place."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ from typing import Any
 import click
 
 from ..i18n import current_lang, tr
-from ..model import WorkbookModel, col_letter
+from ..model import SheetData, WorkbookModel, col_letter
 from ..schema import SCHEMA, norm_header
+from ..schema.headers import HOW_EN, HOW_ZH
 from .common import emit_json, file_argument, json_option, read_model
 
 NOTICE_LIMIT = 60
+UNIT_FROM = {"header": ("表头", "header"), "pinned": ("代码表", "pinned"), "default": ("未注明，默认", "unstated: default")}
 
 
 def inspect_dict(model: WorkbookModel, lang: str | None = None) -> dict[str, Any]:
@@ -26,8 +30,11 @@ def inspect_dict(model: WorkbookModel, lang: str | None = None) -> dict[str, Any
             "name": sh.name, "schema_sheet": key, "schema_name": spec.label.get(lang),
             "header_row": sh.header_row, "rows": sh.n_rows, "last_row": sh.last_row,
             "columns": [{"cell": sh.header_cells[k], "text": sh.headers[k], "key": k,
-                         "schema_header": spec.column(k).label.get(lang)}
+                         "schema_header": spec.column(k).label.get(lang), "how": _how(sh, k),
+                         "unit": sh.units.get(k), "unit_from": sh.unit_from.get(k)}
                         for k in sorted(sh.columns, key=lambda k: sh.columns[k])],
+            "headers": [_header(sh, m, lang) for m in sh.matches],
+            "sub_header_row": sh.sub_header_row, "date_orders": dict(sh.date_orders),
             "unknown_columns": [{"cell": f"{col_letter(i)}{sh.header_row}", "text": t}
                                 for t, i in sh.unknown_columns.items()],
             "missing_columns": list(sh.missing_columns),
@@ -47,6 +54,25 @@ def inspect_dict(model: WorkbookModel, lang: str | None = None) -> dict[str, Any
         "notices": [n.to_dict(lang) for n in model.notices],
         "counts": {sev: sum(1 for n in model.notices if n.severity == sev) for sev in ("error", "warning", "info")},
     }
+
+
+def _how(sh: SheetData, key: str) -> str:
+    return next((m.how for m in sh.matches if m.key == key and m.how != "duplicate"), "")
+
+
+def _header(sh: SheetData, m: object, lang: str | None) -> dict[str, Any]:
+    """One header cell as inspect shows it: text → column (zh), how matched, unit."""
+    from ..schema.headers import HeaderMatch
+
+    assert isinstance(m, HeaderMatch)
+    d = m.to_dict()
+    d["cell"] = f"{col_letter(m.index)}{sh.header_row}"
+    d["field"] = sh.spec.column(m.key).label.get(lang) if m.key else None
+    d["candidate_fields"] = [sh.spec.column(k).label.get(lang) for k in m.candidates]
+    d["how_label"] = (HOW_EN if lang == "en" else HOW_ZH).get(m.how, m.how)
+    if m.key and m.key in sh.units:
+        d["unit"], d["unit_from"] = sh.units[m.key], sh.unit_from.get(m.key)
+    return d
 
 
 def _role(name: str) -> str:
@@ -78,14 +104,7 @@ def _print(info: dict[str, Any]) -> None:
         t.add_row(other["name"], roles[other["role"]], "", "", "", "", "")
     con.print(t)
     for s in info["sheets"]:
-        m = Table(title=tr("“{n}”的表头映射", "Header mapping of '{n}'", n=s["name"]))
-        for h in (tr("单元格", "Cell"), tr("表头文字", "Header text"), tr("字段", "Field"), tr("键", "Key")):
-            m.add_column(h)
-        for c in s["columns"]:
-            m.add_row(c["cell"], c["text"], c["schema_header"], c["key"])
-        for u in s["unknown_columns"]:
-            m.add_row(u["cell"], u["text"], tr("[yellow]未识别[/yellow]", "[yellow]unknown[/yellow]"), "")
-        con.print(m)
+        con.print(mapping_table(s))
     notices = info["notices"]
     if notices:
         n = Table(title=tr("读取时发现（{c} 条）", "Noticed while reading ({c})", c=len(notices)))
@@ -104,12 +123,65 @@ def _print(info: dict[str, Any]) -> None:
                  i=c["info"]))
 
 
+def mapping_table(s: dict[str, Any]) -> Any:
+    """The header mapping of one sheet: cell, header text → column (key), how matched, unit."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    title = tr("“{n}”的表头映射（第 {r} 行）", "Header mapping of '{n}' (row {r})", n=s["name"], r=s["header_row"])
+    if s.get("sub_header_row"):
+        title += tr("，第 {r} 行为第二行表头", "; row {r} is a second header line", r=s["sub_header_row"])
+    m = Table(title=title)
+    for h in (tr("单元格", "Cell"), tr("表头文字", "Header text"), tr("对应列", "Column"), tr("键", "Key"),
+              tr("如何识别", "How"), tr("单位", "Unit")):
+        m.add_column(h, overflow="fold")
+    colour = {"ambiguous": "red", "unknown": "yellow", "duplicate": "yellow", "ignored": "dim", "content": "cyan",
+              "pinned": "green"}
+    for h in s["headers"]:
+        if h["key"]:
+            field = escape(h["field"])
+        elif h["how"] == "ambiguous":
+            field = "? " + escape(" / ".join(h["candidate_fields"]))
+        else:
+            field = ""
+        how = f"[{colour[h['how']]}]{h['how_label']}[/]" if h["how"] in colour else h["how_label"]
+        src = UNIT_FROM.get(h.get("unit_from") or "")
+        unit = f"{h['unit']}" + (f"（{tr(*src)}）" if src else "") if h.get("unit") else ""
+        m.add_row(h["cell"], escape(h["text"].replace("\n", " / ")), field, h["key"] or "", how, unit)
+    return m
+
+
+def print_suggestions(model: WorkbookModel, as_json: bool) -> None:
+    """The 代码表 rows to paste, tab-separated on stdout (they paste into Excel as cells); why each
+    is proposed on stderr."""
+    from ..ops.needs import suggest_pins
+
+    found = suggest_pins(model)
+    if as_json:
+        emit_json({"file": str(model.path), "suggestions": [s.to_dict(current_lang()) for s in found]})
+        return
+    if not found:
+        click.echo(tr("每个表头都已确定，无需映射。", "Every header is placed; nothing to pin."), err=True)
+        return
+    click.echo(tr("把下面几行粘贴到“代码表”的表头映射区（表头文字 | 对应列 | 表头单位 | 所在工作表），核对“对应列”后保存：",
+                  "Paste these rows into the header-mapping block of 代码表 (Header text | Maps to | Header unit | "
+                  "On sheet), check the column, and save:"), err=True)
+    for s in found:
+        click.echo(s.row)
+        click.echo(f"    ← {s.sheet}!{s.cell}: {s.why.get()}", err=True)
+
+
 @click.command("inspect")
 @file_argument
 @json_option
-def inspect_cmd(file: Path, as_json: bool) -> None:
+@click.option("--suggest", is_flag=True, help=tr("列出要粘贴到代码表表头映射区的行（制表符分隔）",
+                                                 "Print the 代码表 header-mapping rows to paste (tab-separated)"))
+def inspect_cmd(file: Path, as_json: bool, suggest: bool) -> None:
     """查看工作簿被如何读取：工作表、表头映射、行数和发现的问题 / show how a workbook is read."""
     model = read_model(file)
+    if suggest:
+        print_suggestions(model, as_json)
+        return
     info = inspect_dict(model, current_lang())
     if as_json:
         emit_json(info)

@@ -71,7 +71,7 @@ def summary_text(rep: MonthEndReport) -> str:
                  (tr("将写入 {n} 处", "would write {n}", n=s.planned) if rep.dry_run and s.planned else tr("无需修改", "no change")))
         text = s.summary.get() if s.summary else ""
         lines.append(f"  • {s.label.get()}: {text}  [{state}, {s.seconds:.1f}s]")
-    k = rep.kpis
+    k = {key: rep.not_found.get(key, v) for key, v in rep.kpis.items()}   # 'column not found', never 0
     if k:
         lines.append(tr("  本月：客户 {t}，新增 {n}，沟通 {c} 次，逾期 {o} 户，未结投诉 {p} 条",
                         "  This month: {t} customers, {n} new, {c} contacts, {o} overdue, {p} open complaints",

@@ -19,7 +19,7 @@ from .common import (
     emit_json,
     file_argument,
     json_option,
-    read_model,
+    read_for_writing,
 )
 
 
@@ -51,7 +51,7 @@ def month_option(f):  # noqa: ANN001, ANN201 - click decorator
 def review_cmd(file: Path, month: str, out: Path | None, html: Path | None, md: Path | None, templates: Path | None,
                as_of: dt.datetime | None, dry_run: bool, as_json: bool) -> None:
     """生成月度复盘（指标、分组、清单、图表）/ build the monthly review (KPIs, tables, lists, charts)."""
-    model = read_model(file)
+    model = read_for_writing(file, "review")
     review = compute_review(model, month=month, as_of=as_date(as_of), source=file.name)
     result = review_result(review)
     # render the reports first: a template error must stop before anything is written
@@ -83,6 +83,9 @@ def review_cmd(file: Path, month: str, out: Path | None, html: Path | None, md: 
         if backup:
             click.echo(tr("修改前的备份：{b}", "Backup before the change: {b}", b=backup))
     click.echo(result.summary.get() if result.summary else "")
+    if result.findings:   # cells the figures could not read (formulas without a saved value)
+        from .cmd_ids import print_findings
+        print_findings(result.findings)
     for w in written:
         click.echo(tr("已生成 {p}", "Written {p}", p=w))
 

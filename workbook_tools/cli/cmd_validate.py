@@ -116,6 +116,9 @@ def validate_cmd(file: Path, as_of: dt.datetime | None, as_json: bool, annotate:
     select_rules(rules)  # unknown codes: a message and exit 2 before reading a large file
     with err.status(tr("正在读取 {f} …", "Reading {f} …", f=file.name)):
         model = read_model(file)
+    if annotate:  # marking cells writes: the same gate as every other writing action
+        from ..ops.needs import check
+        check(model, "annotate")
     large = sum(s.n_rows for s in model.sheets.values()) >= LARGE_ROWS
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   console=err, transient=True, disable=not large or as_json and not err.is_terminal) as prog:

@@ -53,6 +53,17 @@ def read_model(path: Path) -> WorkbookModel:
     return read_workbook(path)
 
 
+def read_for_writing(path: Path, *actions: str) -> WorkbookModel:
+    """Read a workbook an action will write into, and refuse (exit 2, nothing written) when a
+    sheet or column it needs is not certain (see :mod:`workbook_tools.ops.needs`). A dry run is
+    refused the same way: its plan would rest on the same uncertain columns."""
+    from ..ops.needs import check
+
+    model = read_model(path)
+    check(model, *actions)
+    return model
+
+
 def apply_result(path: Path, result: ActionResult, *, dry_run: bool, as_json: bool,
                  extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Print a dry run, or apply the result's changeset to the file; return what was done as a dict."""

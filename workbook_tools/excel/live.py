@@ -210,12 +210,14 @@ def _month_end(r: _Run, *, as_of: dt.date, month: str, lang: str) -> None:
     from ..ops.ids import run_ids
     from ..ops.mirror import with_edits
     from ..ops.month_end import STEPS
+    from ..ops.needs import check
     from ..ops.review import run_review
     from ..ops.tiers import run_tiers
     from ..ops.validate import run_annotate
 
     step = dict(STEPS)
     model = r.read()
+    check(model, "month_end", "annotate")   # the write gate: refused before planning when unsure
     r.show(step["validate"])
     vres = r.op(run_annotate, model, as_of=as_of, now=r.now)
     errors = sum(1 for f in vres.findings if f.severity == "error")
@@ -270,6 +272,9 @@ def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, mont
                         _month_end(r, as_of=as_of, month=str(month), lang=lang)
                 else:
                     model = r.read()
+                    from ..ops.needs import NEEDS, check
+                    if act.key in NEEDS:  # an action that writes: refused before planning when unsure
+                        check(model, act.key)
                     show(L(act.zh, act.en))
                     kw = _kwargs(fn, as_of=as_of, month=month, lang=lang, source=str(book.name), now=now)
                     res = r.op(fn, model, **kw)

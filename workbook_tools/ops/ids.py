@@ -31,6 +31,7 @@ from ..reader.parse import is_empty, is_empty_mark
 from ..schema import SCHEMA
 from .links import customer_index, empty_mask
 from .matching import industry_code, name_key, norm, norm_id, records
+from .needs import formula_finding, formula_rows
 
 ID_RE = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{0,9})-(\d{3,})$")
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
@@ -214,7 +215,13 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
     new_ids: dict[int, str] = {}
     todo = cust.df.index[empty_mask(cust.raw["customer_id"].tolist())]
     df, raw = records(cust.df.loc[todo]), records(cust.raw.loc[todo])  # only the rows without an ID
+    # a formula without a saved result is a value nobody can see, not an empty cell: no ID from it
+    unknown = formula_rows(cust, ("customer_id", "name", "industry", *(k for k in sources if k != "as_of")))
     for row in todo.tolist():
+        if row in unknown:
+            for key in unknown[row]:
+                f.append(formula_finding("ID-FORMULA", cust, row, key, L("该行未生成编号", "no ID assigned to this row")))
+            continue
         planned = _plan_one(cust, df[row], raw[row], model.settings, row, sources, as_of, refuse, fallback, f, stats)
         if planned is None:
             continue
@@ -315,7 +322,12 @@ def _fill_by_name(sheet: SheetData, cust: SheetData, by_name: dict[str, list[int
     cust_ids = dict(zip(cust.raw.index, cust.raw["customer_id"].tolist()))
     col_cell = sheet.columns.get("customer_id", 0)  # 0: the column is added on the first fill
     todo = sheet.df.index[empty_mask(sheet.raw["customer_id"].tolist())]  # a log is long; most rows have an ID
+    unknown = formula_rows(sheet, ("customer_id", "customer_name"))
     for row, name in zip(todo.tolist(), sheet.df.loc[todo, "customer_name"].tolist()):
+        if row in unknown:
+            for key in unknown[row]:
+                f.append(formula_finding("ID-FORMULA", sheet, row, key, L("该行未补编号", "no ID filled in")))
+            continue
         n = name_key(name)
         if not n:
             continue
@@ -356,7 +368,7 @@ def ensure_column(sheet: SheetData, cs: Changeset, key: str) -> int:
     """Column index of ``key``; when the file lacks it, plan its header right of the last header."""
     if key in sheet.columns:
         return sheet.columns[key]
-    used = list(sheet.columns.values()) + list(sheet.unknown_columns.values())
+    used = [*sheet.columns.values(), *sheet.unknown_columns.values(), *(m.index for m in sheet.matches)]
     col = max(used, default=0) + 1
     # other planned new headers on this sheet (same changeset) come first
     taken = {e.cell for e in cs.edits if e.sheet == sheet.name}

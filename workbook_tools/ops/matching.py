@@ -14,42 +14,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from ..model import Settings
+from ..reader.lists import list_lookup, norm, per_text
 from ..reader.parse import clean_text, is_empty
 from ..schema import SCHEMA
 
-_SPACE = re.compile(r"\s+")
+__all__ = ["column_values", "industry_code", "list_value", "name_key", "norm", "norm_id", "person_keys",
+           "records", "same_person"]
+
 _NON_WORD = re.compile(r"[\W_]+")   # spaces, punctuation and symbols (CJK characters are word characters)
-
-
-def _per_text(func: Callable[[Any], str]) -> Callable[[Any], str]:
-    """``func`` remembered per value (names and list values repeat a lot); an unhashable value is
-    computed each time."""
-    cached = lru_cache(maxsize=1 << 16)(func)
-
-    @wraps(func)
-    def call(value: Any) -> str:
-        try:
-            return cached(value)
-        except TypeError:  # unhashable
-            return func(value)
-
-    return call
-
-
-@_per_text
-def norm(value: Any) -> str:
-    """NFKC, no whitespace at all, case-folded; '' for empty."""
-    if is_empty(value):
-        return ""
-    s = clean_text(value) or ""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", s)).casefold()
 
 
 def norm_id(value: Any) -> str:
@@ -57,7 +35,7 @@ def norm_id(value: Any) -> str:
     return norm(value).upper()
 
 
-@_per_text
+@per_text
 def name_key(value: Any) -> str:
     """A customer name as compared by every rule: NFKC (full-width letters and digits → half-width),
     case-folded, without spaces, punctuation or symbols ('' for empty). "ＡＢＣ 科技（杭州）有限公司"
@@ -118,25 +96,7 @@ def list_value(list_key: str, value: Any, settings: Settings | None = None) -> s
     if not n:
         return None
     values = tuple(settings.lists.get(list_key, [])) if settings else ()
-    return _lookup(list_key, values).get(n)
-
-
-@lru_cache(maxsize=256)
-def _lookup(list_key: str, values: tuple[str, ...]) -> dict[str, str]:
-    """normalised spelling → list value: the workbook's values, the schema's values, then synonyms."""
-    try:
-        spec = SCHEMA.list(list_key)
-    except KeyError:
-        spec = None
-    table: dict[str, str] = {}
-    if spec:
-        for syn, target in spec.synonyms.items():
-            table[norm(syn)] = target
-        for v in spec.values:
-            table[norm(v)] = v
-    for v in values:
-        table[norm(v)] = v
-    return table
+    return list_lookup(list_key, values).get(n)
 
 
 def industry_code(value: Any, settings: Settings) -> tuple[str | None, str | None]:

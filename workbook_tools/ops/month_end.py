@@ -24,6 +24,7 @@ from ..gcpause import collector_paused
 from ..i18n import L
 from ..model import WorkbookModel
 from .mirror import with_edits
+from .needs import check
 
 Progress = Callable[[str, int, int, str], None]
 """progress(step_key, done, total, label): called at the start and end of each step."""
@@ -78,6 +79,7 @@ class MonthEndReport:
     # validation's findings, then the later steps' errors that validation did not report already
     findings: list[Any] = field(default_factory=list)
     kpis: dict[str, Any] = field(default_factory=dict)
+    not_found: dict[str, str] = field(default_factory=dict)   # KPI key → 'column not found' (its value is None)
 
     @property
     def errors(self) -> int:
@@ -93,7 +95,7 @@ class MonthEndReport:
                 "review_sheet": self.review_sheet, "html": str(self.html) if self.html else None,
                 "backup": str(self.backup) if self.backup else None, "errors": self.errors, "reads": self.reads,
                 "read_seconds": round(self.read_seconds, 3), "seconds": round(self.seconds, 3),
-                "kpis": self.kpis, "steps": [s.to_dict(lang) for s in self.steps]}
+                "kpis": self.kpis, "not_found": self.not_found, "steps": [s.to_dict(lang) for s in self.steps]}
 
 
 # IDs-step errors that validation reports too (as DUP_ID and ID_FORMAT), at other cells
@@ -206,6 +208,8 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
     st = begin("read")
     model = read()
     st.stats = {k: len(model.sheets[k].df) for k in model.sheets}
+    # nothing is planned, let alone written, unless every sheet and column the steps need is certain
+    check(model, "month_end", *(("annotate",) if annotate else ()))
     end(st)
 
     st = begin("validate")
@@ -239,6 +243,7 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
     rres = review_result(review, lang=lang)
     rep.review_sheet = str(rres.stats["sheet"])
     rep.kpis = {k.key: k.value for k in review.kpis}
+    rep.not_found = {k.key: k.missing.get(lang) for k in review.kpis if k.missing is not None}
     plan(st, rres)
     end(st)
 

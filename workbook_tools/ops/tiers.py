@@ -25,6 +25,7 @@ from .ids import ensure_column
 from .links import empty_mask, owners, per_value
 from .links import facts as customer_facts
 from .matching import list_value, norm_id, records
+from .needs import NEEDS, formula_finding, formula_rows
 from .risk import Facts, Profile, Thresholds, high_potential, profiles, risk_reasons, thresholds
 
 STRATEGIC, KEY, ORDINARY = "战略客户", "重点客户", "普通客户"
@@ -115,8 +116,9 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
                                    ("follow_grade", "follow_grade"))}
     blank = _blank_rows(cust)
     letters = {key: col_letter(cols[key]) for key in COMPUTED}
+    unsure = _unknown_inputs(model, f)
     for i, row in enumerate(cust.df.index.tolist()):
-        if blank[i]:
+        if blank[i] or row in unsure:
             continue
         known = {key: lists[key][i] for key in lists}
         values = _compute_row(cust, (df, raw), row, known, (profile[row], facts[row], rules), as_of, strategic_min,
@@ -240,6 +242,44 @@ def shared_id_findings(model: WorkbookModel) -> list[Finding]:
                 L("给重复的客户重新编号（清空后运行 wbt ids），并在这些行填写客户全称",
                   "Give the duplicate customer a new ID (clear it and run wbt ids) and fill the full name in these rows")))
     return out
+
+
+# what the tier columns are computed from, per sheet: the columns the write gate checks for ``tiers``
+INPUTS = {need.sheet: tuple(k for k in need.columns if k not in COMPUTED) for need in NEEDS["tiers"]}
+
+
+def _unknown_inputs(model: WorkbookModel, f: list[Finding]) -> set[int]:
+    """Customer rows whose tier columns cannot be computed because an input is a formula without a
+    saved result (in the row itself, or in a log or complaint row that belongs to it — to every
+    customer it counts for when they share its 客户编号). Each such cell gets a finding; the rows are
+    left as they are."""
+    cust = model.sheets["customers"]
+    rows: set[int] = set()
+    for row, keys in formula_rows(cust, INPUTS["customers"]).items():
+        rows.add(row)
+        for key in keys:
+            f.append(formula_finding("TIER-FORMULA-INPUT", cust, row, key, L(
+                "该客户的等级与跟进未计算", "this customer's tier and follow-up were not computed")))
+    for key in ("contacts", "complaints"):
+        sheet = model.sheets.get(key)
+        if sheet is None:
+            continue
+        bad = formula_rows(sheet, INPUTS[key])
+        if not bad:
+            continue
+        index = sheet.df.index.tolist()
+        links: dict[int, list[int]] = {}
+        for p, c in zip(*(a.tolist() for a in owners(model, key).pairs())):
+            links.setdefault(index[p], []).append(c)
+        for row, keys in bad.items():
+            mine = links.get(row, [])
+            rows.update(mine)
+            named = "、".join(str(c) for c in mine)
+            what = L(f"所属客户（第 {named} 行）的等级与跟进未计算", f"the tier and follow-up of its customer (row {named}) "
+                     "were not computed") if mine else L("无法确定所属客户，未计入", "its customer is unknown; not counted")
+            for k in keys:
+                f.append(formula_finding("TIER-FORMULA-INPUT", sheet, row, k, what))
+    return rows
 
 
 def _blank_rows(cust: SheetData) -> list[bool]:

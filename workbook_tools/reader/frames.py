@@ -8,103 +8,67 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from operator import is_, itemgetter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..i18n import L
 from ..model import Notice, SheetData, cell_ref
-from ..schema import CType, SheetSpec, norm_header, strip_unit
+from ..schema import CType, SheetSpec
+from ..schema.headers import HeaderPin
+from ..schema.units import MONEY_FACTORS, WAN
 from . import parse
+from .headermap import (
+    SAMPLE,
+    HeaderMap,
+    column_units,
+    combine_rows,
+    decide_by_content,
+    header_score,
+    is_sub_header,
+    map_headers,
+    pins_for,
+)
+from .notices import header_notices
+
+__all__ = ["DATE_TYPES", "NUMBER_TYPES", "HeaderMap", "build_sheet", "clean_text_value", "empty_sheet",
+           "header_score", "map_headers"]
 
 DATE_TYPES = (CType.DATE, CType.DATETIME, CType.YEAR_OR_DATE)
 NUMBER_TYPES = (CType.AMOUNT, CType.INTEGER, CType.RATING)
 
 
-_LOOKUPS: dict[int, tuple[SheetSpec, dict[str, str], dict[str, str]]] = {}
-
-
-def _header_lookup(spec: SheetSpec) -> tuple[dict[str, str], dict[str, str]]:
-    """Normalised spelling → column key (exact, and without units), computed once per spec."""
-    hit = _LOOKUPS.get(id(spec))
-    if hit is not None and hit[0] is spec:
-        return hit[1], hit[2]
-    exact: dict[str, str] = {}
-    loose: dict[str, str] = {}
-    for col in spec.columns:
-        for name in (col.zh, col.en, col.key, *col.aliases):
-            n = norm_header(name)
-            if n:
-                exact.setdefault(n, col.key)
-                loose.setdefault(strip_unit(n), col.key)
-    _LOOKUPS[id(spec)] = (spec, exact, loose)
-    return exact, loose
-
-
-def map_headers(spec: SheetSpec, header_values: Sequence[Any]
-                ) -> tuple[dict[str, int], dict[str, str], dict[str, int], list[tuple[str, int]]]:
-    """Match header cells to schema columns: exact (normalised) spelling first, then without units.
-
-    Returns (columns key→1-based index, headers key→text, unknown text→index, duplicates [(text, index)]).
-    """
-    exact, loose = _header_lookup(spec)
-    columns: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    unknown: dict[str, int] = {}
-    dups: list[tuple[str, int]] = []
-    for idx, value in enumerate(header_values, start=1):
-        text = parse.clean_text(value)
-        if not text:
-            continue
-        n = norm_header(text)
-        key = exact.get(n) or loose.get(strip_unit(n)) or exact.get(strip_unit(n))
-        if key is None:
-            unknown[text] = idx
-        elif key in columns:
-            dups.append((text, idx))
-        else:
-            columns[key] = idx
-            headers[key] = text
-    return columns, headers, unknown, dups
-
-
-def header_score(spec: SheetSpec, values: Sequence[Any]) -> int:
-    """How many cells of a row are headers of this sheet (to find the header row)."""
-    cols, _, _, _ = map_headers(spec, values)
-    return len(cols)
-
-
 def build_sheet(spec: SheetSpec, name: str, header_row: int, header_values: Sequence[Any],
                 rows: Sequence[Sequence[Any]], first_row: int | None = None,
                 hidden_rows: set[int] | None = None, *, date1904: bool = False,
-                empty_is_blank_text: bool = False) -> tuple[SheetData, list[Notice]]:
+                empty_is_blank_text: bool = False, pins: Sequence[HeaderPin] = (),
+                lists: Mapping[str, list[str]] | None = None, sub_header: bool = False) -> tuple[SheetData, list[Notice]]:
     """Build the frames of one data sheet. ``rows`` are the raw rows below the header; the first
     of them is Excel row ``first_row`` (default header_row + 1). Fully empty rows are dropped.
     ``date1904``: numbers in date columns are serials of the 1904 system. ``empty_is_blank_text``:
-    the rows come from calamine, where an empty cell is always '' (never None or NaN)."""
+    the rows come from calamine, where an empty cell is always '' (never None or NaN).
+    ``pins``: 代码表's header-mapping rows; ``lists``: 代码表's lists (a contested header is decided
+    by whether its values are entries of a list); ``sub_header``: a second header line right below
+    the header (English names, a units row) is read as part of the header."""
     first_row = header_row + 1 if first_row is None else first_row
-    columns, headers, unknown, dups = map_headers(spec, header_values)
-    notices: list[Notice] = []
-    for text, idx in dups:
-        notices.append(Notice("R-DUPLICATE-COLUMN", L("表头“{h}”重复出现，只读取第一列", "Header '{h}' appears twice; "
-                              "only the first is read").format(h=text), name, cell_ref(header_row, idx)))
-    for text, idx in unknown.items():
-        notices.append(Notice("R-UNKNOWN-COLUMN", L("未识别的列“{h}”，已保留但不处理", "Unknown column '{h}' kept "
-                              "but not used").format(h=text), name, cell_ref(header_row, idx), "info"))
-    missing = [c.key for c in spec.columns if c.key not in columns]
-    for key in missing:
-        col = spec.column(key)
-        if col.required:
-            notices.append(Notice("R-MISSING-COLUMN", L(f"缺少必填列“{col.zh}”", f"Required column '{col.en}' "
-                                  f"({col.zh}) is missing"), name, None, "error"))
+    pin_map = pins_for(spec, name, pins)
+    hm = map_headers(spec, header_values, pin_map)
+    sub_row = None
+    if sub_header and rows and is_sub_header(spec, hm, rows[0], pin_map):
+        hm = map_headers(spec, combine_rows(header_values, rows[0]), pin_map)
+        sub_row, rows, first_row = first_row, rows[1:], first_row + 1
+    n = len(rows)
+    wanted = [m.index - 1 for m in hm.matches if m.how != "ignored"]
+    arrays_by_pos = dict(zip(wanted, _column_arrays(rows, wanted)))
+    if hm.of("contested"):
+        decide_by_content(spec, hm, lambda idx: arrays_by_pos[idx - 1].tolist(), lists)
+    columns, headers = hm.columns, hm.headers
 
     # one list per known column, empties as None; keep the rows that hold anything
     positions = [(c.key, columns[c.key] - 1) for c in spec.columns if c.key in columns]
-    n = len(rows)
-    arrays = _column_arrays(rows, [p for _, p in positions])
+    arrays = [arrays_by_pos[p] for _, p in positions]
     keep = np.zeros(n, dtype=bool)
     for arr in arrays:
         empty = (arr == "") if empty_is_blank_text else (pd.isna(arr) | (arr == ""))
@@ -114,23 +78,30 @@ def build_sheet(spec: SheetSpec, name: str, header_row: int, header_values: Sequ
     if len(kept) < n:
         arrays = [arr[kept] for arr in arrays]
     keep_idx = (kept + first_row).tolist()
+    samples = _samples(hm, arrays_by_pos, kept)
 
+    units = column_units(spec, hm)
     index = pd.Index(keep_idx, dtype="int64", name="row")
     raw_cols: dict[str, Any] = {}
     parsed_cols: dict[str, Any] = {}
     text_typed: set[tuple[int, str]] = set()
     slow: list[str] = []
+    facts: dict[str, dict[str, Any]] = {}
     for (key, _), arr in zip(positions, arrays):
         col = spec.column(key)
         raw_cols[key] = pd.Series(arr, index=index, dtype=object)
-        parsed, typed = _parse_column(col.type, arr, keep_idx, date1904, slow)
+        info = facts.setdefault(key, {"unit": units.get(key, (WAN, ""))[0]})
+        parsed, typed = _parse_column(col.type, arr, keep_idx, date1904, slow, info)
         if col.type in DATE_TYPES:
             parsed_cols[key] = _datetimes(parsed, index)
         elif col.type in NUMBER_TYPES:
-            parsed_cols[key] = pd.Series(parsed, index=index, dtype="float64")
+            values = pd.Series(parsed, index=index, dtype="float64")
+            factor = MONEY_FACTORS.get(info["unit"], 1.0) if col.type == CType.AMOUNT else 1.0
+            parsed_cols[key] = values * factor if factor != 1.0 else values   # every amount in 万元
         else:
             parsed_cols[key] = pd.Series(parsed, index=index, dtype=object)
         text_typed.update((r, key) for r in typed)
+    missing = [c.key for c in spec.columns if c.key not in columns]
     for c in spec.columns:
         if c.key not in raw_cols:
             raw_cols[c.key] = pd.Series([None] * len(index), index=index, dtype=object)
@@ -145,12 +116,26 @@ def build_sheet(spec: SheetSpec, name: str, header_row: int, header_values: Sequ
         if drop:
             df, raw_df = df.drop(index=drop), raw_df.drop(index=drop)
             keep_idx = df.index.tolist()
-    last_row = keep_idx[-1] if keep_idx else header_row
-    sheet = SheetData(spec=spec, name=name, df=df, raw=raw_df, header_row=header_row, columns=columns,
-                      header_cells={k: cell_ref(header_row, i) for k, i in columns.items()}, headers=headers,
-                      unknown_columns=unknown, missing_columns=missing, text_typed=text_typed,
-                      hidden_rows=set(hidden_rows or ()), last_row=last_row)
-    return sheet, notices
+    last_row = keep_idx[-1] if keep_idx else (sub_row or header_row)
+    sheet = SheetData(spec=spec, name=name, df=df, raw=raw_df, header_row=header_row, columns=dict(columns),
+                      header_cells={k: cell_ref(header_row, i) for k, i in columns.items()}, headers=dict(headers),
+                      unknown_columns=hm.unknown, missing_columns=missing, text_typed=text_typed,
+                      hidden_rows=set(hidden_rows or ()), last_row=last_row, matches=list(hm.matches),
+                      units={k: u for k, (u, _) in units.items()}, unit_from={k: f for k, (_, f) in units.items()},
+                      samples=samples, sub_header_row=sub_row,
+                      date_orders={k: f["order"] for k, f in facts.items() if f.get("order")})
+    return sheet, header_notices(sheet, facts)
+
+
+def _samples(hm: HeaderMap, arrays_by_pos: dict[int, np.ndarray], kept: np.ndarray) -> dict[int, list[Any]]:
+    """First values of each unknown or ambiguous column (to tell what it could be)."""
+    out: dict[int, list[Any]] = {}
+    for m in hm.matches:
+        if m.how in ("unknown", "ambiguous"):
+            arr = arrays_by_pos[m.index - 1]
+            vals = [v for v in arr[kept[: SAMPLE * 4]].tolist() if v is not None and v == v and v != ""]
+            out[m.index] = vals[:SAMPLE]
+    return out
 
 
 def _empty(ctype: CType, index: pd.Index) -> pd.Series:
@@ -236,12 +221,15 @@ def _unchanged_by_strip(vals: list[str]) -> bool:
 
 
 def _parse_column(ctype: CType, arr: np.ndarray, rows: list[int], date1904: bool = False,
-                  slow: list[str] | None = None) -> tuple[Any, list[int]]:
+                  slow: list[str] | None = None, info: dict[str, Any] | None = None) -> tuple[Any, list[int]]:
     """Parse one column (``arr``: stored values as an object array, None for empty). Returns the
     parsed values and the Excel rows whose date/number was typed as text. The values a reader
     returns (datetime, date, float, clean text) take vectorised paths; the rest goes through
-    :mod:`.parse` one by one (and the column's type is appended to ``slow``)."""
+    :mod:`.parse` one by one (and the column's type is appended to ``slow``). ``info`` (in/out):
+    'unit' of an amount column in; out: 'order' of day-first/month-first text dates, 'ambiguous'
+    rows of such dates that could be either, 'units' rows of amounts whose text names another unit."""
     slow = [] if slow is None else slow
+    info = {} if info is None else info
     typed: list[int] = []
     n = len(arr)
     if ctype in DATE_TYPES or ctype in NUMBER_TYPES:
@@ -265,19 +253,23 @@ def _parse_column(ctype: CType, arr: np.ndarray, rows: list[int], date1904: bool
         if ctype not in DATE_TYPES:
             raw_arr = arr
         out = arr.copy()
-        fn: Any = (parse.parse_year_or_date if ctype == CType.YEAR_OR_DATE else parse.parse_date) \
-            if ctype in DATE_TYPES else parse.parse_number
         odd = np.flatnonzero(~ok).tolist()
         if odd:
             slow.append(ctype)
+        if ctype in DATE_TYPES:
+            convert = _date_converter(ctype, [raw_arr[i] for i in odd], date1904, info)
+        else:
+            convert = _number_converter(ctype, info)
         for i in odd:
             x = raw_arr[i]
-            if ctype in DATE_TYPES:
-                v = None if parse.is_empty_mark(x) else fn(x, date1904=date1904)
-            else:
-                v = fn(x)
+            v = convert(x)
+            if v is None and ctype in DATE_TYPES and parse.dm_parts(x) and info.get("order") is None \
+                    and not parse.is_empty_mark(x):
+                info.setdefault("ambiguous", []).append(rows[i])
             if v is not None and isinstance(x, str):
                 typed.append(rows[i])
+                if info.pop("_other_unit", False):
+                    info.setdefault("units", []).append(rows[i])
             out[i] = v
         if ctype in DATE_TYPES:
             return out, typed
@@ -301,6 +293,49 @@ def _parse_column(ctype: CType, arr: np.ndarray, rows: list[int], date1904: bool
         return arr, typed
     slow.append(ctype)
     return [(v.strip() or None) if v.__class__ is str else None if v is None else _text(v) for v in arr.tolist()], typed
+
+
+def _date_converter(ctype: CType, odd: list[Any], date1904: bool, info: dict[str, Any]) -> Any:
+    """Parse one odd date cell. Text dates written day and month first (13/3/2024, 3/13/2024) are
+    read in the order the column's unambiguous ones show; when they show none or both, the ones
+    that could be either stay unread (and are listed in ``info['ambiguous']``)."""
+    parts = [p for p in map(parse.dm_parts, odd) if p]
+    orders = {"dmy" if a > 12 else "mdy" for a, b in parts if (a > 12) != (b > 12) and min(a, b) <= 12}
+    order = next(iter(orders)) if len(orders) == 1 else None
+    if order:
+        info["order"] = order
+    dayfirst = None if order is None else order == "dmy"
+    fn = parse.parse_year_or_date if ctype == CType.YEAR_OR_DATE else parse.parse_date
+
+    def convert(x: Any) -> Any:
+        if parse.is_empty_mark(x):
+            return None
+        return fn(x, date1904=date1904, dayfirst=dayfirst)
+
+    return convert
+
+
+def _number_converter(ctype: CType, info: dict[str, Any]) -> Any:
+    """Parse one odd number cell. In an amount column, text may name its unit ('12万', '120000元',
+    '¥1,200'): it is read in that unit and converted to the column's (and noted)."""
+    if ctype != CType.AMOUNT:
+        return parse.parse_number
+    col_factor = MONEY_FACTORS.get(info.get("unit", WAN))
+
+    def convert(x: Any) -> Any:
+        n, unit = parse.parse_quantity(x)
+        if n is None or unit is None:
+            return n
+        factor = MONEY_FACTORS.get(unit)
+        if factor is None:          # '15%' is not an amount
+            return None
+        if col_factor is None:      # the column's own unit is unknown: kept as typed
+            return n
+        if factor != col_factor:
+            info["_other_unit"] = True
+        return n * factor / col_factor
+
+    return convert
 
 
 def clean_text_value(v: Any) -> str | None:

@@ -15,7 +15,10 @@ from typing import Any
 from ..i18n import L
 from ..model import Notice, Settings, cell_ref
 from ..schema import SCHEMA, SETTINGS_HEADERS, Schema, norm_header
+from ..schema.headers import HeaderPin
+from ..schema.units import PERCENT, unit_word
 from . import parse
+from .headermap import pin_target
 
 _TRUE = {"是", "true", "yes", "y", "1", "on", "开", "启用", "√"}
 _FALSE = {"否", "false", "no", "n", "0", "off", "关", "停用", "×"}
@@ -79,6 +82,8 @@ def read_settings(rows: Sequence[Sequence[Any]], sheet: str | None,
             st.from_workbook.add(f"list:{kind[1]}")
     if "industry_name" in blocks:
         _read_industries(st, body, blocks, sheet, header_row, notices)
+    if "map_text" in blocks and "map_target" in blocks:
+        st.header_pins = _read_pins(body, blocks, sheet, header_row, notices, schema)
     if "setting_key" in blocks and "setting_value" in blocks:
         _read_values(st, body, blocks, sheet, header_row, notices, schema)
     else:
@@ -123,6 +128,54 @@ def _read_industries(st: Settings, body: Sequence[Sequence[Any]], blocks: dict[s
     st.from_workbook.add("list:industry")
 
 
+def _read_pins(body: Sequence[Sequence[Any]], blocks: dict[str, int], sheet: str, header_row: int,
+               notices: list[Notice], schema: Schema) -> list[HeaderPin]:
+    """The header-mapping rows: header text → column (key, Chinese or English name, or 忽略), an
+    optional unit (元, 万元 …) and sheet. A row naming no column, or a unit that is not one, is
+    reported with its cell and not used (the reader never guesses)."""
+    def cell(row: Sequence[Any], key: str) -> str | None:
+        ci = blocks.get(key)
+        return parse.clean_text(row[ci]) if ci is not None and ci < len(row) else None
+
+    pins: list[HeaderPin] = []
+    for i, row in enumerate(body):
+        r = header_row + 1 + i
+        text, target = cell(row, "map_text"), cell(row, "map_target")
+        if not text:
+            continue
+        where = cell_ref(r, blocks["map_text"] + 1)
+        if not target:
+            notices.append(Notice("R-PIN-NO-TARGET", L(f"表头映射“{text}”没有填写对应列，未使用",
+                                                       f"Header mapping '{text}' names no column; not used"),
+                                  sheet, cell_ref(r, blocks["map_target"] + 1), "warning"))
+            continue
+        unit = cell(row, "map_unit")
+        pin = HeaderPin(text, target, unit, cell(row, "map_sheet"), where)
+        if unit and unit_word(unit) is None:
+            notices.append(Notice("R-PIN-BAD-UNIT", L(f"表头映射“{text}”的单位“{unit}”无法识别（可填 元、千元、万元、%），未使用",
+                                                      f"Header mapping '{text}': unit '{unit}' is not understood (元, "
+                                                      "千元, 万元, %); not used"), sheet,
+                                  cell_ref(r, blocks["map_unit"] + 1), "error"))
+            continue
+        if not pin.ignores and not any(pin_target(s, pin) for s in schema.data_sheets):
+            notices.append(Notice("R-PIN-BAD-TARGET", L(f"表头映射“{text}”的对应列“{target}”不是任何数据表的列，未使用",
+                                                        f"Header mapping '{text}': '{target}' is not a column of any "
+                                                        "data sheet; not used"), sheet,
+                                  cell_ref(r, blocks["map_target"] + 1), "error"))
+            continue
+        pins.append(pin)
+    return pins
+
+
+def _percent(raw: Any) -> tuple[Any, bool]:
+    """A percentage setting typed as 30, '30%' or 0.3 (a cell formatted as percent stores 0.3):
+    (value in percent points, read from a fraction)."""
+    n, unit = parse.parse_quantity(raw)
+    if n is not None and unit is None and 0 < abs(n) < 1:
+        return n * 100, True
+    return (n, False) if unit == PERCENT else (raw, False)
+
+
 def _read_values(st: Settings, body: Sequence[Sequence[Any]], blocks: dict[str, int], sheet: str,
                  header_row: int, notices: list[Notice], schema: Schema) -> None:
     key_col, val_col = blocks["setting_key"], blocks["setting_value"]
@@ -146,7 +199,14 @@ def _read_values(st: Settings, body: Sequence[Sequence[Any]], blocks: dict[str, 
                                                         f"Setting '{spec.en}' ({key}) is empty; default "
                                                         f"{spec.default} is used"), sheet, cell, "info"))
             continue
+        fraction = False
+        if spec.unit == PERCENT:
+            raw, fraction = _percent(raw)
         value = coerce(raw, spec.default, spec.choices)
+        if fraction and value is not None:
+            notices.append(Notice("R-SETTINGS-PERCENT", L(f"设置项“{spec.zh}”的值是小数，按百分比 {value:g}% 读取",
+                                                          f"Setting '{spec.en}' holds a fraction; read as {value:g}%"),
+                                  sheet, cell, "info"))
         if value is None:
             notices.append(Notice("R-SETTINGS-BAD-VALUE",
                                   L(f"设置项“{spec.zh}”（{key}）的值“{parse.clean_text(raw)}”无效，"

@@ -24,10 +24,11 @@ import python_calamine as pc
 
 from ..errors import UnreadableWorkbook
 from ..i18n import L
-from ..model import Notice, SheetData, WorkbookModel, cell_ref
+from ..model import Notice, Settings, SheetData, WorkbookModel, cell_ref
 from ..schema import CHANGELOG_SHEET, MARKS_SHEET, SCHEMA, VALIDATION_SHEET, SheetSpec, norm_header
 from . import safety, xmlscan
-from .frames import build_sheet, header_score
+from .frames import build_sheet
+from .headermap import header_score, pins_for
 from .settings import read_settings
 
 HEADER_SCAN_ROWS = 30
@@ -101,7 +102,8 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
             i = 0 if name == big else 1
             gets[name] = loaders[i].submit(get, name, i)
 
-        for name in sorted(plan.load_order, key=lambda n: n != big):
+        # 代码表 right after the biggest sheet: its header pins and lists are needed to read the others
+        for name in sorted(plan.load_order, key=lambda n: (n != big, n != plan.settings)):
             submit(name)
         merged: dict[str, list[Any]] = {}
 
@@ -206,13 +208,16 @@ def plan_sheets(names: Sequence[str], wanted: Sequence[SheetSpec]) -> SheetPlan:
     return plan
 
 
-def _find_header(spec: SheetSpec, rows: Sequence[Sequence[Any]]) -> tuple[int, int]:
-    """(0-based row index, score) of the best header row among the first rows."""
+def _find_header(spec: SheetSpec, rows: Sequence[Sequence[Any]], name: str = "",
+                 settings: Settings | None = None) -> tuple[int, int]:
+    """(0-based row index, score) of the best header row among the first rows (the 代码表 pins
+    count as headers)."""
+    pins = pins_for(spec, name, settings.header_pins) if settings else None
     best, best_i = 0, -1
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         if not any(v not in ("", None) for v in row):
             continue
-        s = header_score(spec, row)
+        s = header_score(spec, row, pins)
         if s > best:
             best, best_i = s, i
     return best_i, best
@@ -225,12 +230,16 @@ def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_n
     notices: list[Notice] = []
     found: dict[str, SheetData] = {}
     loaded: dict[str, list[list[Any]]] = {}
+    # 代码表 first: its header-mapping pins and lists decide how the data sheets' headers are read
+    settings, st_notices = read_settings(load(plan.settings) if plan.settings else [], plan.settings)
+    unplaced: dict[str, list[str]] = {}
     for key, name in plan.by_name.items():  # build each sheet as soon as it is loaded
         sheet = _read_sheet(SCHEMA.sheet(key), name, load(name), scan_of(name), merged.get(name, []),
-                            date1904, notices)
+                            date1904, notices, settings)
         if sheet is not None:
             found[key] = sheet
-    settings_rows = load(plan.settings) if plan.settings else []
+        else:
+            unplaced.setdefault(key, []).append(name)
     # data sheets not found by name: the sheet whose header row fits best
     for spec in plan.unmatched:
         best: tuple[int, str] | None = None
@@ -242,9 +251,11 @@ def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_n
             except UnreadableWorkbook:  # a chart sheet or a damaged sheet nobody asked for
                 continue
             loaded[name] = rows
-            _, score = _find_header(spec, rows)
+            _, score = _find_header(spec, rows, name, settings)
             if score >= max(3, MIN_HEADER_SCORE) and (best is None or score > best[0]):
                 best = (score, name)
+            elif score >= 1:
+                unplaced.setdefault(spec.key, []).append(name)
         if best is None:
             sev = "error" if spec.key == "customers" else "warning"
             notices.append(Notice("R-MISSING-SHEET", L(f"未找到工作表“{spec.zh}”", f"Sheet '{spec.zh}' ({spec.en}) "
@@ -255,14 +266,16 @@ def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_n
         notices.append(Notice("R-SHEET-BY-HEADER", L(f"工作表“{name}”按表头识别为“{spec.zh}”",
                                                      f"Sheet '{name}' recognised as {spec.en} by its headers"),
                               name, None, "info"))
-        sheet = _read_sheet(spec, name, load(name), scan_of(name), merged.get(name, []), date1904, notices)
+        unplaced.pop(spec.key, None)
+        sheet = _read_sheet(spec, name, load(name), scan_of(name), merged.get(name, []), date1904, notices,
+                            settings)
         if sheet is not None:
             found[spec.key] = sheet
     found = {s.key: found[s.key] for s in SCHEMA.data_sheets if s.key in found}
-    settings, st_notices = read_settings(settings_rows, plan.settings)
     notices += st_notices
     model = WorkbookModel(path=path, sheets=found, settings=settings, sheet_names=list(sheet_names),
-                          notices=notices, date1904=date1904, format=fmt)
+                          notices=notices, date1904=date1904, format=fmt,
+                          unplaced={k: v for k, v in unplaced.items() if k not in found})
     known = {*plan.by_name.values(), *([plan.settings] if plan.settings else [])}
     for name in sheet_names:
         n = norm_header(name)
@@ -275,8 +288,8 @@ def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_n
 
 
 def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan.SheetScan | None,
-                merged: list[Any], date1904: bool, notices: list[Notice]) -> SheetData | None:
-    hi, score = _find_header(spec, rows)
+                merged: list[Any], date1904: bool, notices: list[Notice], settings: Settings) -> SheetData | None:
+    hi, score = _find_header(spec, rows, name, settings)
     if hi < 0 or score < MIN_HEADER_SCORE:
         notices.append(Notice("R-NO-HEADER", L(f"工作表“{name}”的前 {HEADER_SCAN_ROWS} 行中找不到表头，未读取",
                                                f"No header row found in the first {HEADER_SCAN_ROWS} rows of '{name}'; "
@@ -285,12 +298,16 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan
     header_row = hi + 1
     hidden = {r for r in (scan.hidden_rows if scan else ()) if r > header_row}
     sheet, found = build_sheet(spec, name, header_row, rows[hi], rows[hi + 1:], hidden_rows=hidden,
-                               date1904=date1904, empty_is_blank_text=True)
+                               date1904=date1904, empty_is_blank_text=True, pins=settings.header_pins,
+                               lists=settings.lists, sub_header=True)
+    data_from = sheet.sub_header_row or header_row
+    hidden.discard(data_from)
+    sheet.hidden_rows.discard(data_from)
     notices += found
     by_col = {c: k for k, c in sheet.columns.items()}
     if scan:
         for r, c in scan.formulas_without_value:
-            if r <= header_row:
+            if r <= data_from:
                 continue
             key = by_col.get(c)
             if key:
@@ -300,13 +317,13 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan
                                                           "recalculated and saved by Excel); its value is unknown"),
                                   name, cell_ref(r, c), "warning"))
         for r, c, err in scan.errors:
-            if r > header_row:
+            if r > data_from:
                 notices.append(Notice("R-CELL-ERROR", L(f"单元格显示错误值 {err}（读取为空），请修正公式或数据",
                                                         f"The cell shows the error {err} (read as empty); fix its "
                                                         "formula or data"), name, cell_ref(r, c), "warning"))
         if sheet.formulas_without_value:
             sheet.last_row = max(sheet.last_row, max(r for r, _ in sheet.formulas_without_value))
-    _merged(sheet, merged, header_row, notices)
+    _merged(sheet, merged, data_from, notices)
     if hidden:
         first = ", ".join(str(r) for r in sorted(hidden)[:10])
         notices.append(Notice("R-HIDDEN-ROWS", L(f"有 {len(hidden)} 个隐藏行（第 {first} 行…），已照常读取",

@@ -104,7 +104,8 @@ def review_context(review: Review, lang: str | None = None) -> dict[str, Any]:
             "change": L("变化", "Change"), "none": L("（无）", "(none)"), "charts": L("图表", "Charts"),
             "tables": L("分组统计", "Breakdowns"), "lists": L("清单", "Lists"),
         }.items()},
-        "kpis": [{"key": k.key, "label": k.label.get(lang), "value": kpi_text(k.value, k.decimals),
+        "kpis": [{"key": k.key, "label": k.label.get(lang),
+                  "value": k.missing.get(lang) if k.missing else kpi_text(k.value, k.decimals),
                   "previous": kpi_text(k.previous, k.decimals), "delta": delta_text(k, lang), "trend": k.trend}
                  for k in review.kpis],
         "tables": [_table(tb, lang) for tb in [*review.tables, review.trend]],

@@ -5,6 +5,7 @@ from .crm import (
     COMPLAINTS,
     CONTACTS,
     CUSTOMERS,
+    MAPPING_BLOCK,
     MARKS_SHEET,
     REVIEW_SHEET_FMT,
     SCHEMA,
@@ -14,7 +15,7 @@ from .crm import (
 from .model import Column, CType, Industry, ListSpec, Schema, SettingSpec, SheetSpec, norm_header, strip_unit
 
 __all__ = [
-    "CHANGELOG_SHEET", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "MARKS_SHEET", "REVIEW_SHEET_FMT", "SCHEMA", "SETTINGS_HEADERS",
+    "CHANGELOG_SHEET", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "MAPPING_BLOCK", "MARKS_SHEET", "REVIEW_SHEET_FMT", "SCHEMA", "SETTINGS_HEADERS",
     "VALIDATION_SHEET", "CType", "Column", "Industry", "ListSpec", "Schema", "SettingSpec", "SheetSpec",
     "norm_header", "strip_unit",
 ]

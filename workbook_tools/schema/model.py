@@ -6,13 +6,14 @@ all walk the same objects defined in :mod:`workbook_tools.schema.crm`.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from ..i18n import L
+from .normalise import norm_header, strip_unit
+
+__all__ = ["CType", "Column", "Industry", "ListSpec", "Schema", "SettingSpec", "SheetSpec", "norm_header", "strip_unit"]
 
 
 class CType(StrEnum):
@@ -43,23 +44,6 @@ DEFAULT_FORMATS: dict[CType, str] = {
     CType.PHONE: "@",
     CType.CUSTOMER_ID: "@",
 }
-
-_WS = re.compile(r"\s+")
-_UNIT = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
-
-
-def norm_header(text: Any) -> str:
-    """Normalise a header for matching: NFKC (full-width → half-width), no spaces or line
-    breaks, lower case. Units in brackets are kept; see :func:`strip_unit`."""
-    if text is None:
-        return ""
-    s = unicodedata.normalize("NFKC", str(text))
-    return _WS.sub("", s).lower()
-
-
-def strip_unit(normed: str) -> str:
-    """Drop bracketed parts such as （万元） or (days) from a normalised header."""
-    return _UNIT.sub("", normed)
 
 
 @dataclass(frozen=True)
@@ -102,17 +86,6 @@ class Column:
             CType.RATING: 8, CType.INTEGER: 10, CType.PHONE: 15, CType.EMAIL: 24,
             CType.CUSTOMER_ID: 14, CType.LONGTEXT: 36, CType.LIST: 12, CType.TERM: 18,
         }.get(self.type, max(12.0, min(30.0, len(self.zh) * 2.2 + 2)))
-
-    def match_keys(self) -> set[str]:
-        """Every normalised spelling that maps a header to this column."""
-        keys: set[str] = set()
-        for name in (self.zh, self.en, self.key, *self.aliases):
-            n = norm_header(name)
-            if n:
-                keys.add(n)
-                keys.add(strip_unit(n))
-        keys.discard("")
-        return keys
 
 
 @dataclass(frozen=True)
@@ -171,6 +144,9 @@ class SheetSpec:
     columns: tuple[Column, ...] = ()
     aliases: tuple[str, ...] = ()
     table_name: str = ""               # Excel Table (ListObject) name, ASCII
+    # headers several columns could be: (header, candidate keys); the reader decides by content
+    contested: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    ignore: tuple[str, ...] = ()       # headers known and deliberately not read (序号 …)
     help_zh: str = ""
     help_en: str = ""
 

@@ -6,7 +6,10 @@ Layout (row 1 = headers, values from row 2 down):
 * one empty column;
 * industry block: 行业名称 | 行业代码, one row per industry;
 * one empty column;
-* settings block: 设置项 | 名称 | 值 | 单位 | 说明, one row per setting (booleans as 是/否).
+* settings block: 设置项 | 名称 | 值 | 单位 | 说明, one row per setting (booleans as 是/否);
+* one empty column;
+* header-mapping block: 表头文字 | 对应列 | 表头单位 | 所在工作表 | 映射说明, empty but for a help line in
+  映射说明 (the reader honours these rows before anything else; see docs/reader.md).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from ..i18n import L
 from ..model import Settings, col_letter
-from ..schema import SCHEMA, SETTINGS_HEADERS, Schema
+from ..schema import MAPPING_BLOCK, SCHEMA, SETTINGS_HEADERS, Schema
 
 SETTINGS_VALUE_COL_OFFSET = 2  # 值 is the third column of the settings block
 
@@ -28,6 +31,7 @@ class CodeLayout:
     list_cols: dict[str, int] = field(default_factory=dict)   # list key → column (industry → 行业名称)
     industry_col: int = 0
     settings_col: int = 0
+    mapping_col: int = 0
     setting_rows: dict[str, int] = field(default_factory=dict)  # setting key → 0-based row
 
     def list_ref(self, sheet_name: str, key: str) -> str:
@@ -68,6 +72,7 @@ def layout(schema: Schema = SCHEMA) -> CodeLayout:
     lay.industry_col = col + 1
     lay.list_cols["industry"] = lay.industry_col
     lay.settings_col = lay.industry_col + 3
+    lay.mapping_col = lay.settings_col + 6
     for i, s in enumerate(schema.settings):
         lay.setting_rows[s.key] = i + 1
     return lay
@@ -79,6 +84,24 @@ def setting_display(value: Any, lang: str) -> Any:
     if isinstance(value, bool):
         return "是" if value else "否"
     return value
+
+
+MAPPING_HELP = L(
+    "本工作簿的表头工具认不出、或可能指两列时，在此登记：表头文字填表头原文；对应列填字段名（如 跟进等级、年度合作金额(万元)，"
+    "或填“忽略”表示不读取该列）；表头单位可填 元、千元、万元；所在工作表可空（适用于所有表）。wbt inspect --suggest "
+    "会列出可直接粘贴的行。",
+    "Register here the headers of this workbook that the tool cannot place, or that could be two columns: the "
+    "header text as it is, the column it is (e.g. Follow-up grade, or 忽略 to ignore it), optionally its unit (元, "
+    "千元, 万元) and the sheet (empty: every sheet). wbt inspect --suggest prints rows ready to paste.")
+
+
+def _mapping_block(ws: Any, col: int, head: Any, wrap: Any, lang: str) -> None:
+    """The empty header-mapping block: its headers and, in 映射说明, a help line."""
+    for i, key in enumerate(MAPPING_BLOCK):
+        ws.write_string(0, col + i, L(*SETTINGS_HEADERS[key]).get(lang), head)
+    ws.write_string(1, col + len(MAPPING_BLOCK) - 1, MAPPING_HELP.get(lang), wrap)
+    for i, w in enumerate((20, 20, 9, 12, 48)):
+        ws.set_column(col + i, col + i, w)
 
 
 def write_code_sheet(wb: Any, ws: Any, fmts: dict[str, Any], settings: Settings, lang: str,
@@ -134,8 +157,9 @@ def write_code_sheet(wb: Any, ws: Any, fmts: dict[str, Any], settings: Settings,
         lines = max(text_lines(t, w) for t, w in zip(texts, (widths[1], widths[2], widths[4])))
         if lines > 1:
             ws.set_row(lay.setting_rows[s.key], 14 * lines + 3)
+    _mapping_block(ws, lay.mapping_col, head, wrap, lang)
     # empty separator columns stay narrow
-    for c in (ic - 1, sc - 1):
+    for c in (ic - 1, sc - 1, lay.mapping_col - 1):
         ws.set_column(c, c, 3)
     ws.freeze_panes(1, 0)
     ws.set_row(0, 30)

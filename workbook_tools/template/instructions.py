@@ -119,6 +119,8 @@ def _intro(lang: str) -> list[tuple[str, str]]:
             ("step", "6. 金额单位为万元（35 表示 35 万元），不要按元填写。"),
             ("step", "7. 下拉列表列请从列表中选择；需要新选项时，在“代码表”对应列的末尾追加即可。"),
             ("step", "8. 每次沟通后24小时内录入沟通记录；收到投诉后1小时内登记。"),
+            ("step", "9. 表头可以改用自己的叫法（中文、英文或中英双语）；工具认不出或拿不准时会停下并说明，"
+                     "在“代码表”的表头映射区登记一行即可（wbt inspect --suggest 给出可粘贴的行）。"),
             ("section", "月末工作流程"),
             ("step", "① 录入：各负责人补齐本月的客户信息、沟通记录和投诉。"),
             ("step", "② 校验：运行 wbt validate 文件名.xlsx，按提示逐格修正（--annotate 会在表中标出问题单元格）。"),
@@ -143,6 +145,9 @@ def _intro(lang: str) -> list[tuple[str, str]]:
         ("step", "6. Amounts are in 万元 (35 means 350,000 CNY)."),
         ("step", "7. Pick list values from the dropdowns; add new options at the end of the list's column."),
         ("step", "8. Log a contact within 24 hours; register a complaint within 1 hour."),
+        ("step", "9. Headers may use your own wording (Chinese, English or both); when the tool cannot place one it "
+                 "stops and says so: register it in the header-mapping block of the lists sheet (wbt inspect "
+                 "--suggest prints rows to paste)."),
         ("section", "Month-end workflow"),
         ("step", "1. Enter this month's customers, contacts and complaints."),
         ("step", "2. Run wbt validate FILE.xlsx and fix what it reports (--annotate marks the cells)."),

@@ -13,15 +13,20 @@ from ...reader.parse import (
     is_empty_mark,
     parse_date,
     parse_number,
+    parse_quantity,
     parse_year_or_date,
 )
 from ...schema import Column, CType
+from ...schema.units import MONEY_FACTORS, WAN
 from ..matching import list_value
 
 
-def clean_value(col: Column, value: Any, settings: Settings, *, yuan_to_wan: bool = False) -> tuple[Any, bool]:
+def clean_value(col: Column, value: Any, settings: Settings, *, source_unit: str = WAN,
+                target_unit: str = WAN) -> tuple[Any, bool]:
     """(value to write, understood). A value that does not parse is kept as typed text and
-    ``understood`` is False, so validation can point at it later; nothing is dropped."""
+    ``understood`` is False, so validation can point at it later; nothing is dropped. An amount is
+    read in ``source_unit`` (or the unit its text names: '12万', '120000元') and written in the
+    target column's own ``target_unit``."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, True
     text = clean_text(value)
@@ -41,13 +46,18 @@ def clean_value(col: Column, value: Any, settings: Settings, *, yuan_to_wan: boo
         if d is None:
             return text, False
         return (d.year if (d.month, d.day, d.hour) == (1, 1, 0) and len(text) <= 5 else d.date()), True
-    if t in (CType.AMOUNT, CType.INTEGER, CType.RATING):
+    if t == CType.AMOUNT:
+        n, unit = parse_quantity(value)
+        factor = MONEY_FACTORS.get(unit or source_unit)
+        target = MONEY_FACTORS.get(target_unit)
+        if n is None or factor is None or target is None:
+            return text, False
+        return round(n * factor / target, 6), True
+    if t in (CType.INTEGER, CType.RATING):
         n = parse_number(value)
         if n is None:
             return text, False
-        if t == CType.AMOUNT and yuan_to_wan:
-            n = round(n / 10000, 4)
-        if t != CType.AMOUNT and float(n).is_integer():
+        if float(n).is_integer():
             return int(n), True
         return n, True
     if t == CType.LIST and col.list:

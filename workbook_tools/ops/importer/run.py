@@ -16,10 +16,14 @@ from typing import Any
 from ...changeset import ActionResult, Changeset
 from ...i18n import L
 from ...model import Finding, WorkbookModel, cell_ref
-from ...schema import SCHEMA, CType
+from ...reader.candidates import pin_row
+from ...reader.parse import parse_quantity
+from ...schema import SCHEMA, CType, SheetSpec
+from ...schema.units import WAN
 from ..matching import name_key, norm_id
+from ..needs import ESSENTIAL, Problem, SheetNeed, WriteRefused, problems
 from .clean import clean_value, same
-from .mapping import map_source
+from .mapping import SourceMapping, map_source
 from .match import CustomerIndex
 from .sources import SourceTable
 
@@ -38,13 +42,23 @@ def _raw(sheet: Any, row: int, key: str) -> Any:
 def run_import(model: WorkbookModel, source: SourceTable, *, sheet_key: str = "customers",
                mapping: dict[str, str] | None = None, overwrite: bool = False, yuan_to_wan: bool = False,
                as_of: dt.date | None = None) -> ActionResult:
-    """Import ``source`` rows into the sheet ``sheet_key`` (customers, contacts or complaints)."""
+    """Import ``source`` rows into the sheet ``sheet_key`` (customers, contacts or complaints).
+    ``yuan_to_wan``: the source's amount columns whose header states no unit are in 元. Raises
+    :class:`~workbook_tools.ops.needs.WriteRefused` (nothing planned) when a source or target column
+    it would write is not certain: an ambiguous header, an unknown unit, amounts that look like 元
+    in a 万元 column."""
     spec = SCHEMA.sheet(sheet_key)
     sheet = model.sheet(sheet_key)
     if sheet is None:
         return ActionResult("import", findings=[Finding(
             "IM-NO-SHEET", "error", spec.zh, L(f"工作簿中没有“{spec.zh}”表", f"The workbook has no {spec.en} sheet"))])
-    cols, suggestions = map_source(spec, source.headers, mapping)
+    smap = map_source(spec, source.headers, mapping, pins=model.settings.header_pins, rows=source.rows,
+                      lists=model.settings.lists, source_in_yuan=yuan_to_wan, source_name=source.name)
+    cols, suggestions = smap.columns, smap.suggestions
+    refused = problems(model, needs=[SheetNeed(sheet_key, ESSENTIAL, used=tuple(dict.fromkeys(cols.values())))])
+    refused += source_problems(spec, source, smap, model.settings.number("amount_yuan_suspect"))
+    if refused:
+        raise WriteRefused("import", refused)
     findings: list[Finding] = []
     src = source.name
     if not cols:
@@ -77,7 +91,8 @@ def run_import(model: WorkbookModel, source: SourceTable, *, sheet_key: str = "c
             if key not in sheet.columns or ci >= len(row):
                 continue
             col = spec.column(key)
-            v, ok = clean_value(col, row[ci], model.settings, yuan_to_wan=yuan_to_wan)
+            v, ok = clean_value(col, row[ci], model.settings, source_unit=smap.units.get(ci, (WAN, ""))[0],
+                                target_unit=sheet.units.get(key, WAN))
             if v is None:
                 continue
             if not ok:
@@ -135,6 +150,8 @@ def run_import(model: WorkbookModel, source: SourceTable, *, sheet_key: str = "c
                     hint=L("核对后手工修改，或使用 --overwrite 覆盖", "Check and edit by hand, or use --overwrite")))
     stats = {"source": src, "source_rows": len(source.rows), "header_row": source.header_row,
              "encoding": source.encoding, "mapped": {source.headers[i]: k for i, k in sorted(cols.items())},
+             "units": {source.headers[i]: {"unit": u, "from": f, "target_unit": sheet.units.get(cols[i], WAN)}
+                       for i, (u, f) in sorted(smap.units.items())},
              "new_rows": n_new, "filled_cells": n_filled, "overwritten_cells": n_overwritten,
              "conflicts": len(conflicts), "duplicates_in_source": n_dup, "unparsed_values": n_unparsed,
              "empty_rows": n_empty, "conflict_list": [{**c, "current": _j(c["current"]), "imported": _j(c["imported"])}
@@ -143,6 +160,46 @@ def run_import(model: WorkbookModel, source: SourceTable, *, sheet_key: str = "c
                    f"Import: {n_new} new rows, {n_filled} cells filled, {n_overwritten} overwritten, "
                    f"{len(conflicts)} conflicts")
     return ActionResult("import", findings=findings, changeset=cs, stats=stats, summary=cs.summary)
+
+
+def source_problems(spec: SheetSpec, source: SourceTable, smap: SourceMapping, limit: float) -> list[Problem]:
+    """Why the source's columns cannot be imported with certainty: a header two columns could be,
+    an amount column whose unit is unknown, or one read in 万元 (its header states no unit) whose
+    values look like 元."""
+    out: list[Problem] = []
+    name = source.name
+    for m in smap.ambiguous:
+        names = " / ".join(spec.column(k).zh for k in m.candidates)
+        out.append(Problem(name, L(f"源列“{m.text}”可能是 {names}，无法确定。", f"Source column '{m.text}' could be "
+                                   f"{names}; it cannot be told."), cell=f"{m.index}",
+                           pins=[pin_row(spec.zh, m.text, spec.column(m.candidates[0]).zh)],
+                           fix=L("用 --mapping 或代码表的表头映射指定。", "Say which with --mapping or a 代码表 header mapping.")))
+    for ci, (unit, source_of) in smap.units.items():
+        key, head = smap.columns[ci], source.headers[ci]
+        col = spec.column(key)
+        if unit == "?":
+            out.append(Problem(name, L(f"源列“{head}”的单位不是金额单位。", f"Source column '{head}' states a unit that "
+                                       "is not money."), pins=[pin_row(spec.zh, head, col.zh, "元")]))
+            continue
+        if unit != WAN or source_of != "default":
+            continue
+        rows = [source.first_row + i for i, r in enumerate(source.rows) if ci < len(r) and _plain_at_least(r[ci], limit)]
+        if rows:
+            more = "…" if len(rows) > 8 else ""
+            where_zh, where_en = "、".join(map(str, rows[:8])) + more, ", ".join(map(str, rows[:8])) + more
+            out.append(Problem(name, L(f"源列“{head}”未写单位（按万元读取），但第 {where_zh} 行的值达到 {limit:g} 以上，像是按元填写。",
+                                       f"Source column '{head}' states no unit (read in 万元), but rows {where_en} hold "
+                                       f"{limit:g} or more, which looks like 元."),
+                               pins=[pin_row(spec.zh, head, col.zh, "元")],
+                               fix=L("源金额按元填写时加 --yuan-to-wan，或在代码表的表头映射写明单位。",
+                                     "If the source is in 元, add --yuan-to-wan or state the unit in the 代码表 header "
+                                     "mapping.")))
+    return out
+
+
+def _plain_at_least(value: Any, limit: float) -> bool:
+    n, unit = parse_quantity(value)
+    return n is not None and unit is None and n >= limit
 
 
 def _j(v: Any) -> Any:

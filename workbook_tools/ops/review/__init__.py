@@ -29,15 +29,24 @@ def run_review(model: WorkbookModel, *, month: str, as_of: dt.date | None = None
     return review_result(review, lang=lang)
 
 
+def _part(kpi: Kpi, zh: str, en: str) -> L:
+    """One figure of the summary line; a figure whose input was not found says so instead of 0."""
+    if kpi.missing is not None:
+        return L(f"{kpi.label.zh}：{kpi.missing.zh}", f"{kpi.label.en}: {kpi.missing.en}")
+    return L(zh.format(v=kpi.text("zh")), en.format(v=kpi.text("en")))
+
+
 def review_result(review: Review, *, lang: str | None = None) -> ActionResult:
     lang = lang or current_lang()
     sheet = build_review_sheet(review, lang)
-    summary = L("已生成 {m} 月度复盘：新增客户 {n}，沟通 {c} 次，逾期 {o} 户，未结投诉 {p} 条",
-                "Review of {m}: {n} new customers, {c} contacts, {o} overdue, {p} open complaints").format(
-        m=review.month, n=review.kpi("new_customers").value, c=review.kpi("contacts_logged").value,
-        o=review.kpi("overdue_followups").value, p=review.kpi("complaints_open").value)
+    parts = [_part(review.kpi(key), zh, en) for key, zh, en in (
+        ("new_customers", "新增客户 {v}", "{v} new customers"), ("contacts_logged", "沟通 {v} 次", "{v} contacts"),
+        ("overdue_followups", "逾期 {v} 户", "{v} overdue"), ("complaints_open", "未结投诉 {v} 条", "{v} open complaints"))]
+    summary = L(f"已生成 {review.month} 月度复盘：" + "，".join(p.zh for p in parts),
+                f"Review of {review.month}: " + ", ".join(p.en for p in parts))
     cs = Changeset("review", add_sheets=[sheet], summary=summary)
     stats = dict(review.stats)
     stats.update({"month": review.month, "sheet": sheet.name, "snapshot": review.snapshot.isoformat(),
                   "as_of": review.as_of.isoformat()})
-    return ActionResult("review", findings=[], changeset=cs, stats=stats, summary=summary)
+    stats["not_found"] = {k.key: k.missing.get(lang) for k in review.kpis if k.missing is not None}
+    return ActionResult("review", findings=list(review.findings), changeset=cs, stats=stats, summary=summary)

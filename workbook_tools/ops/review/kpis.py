@@ -86,6 +86,16 @@ KPI_DEFS: tuple[KpiDef, ...] = (
     KpiDef("contracts_ending_next_month", "下月到期合同", "Contracts ending next month", 0),
     KpiDef("dq_errors", "数据质量错误", "Data-quality errors", -1),
 )
+# the sheet.column each figure rests on: a figure whose input was not found says so, never 0
+KPI_INPUTS: dict[str, tuple[str, ...]] = {
+    "customers_total": ("customers",), "new_customers": ("customers.first_contact",),
+    "churned": ("customers.stage",), "contacts_logged": ("contacts.contact_date",),
+    "customers_contacted": ("contacts.contact_date",), "overdue_followups": ("contacts.contact_date",),
+    "complaints_opened": ("complaints.received_at",), "complaints_closed": ("complaints.resolved_at",),
+    "complaints_open": ("complaints.received_at",), "sla_breaches": ("complaints.received_at",),
+    "avg_hours_to_resolve": ("complaints.resolved_at",), "avg_satisfaction": ("complaints.satisfaction",),
+    "customer_satisfaction": ("customers.satisfaction",), "contracts_ending_next_month": ("customers.term",),
+}
 
 
 @dataclass
@@ -96,6 +106,13 @@ class Kpi:
     previous: float | int | None
     better: int
     decimals: int
+    missing: L | None = None   # the input this figure needs was not found: shown instead of a value
+
+    def text(self, lang: str | None = None) -> str:
+        """The value as a summary line shows it ('未找到“沟通时间”列' when its input was not found)."""
+        if self.missing is not None:
+            return self.missing.get(lang)
+        return "—" if self.value is None else str(self.value)
 
     @property
     def delta(self) -> float | int | None:
@@ -136,6 +153,7 @@ class Review:
     lists: list[Table]
     trend: Table
     stats: dict[str, Any] = field(default_factory=dict)
+    findings: list[Any] = field(default_factory=list)   # cells the figures could not read (formulas without a value)
 
     def kpi(self, key: str) -> Kpi:
         return next(k for k in self.kpis if k.key == key)
@@ -276,7 +294,15 @@ def _limit(key: str, title: L, head: list[L], rows: list[list[Any]]) -> Table:
 def compute_review(model: WorkbookModel, *, month: str, as_of: dt.date, source: str = "",
                    findings_errors: int | None = None, version: str = "") -> Review:
     """All figures of the review of ``month`` (YYYY-MM) as things stood on ``as_of``.
-    A data sheet the workbook lacks counts as empty (validation reports it as missing)."""
+    A data sheet or column the workbook lacks is not counted as empty: the figures resting on it
+    carry ``missing`` ('column not found') instead of a value."""
+    from ..needs import NEEDS, formula_finding, formula_rows, missing_label
+
+    not_found = {k: missing_label(model, refs) for k, refs in KPI_INPUTS.items()}
+    unread = [formula_finding("REVIEW-FORMULA", model.sheets[need.sheet], row, key, L(
+        "不计入复盘的数字", "not counted in the review's figures"))
+        for need in NEEDS["review"] if need.sheet in model.sheets
+        for row, keys in formula_rows(model.sheets[need.sheet], need.columns).items() for key in keys]
     absent = [s for s in SCHEMA.data_sheets if s.key not in model.sheets]
     if absent:
         model = dataclasses.replace(model, sheets={**model.sheets, **{s.key: empty_sheet(s) for s in absent}})
@@ -290,8 +316,12 @@ def compute_review(model: WorkbookModel, *, month: str, as_of: dt.date, source: 
     prev = month_figures(ctx, m.shift(-1), m.shift(-1).end, None)
     masks = cur.pop("_masks")
     prev.pop("_masks")
-    left_out = {k: (cur.pop(k), prev.pop(k)) for k in ("satisfaction_left_out", "complaint_satisfaction_left_out")}
-    kpis = [Kpi(d.key, L(d.zh, d.en), cur[d.key], prev[d.key], d.better, d.decimals) for d in KPI_DEFS]
+    # how many invalid ratings each satisfaction average left out; None, like the average, when its column was not found
+    left_out = {k: (None, None) if not_found.get(avg) else (cur[k], prev[k])
+                for k, avg in (("satisfaction_left_out", "customer_satisfaction"),
+                               ("complaint_satisfaction_left_out", "avg_satisfaction"))}
+    kpis = [Kpi(d.key, L(d.zh, d.en), None, None, d.better, d.decimals, not_found[d.key]) if not_found.get(d.key)
+            else Kpi(d.key, L(d.zh, d.en), cur[d.key], prev[d.key], d.better, d.decimals) for d in KPI_DEFS]
 
     cust, contacts = ctx.cust, ctx.contacts
     view = ctx.view(snap)
@@ -357,7 +387,7 @@ def compute_review(model: WorkbookModel, *, month: str, as_of: dt.date, source: 
     stats.update({k: cur_prev[0] for k, cur_prev in left_out.items()})
     stats.update({f"{k}_previous": cur_prev[1] for k, cur_prev in left_out.items()})
     stats.update({f"list_{t.key}": t.total for t in lists})
-    return Review(str(m), snap, as_of, source, version, kpis, tables, lists, trend, stats)
+    return Review(str(m), snap, as_of, source, version, kpis, tables, lists, trend, stats, unread)
 
 
 def _rows(frame: pd.DataFrame, cols: list[pd.Series | list[Any]]) -> tuple[list[list[Any]], int]:

@@ -85,7 +85,7 @@ def build_review_sheet(review: Review, lang: str | None = None) -> GeneratedShee
     r = 6
     for k in review.kpis:
         sh.put(r, 1, k.label.get(lang), "kpi_label")
-        sh.put(r, 2, k.value if k.value is not None else "—", "kpi_value")
+        sh.put(r, 2, k.value if k.value is not None else (k.missing.get(lang) if k.missing else "—"), "kpi_value")
         sh.put(r, 3, k.previous, "int" if isinstance(k.previous, int) else "cell")
         sh.put(r, 4, delta_text(k, lang), delta_style(k))
         r += 1

@@ -11,8 +11,10 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import Finding, SheetData
+from ...reader.headermap import doubt_rows
 from ...reader.parse import _EMPTY_MARKS
 from ...schema import Column, CType
+from ...schema.units import WAN
 from ..ratings import bounds, rating_masks
 from .registry import Ctx, rule, show, umap
 from .suggest import suggest
@@ -273,15 +275,18 @@ def _amount_hint(v: object) -> L:
 
 
 @rule("AMOUNT_YUAN", "warning", "cells", ("金额疑似按元填写", "Amount looks typed in yuan"),
-      ("金额列单位是万元；达到代码表“疑似按元填写的金额”的值多半是按元填的。",
-       "Amounts are in 万元; a value at or above the 'amount that looks typed in yuan' setting was probably "
-       "typed in yuan."), settings=("amount_yuan_suspect",))
+      ("按万元读取的金额列（表头写万元或未写单位）中，达到代码表“疑似按元填写的金额”的值多半是按元填的；"
+       "这样的列在改正前不用于计算等级和复盘（写入前会被拦下）。表头写明“元”的列按元读取并换算，不在此列。",
+       "In an amount column read in 万元 (its header says 万元 or states no unit), a value at or above the 'amount "
+       "that looks typed in yuan' setting was probably typed in yuan; until fixed, the column is not used for tiers "
+       "or the review (writes are refused). A column whose header says 元 is read in 元 and converted."),
+      settings=("amount_yuan_suspect",))
 def amount_yuan(ctx: Ctx) -> list[Finding]:
     out = []
     limit = ctx.num("amount_yuan_suspect")
     for sheet, col in columns_of(ctx, CType.AMOUNT):
         s = sheet.df[col.key]
-        for row in s.index[s.notna() & (s >= limit)]:
+        for row in doubt_rows(s, sheet.units.get(col.key, WAN), limit):
             v = float(s.at[row])
             out.append(ctx.finding("AMOUNT_YUAN", sheet, L(f"{col.zh} {v:g} 万元，金额异常大，可能是按元填写的",
                                                            f"{col.en} {v:g} (10k CNY) is very large; probably typed in yuan"),

@@ -68,12 +68,22 @@ def run_rules(model: WorkbookModel, *, as_of: dt.date | None = None, rules: Iter
         findings += r.func(ctx)
     if progress:
         progress(len(run), len(run), "")
+    findings = _not_on_unknown_values(model, findings)
     order = {n: i for i, n in enumerate(model.sheet_names)}
     col_pos = {(s.name, k): i for s in model.sheets.values() for k, i in s.columns.items()}
     findings.sort(key=lambda f: (order.get(f.sheet, len(order)), f.row or 0, col_pos.get((f.sheet, f.column or ""), 0),
                                  SEVERITY_ORDER.get(f.severity, 3), f.code))
     return findings, summarise(findings, model, as_of, [r.code for r in run],
                                sorted(c for c, v in overrides.items() if v == OFF))
+
+
+def _not_on_unknown_values(model: WorkbookModel, findings: list[Finding]) -> list[Finding]:
+    """A formula without a saved result is reported as such (FORMULA_NO_VALUE), not as an empty or
+    wrong value: the other rules' findings on those cells are dropped."""
+    cells = {(s.name, s.cell(r, k)) for s in model.sheets.values() for r, k in s.formulas_without_value}
+    if not cells:
+        return findings
+    return [f for f in findings if f.code == "FORMULA_NO_VALUE" or (f.sheet, f.cell) not in cells]
 
 
 def summarise(findings: list[Finding], model: WorkbookModel, as_of: dt.date, ran: list[str],

@@ -10,7 +10,8 @@ from .registry import RULES, Ctx, rule, rule_settings
 
 # Reader notices that a rule reports cell by cell already (COL_UNKNOWN, COL_MISSING, SHEET_MISSING,
 # MERGED_CELLS, DATE_AS_TEXT / NUM_AS_TEXT); formulas without value only where FORMULA_NO_VALUE has the cell.
-_COVERED_NOTICES = {"R-UNKNOWN-COLUMN", "R-MISSING-COLUMN", "R-MISSING-SHEET", "R-MERGED-CELLS", "R-TEXT-TYPED"}
+_COVERED_NOTICES = {"R-UNKNOWN-COLUMN", "R-MISSING-COLUMN", "R-MISSING-SHEET", "R-MERGED-CELLS", "R-TEXT-TYPED",
+                    "R-AMBIGUOUS-COLUMN"}
 
 
 @rule("SHEET_MISSING", "error", "structure", ("缺少数据表", "Data sheet missing"),
@@ -69,8 +70,33 @@ def col_unknown(ctx: Ctx) -> list[Finding]:
             out.append(ctx.finding("COL_UNKNOWN", sheet, L(f"未识别的列“{text}”，工具不会处理它",
                                                            f"Column '{text}' is not recognised; the tool ignores it"),
                                    cell=cell, row=sheet.header_row, value=text,
-                                   hint=L("如果它是模板中的某一列，请改用模板中的列名", "If it is a template column, "
-                                          "use the template's header")))
+                                   hint=L("如果它是模板中的某一列，在代码表的表头映射区登记它（wbt inspect --suggest "
+                                          "给出可粘贴的行），或改用模板中的列名",
+                                          "If it is a template column, register it in the 代码表 header mapping (wbt "
+                                          "inspect --suggest prints the row), or use the template's header")))
+    return out
+
+
+@rule("COL_AMBIGUOUS", "error", "structure", ("表头有歧义", "Ambiguous header"),
+      ("一个表头可能指两列（如“客户等级”：A/B/C 跟进等级，还是主管确认的价值等级？），按内容也无法判定；该列不读取，"
+       "写入类操作会被拦下，直到在代码表的表头映射区指定。",
+       "A header could be two columns (客户等级: the A/B/C follow-up grade or the confirmed value tier?) and its "
+       "values do not tell; the column is not read and writing actions are refused until a 代码表 header mapping "
+       "says which."))
+def col_ambiguous(ctx: Ctx) -> list[Finding]:
+    from ...reader.candidates import likely, pin_row
+
+    out = []
+    for sheet in ctx.model.sheets.values():
+        for m in sheet.ambiguous:
+            ranked = likely(sheet, m, ctx.model.settings.lists)
+            names = [sheet.spec.column(k) for k in ranked]
+            row = pin_row(sheet.name, m.text, names[0].zh).replace("\t", " | ") if names else ""
+            out.append(ctx.finding("COL_AMBIGUOUS", sheet, L(
+                f"表头“{m.text}”可能是 " + " 或 ".join(f"“{c.zh}”" for c in names) + "，无法确定，未读取",
+                f"Header '{m.text}' could be " + " or ".join(c.en for c in names) + "; it cannot be told, not read"),
+                cell=f"{col_letter(m.index)}{sheet.header_row}", row=sheet.header_row, value=m.text,
+                hint=L(f"在代码表的表头映射区添加一行：{row}", f"Add a row to the 代码表 header mapping: {row}")))
     return out
 
 
