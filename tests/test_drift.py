@@ -38,7 +38,7 @@ from workbook_tools.reader import read_workbook
 VARIANTS = variants()
 KPIS = ("customers_total", "new_customers", "churned", "contacts_logged", "customers_contacted", "overdue_followups",
         "complaints_opened", "complaints_open")
-TIER_KEYS = ("tier", "cadence_days", "next_follow", "overdue", "risk_flag")
+TIER_KEYS = ("tier", "cadence_days", "next_follow", "overdue", "risk_flag", "risk_reasons", "high_potential")
 
 
 def _read(tmp_path: Path, v: Any, name: str = "") -> tuple[Path, WorkbookModel, dict[str, dict[int, int]]]:
@@ -84,7 +84,20 @@ def test_the_oracle_is_what_the_records_say() -> None:
     t = R.expected_tiers()
     assert R.expected_ids()["杭州天诚网络科技有限公司"] == "2023-IT-002"
     assert t["北京博远教育科技有限公司"] == {"tier": "战略客户", "cadence_days": 14, "next_follow": dt.date(2024, 3, 15),
-                                      "overdue": "是", "risk_flag": "重点关注"}
+                                      "overdue": "是", "risk_flag": "重点关注",
+                                      "risk_reasons": "合作期间投诉1次（最近2024-01-05）；暂停合作", "high_potential": None}
+    # the risk rules of source 003 and the high-potential rule of source 002 (docs/ids-and-tiers.md §2.4–2.5)
+    assert {n: v["risk_reasons"] for n, v in t.items() if v["risk_reasons"]} == {
+        "杭州云启科技有限公司": "合作期间投诉1次（最近2024-03-02）",         # resolved, but during the cooperation
+        "上海华信贸易有限公司": "续约意向不明（备注：“续约意向待确认”）",   # 续约期, 备注 as in source 003
+        "北京博远教育科技有限公司": "合作期间投诉1次（最近2024-01-05）；暂停合作",
+        "深圳智联医疗器械有限公司": "满意度2分",
+        "成都恒通物流有限公司": "合作期间投诉1次（最近2024-06-10）；投诉未解决1件",
+        "杭州天诚网络科技有限公司": "联系人变更（2024-06-28沟通记录：“对接人更换”）",  # its 2023-10-20 complaint
+    }                                                                          # came before 首次合作 2023-11-01
+    # purchases on 02-20 (Jan–Mar) and 05-10, 06-25 (Apr–Jun): 2 against 1, +100 % ≥ 30 %
+    assert {n: v["high_potential"] for n, v in t.items() if v["high_potential"]} == {
+        "杭州云启科技有限公司": "近3个月采购2次，之前3个月1次（+100%）"}
     assert t["苏州鼎盛金融服务有限公司"]["tier"] is None and t["苏州鼎盛金融服务有限公司"]["next_follow"] == dt.date(2024, 2, 7)
     assert R.expected_kpis() == {"customers_total": 9, "new_customers": 1, "churned": 1, "contacts_logged": 7,
                                  "customers_contacted": 6, "overdue_followups": 4, "complaints_opened": 1,

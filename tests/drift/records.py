@@ -2,8 +2,11 @@
 records and the rules of the source documents (docs/ids-and-tiers.md, docs/review.md), not by
 the tool.
 
-Review month 2024-06, as of 2024-06-30. Nine customers, eleven contacts, two complaints. Every
-value is valid (validation must find no error on any row of a clean variant).
+Review month 2024-06, as of 2024-06-30. Nine customers, twelve contacts, four complaints. Every
+value is valid (validation must find no error on any row of a clean variant). The records carry a
+sign of each risk rule of source 003 and of the high-potential rule of source 002 (issue 15): a
+complaint during the cooperation and one before it, a customer in 续约期 whose 备注 says the renewal
+is undecided, a log saying the contact person was replaced, a customer buying more often.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ CUSTOMERS: list[dict[str, Any]] = [
          last_coop=D(2024, 5, 10), term="2023.06-2025.12", follow_grade="A", satisfaction=5, owner="李娜", remarks="年度框架合作"),
     dict(name="上海华信贸易有限公司", customer_type="老客户", industry="零售业", company_size="50-200人", region="上海",
          source="行业展会", contact="王芳", title="运营经理", phone="13900139002", email="wangfang@huaxin.cn",
-         first_contact=D(2023, 8, 20), first_coop=D(2023, 10, 8), stage="合作中", amount_total=30.5, amount_annual=25.5,
-         last_coop=D(2024, 4, 1), term="2024.01-2025.12", follow_grade="B", satisfaction=4, owner="王强", remarks=None),
+         first_contact=D(2023, 8, 20), first_coop=D(2023, 10, 8), stage="续约期", amount_total=30.5, amount_annual=25.5,
+         last_coop=D(2024, 4, 1), term="2024.01-2025.12", follow_grade="B", satisfaction=4, owner="王强",
+         remarks="2024年续约意向待确认"),   # source 003's own sample row: 续约期 … 2024年续约意向待确认
     dict(name="宁波海泰制造有限公司", customer_type="新客户", industry="制造业", company_size="500人以上", region="浙江宁波",
          source="陌生拜访", contact="孙立", title="设备部经理", phone="13700137003", email="sunli@haitai.com",
          first_contact=D(2024, 6, 5), first_coop=None, stage="接洽中", amount_total=8.0, amount_annual=8.0,
@@ -59,8 +63,8 @@ _C = dict(zip("ABCDEFGHI", NAMES))
 CONTACTS: list[dict[str, Any]] = [
     dict(customer_name=_C[k], contact_date=d, follower=f, method=m, summary=s, feedback=fb, next_action=n)
     for k, d, f, m, s, fb, n in (
-        ("A", D(2024, 6, 25), "李娜", "拜访", "季度业务回顾", "希望增加培训", "发送培训方案"),
-        ("A", D(2024, 5, 10), "李娜", "电话", "确认续费安排", None, None),
+        ("A", D(2024, 6, 25), "李娜", "拜访", "季度业务回顾，客户复购培训服务", "希望增加培训", "发送培训方案"),
+        ("A", D(2024, 5, 10), "李娜", "电话", "客户追加订单20套", None, None),
         ("B", D(2024, 6, 3), "王强", "电话", "介绍新产品功能", "对价格有顾虑", "准备报价对比"),
         ("B", D(2024, 4, 1), "王强", "邮件", "发送季度报告", None, None),
         ("C", D(2024, 6, 6), "李娜", "拜访", "首次拜访，了解设备管理需求", "需要三个方案对比", "提交方案初稿"),
@@ -69,7 +73,8 @@ CONTACTS: list[dict[str, Any]] = [
         ("F", D(2024, 5, 20), "赵敏", "微信", "确认配送时效", None, None),
         ("G", D(2024, 6, 18), "李娜", "电话", "合同到期结算", "不再续约", None),
         ("I", D(2024, 6, 1), "李娜", "电话", "沟通新需求", "需要接口对接", "约技术交流"),
-        ("I", D(2024, 6, 28), "李娜", "拜访", "技术交流", None, "提交对接方案"),
+        ("I", D(2024, 6, 28), "李娜", "拜访", "技术交流", "对接人更换为林峰", "提交对接方案"),
+        ("A", D(2024, 2, 20), "李娜", "电话", "客户下单首批授权", None, None),
     )
 ]
 COMPLAINTS: list[dict[str, Any]] = [
@@ -80,6 +85,15 @@ COMPLAINTS: list[dict[str, Any]] = [
          registered_at=dt.datetime(2024, 1, 5, 10, 20), channel="邮件", description="系统登录偶发失败", urgency="紧急",
          handler="王强", status="已解决", responded_at=dt.datetime(2024, 1, 5, 12, 0),
          resolved_at=dt.datetime(2024, 1, 6, 10, 0), satisfaction=4),
+    dict(complaint_id="TS-2024-0003", customer_name=_C["A"], received_at=dt.datetime(2024, 3, 2, 9, 0),
+         registered_at=dt.datetime(2024, 3, 2, 9, 20), channel="电话", description="培训资料缺页", urgency="一般",
+         handler="李娜", status="已解决", responded_at=dt.datetime(2024, 3, 2, 11, 0),
+         resolved_at=dt.datetime(2024, 3, 4, 17, 0), satisfaction=4),
+    # before 天诚's first cooperation (2023-11-01): not a complaint "during the cooperation"
+    dict(complaint_id="TS-2023-0009", customer_name=_C["I"], received_at=dt.datetime(2023, 10, 20, 14, 0),
+         registered_at=dt.datetime(2023, 10, 20, 14, 30), channel="邮件", description="演示环境无法登录", urgency="一般",
+         handler="李娜", status="已关闭", responded_at=dt.datetime(2023, 10, 20, 16, 0),
+         resolved_at=dt.datetime(2023, 10, 21, 10, 0), satisfaction=3),
 ]
 
 # -- the rules, written out plainly (docs/ids-and-tiers.md; defaults of 代码表) ---------------------------
@@ -87,6 +101,11 @@ CODES = {"制造业": "MF", "互联网": "IT", "零售业": "RT", "教育": "ED"
          "物流": "LG", "其他": "OT"}
 TIER_CADENCE = {"战略客户": 30, "重点客户": 45, "普通客户": 180}
 GRADE_CADENCE = {"A": 7, "B": 14, "C": 30}
+RENEWAL_DAYS, QUIET_DAYS, CONTACT_CHANGE_DAYS, LOW_SATISFACTION = 60, 30, 180, 2
+# the phrases of 代码表's lists that occur in these records (schema/lists.py defaults), as plain words
+RENEWAL_UNCLEAR = ("续约意向待确认",)
+CONTACT_CHANGED = ("对接人更换",)
+PURCHASE = ("下单", "追加订单", "复购")
 
 
 def expected_ids(customers: list[dict[str, Any]] = CUSTOMERS) -> dict[str, str]:
@@ -109,28 +128,81 @@ def tier(amount: float | None) -> str | None:
 
 def expected_tiers(customers: list[dict[str, Any]] = CUSTOMERS,
                    contacts: list[dict[str, Any]] = CONTACTS) -> dict[str, dict[str, Any]]:
-    """Per customer: proposed tier, cadence, next follow-up, overdue, and whether flagged 重点关注.
-    Ended customers (终止合作) get only their tier. Risk here: 暂停合作, satisfaction ≤ 2, an unresolved
-    complaint (the records hold no other risk)."""
+    """Per customer: proposed tier, cadence, next follow-up, overdue, 重点关注 and its reasons, and
+    高潜力. Ended customers (终止合作) get only their tier. The rules (docs/ids-and-tiers.md §2.4–2.5)
+    as these records meet them, in the order of 风险原因."""
     last: dict[str, dt.date] = {}
     for x in contacts:
         if x["contact_date"] <= AS_OF:
             last[x["customer_name"]] = max(last.get(x["customer_name"], x["contact_date"]), x["contact_date"])
-    open_complaint = {x["customer_name"] for x in COMPLAINTS if x["status"] not in ("已解决", "已关闭")}
     out = {}
     for c in customers:
         t = tier(c["amount_annual"])
         if c["stage"] == "终止合作":
-            out[c["name"]] = {"tier": t, "cadence_days": None, "next_follow": None, "overdue": None, "risk_flag": None}
+            out[c["name"]] = {"tier": t, "cadence_days": None, "next_follow": None, "overdue": None, "risk_flag": None,
+                              "risk_reasons": None, "high_potential": None}
             continue
         cadence = min(TIER_CADENCE[t or "普通客户"], GRADE_CADENCE[c["follow_grade"]])
         base = last.get(c["name"], c["first_contact"])
         nxt = base + dt.timedelta(days=cadence)
-        risky = c["stage"] == "暂停合作" or (c["satisfaction"] is not None and c["satisfaction"] <= 2) \
-            or c["name"] in open_complaint
+        reasons = risk_reasons(c, contacts, last.get(c["name"]))
         out[c["name"]] = {"tier": t, "cadence_days": cadence, "next_follow": nxt,
-                          "overdue": "是" if nxt < AS_OF else "否", "risk_flag": "重点关注" if risky else None}
+                          "overdue": "是" if nxt < AS_OF else "否", "risk_flag": "重点关注" if reasons else None,
+                          "risk_reasons": "；".join(reasons) or None, "high_potential": potential(c, contacts)}
     return out
+
+
+def risk_reasons(c: dict[str, Any], contacts: list[dict[str, Any]], last: dt.date | None) -> list[str]:
+    """Source 003 "合作中出现过投诉、续约意向不明、联系人变更", plus a complaint still open, 暂停合作,
+    a contract ending with no contact, low satisfaction."""
+    out = []
+    mine = [x for x in COMPLAINTS if x["customer_name"] == c["name"] and x["received_at"].date() <= AS_OF]
+    during = sorted(x["received_at"].date() for x in mine if c["first_coop"] is None or x["received_at"].date() >= c["first_coop"])
+    if during:
+        out.append(("合作期间" if c["first_coop"] else "") + f"投诉{len(during)}次（最近{during[-1].isoformat()}）")
+    still_open = [x for x in mine if x["status"] not in ("已解决", "已关闭")]
+    if still_open:
+        out.append(f"投诉未解决{len(still_open)}件")
+    if c["stage"] == "暂停合作":
+        out.append("暂停合作")
+    end = term_end(c["term"])
+    ending = end is not None and 0 <= (end - AS_OF).days <= RENEWAL_DAYS
+    if ending and (last is None or (AS_OF - last).days > QUIET_DAYS):
+        out.append(f"合同{end.isoformat()}到期且{QUIET_DAYS}天内未沟通")
+    said = [w for w in RENEWAL_UNCLEAR if w in (c["remarks"] or "")]
+    if said:                                  # no log row of these records speaks of the renewal
+        out.append(f"续约意向不明（备注：“{said[0]}”）")
+    elif c["stage"] == "续约期" or ending:
+        out.append("续约期，续约意向未确认" if c["stage"] == "续约期" else f"合同{end}到期，续约意向未确认")
+    if c["satisfaction"] is not None and c["satisfaction"] <= LOW_SATISFACTION:
+        out.append(f"满意度{c['satisfaction']}分")
+    changed = [(x["contact_date"], w) for x in contacts if x["customer_name"] == c["name"]
+               and 0 <= (AS_OF - x["contact_date"]).days <= CONTACT_CHANGE_DAYS
+               for w in CONTACT_CHANGED if w in (x["summary"] or "") + (x["feedback"] or "")]
+    if changed:
+        d, w = max(changed)
+        out.append(f"联系人变更（{d.isoformat()}沟通记录：“{w}”）")
+    return out
+
+
+def term_end(term: str | None) -> dt.date | None:
+    """'2024.01-2025.12' → 2025-12-31 (the last day of the end month)."""
+    if not term:
+        return None
+    y, m = (int(p) for p in term.split("-")[1].split("."))
+    return dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def potential(c: dict[str, Any], contacts: list[dict[str, Any]]) -> str | None:
+    """Source 002 "近3个月采购频次增长30%": days with a purchase in the log, April–June against
+    January–March 2024 (the run date is a month's last day), at least one before, +30 % or more."""
+    days = {x["contact_date"] for x in contacts if x["customer_name"] == c["name"]
+            and any(w in (x["summary"] or "") + (x["feedback"] or "") for w in PURCHASE)}
+    recent = sum(1 for d in days if D(2024, 4, 1) <= d <= AS_OF)
+    before = sum(1 for d in days if D(2024, 1, 1) <= d <= D(2024, 3, 31))
+    if before < 1 or recent < before * 1.3:
+        return None
+    return f"近3个月采购{recent}次，之前3个月{before}次（+{(recent - before) * 100 / before:.0f}%）"
 
 
 def expected_kpis(contacts: list[dict[str, Any]] = CONTACTS) -> dict[str, int]:
