@@ -352,3 +352,49 @@ def test_a_sheet_found_by_name_without_a_readable_header_is_named(tmp_path: Path
     with pytest.raises(WriteRefused, match="沟通记录") as exc:
         check(model, "tiers")
     assert "表头" in exc.value.render("zh")
+
+
+# -- the issue-15 columns (等级确认日期, the log's 客户联系人) recognised like every other column -------------
+@pytest.mark.parametrize(("spec", "text", "key", "how_"), [
+    (LOG, "客户联系人", "customer_contact", "exact"), (LOG, "Customer contact", "customer_contact", "exact"),
+    (LOG, "联系人", "customer_contact", "alias"),          # in a log, the customer's person (ours is 跟进人)
+    (LOG, "Contact Person", "customer_contact", "alias"), (LOG, "客户方联系人", "customer_contact", "alias"),
+    (LOG, "联系人(客户方)", "customer_contact", "normalised"),
+    (LOG, "客户联系人\nCustomer contact", "customer_contact", "bilingual"),
+    (LOG, "参与人员", "participants", "exact"),            # source 000: our own staff, never the customer's contact
+    (CUST, "联系人", "contact", "exact"),                  # the customer record's own 联系人 stays where it was
+    (CUST, "等级确认日期", "tier_confirmed_on", "exact"), (CUST, "Tier confirmed on", "tier_confirmed_on", "exact"),
+    (CUST, "确认日期", "tier_confirmed_on", "alias"), (CUST, "主管确认日期", "tier_confirmed_on", "alias"),
+    (CUST, "等级确认日期 Tier confirmed on", "tier_confirmed_on", "bilingual"),
+    (CUST, "客户等级(主管确认)", "tier_confirmed", "exact")])
+def test_the_issue_15_columns_are_recognised(spec, text: str, key: str, how_: str) -> None:  # noqa: ANN001
+    got, h, _ = how(spec, text)
+    assert (got, h) == (key, how_)
+
+
+def test_客户对接人_in_a_log_is_the_customers_contact_only_beside_a_跟进人_column() -> None:
+    """Source 003 calls our own people 客户对接人 ("明确客户对接人(如销售代表、客户成功经理)"); in a team's log
+    it may as well be the customer's person. Beside a 跟进人 column it can only be the customer's;
+    alone it is ambiguous, and every write that reads the log's contact refuses, naming it."""
+    from workbook_tools.ops.needs import WriteRefused, check
+
+    rows = [["甲有限公司", "2024-06-01", "李娜", "王五"]]
+    sheet, _ = build_sheet(LOG, "沟通记录", 1, ["客户名称", "沟通时间", "跟进人", "客户对接人"], rows)
+    assert sheet.columns.get("customer_contact") == 4 and sheet.columns.get("follower") == 3
+    sheet, _ = build_sheet(LOG, "沟通记录", 1, ["客户名称", "沟通时间", "客户对接人"], [r[:2] + r[3:] for r in rows])
+    m = next(m for m in sheet.matches if m.text == "客户对接人")
+    assert (m.how, set(m.candidates)) == ("ambiguous", {"customer_contact", "follower"})
+    model = make_model()
+    model.sheets["contacts"] = sheet
+    with pytest.raises(WriteRefused, match="客户对接人"):
+        check(model, "tiers")
+
+
+@pytest.mark.parametrize("spec", [CUST, LOG, COMP], ids=lambda s: s.key)
+def test_no_spelling_names_two_columns(spec) -> None:  # noqa: ANN001
+    """A name or synonym shared by two columns of a sheet would make that header contested by
+    accident: two teams' meanings of one word are declared (SheetSpec.contested), never implied."""
+    lk = build_lookup(spec)
+    shared = {n: keys for table in (lk.exact, lk.alias) for n, keys in table.items() if len(keys) > 1}
+    shared.update({n: lk.exact[n] | keys for n, keys in lk.alias.items() if n in lk.exact and lk.exact[n] != keys})
+    assert shared == {}

@@ -23,6 +23,7 @@ from .lists import list_fit
 # how sure each way of matching is (a column matched twice keeps its surest header)
 RANK = {"pinned": 0, "exact": 1, "alias": 2, "normalised": 3, "bilingual": 4, "content": 5}
 STRONG_FIT = 0.8       # share of a column's values that must fit a candidate to decide by content
+TAKEN = "the other candidate columns are taken by other headers"   # a contested header decided without its values
 DEFAULT_FIT = 0.5      # share that keeps a contested header on the column its exact name names
 SAMPLE = 200           # values kept of an unknown or ambiguous column, to say what it could be
 MAX_HEADER = 80        # longer cells are text, not headers
@@ -177,6 +178,8 @@ def decide_by_content(spec: SheetSpec, hm: HeaderMap, values_of: Any,
         values = values_of(m.index)
         fits = {k: fit(spec, k, values, lists) for k in cands}
         chosen, why = _choose(cands, default, fits, sum(_counts(values).values()))
+        if chosen is not None and chosen != m.default and why == "fits its exact name":
+            why = TAKEN
         if chosen is None:
             m.how, m.candidates = "ambiguous", tuple(cands) or m.candidates
             m.note = why

@@ -10,6 +10,7 @@ from ..i18n import L
 from ..model import Notice, SheetData, cell_ref
 from ..schema.headers import shown
 from ..schema.units import DISAGREE, WAN
+from .headermap import TAKEN
 
 _MAX_CELLS = 8
 UNIT_FROM = {"header": ("表头注明", "stated in the header"), "pinned": ("代码表映射指定", "pinned in 代码表"),
@@ -56,9 +57,14 @@ def header_notices(sheet: SheetData, facts: dict[str, dict[str, Any]]) -> list[N
                                                       "header-mapping row says which"), name, ref, "error"))
         elif m.how == "content" and m.key:
             col = sheet.spec.column(m.key)
-            out.append(Notice("R-COLUMN-BY-CONTENT", L(f"表头“{shown(m.text)}”按该列内容识别为“{col.zh}”",
-                                                       f"Header '{shown(m.text)}' read as {col.en} ({col.zh}) from its "
-                                                       "values"), name, ref, "info"))
+            if m.note == TAKEN:
+                msg = L(f"表头“{shown(m.text)}”识别为“{col.zh}”（其他可能的列已有各自的表头）",
+                        f"Header '{shown(m.text)}' read as {col.en} ({col.zh}): the other columns it could be have "
+                        "their own headers")
+            else:
+                msg = L(f"表头“{shown(m.text)}”按该列内容识别为“{col.zh}”",
+                        f"Header '{shown(m.text)}' read as {col.en} ({col.zh}) from its values")
+            out.append(Notice("R-COLUMN-BY-CONTENT", msg, name, ref, "info"))
     for key in sheet.missing_columns:
         col = sheet.spec.column(key)
         if col.required:

@@ -131,6 +131,9 @@ CONTACTS = SheetSpec(
     "contacts", "沟通记录", "Contact log", "data", table_name="tbl_contacts",
     aliases=("跟进记录", "沟通日志", "拜访记录", "沟通记录表", "客户沟通记录表", "客户沟通记录", "跟进记录表",
              "销售跟进记录", "contacts", "contact log", "follow-ups", "follow-up log"),
+    # source 003 calls our own people 客户对接人 (销售代表、客户成功经理), a log may mean the customer's:
+    # decided by which of the two columns the sheet already has, else ambiguous (a 代码表 pin decides)
+    contested=(("客户对接人", ("customer_contact", "follower")),),
     ignore=("序号", "No", "行号", "#", "Row"),
     help_zh="每行一次沟通或跟进；每次沟通后24小时内录入", help_en="One contact per row; log it within 24 hours",
     columns=(
@@ -148,7 +151,7 @@ CONTACTS = SheetSpec(
         C("follower", "跟进人", "Followed up by", T.TEXT, example="李娜", help_zh="本次沟通的跟进人", help_en="Who made this contact", aliases=("沟通人", "跟进销售", "负责人", "跟进人员", "执行人", "销售人员", "followed by", "sales rep",
                    "salesperson")),
         C("participants", "参与人员", "Participants", T.TEXT, example="李娜、王强", help_zh="双方参与人员，多人用顿号分隔", help_en="People present, separated by 、", width=16, aliases=("参与人", "参会人员", "attendees")),
-        # in a log, 联系人 is the customer's person (our side is 跟进人)
+        # in a log, 联系人 is the customer's person (our side is 跟进人); 客户对接人 is contested (see SheetSpec)
         C("customer_contact", "客户联系人", "Customer contact", T.TEXT, example="王强", width=12,
           aliases=("客户方联系人", "对方联系人", "联系人", "客户联系人姓名", "联系人姓名", "contact person",
                    "client contact", "customer contact person"),
