@@ -23,13 +23,13 @@ How a phrase matches (written out for users in docs/ids-and-tiers.md):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from ..model import Settings
+from ..reader.lists import squash
 from ..reader.parse import is_empty
 
 RENEWAL_UNCLEAR = "renewal_unclear"
@@ -48,11 +48,7 @@ _NEG_CHAR = re.compile("[未不没无非待需请否]")
 _NEG_WORD = re.compile("取消|暂停|推迟|计划|准备|预计|打算|考虑|希望")
 _INTENT_AFTER = ("意向", "计划", "需求", "预算", "打算", "方案")
 _DETAILS = ("电话", "手机", "邮箱", "方式", "地址", "号码", "信息")
-_SPACE = re.compile(r"\s+")
-
-
-def _norm(text: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+_norm = squash   # the comparison of list values (reader.lists), applied to free text and phrases
 
 
 @dataclass(frozen=True)

@@ -37,13 +37,18 @@ def per_text(func: Callable[[Any], str]) -> Callable[[Any], str]:
     return call
 
 
+def squash(text: str) -> str:
+    """A text as compared: NFKC (full-width → half-width), no whitespace at all, case-folded.
+    :func:`norm` for a cell; ``ops.phrases`` for free text and its phrases."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
 @per_text
 def norm(value: Any) -> str:
-    """NFKC, no whitespace at all, case-folded; '' for empty."""
+    """:func:`squash` of a cell's text; '' for empty."""
     if is_empty(value):
         return ""
-    s = clean_text(value) or ""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", s)).casefold()
+    return squash(clean_text(value) or "")
 
 
 @lru_cache(maxsize=256)
