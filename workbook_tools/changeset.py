@@ -68,6 +68,8 @@ class ChartSpec:
     anchor: str = "H2"
     width: int = 480
     height: int = 288
+    y2: tuple[int, ...] = ()           # series (by position) drawn against a second value axis on the right
+    percent: bool = False              # values are shares (0–1): value axis and labels shown in %
 
 
 @dataclass

@@ -28,6 +28,8 @@ PALETTE: dict[str, dict[str, Any]] = {
                         "border_color": "#A9D08E", "align": "center", "valign": "vcenter", "text_wrap": True},
     "kpi_label": {"font_color": "#595959", "border": 1, "border_color": "#BFBFBF", "bg_color": "#F2F2F2"},
     "kpi_value": {"bold": True, "font_size": 14, "border": 1, "border_color": "#BFBFBF", "align": "center"},
+    "kpi_pct": {"bold": True, "font_size": 14, "border": 1, "border_color": "#BFBFBF", "align": "center",
+                "num_format": "0.0%"},
     "delta_up": {"font_color": "#375623", "border": 1, "border_color": "#BFBFBF", "align": "center"},
     "delta_down": {"font_color": "#9C0006", "border": 1, "border_color": "#BFBFBF", "align": "center"},
     "delta_flat": {"font_color": "#595959", "border": 1, "border_color": "#BFBFBF", "align": "center"},
