@@ -31,7 +31,7 @@ def test_review_sheet_renders_with_chinese_text(tmp_path):
 
 
 def test_review_workbook_holds_values_and_charts(tmp_path):
-    """The separate review workbook (--out): one sheet, values (no formulas), four charts."""
+    """The separate review workbook (--out): one sheet, values (no formulas), six charts."""
     import openpyxl
 
     model = make_model(customers=CUSTOMERS, contacts=CONTACTS, complaints=COMPLAINTS)
@@ -40,7 +40,7 @@ def test_review_workbook_holds_values_and_charts(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["2024-05 月度复盘"]
     ws = wb.active
-    assert len(ws._charts) == 4
+    assert len(ws._charts) == 6
     formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
     found = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None}
