@@ -6,6 +6,7 @@ import math
 from html import escape
 
 COLORS = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E", "#636363")
+BAR_COLORS = ("#4472C4", "#5B9BD5", "#70AD47", "#ED7D31", "#264478", "#9E480E")
 FONT = "font-family='Microsoft YaHei, Noto Sans CJK SC, sans-serif'"
 
 
@@ -81,11 +82,12 @@ def pie_chart(title: str, labels: list[str], values: list[float], *, size: int =
 
 
 def _nice(vmax: float) -> float:
-    """A round axis maximum at or above ``vmax`` (1, 2, 2.5 or 5 times a power of ten)."""
+    """A round axis maximum at or above ``vmax`` whose quarters are round too (1, 2, 4, 6 or 8 times a
+    power of ten)."""
     if vmax <= 0:
         return 1.0
     mag = 10 ** math.floor(math.log10(vmax))
-    return next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= vmax)
+    return next(m * mag for m in (1, 2, 4, 6, 8, 10) if m * mag >= vmax)
 
 
 def line_chart(title: str, labels: list[str], series: list[tuple[str, list[float], bool]], *, width: int = 440,
@@ -126,7 +128,8 @@ def line_chart(title: str, labels: list[str], series: list[tuple[str, list[float
         for i, v in enumerate(vals):
             x, y = xy(i, v)
             parts.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3' fill='{color}'/>")
-            parts.append(f"<text x='{x:.1f}' y='{y - 6:.1f}' text-anchor='middle' fill='{color}'>{_num(v)}</text>")
+            dy = 14 if secondary else -6   # the right-axis series labels below its points, so they never collide
+            parts.append(f"<text x='{x:.1f}' y='{y + dy:.1f}' text-anchor='middle' fill='{color}'>{_num(v)}</text>")
         lx = left + k * 150
         parts.append(f"<rect x='{lx}' y='{height - 18}' width='12' height='3' fill='{color}'/>")
         parts.append(f"<text x='{lx + 16}' y='{height - 13}'>{escape(name)}</text>")
@@ -141,4 +144,4 @@ def chart(kind: str, title: str, labels: list[str], series: list[tuple[str, list
         return pie_chart(title, labels, series[0][1])
     if kind == "line":
         return line_chart(title, labels, series)
-    return bar_chart(title, labels, series[0][1], percent=percent, color=COLORS[index % len(COLORS)])
+    return bar_chart(title, labels, series[0][1], percent=percent, color=BAR_COLORS[index % len(BAR_COLORS)])

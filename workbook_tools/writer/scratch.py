@@ -94,6 +94,8 @@ def render(sheet: GeneratedSheet, base_font: tuple[str, float] | None = None) ->
             ws.write_url(r - 1, c - 1, target, fmt("link"), string=link)
     for col, width in sheet.col_widths.items():
         ws.set_column(col - 1, col - 1, width)
+    for row, height in sheet.row_heights.items():
+        ws.set_row(row - 1, height)
     if sheet.freeze:
         ws.freeze_panes(sheet.freeze[0] - 1, sheet.freeze[1] - 1)
     if sheet.tab_color:
@@ -187,8 +189,11 @@ def add_chart(wb: Any, sheet_name: str, spec: ChartSpec, font: str = FONT) -> An
         chart.add_series(series)
     chart.set_title({"name": spec.title, "name_font": {"name": font, "size": 11, "bold": True}})
     chart.set_size({"width": spec.width, "height": spec.height})
-    if spec.percent and spec.kind != "pie":
-        (chart.set_x_axis if spec.kind == "bar" else chart.set_y_axis)({"num_format": "0%"})
+    if spec.kind == "bar":  # categories top-down in the order of the table, not bottom-up
+        chart.set_y_axis({"reverse": True, "crossing": "max"})
+        chart.set_x_axis({"num_format": "0%"} if spec.percent else {})
+    elif spec.percent and spec.kind != "pie":
+        chart.set_y_axis({"num_format": "0%"})
     if spec.kind != "pie":
         chart.set_legend({"position": "bottom"} if len(spec.series) > 1 else {"none": True})
     return chart

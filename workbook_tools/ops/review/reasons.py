@@ -22,6 +22,7 @@ from .period import Period
 from .tables import ratio_cell
 
 UNSTATED = "(未注明)"
+CHURN_FEEDBACK = 5   # newest feedback entries of a churned customer searched for a reason
 
 
 def _cats(ctx: Ctx, key: str) -> list[Category]:
@@ -75,18 +76,18 @@ def objections(ctx: Ctx, p: Period, snap: dt.date) -> Table:
 
 def churn_reasons(ctx: Ctx, snap: dt.date, churned: pd.Series) -> dict[int, tuple[list[str], str | None]]:
     """For each churned customer row: (reason categories, evidence "source：text"). Looked for in
-    备注, then 潜在风险, then the customer's log (feedback, then summary), newest first."""
+    备注, then 潜在风险, then the customer's CHURN_FEEDBACK newest 客户反馈与需求变化 entries."""
     cats = _cats(ctx, "churn_reason_keywords")
     rows = churned[churned].index.tolist()
     if not rows:
         return {}
     cust = ctx.cust
     log = log_frame(ctx, snap)
-    log = log[log["row"].isin(rows)]
+    log = log[log["row"].isin(rows) & log["feedback"].notna()].groupby("row", sort=False).head(CHURN_FEEDBACK)
     texts: dict[int, list[tuple[str, Any]]] = {r: [("备注", cust.at[r, "remarks"]), ("潜在风险", cust.at[r, "risks"])]
                                                for r in rows}
-    for r, fb, sm in zip(log["row"].tolist(), log["feedback"].tolist(), log["summary"].tolist()):
-        texts[int(r)] += [("沟通记录", fb), ("沟通记录", sm)]
+    for r, fb, day in zip(log["row"].tolist(), log["feedback"].tolist(), log["day"].tolist()):
+        texts[int(r)].append((f"沟通记录 {day:%Y-%m-%d}", fb))
     out: dict[int, tuple[list[str], str | None]] = {}
     for r in rows:
         names: list[str] = []

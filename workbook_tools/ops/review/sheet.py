@@ -5,22 +5,23 @@ Values only (no formulas); labels in the chosen language."""
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Any
 
 from ...changeset import ChartSpec, GeneratedSheet
 from ...i18n import L, current_lang
+from ...model import col_letter
 from ...schema import REVIEW_QUARTER_SHEET_FMT, REVIEW_SHEET_FMT
-from ...styles import PALETTE
+from ...styles import PALETTE, text_width
 from .charts import CHARTS
 from .kpis import LIST_LIMIT
 from .model import NO_BASE, NO_DATA, NOT_AVAILABLE, NOT_FOUND, NOT_RUN, OK, Kpi, Ratio, Review, Table
 from .period import QUARTER, Period
 
-WIDTHS = {1: 28.0, 2: 14.0, 3: 12.0, 4: 15.0, 5: 20.0, 6: 12.0, 7: 12.0, 8: 12.0, 9: 24.0}
+WIDTHS = {1: 28.0, 2: 14.0, 3: 12.0, 4: 15.0, 5: 24.0, 6: 12.0, 7: 12.0, 8: 12.0, 9: 24.0}
 CHART_TOP = 4
 CHART_ROWS = 16          # rows per chart band (288 px ≈ 15 rows of 20 px)
-CHART_COLS = ("F", "M")  # two charts per band, right of the figures
+CHART_WIDTH, CHART_HEIGHT = 480, 300   # px
+FIRST_CHART_COL = 6                    # F: right of the figure blocks (A–E)
 TAB_COLOR = "#1F3864"
 NEUTRAL = "delta_flat" if "delta_flat" in PALETTE else "cell"   # a change that is neither good nor bad
 
@@ -117,15 +118,10 @@ def cell_style(v: Any) -> str:
     if isinstance(v, bool):
         return "cell"
     if isinstance(v, int):
-        return "int"
+        return "count"
     if isinstance(v, float):
         return "amount"
     return "cell"
-
-
-def text_width(text: str) -> int:
-    """Width of a text in Excel's character units (CJK characters count double)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def cell_value(v: Any, lang: str) -> Any:
@@ -167,21 +163,22 @@ def build_review_sheet(review: Review, lang: str | None = None) -> GeneratedShee
         sh.links[(3, 1 + i)] = f"'{sh.name}'!A{r}"
         r, _, _ = _put_table(sh, r, t, lang, is_list=True)
     _charts(sh, review, lang, anchors)
+    sh.fit_wrapped_rows()
     return sh
 
 
 def _put_kpi(sh: GeneratedSheet, r: int, k: Kpi, lang: str) -> None:
     sh.put(r, 1, k.label.get(lang), "kpi_label")
     shown = value_text(k, "value", lang)
-    sh.put(r, 2, k.value if shown is None else shown,
-           ("kpi_pct" if k.is_rate else "kpi_value") if shown is None else "kpi_value")
+    style = "kpi_pct" if k.is_rate else "kpi_int" if isinstance(k.value, int) else "kpi_value"
+    sh.put(r, 2, k.value if shown is None else shown, style if shown is None else "kpi_value")
     before = value_text(k, "previous", lang)
-    prev_style = "pct" if k.is_rate else "int" if isinstance(k.previous, int) else "cell"
+    prev_style = "pct" if k.is_rate else "count" if isinstance(k.previous, int) else "cell"
     sh.put(r, 3, k.previous if before is None else before, prev_style if before is None else "delta_flat")
     sh.put(r, 4, delta_text(k, lang), delta_style(k))
     basis = basis_text(k, lang)
     if basis:
-        sh.put(r, 5, basis, "note")
+        sh.put(r, 5, basis, "note_wrap")
 
 
 def _put_table(sh: GeneratedSheet, r: int, t: Table, lang: str, is_list: bool = False) -> tuple[int, int, int]:
@@ -201,7 +198,7 @@ def _put_table(sh: GeneratedSheet, r: int, t: Table, lang: str, is_list: bool = 
             v = cell_value(v, lang)
             style = cell_style(v) if v is not None else "cell"
             if isinstance(v, str) and text_width(v) > WIDTHS.get(j, 8.43):
-                style = "wrap"
+                style = "wrap_mid"
             sh.put(r, j, v, style)
         r += 1
     if is_list and t.total > len(t.rows):
@@ -214,9 +211,20 @@ def _put_table(sh: GeneratedSheet, r: int, t: Table, lang: str, is_list: bool = 
     return r + 1, first, len(t.rows)
 
 
+def chart_columns() -> tuple[str, str]:
+    """The two columns the charts of a band start in: F, and the first column past F's chart
+    (columns are about 7 px per character of width, plus 5)."""
+    col, px = FIRST_CHART_COL, 0
+    while px < CHART_WIDTH + 16:
+        px += int(WIDTHS.get(col, 8.43) * 7 + 5)
+        col += 1
+    return col_letter(FIRST_CHART_COL), col_letter(col)
+
+
 def _charts(sh: GeneratedSheet, review: Review, lang: str, anchors: dict[str, tuple[int, int]],
             dry: bool = False) -> int:
     """Place the charts of CHARTS whose table has rows, two per band; returns the number of bands."""
+    cols = chart_columns()
     placed = 0
     for c in CHARTS:
         t = review.table(c.table)
@@ -233,7 +241,7 @@ def _charts(sh: GeneratedSheet, review: Review, lang: str, anchors: dict[str, tu
             sh.charts.append(ChartSpec(
                 kind=c.kind, title=c.title_for(review.period).get(lang), categories=rng(c.category_col),
                 series=[(review.period.words(s.label.zh, s.label.en).get(lang), rng(s.col)) for s in c.series],
-                anchor=f"{CHART_COLS[side]}{CHART_TOP + band * CHART_ROWS}", width=480, height=300,
+                anchor=f"{cols[side]}{CHART_TOP + band * CHART_ROWS}", width=CHART_WIDTH, height=CHART_HEIGHT,
                 y2=tuple(i for i, s in enumerate(c.series) if s.secondary), percent=c.percent))
         placed += 1
     return (placed + 1) // 2

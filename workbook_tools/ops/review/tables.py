@@ -148,7 +148,8 @@ def sla_table(ctx: Ctx, masks: dict[str, pd.Series]) -> Table:
         late = int((parts["breach"] & mine).sum())
         pending = int((parts["pending"] & mine).sum())
         hours = float(parts["limit"][mine].iloc[0]) if mine.any() else _limit_of(ctx, u)
-        rows.append([u, plain(hours), opened, in_time, late, pending, ratio_cell(in_time, in_time + late)])
+        rows.append([u, int(hours) if hours.is_integer() else hours, opened, in_time, late, pending,
+                     ratio_cell(in_time, in_time + late)])
     return Table("sla_by_urgency", L("投诉响应时效（按紧急程度）", "Complaint response by urgency"),
                  [L("紧急程度", "Urgency"), L("时限(小时)", "Limit (h)"), L("新增投诉", "Opened"),
                   L("按时响应", "In time"), L("超时", "Late"), L("待响应", "Waiting"), L("按时率", "In-time rate")],
@@ -158,7 +159,7 @@ def sla_table(ctx: Ctx, masks: dict[str, pd.Series]) -> Table:
 
 def _limit_of(ctx: Ctx, urgency: str) -> float:
     key = {URGENT: "response_hours_urgent", CRITICAL: "response_hours_critical"}.get(urgency, "response_hours_normal")
-    return plain(ctx.model.settings.number(key))
+    return ctx.model.settings.number(key)
 
 
 def high_value_profile(ctx: Ctx, snap: dt.date, exists: pd.Series) -> Table:
