@@ -16,8 +16,8 @@ from typing import Any
 
 from ..i18n import L
 from ..model import Settings, col_letter
-from ..styles import text_lines
 from ..schema import SCHEMA, SETTINGS_HEADERS, Schema
+from ..styles import text_lines
 
 SETTINGS_VALUE_COL_OFFSET = 2  # 值 is the third column of the settings block
 

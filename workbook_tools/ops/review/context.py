@@ -125,7 +125,7 @@ class Ctx:
 
 def owner_of(link: pd.Series, owner: pd.Series) -> pd.Series:
     """The owner of each linked row's customer (UNASSIGNED for rows linked to no customer)."""
-    return link.map(owner).fillna(UNASSIGNED).astype(object)
+    return link.map(owner).astype(object).fillna(UNASSIGNED)
 
 
 def as_date(v: Any) -> dt.date | None:

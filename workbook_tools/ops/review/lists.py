@@ -121,4 +121,4 @@ def build_lists(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> tu
          "latest_feedback"],
         opp, [name, cid, owner, ctx.grade, ctx.source, lambda r: as_date(first[r]), age, last,
               lambda r: feedback.get(r)])
-    return out, [reason_table(reasons, p)]
+    return out, [reason_table(ctx, reasons, p)]

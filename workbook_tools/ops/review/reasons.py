@@ -104,14 +104,17 @@ def churn_reasons(ctx: Ctx, snap: dt.date, churned: pd.Series) -> dict[int, tupl
     return out
 
 
-def reason_table(reasons: dict[int, tuple[list[str], str | None]], p: Period) -> Table:
-    """流失原因: churned customers of the period per reason (a customer with two reasons counts in both)."""
+def reason_table(ctx: Ctx, reasons: dict[int, tuple[list[str], str | None]], p: Period) -> Table:
+    """流失原因: churned customers of the period per reason (a customer with two reasons counts in both),
+    most frequent first, then in the order of the keyword list; (未注明) last."""
     counts: dict[str, int] = {}
     for names, _ in reasons.values():
         for n in names:
             counts[n] = counts.get(n, 0) + 1
+    order = [c.name for c in _cats(ctx, "churn_reason_keywords")] + [UNSTATED]
     total = len(reasons)
-    rows = [[n, k, ratio_cell(k, total)] for n, k in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] == UNSTATED))]
+    rows = [[n, k, ratio_cell(k, total)] for n, k in sorted(counts.items(), key=lambda kv: (
+        kv[0] == UNSTATED, -kv[1], order.index(kv[0])))]
     return Table("churn_reasons", p.words("本{u}流失原因", "Churn reasons this {u}"),
                  [L("原因", "Reason"), L("客户数", "Customers"), L("占流失客户", "Share of churned")],
                  rows, len(rows), ["reason", "customers", "share"],
