@@ -13,10 +13,7 @@ import pandas as pd
 from ...i18n import L
 from ...model import WorkbookModel
 from ...schema import SCHEMA
-from ..links import per_value
-from ..matching import list_value
-from ..risk import term_start
-from .customers import customer_view, is_churned, link_rows, term_end
+from .customers import customer_view, is_churned, link_rows, listed, term_dates
 
 UNASSIGNED = "(未分配)"
 BLANK = "(未填)"
@@ -44,32 +41,20 @@ class Ctx:
         self.contact_link = link_rows(model, "contacts")
         self.complaint_link = link_rows(model, "complaints")
         self.churned = is_churned(model)
-        self.stage = self.listed("customers", "stage", "stage")
-        self.ctype = self.listed("customers", "customer_type", "customer_type")
-        self.grade = self.listed("customers", "follow_grade", "follow_grade")
-        self.source = self.listed("customers", "source", "source", keep_typed=True)
-        self.urgency = self.listed("complaints", "urgency", "urgency", keep_typed=True)
+        self.stage = listed(model, "customers", "stage", "stage")
+        self.ctype = listed(model, "customers", "customer_type", "customer_type")
+        self.grade = listed(model, "customers", "follow_grade", "follow_grade")
+        self.source = listed(model, "customers", "source", "source", keep_typed=True)
+        self.urgency = listed(model, "complaints", "urgency", "urgency", keep_typed=True)
         self.owner = self.cust["owner"].fillna(UNASSIGNED).replace("", UNASSIGNED)
-        craw = model.sheets["customers"].raw
-        terms = craw["term"].to_numpy(dtype=object)
-        self.term_end = pd.Series(per_value(terms, term_end), index=craw.index, dtype=object)
-        self.term_start = pd.Series(per_value(terms, term_start), index=craw.index, dtype=object)
+        starts, ends = term_dates(model)
+        self.term_end = pd.Series(ends, index=self.cust.index, dtype=object)
+        self.term_end_at = pd.to_datetime(self.term_end)      # the same as datetime64 (NaT when unreadable)
+        self.term_start_at = pd.to_datetime(pd.Series(starts, index=self.cust.index, dtype=object))
         # when a churned customer left: 最近一次合作时间, else the end of 合作期限 (NaT when neither)
-        self.churn_date = self.cust["last_coop"].fillna(pd.to_datetime(self.term_end))
+        self.churn_date = self.cust["last_coop"].fillna(self.term_end_at)
         self._views: dict[dt.date, pd.DataFrame] = {}
-
-    def listed(self, sheet: str, key: str, list_key: str, keep_typed: bool = False) -> pd.Series:
-        """A list column as list values (synonyms resolved); unknown values None, or as typed."""
-        raw = self.model.sheets[sheet].raw[key]
-        st = self.model.settings
-
-        def one(v: Any) -> str | None:
-            hit = list_value(list_key, v, st)
-            if hit is None and keep_typed and isinstance(v, str) and v.strip():
-                return v.strip()
-            return hit
-
-        return pd.Series(per_value(raw.to_numpy(dtype=object), one), index=raw.index, dtype=object)
+        self.cache: dict[Any, Any] = {}            # other results shared by the figures, tables and lists
 
     def view(self, snap: dt.date) -> pd.DataFrame:
         if snap not in self._views:

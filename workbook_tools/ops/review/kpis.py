@@ -78,7 +78,7 @@ def period_figures(ctx: Ctx, p: Period, snap: dt.date, findings_errors: int | No
     sat_c, left_c = sheet_ratings(ctx.model.sheets["complaints"], closed)
     sat, left = sheet_ratings(ctx.model.sheets["customers"], exists & ~ctx.churned)
     nxt = p.shift(1)
-    ending = ctx.term_end.map(lambda e: e is not None and nxt.start <= e <= nxt.end).astype(bool) & ~ctx.churned
+    ending = within(ctx.term_end_at, nxt.start, nxt.end) & ~ctx.churned
     opportunities = open_opportunities(ctx, snap)
     values: dict[str, Value] = {
         "customers_total": Value(int(exists.sum())),

@@ -26,7 +26,14 @@ GRADES = {"A": 0, "B": 1, "C": 2}
 def rows_of(frame: pd.DataFrame, cols: list[Column]) -> tuple[list[list[Any]], int]:
     """The first LIST_LIMIT rows of ``frame`` (already sorted) as lists of the given per-row columns."""
     head = frame.index[:LIST_LIMIT]
-    return [[c[r] if isinstance(c, pd.Series) else c(r) for c in cols] for r in head], len(frame)
+    columns = [_values(c.reindex(head)) if isinstance(c, pd.Series) else [c(r) for r in head] for c in cols]
+    return [list(row) for row in zip(*columns)] if columns else [], len(frame)
+
+
+def _values(series: pd.Series) -> list[Any]:
+    """A column's values as plain Python objects, empty (NaN, NaT) as None."""
+    v = series.astype(object)
+    return v.where(v.notna(), None).tolist()
 
 
 def build_lists(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> tuple[list[Table], list[Table]]:
@@ -54,13 +61,13 @@ def build_lists(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> tu
          L("逾期天数", "Days overdue")],
         ["name", "customer_id", "owner", "tier", "amount_annual", "last_contact", "due", "days_overdue"],
         tiered, [name, cid, owner, view["tier"], cust["amount_annual"], last, view["next_follow"],
-                 lambda r: int(days[r])])
+                 days])
     prospects = od[od["tier"] == NO_TIER].sort_values("overdue_days", ascending=False, kind="stable")
     add("overdue_prospects", L("逾期未跟进的未定级客户", "Overdue customers with no tier"),
         [L("客户名称", "Customer"), L("客户编号", "ID"), L("负责人", "Owner"), L("最近沟通", "Last contact"),
          L("应跟进日期", "Due"), L("逾期天数", "Days overdue")],
         ["name", "customer_id", "owner", "last_contact", "due", "days_overdue"],
-        prospects, [name, cid, owner, last, view["next_follow"], lambda r: int(days[r])])
+        prospects, [name, cid, owner, last, view["next_follow"], days])
     contacted = set(ctx.contact_link[masks["in_period"] & (ctx.contact_link >= 0)])
     important = view["tier"].isin(TIERS[:2]) & exists & ~view["churned"] & ~view.index.isin(contacted)
     imp = view[important]
@@ -74,7 +81,7 @@ def build_lists(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> tu
     add("at_risk", L("风险客户", "At-risk customers"),
         [L("客户名称", "Customer"), L("客户编号", "ID"), L("负责人", "Owner"), L("价值等级", "Tier"),
          L("风险原因", "Reasons")], ["name", "customer_id", "owner", "tier", "reasons"],
-        risky, [name, cid, owner, view["tier"], lambda r: "；".join(view.at[r, "risk_reasons"])])
+        risky, [name, cid, owner, view["tier"], risky["risk_reasons"].map("；".join)])
     op = comp[masks["open_end"]].sort_values("received_at", kind="stable")
     snap_end = day_end(snap)
 
@@ -86,9 +93,9 @@ def build_lists(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> tu
         [L("客户", "Customer"), L("投诉编号", "Complaint"), L("紧急程度", "Urgency"), L("投诉时间", "Received"),
          L("处理人", "Handler"), L("处理状态", "Status"), L("已等待(天)", "Days open")],
         ["customer", "complaint_id", "urgency", "received_at", "handler", "status", "days_open"],
-        op, [comp_name, comp["complaint_id"], comp["urgency"], lambda r: as_datetime(comp.at[r, "received_at"]),
+        op, [comp_name, comp["complaint_id"], comp["urgency"], op["received_at"].map(as_datetime),
              comp["handler"], comp["status"],
-             lambda r: int((snap_end - comp.at[r, "received_at"]).total_seconds() // 86400)])
+             ((snap_end - op["received_at"]).dt.total_seconds() // 86400).astype("int64")])
     nxt = p.shift(1)
     ending = view[masks["ending"]]
     ending = ending.assign(_e=pd.to_datetime(ending["term_end"])).sort_values("_e", kind="stable")
@@ -109,16 +116,15 @@ def build_lists(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> tu
                lambda r: "、".join(reasons[r][0]), lambda r: reasons[r][1]])
     opp = cust[masks["opportunities"]]
     first = cust["first_contact"]
-    age = lambda r: (snap - first[r].date()).days if pd.notna(first[r]) else None  # noqa: E731
     opp = opp.assign(_g=ctx.grade[opp.index].map(GRADES).fillna(len(GRADES)), _a=first[opp.index])
     opp = opp.sort_values(["_g", "_a"], kind="stable", na_position="last")
-    feedback = latest_feedback(ctx, snap)
+    feedback = latest_feedback(ctx, snap, opp.index)
     add("open_opportunities", L("未转化商机（潜在/意向客户）", "Open opportunities (prospects with no deal)"),
         [L("客户名称", "Customer"), L("客户编号", "ID"), L("负责人", "Owner"), L("跟进等级", "Grade"),
          L("客户来源", "Source"), L("初次接触", "First contact"), L("已跟进(天)", "Days since first contact"),
          L("最近沟通", "Last contact"), L("最近反馈", "Latest feedback")],
         ["name", "customer_id", "owner", "grade", "source", "first_contact", "days_open", "last_contact",
          "latest_feedback"],
-        opp, [name, cid, owner, ctx.grade, ctx.source, lambda r: as_date(first[r]), age, last,
-              lambda r: feedback.get(r)])
+        opp, [name, cid, owner, ctx.grade, ctx.source, first[opp.index].dt.date,
+              (pd.Timestamp(snap) - first[opp.index]).dt.days.astype("Int64"), last, feedback])
     return out, [reason_table(ctx, reasons, p)]

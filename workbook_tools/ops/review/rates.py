@@ -83,23 +83,25 @@ def renewals(ctx: Ctx, start: dt.date, snap: dt.date) -> tuple[pd.Series, pd.Ser
     ``renewal_gap_days`` after 首次合作时间 (so it follows an earlier term). Due: those, plus every
     customer whose 合作期限 ends in the period (the sheet still shows the term that ended)."""
     gap = pd.Timedelta(days=ctx.model.settings.number("renewal_gap_days"))
-    term_start = pd.to_datetime(ctx.term_start)
-    renewed = within(term_start, start, snap) & ((term_start - ctx.cust["first_coop"]) > gap)
-    ended = within(pd.to_datetime(ctx.term_end), start, snap)
+    renewed = within(ctx.term_start_at, start, snap) & ((ctx.term_start_at - ctx.cust["first_coop"]) > gap)
+    ended = within(ctx.term_end_at, start, snap)
     return renewed, renewed | ended
 
 
 def conversion_by_grade(ctx: Ctx, start: dt.date, snap: dt.date) -> dict[str, Value]:
     """Per follow-up grade (A/B/C as they stand): customers with no deal at the start of the period
     (active, no 首次合作时间 before it) → those whose 首次合作时间 falls in the period."""
-    first = ctx.cust["first_coop"]
-    open_at_start = ctx.active_from(start) & (first.isna() | (first >= pd.Timestamp(start)))
-    deal = within(first, start, snap)
-    out = {}
-    for g in ("A", "B", "C"):
-        mine = open_at_start & (ctx.grade == g)
-        out[g] = rate(count(mine & deal), count(mine))
-    return out
+    key = ("conversion_by_grade", start, snap)
+    if key not in ctx.cache:
+        first = ctx.cust["first_coop"]
+        open_at_start = ctx.active_from(start) & (first.isna() | (first >= pd.Timestamp(start)))
+        deal = within(first, start, snap)
+        out = {}
+        for g in ("A", "B", "C"):
+            mine = open_at_start & (ctx.grade == g)
+            out[g] = rate(count(mine & deal), count(mine))
+        ctx.cache[key] = out
+    return ctx.cache[key]
 
 
 def followups(ctx: Ctx, start: dt.date, snap: dt.date) -> tuple[int, int]:
@@ -110,21 +112,38 @@ def followups(ctx: Ctx, start: dt.date, snap: dt.date) -> tuple[int, int]:
     view = ctx.view(snap)
     live = ~ctx.churned
     overdue = count((view["overdue_days"] > 0) & ctx.exists(snap) & live)
-    if ctx.contacts.empty and ctx.cust.empty:
-        return 0, overdue
-    pos, rows = owners(ctx.model, "contacts").pairs() if len(ctx.contacts) else (np.array([], int),) * 2
-    days = ctx.contacts["contact_date"].to_numpy(dtype="datetime64[D]")[pos]
-    first = ctx.cust["first_contact"].to_numpy(dtype="datetime64[D]")
-    frame = pd.DataFrame({"row": np.concatenate([rows, ctx.cust.index.to_numpy()]),
-                          "day": np.concatenate([days, first])})
-    frame = frame[frame["day"].notna() & (frame["day"] <= pd.Timestamp(snap))]
-    frame = frame[frame["row"].map(live).fillna(False).astype(bool)]
-    frame = frame.drop_duplicates().sort_values(["row", "day"], kind="stable")
-    frame["prev"] = frame.groupby("row")["day"].shift(1)
-    now = frame[within(frame["day"], start, snap) & frame["prev"].notna()]
-    gap = (now["day"] - now["prev"]).dt.days
-    on_time = count(gap.to_numpy() <= now["row"].map(view["cadence"]).to_numpy())
-    return on_time, len(now) + overdue
+    rows, days = contact_days(ctx)
+    keep = (days <= np.datetime64(snap, "D")) & live.reindex(rows).to_numpy(dtype=bool)
+    rows, days = rows[keep], days[keep].astype(np.int64)
+    follows = np.zeros(len(rows), dtype=bool)
+    follows[1:] = rows[1:] == rows[:-1]             # sorted by customer, then day: the one before is the previous
+    gap = np.zeros(len(rows), dtype=np.int64)
+    gap[1:] = days[1:] - days[:-1]
+    first, last = np.datetime64(start, "D").astype(np.int64), np.datetime64(snap, "D").astype(np.int64)
+    now = follows & (days >= first) & (days <= last)
+    cadence = view["cadence"].reindex(rows[now]).to_numpy(dtype=np.int64)
+    return count(gap[now] <= cadence), count(now) + overdue
+
+
+def contact_days(ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
+    """(customer row, day) of every linked contact and every 初次接触时间, one per customer and day,
+    sorted by customer, then day (worked out once per review)."""
+    if "contact_days" not in ctx.cache:
+        if len(ctx.contacts):
+            pos, linked = owners(ctx.model, "contacts").pairs()
+            logged = ctx.contacts["contact_date"].to_numpy(dtype="datetime64[D]")[pos]
+        else:
+            linked, logged = np.array([], dtype=np.int64), np.array([], dtype="datetime64[D]")
+        rows = np.concatenate([linked, ctx.cust.index.to_numpy(dtype=np.int64)])
+        days = np.concatenate([logged, ctx.cust["first_contact"].to_numpy(dtype="datetime64[D]")])
+        ok = ~np.isnat(days)
+        rows, days = rows[ok], days[ok]
+        order = np.lexsort((days, rows))
+        rows, days = rows[order], days[order]
+        new = np.ones(len(rows), dtype=bool)
+        new[1:] = (rows[1:] != rows[:-1]) | (days[1:] != days[:-1])
+        ctx.cache["contact_days"] = (rows[new], days[new])
+    return ctx.cache["contact_days"]
 
 
 def sla_limits(ctx: Ctx) -> pd.Series:

@@ -30,17 +30,20 @@ def _cats(ctx: Ctx, key: str) -> list[Category]:
     return categories(entries if entries is not None else SCHEMA.list(key).values)
 
 
-def log_frame(ctx: Ctx, snap: dt.date) -> pd.DataFrame:
-    """Log rows linked to customers, dated up to ``snap``: row (customer), day, feedback, summary,
-    newest first (by day, then by sheet order, later rows first)."""
-    if ctx.contacts.empty:
-        return pd.DataFrame({"row": [], "day": [], "feedback": [], "summary": []})
-    pos, rows = owners(ctx.model, "contacts").pairs()
+def feedback_log(ctx: Ctx, snap: dt.date, customers: pd.Index) -> pd.DataFrame:
+    """The non-empty 客户反馈与需求变化 of the log rows linked to ``customers`` (Excel rows), dated up to
+    ``snap``: columns row (customer), day, feedback; newest first (then later sheet rows first)."""
     log = ctx.contacts
-    frame = pd.DataFrame({"row": rows, "day": log["contact_date"].to_numpy()[pos],
-                          "feedback": log["feedback"].to_numpy(dtype=object)[pos],
-                          "summary": log["summary"].to_numpy(dtype=object)[pos], "order": pos})
-    frame = frame[frame["day"] <= pd.Timestamp(snap)]
+    if log.empty or not len(customers):
+        return pd.DataFrame({"row": [], "day": [], "feedback": []})
+    pos, rows = owners(ctx.model, "contacts").pairs()
+    feedback = log["feedback"].to_numpy(dtype=object)
+    day = log["contact_date"].to_numpy(dtype="datetime64[ns]")
+    keep = np.isin(rows, customers.to_numpy()) & (day[pos] <= np.datetime64(snap, "D"))
+    pos, rows = pos[keep], rows[keep]
+    keep = pd.notna(feedback[pos])
+    frame = pd.DataFrame({"row": rows[keep], "day": day[pos[keep]], "feedback": feedback[pos[keep]],
+                          "order": pos[keep]})
     return frame.sort_values(["day", "order"], ascending=False, kind="stable")
 
 
@@ -61,7 +64,8 @@ def objections(ctx: Ctx, p: Period, snap: dt.date) -> Table:
         has = pd.Series([c.name in f for f in found], index=log.index, dtype=bool)
         mine = now & has
         n = int(mine.sum())
-        latest = next((log.at[r, "feedback"] for r in newest if mine[r]), None)
+        hits = newest[mine[newest].to_numpy()]
+        latest = log.at[hits[0], "feedback"] if len(hits) else None
         rows.append([c.name, n, int((~now & has).sum()), int(keys[mine[mine].index].nunique()),
                      ratio_cell(n, int(now.sum())), latest])
     rows.sort(key=lambda r: -r[1])
@@ -82,10 +86,10 @@ def churn_reasons(ctx: Ctx, snap: dt.date, churned: pd.Series) -> dict[int, tupl
     if not rows:
         return {}
     cust = ctx.cust
-    log = log_frame(ctx, snap)
-    log = log[log["row"].isin(rows) & log["feedback"].notna()].groupby("row", sort=False).head(CHURN_FEEDBACK)
-    texts: dict[int, list[tuple[str, Any]]] = {r: [("备注", cust.at[r, "remarks"]), ("潜在风险", cust.at[r, "risks"])]
-                                               for r in rows}
+    log = feedback_log(ctx, snap, pd.Index(rows)).groupby("row", sort=False).head(CHURN_FEEDBACK)
+    texts: dict[int, list[tuple[str, Any]]] = {
+        r: [("备注", remark), ("潜在风险", risk)]
+        for r, remark, risk in zip(rows, cust.loc[rows, "remarks"].tolist(), cust.loc[rows, "risks"].tolist())}
     for r, fb, day in zip(log["row"].tolist(), log["feedback"].tolist(), log["day"].tolist()):
         texts[int(r)].append((f"沟通记录 {day:%Y-%m-%d}", fb))
     out: dict[int, tuple[list[str], str | None]] = {}
@@ -123,10 +127,9 @@ def reason_table(ctx: Ctx, reasons: dict[int, tuple[list[str], str | None]], p: 
                         "have several reasons"))
 
 
-def latest_feedback(ctx: Ctx, snap: dt.date) -> pd.Series:
-    """Per customer row: the newest non-empty 客户反馈与需求变化 up to ``snap`` (missing when none)."""
-    log = log_frame(ctx, snap)
-    log = log[log["feedback"].notna()]
+def latest_feedback(ctx: Ctx, snap: dt.date, customers: pd.Index) -> pd.Series:
+    """Per customer row of ``customers``: the newest non-empty 客户反馈与需求变化 up to ``snap``."""
+    log = feedback_log(ctx, snap, customers)
     if log.empty:
         return pd.Series([], dtype=object)
     first = log.drop_duplicates("row", keep="first")
