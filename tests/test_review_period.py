@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -116,14 +117,24 @@ TABLE_KEYS = {
     "churn_reasons": ["reason", "customers", "share"],
     "trend": ["period", "contacts_logged", "complaints_opened"],
 }
-LIST_KEYS = {"overdue", "overdue_prospects", "not_contacted", "at_risk", "open_complaints", "contracts_ending",
-             "churned", "open_opportunities"}
+LIST_KEYS = {
+    "overdue": ["name", "customer_id", "owner", "tier", "amount_annual", "last_contact", "due", "days_overdue"],
+    "overdue_prospects": ["name", "customer_id", "owner", "last_contact", "due", "days_overdue"],
+    "not_contacted": ["name", "customer_id", "tier", "owner", "last_contact"],
+    "at_risk": ["name", "customer_id", "owner", "tier", "reasons"],
+    "open_complaints": ["customer", "complaint_id", "urgency", "received_at", "handler", "status", "days_open"],
+    "contracts_ending": ["name", "customer_id", "owner", "term", "ends", "last_contact"],
+    "churned": ["name", "customer_id", "owner", "lost_on", "had_bought", "reasons", "evidence"],
+    "open_opportunities": ["name", "customer_id", "owner", "grade", "source", "first_contact", "days_open",
+                           "last_contact", "latest_feedback"],
+}
 
 
 def test_json_keys_are_pinned():
     """Issue 15 item 10: every figure and rate under a stable key (docs/review.md, "JSON keys")."""
     model = make_model(customers=CUSTOMERS, contacts=CONTACTS, complaints=COMPLAINTS)
-    out = review_json(compute_review(model, period="2024-Q2", as_of=dt.date(2024, 7, 15)))
+    review = compute_review(model, period="2024-Q2", as_of=dt.date(2024, 7, 15))
+    out = review_json(review)
     assert set(out) == {"schema", "period", "kind", "start", "end", "snapshot", "as_of", "previous_period",
                         "figures", "tables", "lists"}
     assert {k: v["unit"] for k, v in out["figures"].items()} == FIGURE_KEYS
@@ -133,13 +144,27 @@ def test_json_keys_are_pinned():
         if fig["unit"] == "ratio":
             want |= {"numerator", "denominator", "previous_numerator", "previous_denominator"}
         assert set(fig) == want, key
-    assert {k: (list(v["rows"][0]) if v["rows"] else None) for k, v in out["tables"].items()} == {
-        k: (v if out["tables"][k]["rows"] else None) for k, v in TABLE_KEYS.items()}
-    assert set(out["lists"]) == LIST_KEYS
+    assert {t.key: t.keys for t in [*review.tables, review.trend]} == TABLE_KEYS
+    assert {t.key: t.keys for t in review.lists} == LIST_KEYS
+    assert all(len(t.keys) == len(t.columns) for t in [*review.tables, *review.lists, review.trend])
+    for part, keys in (("tables", TABLE_KEYS), ("lists", LIST_KEYS)):
+        for key, rows in out[part].items():
+            assert all(list(row) == keys[key] for row in rows["rows"]), key
     churn = out["figures"]["churn_rate"]
     assert (churn["value"], churn["numerator"], churn["denominator"], churn["status"]) == (0.5, 1, 2, "ok")
     assert out["figures"]["nps"]["status"] == "not_available"
     assert json.loads(json.dumps(out)) == out       # plain JSON: no dates, NaN or objects left
+
+
+def test_docs_name_every_key():
+    """docs/review.md's JSON tables name every figure, table and list key with its columns."""
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "review.md").read_text(encoding="utf-8")
+    for key, unit in FIGURE_KEYS.items():
+        assert re.search(rf"^\| `{key}` \| [^|]+ \| {unit}\b", doc, re.M), key
+    for key, cols in {**TABLE_KEYS, **LIST_KEYS}.items():
+        assert f"| `{key}` | {', '.join(cols)} |" in doc, key
 
 
 @pytest.fixture(scope="module")
