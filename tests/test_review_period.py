@@ -210,3 +210,5 @@ def test_month_end_at_a_quarters_end_builds_the_quarter_too(sample, tmp_path):
     res = CliRunner().invoke(cli, ["month-end", str(book), "--month", "2026-10", "--as-of", "2026-10-31", "--json"])
     out = json.loads(res.output)
     assert out["quarter_sheet"] is None and out["quarter_review"] is None
+    res = CliRunner().invoke(cli, ["month-end", str(book), "--month", "2026-06", "--as-of", "2026-10-31"])
+    assert "季度末：另生成工作表“2026-Q2 季度复盘”" in res.output and "crm_2026-Q2_季度复盘.html" in res.output
