@@ -9,10 +9,11 @@ import zipfile
 
 import openpyxl
 import pytest
+from _review_util import zh  # noqa: F401 - an autouse fixture: labels in Chinese
 from test_review import AS_OF, COMPLAINTS, CONTACTS, CUSTOMERS
 
 from workbook_tools.changeset import GeneratedSheet
-from workbook_tools.i18n import L, set_lang
+from workbook_tools.i18n import L
 from workbook_tools.model import Finding
 from workbook_tools.ops.review import compute_review, review_result
 from workbook_tools.ops.review.charts import CHARTS
@@ -21,13 +22,6 @@ from workbook_tools.render import pdf_text, png_is_blank, render_png
 from workbook_tools.report import render_report, write_sheet_workbook
 from workbook_tools.report.svg import line_chart
 from workbook_tools.testing import make_model
-
-
-@pytest.fixture(autouse=True)
-def zh():
-    set_lang("zh")
-    yield
-    set_lang(None)
 
 
 @pytest.fixture

@@ -5,30 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from workbook_tools.i18n import set_lang
-from workbook_tools.ops.review import compute_review
-from workbook_tools.testing import make_model
-
-AS_OF = dt.date(2024, 7, 10)
-
-
-@pytest.fixture(autouse=True)
-def zh():
-    set_lang("zh")
-    yield
-    set_lang(None)
-
-
-def cust(name: str, **kw):
-    return {"name": name, "contact": "联系人", "phone": "13800000000", **kw}
-
-
-def review(customers=(), contacts=(), complaints=(), **kw):
-    model = make_model(customers=list(customers), contacts=list(contacts), complaints=list(complaints), **kw)
-    return compute_review(model, month="2024-06", as_of=AS_OF)
-
+from _review_util import cust, review, zh  # noqa: F401 - zh is an autouse fixture
 
 LOG = [
     {"customer_id": "X", "contact_date": "2024-06-02", "feedback": "客户认为报价偏高，希望再给折扣"},

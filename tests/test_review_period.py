@@ -8,22 +8,15 @@ import json
 import re
 
 import pytest
+from _review_util import zh  # noqa: F401 - an autouse fixture: labels in Chinese
 from click.testing import CliRunner
 
 from workbook_tools.cli.main import cli
 from workbook_tools.errors import WbtError
-from workbook_tools.i18n import set_lang
 from workbook_tools.ops.review import KPI_DEFS, Period, compute_review, review_json, review_result
 from workbook_tools.reader import read_workbook
 from workbook_tools.sample import generate_sample
 from workbook_tools.testing import make_model
-
-
-@pytest.fixture(autouse=True)
-def zh():
-    set_lang("zh")
-    yield
-    set_lang(None)
 
 
 @pytest.mark.parametrize("text", ["2026-Q3", "2026Q3", "2026 q3", "2026年第三季度", "2026年第3季度", "2026/Q3"])

@@ -4,32 +4,9 @@ checked with its numerator and denominator, this period and the previous one."""
 
 from __future__ import annotations
 
-import datetime as dt
+from _review_util import cust, review, zh  # noqa: F401 - zh is an autouse fixture
 
-import pytest
-
-from workbook_tools.i18n import set_lang
-from workbook_tools.ops.review import compute_review
-from workbook_tools.testing import make_model
-
-AS_OF = dt.date(2024, 7, 10)
 OLD = "2023-01-01"
-
-
-@pytest.fixture(autouse=True)
-def zh():
-    set_lang("zh")
-    yield
-    set_lang(None)
-
-
-def cust(name: str, **kw):
-    return {"name": name, "contact": "联系人", "phone": "13800000000", **kw}
-
-
-def review(customers=(), contacts=(), complaints=(), month="2024-06", **kw):
-    model = make_model(customers=list(customers), contacts=list(contacts), complaints=list(complaints), **kw)
-    return compute_review(model, month=month, as_of=AS_OF)
 
 
 def figure(r, key):
@@ -196,10 +173,8 @@ def test_nps_is_not_faked():
 
 def test_a_rate_whose_column_is_missing_says_so():
     """A figure whose input column is not in the workbook says "column not found" (never 0)."""
-    model = make_model(customers=[cust("甲", first_contact=OLD)],
-                       complaints=[{"received_at": "2024-06-03 10:00"}],
-                       columns={"complaints": ["complaint_id", "customer_id", "customer_name", "received_at"]})
-    r = compute_review(model, month="2024-06", as_of=AS_OF)
+    r = review([cust("甲", first_contact=OLD)], complaints=[{"received_at": "2024-06-03 10:00"}],
+               columns={"complaints": ["complaint_id", "customer_id", "customer_name", "received_at"]})
     k = r.kpi("sla_compliance_rate")
     assert (k.value, k.status, k.previous_status) == (None, "column_not_found", "column_not_found")
     assert [m.zh for m in k.missing] == ["投诉登记.首次响应时间"]
