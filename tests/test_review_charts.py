@@ -18,7 +18,6 @@ from workbook_tools.model import Finding
 from workbook_tools.ops.review import compute_review, review_result
 from workbook_tools.ops.review.charts import CHARTS
 from workbook_tools.ops.validate.annotate import results_sheet
-from workbook_tools.render import pdf_text, png_is_blank, render_png
 from workbook_tools.report import render_report, write_sheet_workbook
 from workbook_tools.report.svg import line_chart
 from workbook_tools.testing import make_model
@@ -100,14 +99,3 @@ def test_fit_wrapped_rows_leaves_short_and_merged_cells_alone():
     gs.merges.append("A4:C4")
     gs.fit_wrapped_rows()
     assert gs.row_heights == {3: 14 * 4 + 3}
-
-
-@pytest.mark.soffice
-def test_review_sheet_renders_figures_rates_and_charts_in_libreoffice(review, tmp_path):
-    """What LibreOffice prints: the rates block in %, the changes in percentage points, the charts' texts."""
-    sheet = review_result(review).changeset.add_sheets[0]
-    pngs = render_png(write_sheet_workbook(sheet, tmp_path / "review.xlsx"), tmp_path / "png")
-    assert pngs and not png_is_blank(pngs[0])
-    text = pdf_text(tmp_path / "png" / "review.pdf", first=1, last=1)
-    for word in ("比率（与上月比较）", "75.0%", "投诉（右轴）", "各来源成交率", "个百分点"):
-        assert word in text, word
