@@ -95,13 +95,13 @@ class GeneratedSheet:
         grow rows of a file on their own. Merged cells are left to their own height."""
         merged = {m.split(":")[0] for m in self.merges}
         for (r, c), (value, style) in self.cells.items():
-            if not isinstance(value, str) or not PALETTE.get(style or "", {}).get("text_wrap"):
+            props = PALETTE.get(style or "", {})
+            if not isinstance(value, str) or not props.get("text_wrap") or f"{col_letter(c)}{r}" in merged:
                 continue
-            if f"{col_letter(c)}{r}" in merged:
-                continue
-            lines = text_lines(value, self.col_widths.get(c, 8.43))
+            size = props.get("font_size", 11)
+            lines = text_lines(value, self.col_widths.get(c, 8.43), size)
             if lines > 1:
-                self.row_heights[r] = max(self.row_heights.get(r, 0.0), wrapped_height(lines))
+                self.row_heights[r] = max(self.row_heights.get(r, 0.0), wrapped_height(lines, size))
 
     def put(self, row: int, col: int, value: Any, style: str | None = None) -> None:
         self.cells[(row, col)] = (value, style)

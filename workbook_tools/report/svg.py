@@ -129,7 +129,8 @@ def line_chart(title: str, labels: list[str], series: list[tuple[str, list[float
             x, y = xy(i, v)
             parts.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3' fill='{color}'/>")
             dy = 14 if secondary else -6   # the right-axis series labels below its points, so they never collide
-            parts.append(f"<text x='{x:.1f}' y='{y + dy:.1f}' text-anchor='middle' fill='{color}'>{_num(v)}</text>")
+            anchor = "end" if i == len(vals) - 1 and len(vals) > 1 else "middle"   # clear of the right axis
+            parts.append(f"<text x='{x:.1f}' y='{y + dy:.1f}' text-anchor='{anchor}' fill='{color}'>{_num(v)}</text>")
         lx = left + k * 150
         parts.append(f"<rect x='{lx}' y='{height - 18}' width='12' height='3' fill='{color}'/>")
         parts.append(f"<text x='{lx + 16}' y='{height - 13}'>{escape(name)}</text>")
