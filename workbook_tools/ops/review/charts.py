@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...i18n import L
-from .model import Review, Table
 from .period import Period
 
 
@@ -47,10 +46,6 @@ CHARTS: tuple[ChartDef, ...] = (
     ChartDef("objections", "bar", L("本{u}客户疑虑", "Objections this {u}"), "objections",
              (SeriesDef(1, L("提及次数", "Mentions")),)),
 )
-
-
-def chart_table(review: Review, c: ChartDef) -> Table:
-    return review.table(c.table)
 
 
 def number(v: Any) -> float:

@@ -9,6 +9,7 @@ the same definitions applied to the period before, with its last day as the snap
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 
@@ -58,7 +59,7 @@ KPI_DEFS: tuple[KpiDef, ...] = COUNT_DEFS + RATE_DEFS
 
 
 def period_figures(ctx: Ctx, p: Period, snap: dt.date, findings_errors: int | None) -> tuple[
-        dict[str, Value], dict[str, pd.Series]]:
+        dict[str, Value], dict[str, Any]]:
     """The values of every figure in period ``p`` up to ``snap`` (see KPI_DEFS and docs/review.md), and
     the row masks the tables and lists reuse."""
     cust, contacts, comp = ctx.cust, ctx.contacts, ctx.comp

@@ -33,7 +33,7 @@ def count_table(key: str, title: L, head: list[L], keys: list[str], frame: pd.Da
     return Table(key, title, head, rows, len(rows), keys)
 
 
-def breakdowns(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, pd.Series]) -> list[Table]:
+def breakdowns(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> list[Table]:
     cust, contacts = ctx.cust, ctx.contacts
     view = ctx.view(snap)
     exists = masks["exists"]
@@ -91,7 +91,7 @@ def breakdowns(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, pd.Series]) 
     return tables
 
 
-def by_channel(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, pd.Series]) -> Table:
+def by_channel(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> Table:
     """渠道有效性 (004 "客户来源"): per 客户来源, customers and new ones, those who have bought (a
     首次合作时间 by the snapshot) and the share they are of the channel's customers."""
     cust, exists = ctx.cust, masks["exists"]
@@ -136,7 +136,7 @@ def grade_table(ctx: Ctx, p: Period, snap: dt.date) -> Table:
                         "not keep, so it is not computed"))
 
 
-def sla_table(ctx: Ctx, masks: dict[str, pd.Series]) -> Table:
+def sla_table(ctx: Ctx, masks: dict[str, Any]) -> Table:
     """投诉响应 by urgency (002): the list's urgencies, each with its limit from 代码表."""
     parts = masks["sla"]
     urgency = ctx.urgency.where(ctx.urgency.isin((URGENT, CRITICAL)), NORMAL)
