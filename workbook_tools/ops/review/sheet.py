@@ -17,7 +17,7 @@ from .kpis import LIST_LIMIT
 from .model import NO_BASE, NO_DATA, NOT_AVAILABLE, NOT_FOUND, NOT_RUN, OK, Kpi, Ratio, Review, Table
 from .period import QUARTER, Period
 
-WIDTHS = {1: 32.0, 2: 14.0, 3: 12.0, 4: 15.0, 5: 24.0, 6: 20.0, 7: 30.0, 8: 12.0, 9: 30.0}
+WIDTHS = {1: 32.0, 2: 14.0, 3: 14.0, 4: 14.0, 5: 24.0, 6: 20.0, 7: 30.0, 8: 14.0, 9: 30.0}
 CHART_TOP = 4
 CHART_ROWS = 16          # rows per chart band (288 px ≈ 15 rows of 20 px)
 CHART_WIDTH, CHART_HEIGHT = 480, 300   # px
