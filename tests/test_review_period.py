@@ -120,6 +120,8 @@ LIST_KEYS = {
     "churned": ["name", "customer_id", "owner", "lost_on", "had_bought", "reasons", "evidence"],
     "open_opportunities": ["name", "customer_id", "owner", "grade", "source", "first_contact", "days_open",
                            "last_contact", "latest_feedback"],
+    "high_potential": ["name", "customer_id", "owner", "tier", "purchases_before", "purchases_recent", "growth"],
+    "tier_review": ["name", "customer_id", "owner", "proposed", "confirmed", "confirmed_on", "why"],
 }
 
 
@@ -136,6 +138,8 @@ def test_json_keys_are_pinned():
         want = {"value", "previous", "unit", "status", "previous_status"}
         if fig["unit"] == "ratio":
             want |= {"numerator", "denominator", "previous_numerator", "previous_denominator"}
+        if fig["unit"] == "score_1_5":
+            want |= {"left_out", "previous_left_out"}
         assert set(fig) == want, key
     assert {t.key: t.keys for t in [*review.tables, review.trend]} == TABLE_KEYS
     assert {t.key: t.keys for t in review.lists} == LIST_KEYS

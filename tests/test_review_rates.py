@@ -179,3 +179,19 @@ def test_a_rate_whose_column_is_missing_says_so():
     assert (k.value, k.status, k.previous_status) == (None, "column_not_found", "column_not_found")
     assert [m.zh for m in k.missing] == ["投诉登记.首次响应时间"]
     assert r.kpi("complaints_opened").value == 1 and r.kpi("complaints_closed").status == "column_not_found"
+
+
+def test_satisfaction_averages_say_how_many_invalid_ratings_they_left_out():
+    """Seed 000 "满意度评分(1-5分)": a 6, a 4.5 or 满意 is no rating; the average leaves it out and the
+    review says how many (the 口径 column, the figure's JSON)."""
+    from workbook_tools.ops.review import review_json
+    from workbook_tools.ops.review.sheet import basis_text
+
+    r = review([cust("甲", satisfaction=5), cust("乙", satisfaction=3), cust("丙", satisfaction=6),
+                cust("丁", satisfaction="满意"), cust("戊", satisfaction=4.5), cust("己")])
+    k = r.kpi("customer_satisfaction")
+    assert (k.value, k.left_out) == (4.0, 3)             # (5 + 3) / 2; 6, 满意 and 4.5 left out; 己 is empty
+    assert basis_text(k, "zh") == "剔除无效评分 3 个" and basis_text(k, "en") == "3 invalid ratings left out"
+    fig = review_json(r)["figures"]["customer_satisfaction"]
+    assert (fig["value"], fig["left_out"]) == (4.0, 3)
+    assert r.stats["satisfaction_left_out"] == 3

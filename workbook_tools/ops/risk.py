@@ -33,7 +33,7 @@ from .phrases import (
 from .ratings import rating_masks
 
 __all__ = ["Facts", "Potential", "Profile", "Thresholds", "high_potential", "months_back", "profiles", "risk_reasons",
-           "term_end", "term_span", "term_start", "thresholds"]
+           "term_end", "term_span", "thresholds"]
 
 RENEWAL_STAGE = "续约期"
 PAUSED_STAGE = "暂停合作"
@@ -60,11 +60,6 @@ def term_span(value: Any) -> tuple[dt.date | None, dt.date | None]:
 def term_end(value: Any) -> dt.date | None:
     """End date of a contract term (see :func:`term_span`); None if unreadable."""
     return term_span(value)[1]
-
-
-def term_start(value: Any) -> dt.date | None:
-    """Start date of a contract term (see :func:`term_span`); None when it holds a single date."""
-    return term_span(value)[0]
 
 
 def _term_date(parts: tuple[str, str, str], *, last: bool) -> dt.date | None:
