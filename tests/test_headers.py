@@ -398,3 +398,15 @@ def test_no_spelling_names_two_columns(spec) -> None:  # noqa: ANN001
     shared = {n: keys for table in (lk.exact, lk.alias) for n, keys in table.items() if len(keys) > 1}
     shared.update({n: lk.exact[n] | keys for n, keys in lk.alias.items() if n in lk.exact and lk.exact[n] != keys})
     assert shared == {}
+
+
+def test_the_review_gate_covers_every_column_a_review_figure_needs() -> None:
+    """The review declares per figure what it needs (KpiDef.needs: 'column not found' instead of a
+    value) and per action what the write gate checks (NEEDS['review']): a column in the first must
+    be in the second, or a review could be written from a header the reader could not place."""
+    from workbook_tools.ops.needs import NEEDS
+    from workbook_tools.ops.review import KPI_DEFS
+
+    gated = {(n.sheet, k) for n in NEEDS["review"] for k in n.columns} | {(n.sheet, "") for n in NEEDS["review"]}
+    wanted = {(ref.partition(".")[0], ref.partition(".")[2]) for d in KPI_DEFS for group in d.needs for ref in group}
+    assert wanted - gated == set()

@@ -173,7 +173,9 @@ def test_review_adds_sheet_with_values_styles_and_charts(sample: Path) -> None:
     for (r, c), (v, _) in gen.cells.items():
         assert sh.wbt_cell(cell_ref(r, c)).value == _xl(v), (r, c)
     assert len(sh.charts.wbt_list) == len(gen.charts) and gen.charts
-    assert all(ch.wbt_state.source for ch in sh.charts.wbt_list)
+    # each chart draws its categories and its series' columns, nothing between them
+    assert [ch.wbt_state.source for ch in sh.charts.wbt_list] == [
+        ",".join([spec.categories, *(r for _, r in spec.series)]) for spec in gen.charts]
     assert sh.wbt_merges == gen.merges
     title = next(((r, c) for (r, c), (_, st) in gen.cells.items() if st == "title"), None)
     if title:

@@ -1,7 +1,7 @@
 """The HTML report as a reader sees it: headless Chromium prints it to PDF and a screenshot.
 
 Checks what the HTML tests cannot: the page is not blank, its Chinese text comes out of the
-rendered PDF, a Chinese font is there to draw it, and the four inline-SVG charts are drawn (their
+rendered PDF, a Chinese font is there to draw it, and the declared inline-SVG charts are drawn (their
 titles live only in the SVG).
 """
 
@@ -15,13 +15,14 @@ import pytest
 from conftest import browser_binary
 
 from workbook_tools.i18n import set_lang
-from workbook_tools.ops.review import compute_review
+from workbook_tools.ops.review import Period, compute_review
+from workbook_tools.ops.review.charts import CHARTS
 from workbook_tools.reader import read_workbook
 from workbook_tools.report import render_report
 from workbook_tools.sample import generate_sample
 from workbook_tools.testing.soffice import pdf_text, png_is_blank
 
-CHART_TITLES = ("客户行业分布", "价值等级构成", "负责人本月沟通", "近六个月沟通与投诉")
+CHART_TITLES = tuple(c.title_for(Period.month("2026-10")).zh for c in CHARTS)
 
 
 def _chromium(*args: str) -> None:
@@ -48,10 +49,13 @@ def test_html_report_renders_with_chinese_glyphs_and_charts(tmp_path: Path) -> N
     _chromium("--window-size=1280,1600", f"--screenshot={png}", html.as_uri())
     assert png.exists() and not png_is_blank(png)
     text = pdf_text(pdf)
-    for word in ("2026-10 月度复盘", "关键指标", "客户总数", "按负责人", *CHART_TITLES):
+    assert "近六个月沟通与投诉" in CHART_TITLES and "投诉（右轴）" in text   # the complaints' own axis is named
+    for word in ("2026-10 月度复盘", "关键指标", "比率（与上月比较）", "流失率", "客户总数", "按负责人", *CHART_TITLES):
         assert word in text, word
     total = next(k.value for k in review.kpis if k.key == "customers_total")
     assert str(total) in text
+    churn = review.kpi("churn_rate")
+    assert f"{100 * churn.value:.1f}%" in text     # rates as percentages
     # Chromium embeds its fonts nameless (Type 3), so the PDF cannot say which font drew the text;
     # what keeps the Chinese from being boxes is a Chinese font the browser can find:
     zh = subprocess.run(["fc-list", ":lang=zh", "family"], check=True, capture_output=True, text=True, timeout=60)

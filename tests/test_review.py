@@ -10,7 +10,7 @@ import pytest
 
 from workbook_tools.errors import WbtError
 from workbook_tools.i18n import set_lang
-from workbook_tools.ops.review import Month, compute_review, review_result, run_review
+from workbook_tools.ops.review import Period, compute_review, review_result, run_review
 from workbook_tools.report import render_report
 from workbook_tools.testing import make_model
 
@@ -76,7 +76,7 @@ def zh():
 
 def test_kpis_equal_hand_computed_values(model):
     r = compute_review(model, month="2024-05", as_of=AS_OF, findings_errors=3)
-    got = {k.key: (k.value, k.previous) for k in r.kpis}
+    got = {k.key: (k.value, k.previous) for k in r.kpis if not k.is_rate}
     assert got == {
         "customers_total": (4, 3),            # rows 2-5 / rows 3-5
         "new_customers": (1, 1),              # row 2 / row 5
@@ -91,7 +91,9 @@ def test_kpis_equal_hand_computed_values(model):
         "avg_hours_to_resolve": (84.0, None),  # (48 + 120) / 2
         "avg_satisfaction": (3.0, None),      # (4 + 2) / 2
         "customer_satisfaction": (3.67, 3.0),  # (5 + 2 + 4) / 3 / (2 + 4) / 2
-        "contracts_ending_next_month": (1, 0),  # 乙 ends 2024-06-30
+        "contracts_ending_next": (1, 0),      # 乙 ends 2024-06-30
+        "open_opportunities": (1, 1),         # 丁: 接洽中, 潜在客户, no 首次合作时间 (甲 合作中, 乙 合作中, 戊 later)
+        "nps": (None, None),                  # no 0–10 scores in the workbook
         "dq_errors": (3, None),
     }
     assert r.snapshot == dt.date(2024, 5, 31)
@@ -110,7 +112,8 @@ def test_tables_equal_hand_computed_values(model):
     assert r.table("by_tier").rows == [["战略客户", 1, 1, 0, 60.0], ["重点客户", 1, 0, 1, 20.0],
                                        ["普通客户", 1, 1, 0, 5.0], ["(未定级)", 1, 0, 0, 0.0]]
     assert r.table("by_stage").rows == [["接洽中", 1], ["合作中", 2], ["终止合作", 1]]
-    assert r.table("new_by_source").rows == [["转介绍", 1]]
+    assert {row[0]: row[2] for row in r.table("by_channel").rows} == {"转介绍": 1, "行业展会": 0, "线上推广": 0,
+                                                                     "(未填)": 0}  # new in May per source
     assert r.trend.rows == [["2023-12", 0, 0], ["2024-01", 0, 0], ["2024-02", 0, 0], ["2024-03", 0, 0],
                             ["2024-04", 2, 1], ["2024-05", 4, 3]]
 
@@ -118,8 +121,9 @@ def test_tables_equal_hand_computed_values(model):
 def test_lists_equal_hand_computed_values(model):
     r = compute_review(model, month="2024-05", as_of=AS_OF)
     d = dt.date
-    assert r.table("overdue").rows == [["乙制造有限公司", "2023-MF-001", "李四", "重点客户", d(2024, 4, 10),
+    assert r.table("overdue").rows == [["乙制造有限公司", "2023-MF-001", "李四", "重点客户", 20.0, d(2024, 4, 10),
                                         d(2024, 4, 24), 37]]
+    assert r.table("overdue_prospects").rows == []
     assert r.table("not_contacted").rows == [["乙制造有限公司", "2023-MF-001", "重点客户", "李四", d(2024, 4, 10)]]
     # complaints over the whole cooperation (no 首次合作时间 here: all of them); 乙's contract ends within
     # the 60-day renewal window and nothing confirms the renewal; the contact change is within 180 days
@@ -223,7 +227,13 @@ def test_html_and_markdown_hold_the_same_numbers_as_the_sheet(model):
     for k in r.kpis:
         rr = label_rows[k.label.zh]
         value = cells[(rr, 2)][0]
-        want = "—" if value == "—" else (f"{value:,.{k.decimals}f}" if k.decimals else f"{int(value):,}")
+        if isinstance(value, str):
+            want = value                                  # "—", "未找到列", "不可用"
+        elif k.is_rate:
+            want = f"{100 * value:.1f}%"                  # the sheet holds the share, formatted 0.0%
+            assert cells[(rr, 2)][1] == "kpi_pct"
+        else:
+            want = f"{value:,.{k.decimals}f}" if k.decimals else f"{int(value):,}"
         m = re.search(rf'data-kpi="{k.key}"><td class="label">[^<]*</td><td class="value">([^<]*)</td>', html)
         assert m and m.group(1) == want, k.key
         line = next(ln for ln in md.splitlines() if ln.startswith(f"| {k.label.zh} |"))
@@ -240,12 +250,19 @@ def test_html_and_markdown_hold_the_same_numbers_as_the_sheet(model):
             got = re.findall(r"<td[^>]*>([^<]*)</td>", hr)
             assert _numbers(" ".join(got)) == _numbers(" ".join(_show(v) for v in row)), t.key
     assert "<script" not in html and "http" not in html.replace("http://www.w3.org/2000/svg", "")
-    assert html.count("<svg") == 4
+    assert html.count("<svg") == 6
 
 
 def _show(v):
+    from workbook_tools.i18n import L
+    from workbook_tools.ops.review.model import Ratio
+
     if v is None:
         return ""
+    if isinstance(v, L):
+        return v.zh
+    if isinstance(v, Ratio):
+        return f"{100 * v:.1f}%"
     if isinstance(v, dt.datetime):
         return v.strftime("%Y-%m-%d %H:%M")
     if isinstance(v, dt.date):
@@ -273,14 +290,14 @@ def test_user_templates_override_the_shipped_ones(model, tmp_path):
 
 @pytest.mark.parametrize("text,want", [("2024-05", "2024-05"), ("2024/5", "2024-05"), ("2024年5月", "2024-05")])
 def test_month_parsing(text, want):
-    assert str(Month.parse(text)) == want
-    assert Month.parse("2024-01").shift(-1) == Month(2023, 12)
+    assert str(Period.month(text)) == want == str(Period.parse(text))
+    assert Period.month("2024-01").shift(-1) == Period("month", 2023, 12)
 
 
-@pytest.mark.parametrize("bad", ["2024-13", "May", "24-05", ""])
+@pytest.mark.parametrize("bad", ["2024-13", "May", "24-05", "", "2024-Q2"])
 def test_bad_month_is_a_clear_error(bad):
     with pytest.raises(WbtError) as exc:
-        Month.parse(bad)
+        Period.month(bad)
     assert "YYYY-MM" in exc.value.message.zh
 
 
@@ -298,7 +315,10 @@ def test_a_workbook_without_log_and_complaint_sheets_still_gets_a_review() -> No
     del model.sheets["contacts"], model.sheets["complaints"]  # as the reader leaves sheets the file lacks
     res = run_review(model, month="2026-10", as_of=dt.date(2026, 10, 31))
     assert res.stats["month"] == "2026-10"
-    # no log sheet: the figures resting on it say so instead of 0 (issue 14)
-    assert "新增客户 1" in res.summary.zh and "沟通 0 次" not in res.summary.zh
-    assert "沟通记录数：未找到“沟通记录”表" in res.summary.zh
-    assert res.stats["contacts_logged"] is None and "未找到" in res.stats["not_found"]["contacts_logged"]
+    # no "0 contacts" for a sheet that is not there: the figures that need it say what is missing
+    assert res.summary.zh == ("已生成 2026-10 月度复盘：新增客户 1，沟通：未找到工作表“沟通记录”，"
+                              "逾期：未找到工作表“沟通记录”，未结投诉：未找到工作表“投诉登记”")
+    assert "contacts: sheet 'Contact log' not found" in res.summary.en
+    review = compute_review(model, month="2026-10", as_of=dt.date(2026, 10, 31))
+    assert review.kpi("customers_total").value == 1 and review.kpi("complaint_rate").status == "column_not_found"
+    assert review.kpi("contacts_logged").value is None and review.kpi("churn_rate").status == "no_denominator"

@@ -1,4 +1,4 @@
-"""The review sheet rendered through LibreOffice headless: not blank, Chinese glyphs present."""
+"""The review sheet rendered through LibreOffice headless: not blank, Chinese glyphs, rates and charts present."""
 
 from __future__ import annotations
 
@@ -26,12 +26,15 @@ def test_review_sheet_renders_with_chinese_text(tmp_path):
     pngs = render_png(xlsx, tmp_path / "png")
     assert pngs and not png_is_blank(pngs[0])
     text = pdf_text(tmp_path / "png" / "review.pdf", first=1, last=1)  # render_png went through this PDF
-    for word in ("2024-05 月度复盘", "关键指标", "新增客户", "流失客户", "按负责人", "张三"):
+    # and the figures read as a manager needs them: rates in %, changes in percentage points, the
+    # complaints' own axis named, the charts declared in ops/review/charts.py drawn
+    for word in ("2024-05 月度复盘", "关键指标", "新增客户", "流失客户", "按负责人", "张三", "比率（与上月比较）",
+                 "75.0%", "个百分点", "投诉（右轴）", "各来源成交率"):
         assert word in text, word
 
 
 def test_review_workbook_holds_values_and_charts(tmp_path):
-    """The separate review workbook (--out): one sheet, values (no formulas), four charts."""
+    """The separate review workbook (--out): one sheet, values (no formulas), six charts."""
     import openpyxl
 
     model = make_model(customers=CUSTOMERS, contacts=CONTACTS, complaints=COMPLAINTS)
@@ -40,7 +43,7 @@ def test_review_workbook_holds_values_and_charts(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["2024-05 月度复盘"]
     ws = wb.active
-    assert len(ws._charts) == 4
+    assert len(ws._charts) == 6
     formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
     found = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None}

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .i18n import L, current_lang
-from .model import Finding
+from .model import Finding, col_letter
+from .styles import PALETTE, text_lines, wrapped_height
 
 NOT_CHECKED: Any = type("NotChecked", (), {"__repr__": lambda self: "NOT_CHECKED"})()
 """``CellEdit.old`` default: write without checking what the cell held."""
@@ -68,6 +69,8 @@ class ChartSpec:
     anchor: str = "H2"
     width: int = 480
     height: int = 288
+    y2: tuple[int, ...] = ()           # series (by position) drawn against a second value axis on the right
+    percent: bool = False              # values are shares (0–1): value axis and labels shown in %
 
 
 @dataclass
@@ -84,6 +87,21 @@ class GeneratedSheet:
     tab_color: str | None = None
     after: str | None = None               # place after this sheet (default: last)
     hidden: bool = False
+    row_heights: dict[int, float] = field(default_factory=dict)  # row (1-based) → height in points
+
+    def fit_wrapped_rows(self) -> None:
+        """Give each row the height its wrapped texts need (styles with ``text_wrap``, at the column
+        widths), so a long problem or hint is visible without resizing: LibreOffice and WPS do not
+        grow rows of a file on their own. Merged cells are left to their own height."""
+        merged = {m.split(":")[0] for m in self.merges}
+        for (r, c), (value, style) in self.cells.items():
+            props = PALETTE.get(style or "", {})
+            if not isinstance(value, str) or not props.get("text_wrap") or f"{col_letter(c)}{r}" in merged:
+                continue
+            size = props.get("font_size", 11)
+            lines = text_lines(value, self.col_widths.get(c, 8.43), size)
+            if lines > 1:
+                self.row_heights[r] = max(self.row_heights.get(r, 0.0), wrapped_height(lines, size))
 
     def put(self, row: int, col: int, value: Any, style: str | None = None) -> None:
         self.cells[(row, col)] = (value, style)

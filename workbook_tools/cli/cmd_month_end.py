@@ -71,12 +71,18 @@ def summary_text(rep: MonthEndReport) -> str:
                  (tr("将写入 {n} 处", "would write {n}", n=s.planned) if rep.dry_run and s.planned else tr("无需修改", "no change")))
         text = s.summary.get() if s.summary else ""
         lines.append(f"  • {s.label.get()}: {text}  [{state}, {s.seconds:.1f}s]")
-    k = {key: rep.not_found.get(key, v) for key, v in rep.kpis.items()}   # 'column not found', never 0
+    k = rep.kpis
     if k:
+        def v(key: str) -> str:
+            if k.get(key) is not None:
+                return f"{k[key]:,}"
+            status = rep.review.get("figures", {}).get(key, {}).get("status")
+            return tr("未找到列", "column not found") if status == "column_not_found" else "—"
+
         lines.append(tr("  本月：客户 {t}，新增 {n}，沟通 {c} 次，逾期 {o} 户，未结投诉 {p} 条",
                         "  This month: {t} customers, {n} new, {c} contacts, {o} overdue, {p} open complaints",
-                        t=k.get("customers_total"), n=k.get("new_customers"), c=k.get("contacts_logged"),
-                        o=k.get("overdue_followups"), p=k.get("complaints_open")))
+                        t=v("customers_total"), n=v("new_customers"), c=v("contacts_logged"),
+                        o=v("overdue_followups"), p=v("complaints_open")))
     if rep.errors:
         where = (tr("见工作表“校验结果”", "see the 校验结果 sheet") if rep.step("validate") and
                  rep.step("validate").written else tr("wbt validate 逐条列出，加 --annotate 标出单元格",
@@ -88,6 +94,9 @@ def summary_text(rep: MonthEndReport) -> str:
         lines.append(tr("  请看：{f} 的工作表“{s}”", "  Look at: sheet '{s}' in {f}", f=rep.path, s=rep.review_sheet))
         if rep.html:
             lines.append(tr("  HTML 报告：{h}", "  HTML report: {h}", h=rep.html))
+        if rep.quarter_sheet:
+            lines.append(tr("  季度末：另生成工作表“{s}”和 HTML 报告 {h}", "  Quarter end: also sheet '{s}' and the "
+                            "HTML report {h}", s=rep.quarter_sheet, h=rep.quarter_html or "—"))
         if rep.backup:
             lines.append(tr("  修改前的备份：{b}", "  Backup before the changes: {b}", b=rep.backup))
     lines.append(tr("  用时 {s:.1f} 秒", "  Took {s:.1f} s", s=rep.seconds))

@@ -1,4 +1,4 @@
-"""``wbt review``: the monthly review sheet (in the workbook or a separate file), HTML and Markdown."""
+"""``wbt review``: the monthly or quarterly review sheet (in the workbook or a separate file), HTML and Markdown."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from ..i18n import tr
-from ..ops.review import compute_review, review_result
-from ..ops.review.kpis import Month
+from ..ops.review import Period, compute_review, review_json, review_result
 from ..report import render_report, write_sheet_workbook
 from .common import (
     apply_result,
@@ -23,22 +22,30 @@ from .common import (
 )
 
 
-def month_option(f):  # noqa: ANN001, ANN201 - click decorator
-    def check(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def _period_option(name: str, kind: str, required: bool, help_zh: str, help_en: str, metavar: str):  # noqa: ANN202
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
         from ..errors import WbtError
 
+        if value is None:
+            return None
         try:
-            return str(Month.parse(value))
+            return str(Period.month(value) if kind == "month" else Period.quarter(value))
         except WbtError as exc:
             raise click.BadParameter(exc.message.get()) from None
 
-    return click.option("--month", required=True, callback=check, metavar="YYYY-MM",
-                        help=tr("复盘月份，如 2024-05", "Month to review, e.g. 2024-05"))(f)
+    return click.option(name, required=required, default=None, callback=check, metavar=metavar,
+                        help=tr(help_zh, help_en))
+
+
+def month_option(f):  # noqa: ANN001, ANN201 - click decorator
+    return _period_option("--month", "month", True, "复盘月份，如 2024-05", "Month to review, e.g. 2024-05", "YYYY-MM")(f)
 
 
 @click.command("review")
 @file_argument
-@month_option
+@_period_option("--month", "month", False, "复盘月份，如 2024-05", "Month to review, e.g. 2024-05", "YYYY-MM")
+@_period_option("--quarter", "quarter", False, "复盘季度，如 2026-Q3（与 --month 二选一）",
+                "Quarter to review, e.g. 2026-Q3 (instead of --month)", "YYYY-Qn")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help=tr("把复盘表写入一个新的工作簿（不改原文件）", "Write the review sheet into a NEW workbook (the file is not changed)"))
 @click.option("--html", "html", type=click.Path(path_type=Path), default=None, help=tr("另存 HTML 报告", "Also write an HTML report"))
@@ -48,11 +55,16 @@ def month_option(f):  # noqa: ANN001, ANN201 - click decorator
 @as_of_option
 @dry_run_option
 @json_option
-def review_cmd(file: Path, month: str, out: Path | None, html: Path | None, md: Path | None, templates: Path | None,
-               as_of: dt.datetime | None, dry_run: bool, as_json: bool) -> None:
-    """生成月度复盘（指标、分组、清单、图表）/ build the monthly review (KPIs, tables, lists, charts)."""
+def review_cmd(file: Path, month: str | None, quarter: str | None, out: Path | None, html: Path | None,
+               md: Path | None, templates: Path | None, as_of: dt.datetime | None, dry_run: bool,
+               as_json: bool) -> None:
+    """生成月度或季度复盘（指标、比率、分组、清单、图表）/ build the monthly or quarterly review
+    (figures, rates, tables, lists, charts)."""
+    if (month is None) == (quarter is None):
+        raise click.UsageError(tr("请给出 --month YYYY-MM 或 --quarter YYYY-Qn（二选一）",
+                                  "Give either --month YYYY-MM or --quarter YYYY-Qn"))
     model = read_for_writing(file, "review")
-    review = compute_review(model, month=month, as_of=as_date(as_of), source=file.name)
+    review = compute_review(model, period=month or quarter, as_of=as_date(as_of), source=file.name)
     result = review_result(review)
     # render the reports first: a template error must stop before anything is written
     texts = {p: render_report(review, kind, templates_dir=templates) for p, kind in ((html, "html"), (md, "md")) if p}
@@ -72,6 +84,7 @@ def review_cmd(file: Path, month: str, out: Path | None, html: Path | None, md: 
             p.write_text(text, encoding="utf-8")
             written.append(str(p))
     outcome["reports"] = written
+    outcome["review"] = review_json(review)
     if as_json:
         emit_json(outcome)
         return

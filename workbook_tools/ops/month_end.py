@@ -79,7 +79,11 @@ class MonthEndReport:
     # validation's findings, then the later steps' errors that validation did not report already
     findings: list[Any] = field(default_factory=list)
     kpis: dict[str, Any] = field(default_factory=dict)
-    not_found: dict[str, str] = field(default_factory=dict)   # KPI key → 'column not found' (its value is None)
+    review: dict[str, Any] = field(default_factory=dict)      # the month's review as JSON (review_json)
+    # a month that closes a quarter (03, 06, 09, 12) also builds that quarter's review
+    quarter_sheet: str = ""
+    quarter_html: Path | None = None
+    quarter_review: dict[str, Any] | None = None
 
     @property
     def errors(self) -> int:
@@ -95,7 +99,9 @@ class MonthEndReport:
                 "review_sheet": self.review_sheet, "html": str(self.html) if self.html else None,
                 "backup": str(self.backup) if self.backup else None, "errors": self.errors, "reads": self.reads,
                 "read_seconds": round(self.read_seconds, 3), "seconds": round(self.seconds, 3),
-                "kpis": self.kpis, "not_found": self.not_found, "steps": [s.to_dict(lang) for s in self.steps]}
+                "kpis": self.kpis, "review": self.review, "quarter_sheet": self.quarter_sheet or None,
+                "quarter_html": str(self.quarter_html) if self.quarter_html else None,
+                "quarter_review": self.quarter_review, "steps": [s.to_dict(lang) for s in self.steps]}
 
 
 # IDs-step errors that validation reports too (as DUP_ID and ID_FORMAT), at other cells
@@ -108,9 +114,12 @@ def _planned(cs: Changeset | None) -> int:
     return len(cs.edits) + len(cs.marks) + len(cs.notes) + len(cs.add_sheets) + len(cs.remove_sheets)
 
 
-def html_path(path: Path, month: str) -> Path:
-    """Where month-end writes the HTML report: beside the workbook, ``<name>_<YYYY-MM>_月度复盘.html``."""
-    return path.with_name(f"{path.stem}_{month}_月度复盘.html")
+def html_path(path: Path, period: str) -> Path:
+    """Where month-end writes the HTML report: beside the workbook, ``<name>_<YYYY-MM>_月度复盘.html``
+    (``<name>_<YYYY-Qn>_季度复盘.html`` for the quarter)."""
+    from .review import sheet_name
+
+    return path.with_name(f"{path.stem}_{sheet_name(period).replace(' ', '_')}.html")
 
 
 def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None, dry_run: bool = False,
@@ -133,14 +142,13 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
     from ..report import render_report
     from ..writer import apply_changeset
     from .ids import run_ids
-    from .review import compute_review, review_result
-    from .review.kpis import Month
+    from .review import Period, compute_review, review_json, review_result
     from .tiers import run_tiers
     from .validate import run_annotate, run_validate
 
     t_all = time.perf_counter()
     as_of = as_of or dt.date.today()
-    Month.parse(month)  # a bad month fails before anything is read
+    period = Period.month(month)  # a bad month fails before anything is read
     rep = MonthEndReport(path=path, month=month, as_of=as_of, dry_run=dry_run)
     total = len(STEPS)
     labels = dict(STEPS)
@@ -239,11 +247,21 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
     end(st)
 
     st = begin("review")
-    review = compute_review(model, month=month, as_of=as_of, source=path.name, findings_errors=dq_errors)
+    review = compute_review(model, period=period, as_of=as_of, source=path.name, findings_errors=dq_errors)
     rres = review_result(review, lang=lang)
     rep.review_sheet = str(rres.stats["sheet"])
     rep.kpis = {k.key: k.value for k in review.kpis}
-    rep.not_found = {k.key: k.missing.get(lang) for k in review.kpis if k.missing is not None}
+    rep.review = review_json(review)
+    quarter = None
+    if period.ends_quarter:  # the quarter's review too, in the same write (docs/review.md)
+        quarter = compute_review(model, period=period.quarter_of(), as_of=as_of, source=path.name,
+                                 findings_errors=dq_errors)
+        qres = review_result(quarter, lang=lang)
+        rres.changeset.extend(qres.changeset)
+        m, q = rres.summary or L("", ""), qres.summary or L("", "")
+        rres.summary = L(f"{m.zh}；{q.zh}", f"{m.en}; {q.en}")
+        rep.quarter_sheet = str(qres.stats["sheet"])
+        rep.quarter_review = review_json(quarter)
     plan(st, rres)
     end(st)
 
@@ -264,6 +282,10 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
         target = Path(html) if html else html_path(path, month)
         target.write_text(render_report(review, "html", templates_dir=templates, lang=lang), encoding="utf-8")
         rep.html = target
+        if quarter is not None:  # beside the month's report
+            qtarget = target.with_name(html_path(path, str(quarter.period)).name)
+            qtarget.write_text(render_report(quarter, "html", templates_dir=templates, lang=lang), encoding="utf-8")
+            rep.quarter_html = qtarget
         st.written = True
     end(st)
     rep.seconds = time.perf_counter() - t_all

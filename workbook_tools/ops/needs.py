@@ -63,8 +63,8 @@ class SheetNeed:
 _REVIEW = (
     SheetNeed("customers", ESSENTIAL, essential=("name",),
               used=("customer_id", "first_contact", "last_coop", "term", "stage", "customer_type", "owner", "industry",
-                    "source", "amount_annual", "satisfaction", "tier_confirmed", "tier_confirmed_on", "follow_grade",
-                    *_RULES_CUSTOMERS)),
+                    "source", "company_size", "amount_annual", "satisfaction", "tier_confirmed", "tier_confirmed_on",
+                    "follow_grade", *_RULES_CUSTOMERS)),
     SheetNeed("contacts", USED, essential=("contact_date",), used=("follower", *_RULES_LOG), any_of=_LINK),
     SheetNeed("complaints", USED, essential=("received_at",),
               used=("complaint_id", "resolved_at", "responded_at", "urgency", "status", "satisfaction", "handler"),
@@ -305,22 +305,6 @@ def _letter(index: int) -> str:
     from ..model import col_letter
 
     return col_letter(index)
-
-
-def missing_label(model: WorkbookModel, refs: Iterable[str]) -> L | None:
-    """'column not found' for the first ``sheet.column`` reference a figure rests on that the model
-    does not hold (no sheet, or no such column), else None. Used by the review so that a figure
-    whose input was not found says so instead of showing 0."""
-    for ref in refs:
-        sheet_key, _, key = ref.partition(".")
-        spec = SCHEMA.sheet(sheet_key)
-        sheet = model.sheets.get(sheet_key)
-        if sheet is None:
-            return L(f"未找到“{spec.zh}”表", f"sheet {spec.zh} not found")
-        if key and key not in sheet.columns:
-            col = spec.column(key)
-            return L(f"未找到“{col.zh}”列", f"column {col.zh} not found")
-    return None
 
 
 @dataclass

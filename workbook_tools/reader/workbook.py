@@ -25,7 +25,15 @@ import python_calamine as pc
 from ..errors import UnreadableWorkbook
 from ..i18n import L
 from ..model import Notice, Settings, SheetData, WorkbookModel, cell_ref
-from ..schema import CHANGELOG_SHEET, MARKS_SHEET, SCHEMA, VALIDATION_SHEET, SheetSpec, norm_header
+from ..schema import (
+    CHANGELOG_SHEET,
+    MARKS_SHEET,
+    REVIEW_SHEET_SUFFIXES,
+    SCHEMA,
+    VALIDATION_SHEET,
+    SheetSpec,
+    norm_header,
+)
 from . import safety, xmlscan
 from .frames import build_sheet
 from .headermap import header_score, pins_for
@@ -203,7 +211,7 @@ def plan_sheets(names: Sequence[str], wanted: Sequence[SheetSpec]) -> SheetPlan:
             *(norm_header(a) for a in SCHEMA.sheet("instructions").aliases), *_GENERATED}
     if plan.unmatched:
         plan.candidates = [n for n in names if n not in used and normed[n] not in skip
-                           and not normed[n].endswith("月度复盘")]
+                           and not normed[n].endswith(REVIEW_SHEET_SUFFIXES)]
     plan.load_order = [*plan.by_name.values(), *([plan.settings] if plan.settings else []), *plan.candidates]
     return plan
 
@@ -279,7 +287,7 @@ def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_n
     known = {*plan.by_name.values(), *([plan.settings] if plan.settings else [])}
     for name in sheet_names:
         n = norm_header(name)
-        if name not in known and n not in _GENERATED and not n.endswith("月度复盘") \
+        if name not in known and n not in _GENERATED and not n.endswith(REVIEW_SHEET_SUFFIXES) \
                 and n not in SCHEMA.sheet("instructions").name_keys():
             notices.append(Notice("R-EXTRA-SHEET", L(f"工作表“{name}”不属于本模板，未读取",
                                                      f"Sheet '{name}' is not part of the template; not read"),

@@ -1,4 +1,4 @@
-"""Render the monthly review as HTML or Markdown from jinja2 templates.
+"""Render the review (of a month or a quarter) as HTML or Markdown from jinja2 templates.
 
 The templates ship in ``workbook_tools/report/templates`` (``review.html.j2``, ``review.md.j2``).
 A user may pass a folder of their own (``wbt review --templates DIR``): a file there with the
@@ -16,8 +16,17 @@ import jinja2
 
 from ..errors import WbtError
 from ..i18n import L, current_lang
-from ..ops.review.kpis import Review, Table
-from ..ops.review.sheet import delta_text, sheet_name, stamp_text
+from ..ops.review.charts import CHARTS, number
+from ..ops.review.model import Kpi, Ratio, Review, Table
+from ..ops.review.sheet import (
+    basis_text,
+    delta_text,
+    headings,
+    sheet_name,
+    stamp_text,
+    title_text,
+    value_text,
+)
 from . import svg
 
 TEMPLATES = {"html": "review.html.j2", "md": "review.md.j2"}
@@ -38,14 +47,18 @@ def template_env(templates_dir: str | Path | None = None) -> jinja2.Environment:
     return env
 
 
-def fmt(v: Any) -> str:
-    """One value as text, the same way in HTML, Markdown and the sheet."""
+def fmt(v: Any, lang: str | None = None) -> str:
+    """One value as text, the same way in HTML, Markdown and the sheet (shares as %)."""
     if v is None or (isinstance(v, float) and v != v):
         return ""
+    if isinstance(v, L):
+        return v.get(lang)
     if isinstance(v, dt.datetime):
         return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.strftime("%Y-%m-%d")
     if isinstance(v, dt.date):
         return v.isoformat()
+    if isinstance(v, Ratio):
+        return f"{100 * v:.1f}%"
     if isinstance(v, float):
         return f"{v:,.2f}"
     if isinstance(v, int) and not isinstance(v, bool):
@@ -53,11 +66,15 @@ def fmt(v: Any) -> str:
     return str(v)
 
 
-def kpi_text(v: float | int | None, decimals: int) -> str:
-    """A KPI value: '—' when there is none, else with the KPI's decimals (as the sheet shows it)."""
-    if v is None:
-        return "—"
-    return f"{v:,.{decimals}f}" if decimals else f"{int(v):,}"
+def kpi_text(k: Kpi, which: str, lang: str) -> str:
+    """A figure's value as the sheet shows it: with its decimals, a share as %, or why there is none."""
+    shown = value_text(k, which, lang)
+    if shown is not None:
+        return shown
+    v = k.value if which == "value" else k.previous
+    if k.is_rate:
+        return f"{100 * v:.1f}%"
+    return f"{v:,.{k.decimals}f}" if k.decimals else f"{int(v):,}"
 
 
 def md_cell(v: Any) -> str:
@@ -66,51 +83,54 @@ def md_cell(v: Any) -> str:
 
 def _table(t: Table, lang: str) -> dict[str, Any]:
     note = L("仅列出前 {k} 条，共 {n} 条", "First {k} of {n} shown").format(k=len(t.rows), n=t.total).get(lang)
-    return {"note": note if t.total > len(t.rows) else "", "key": t.key, "title": t.title.get(lang), "columns": [c.get(lang) for c in t.columns],
-            "rows": [[fmt(v) for v in row] for row in t.rows], "total": t.total, "shown": len(t.rows),
-            "truncated": t.total > len(t.rows)}
+    return {"note": note if t.total > len(t.rows) else "", "key": t.key, "title": t.title.get(lang),
+            "columns": [c.get(lang) for c in t.columns], "rows": [[fmt(v, lang) for v in row] for row in t.rows],
+            "total": t.total, "shown": len(t.rows), "truncated": t.total > len(t.rows),
+            "explain": t.note.get(lang) if t.note else ""}
+
+
+def _kpi(k: Kpi, lang: str) -> dict[str, Any]:
+    return {"key": k.key, "label": k.label.get(lang), "value": kpi_text(k, "value", lang),
+            "previous": kpi_text(k, "previous", lang), "delta": delta_text(k, lang), "trend": k.trend,
+            "basis": basis_text(k, lang), "status": k.status, "rate": k.is_rate}
+
+
+def charts_svg(review: Review, lang: str) -> dict[str, str]:
+    """The declared charts (``ops/review/charts.py``) as inline SVG, from the same tables as the sheet."""
+    out: dict[str, str] = {}
+    p = review.period
+    for i, c in enumerate(CHARTS):
+        t = review.table(c.table)
+        labels = [fmt(row[c.category_col], lang) for row in t.rows]
+        series = [(p.words(s.label.zh, s.label.en).get(lang), [number(row[s.col]) for row in t.rows], s.secondary)
+                  for s in c.series]
+        out[c.key] = svg.chart(c.kind, c.title_for(p).get(lang), labels, series, percent=c.percent, index=i)
+    return out
 
 
 def review_context(review: Review, lang: str | None = None) -> dict[str, Any]:
     """Everything a template may use, as plain strings and lists."""
     lang = lang or current_lang()
-    zh = lang != "en"
-    t = {tb.key: tb for tb in [*review.tables, review.trend]}
-
-    def col(key: str, j: int) -> list[Any]:
-        return [row[j] for row in t[key].rows]
-
-    charts = {
-        "industry": svg.bar_chart("客户行业分布" if zh else "Customers by industry",
-                                  [str(x) for x in col("by_industry", 0)], col("by_industry", 1)),
-        "tiers": svg.pie_chart("价值等级构成" if zh else "Tier mix", [str(x) for x in col("by_tier", 0)],
-                               col("by_tier", 1)),
-        "owners": svg.bar_chart("负责人本月沟通" if zh else "Activity by owner", [str(x) for x in col("by_owner", 0)],
-                                col("by_owner", 2), color=svg.COLORS[5]),
-        "trend": svg.line_chart("近六个月沟通与投诉" if zh else "Contacts and complaints, six months",
-                                [str(x) for x in col("trend", 0)],
-                                [("沟通记录" if zh else "Contacts", col("trend", 1)),
-                                 ("投诉" if zh else "Complaints", col("trend", 2))]),
-    }
+    p = review.period
+    labels = {k: v.get(lang) for k, v in headings(p).items()}
+    labels.update({k: v.get(lang) for k, v in {
+        "none": L("（无）", "(none)"), "charts": L("图表", "Charts"),
+        "tables": L("分组统计", "Breakdowns"), "lists": L("清单", "Lists"),
+    }.items()})
     return {
         "lang": lang,
-        "title": L("{m} 月度复盘", "{m} monthly review").format(m=review.month).get(lang),
-        "sheet_name": sheet_name(review.month),
-        "month": review.month,
+        "title": title_text(p).get(lang),
+        "sheet_name": sheet_name(p),
+        "month": str(p),
+        "period": str(p),
+        "kind": p.kind,
         "stamp": stamp_text(review, lang),
-        "labels": {k: v.get(lang) for k, v in {
-            "kpis": L("关键指标（与上月比较）", "Key figures (against last month)"),
-            "figure": L("指标", "Figure"), "this": L("本月", "This month"), "last": L("上月", "Last month"),
-            "change": L("变化", "Change"), "none": L("（无）", "(none)"), "charts": L("图表", "Charts"),
-            "tables": L("分组统计", "Breakdowns"), "lists": L("清单", "Lists"),
-        }.items()},
-        "kpis": [{"key": k.key, "label": k.label.get(lang),
-                  "value": k.missing.get(lang) if k.missing else kpi_text(k.value, k.decimals),
-                  "previous": kpi_text(k.previous, k.decimals), "delta": delta_text(k, lang), "trend": k.trend}
-                 for k in review.kpis],
+        "labels": labels,
+        "kpis": [_kpi(k, lang) for k in review.kpis if not k.is_rate],
+        "rates": [_kpi(k, lang) for k in review.kpis if k.is_rate],
         "tables": [_table(tb, lang) for tb in [*review.tables, review.trend]],
         "lists": [_table(tb, lang) for tb in review.lists],
-        "charts": charts,
+        "charts": charts_svg(review, lang),
     }
 
 

@@ -7,7 +7,9 @@ from .crm import (
     CUSTOMERS,
     MAPPING_BLOCK,
     MARKS_SHEET,
+    REVIEW_QUARTER_SHEET_FMT,
     REVIEW_SHEET_FMT,
+    REVIEW_SHEET_SUFFIXES,
     SCHEMA,
     SETTINGS_HEADERS,
     VALIDATION_SHEET,
@@ -15,7 +17,8 @@ from .crm import (
 from .model import Column, CType, Industry, ListSpec, Schema, SettingSpec, SheetSpec, norm_header, strip_unit
 
 __all__ = [
-    "CHANGELOG_SHEET", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "MAPPING_BLOCK", "MARKS_SHEET", "REVIEW_SHEET_FMT", "SCHEMA", "SETTINGS_HEADERS",
+    "CHANGELOG_SHEET", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "MAPPING_BLOCK", "MARKS_SHEET", "REVIEW_QUARTER_SHEET_FMT",
+    "REVIEW_SHEET_FMT", "REVIEW_SHEET_SUFFIXES", "SCHEMA", "SETTINGS_HEADERS",
     "VALIDATION_SHEET", "CType", "Column", "Industry", "ListSpec", "Schema", "SettingSpec", "SheetSpec",
     "norm_header", "strip_unit",
 ]

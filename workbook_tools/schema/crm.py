@@ -226,6 +226,8 @@ VALIDATION_SHEET = "校验结果"
 CHANGELOG_SHEET = "变更日志"
 MARKS_SHEET = "_wbt_marks"  # veryHidden: what each mark replaced, so a later run can clear it
 REVIEW_SHEET_FMT = "{month} 月度复盘"  # month as YYYY-MM
+REVIEW_QUARTER_SHEET_FMT = "{quarter} 季度复盘"  # quarter as YYYY-Qn
+REVIEW_SHEET_SUFFIXES = ("月度复盘", "季度复盘")  # generated review sheets end so; the reader skips them
 
 # Headers of the blocks in 代码表 (the reader finds blocks by these, in any column).
 SETTINGS_HEADERS = {

@@ -67,6 +67,25 @@ LISTS: tuple[ListSpec, ...] = (
               "采购了", "补货"),
              help_zh="沟通记录中出现这些说法的一天记为一次采购，用于高潜力客户（增购意向、计划下单等不算）",
              help_en="A log day with this wording counts as one purchase, for high-potential customers"),
+    # the review (004 §第五步: 客户疑虑高频点, 未成交客户流失原因): one category per entry
+    ListSpec("objection_keywords", "客户疑虑关键词", "Objection keywords",
+             ("价格:价格、贵、报价、折扣、优惠、预算、费用、付款、成本、性价比、-价格无异议、-价格认可",
+              "功能:功能、接口、导出、报表、定制、对接、移动端、性能、稳定性、兼容",
+              "服务:服务、售后、响应、培训、态度、运维",
+              "交付:交付、实施、进度、上线、工期、延期、交货",
+              "竞品:竞品、竞争对手、友商、其他厂商、其他供应商、对比方案"),
+             help_zh="复盘按“客户反馈与需求变化”统计疑虑：每行一类，写成“类别:词1、词2”；以“-”开头的短语先从文本中去掉",
+             help_en="Objections counted from the log's feedback: one category per entry, 'name: word1, word2'; "
+                     "a phrase starting with '-' is taken out of the text first"),
+    ListSpec("churn_reason_keywords", "流失原因关键词", "Churn reason keywords",
+             ("预算不足:预算、资金、经费、成本、付款、太贵、价格",
+              "竞品竞争:竞品、竞争、对手、友商、其他供应商、其他厂商、换供应商",
+              "需求变化:需求变化、需求变更、不再需要、业务调整、业务收缩、转型、项目取消、需求取消",
+              "服务不满:不满、投诉、售后、响应慢、服务差、态度",
+              "联系人变动:离职、联系人变更、对接人更换、换人"),
+             help_zh="复盘从备注、潜在风险和沟通记录中归纳流失原因：每行一类，写法同“客户疑虑关键词”",
+             help_en="Churn reasons found in remarks, risks and the log: one category per entry, written as the "
+                     "objection keywords"),
 )
 
 INDUSTRIES: tuple[Industry, ...] = (
@@ -129,6 +148,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "Purchases in the recent months up this much on the months before (at least one before)"),
     SettingSpec("high_potential_months", "高潜力比较月数", "High potential: months compared", 3, "个月",
                 "比较最近这些个月与之前同样长的时期", "The recent months compared with as many months before"),
+    # review (000, 003, 004)
+    SettingSpec("renewal_gap_days", "续约判定间隔", "A renewal starts after", 90, "天",
+                "合作期限的起始晚于首次合作时间超过此天数，视为续约后的新期限",
+                "A contract term starting this long after the first cooperation follows an earlier term"),
     # data standards (001)
     SettingSpec("text_max_len", "需求描述最大字数", "Longest demand text", 200, "字"),
     SettingSpec("amount_yuan_suspect", "疑似按元填写的金额", "Amount that looks typed in yuan", 10000.0, "万元",

@@ -20,6 +20,7 @@ from typing import Any
 from ..i18n import L
 from ..model import Settings, col_letter
 from ..schema import MAPPING_BLOCK, SCHEMA, SETTINGS_HEADERS, Schema
+from ..styles import text_lines
 
 SETTINGS_VALUE_COL_OFFSET = 2  # 值 is the third column of the settings block
 
@@ -43,18 +44,6 @@ class CodeLayout:
     def setting_cell(self, sheet_name: str, key: str) -> str:
         col = col_letter(self.settings_col + SETTINGS_VALUE_COL_OFFSET + 1)
         return f"{quote_sheet(sheet_name)}!${col}${self.setting_rows[key] + 1}"
-
-
-def text_lines(text: str, width: float) -> int:
-    """Lines a wrapped text takes in a column ``width`` characters wide (CJK counts double)."""
-    import math
-    import unicodedata
-
-    total = 0
-    for part in str(text).split("\n"):
-        w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
-        total += max(1, math.ceil(w / max(width - 1, 1)))
-    return total
 
 
 def quote_sheet(name: str) -> str:

@@ -370,7 +370,7 @@ class FakeChart:
         self.wbt_state.name = value
 
     def set_source_data(self, source: FakeRange) -> None:
-        self.wbt_state.source = f"{cell_ref(source._r1, source._c1)}:{cell_ref(source._r2, source._c2)}"
+        self.wbt_state.source = ",".join(f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}" for r1, c1, r2, c2 in source._areas)
 
 
 class FakeFreezePanes:

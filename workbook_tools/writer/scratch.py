@@ -94,12 +94,14 @@ def render(sheet: GeneratedSheet, base_font: tuple[str, float] | None = None) ->
             ws.write_url(r - 1, c - 1, target, fmt("link"), string=link)
     for col, width in sheet.col_widths.items():
         ws.set_column(col - 1, col - 1, width)
+    for row, height in sheet.row_heights.items():
+        ws.set_row(row - 1, height)
     if sheet.freeze:
         ws.freeze_panes(sheet.freeze[0] - 1, sheet.freeze[1] - 1)
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
     for spec in sheet.charts:
-        ws.insert_chart(spec.anchor, _chart(wb, sheet.name, spec, base_font[0] if base_font else FONT))
+        ws.insert_chart(spec.anchor, add_chart(wb, sheet.name, spec, base_font[0] if base_font else FONT))
     ws.hide_gridlines(2)
     ws.set_landscape()
     ws.set_paper(9)  # A4
@@ -166,24 +168,32 @@ def _write(ws: Any, r: int, c: int, value: Any, cell_fmt: Any) -> None:
         ws.write_string(r, c, str(value), cell_fmt)
 
 
-def _chart(wb: Any, sheet_name: str, spec: ChartSpec, font: str) -> Any:
-    """The same presentation as ``report/xlsx.py`` gives a review written to its own file."""
+def add_chart(wb: Any, sheet_name: str, spec: ChartSpec, font: str = FONT) -> Any:
+    """The XlsxWriter chart for ``spec`` (values with data labels, markers on lines, pie shares).
+    Series listed in ``spec.y2`` go on a second value axis; ``spec.percent`` shows values in %."""
     if spec.kind not in CHART_KINDS:
         raise UnsafeWrite(L("不支持的图表类型：{k}", "Unsupported chart kind: {k}").format(k=spec.kind),
                           sheet=sheet_name)
     chart = wb.add_chart({"type": spec.kind})
-    for name, values in spec.series:
+    for i, (name, values) in enumerate(spec.series):
         series: dict[str, Any] = {"name": name, "categories": _range(sheet_name, spec.categories),
                                   "values": _range(sheet_name, values)}
         if spec.kind in ("column", "bar"):
-            series["data_labels"] = {"value": True}
+            series["data_labels"] = {"value": True, **({"num_format": "0.0%"} if spec.percent else {})}
         elif spec.kind == "pie":
             series["data_labels"] = {"percentage": True, "category": True, "leader_lines": True}
         else:
             series["marker"] = {"type": "circle"}
+        if i in spec.y2 and spec.kind in ("line", "column"):
+            series["y2_axis"] = True
         chart.add_series(series)
     chart.set_title({"name": spec.title, "name_font": {"name": font, "size": 11, "bold": True}})
     chart.set_size({"width": spec.width, "height": spec.height})
+    if spec.kind == "bar":  # categories top-down in the order of the table, not bottom-up
+        chart.set_y_axis({"reverse": True, "crossing": "max"})
+        chart.set_x_axis({"num_format": "0%"} if spec.percent else {})
+    elif spec.percent and spec.kind != "pie":
+        chart.set_y_axis({"num_format": "0%"})
     if spec.kind != "pie":
         chart.set_legend({"position": "bottom"} if len(spec.series) > 1 else {"none": True})
     return chart

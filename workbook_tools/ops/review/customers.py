@@ -10,20 +10,21 @@ tier columns agree.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 
 from ...model import WorkbookModel
-from ..links import CLOSED_STATUSES, facts, owners, per_value
+from ..links import CLOSED_STATUSES, facts, memoised, owners, per_value
 from ..matching import column_values, list_value
-from ..risk import high_potential, profiles, risk_reasons, term_end, thresholds
+from ..risk import high_potential, profiles, risk_reasons, thresholds
 from ..tiers import ENDED_STAGES, ENDED_TYPES, KEY, ORDINARY, STRATEGIC, cadence_for, tier_for
 
 TIERS = (STRATEGIC, KEY, ORDINARY)
 NO_TIER = "(未定级)"
 
 __all__ = ["CLOSED_STATUSES", "NO_TIER", "TIERS", "complaint_open", "customer_view", "is_churned", "link_rows",
-           "term_end"]
+           "listed", "term_dates"]
 
 
 def link_rows(model: WorkbookModel, key: str) -> pd.Series:
@@ -36,14 +37,36 @@ def link_rows(model: WorkbookModel, key: str) -> pd.Series:
     return pd.Series(owners(model, key).first, index=sheet.df.index, dtype="int64")
 
 
+def listed(model: WorkbookModel, sheet: str, key: str, list_key: str, keep_typed: bool = False) -> pd.Series:
+    """A list column as list values (synonyms resolved), unknown values None or, with ``keep_typed``,
+    as typed; worked out once per model and column."""
+    data = model.sheets[sheet]
+    st = model.settings
+
+    def one(v: Any) -> str | None:
+        hit = list_value(list_key, v, st)
+        if hit is None and keep_typed and isinstance(v, str) and v.strip():
+            return v.strip()
+        return hit
+
+    def build() -> pd.Series:
+        raw = data.raw[key]
+        return pd.Series(per_value(raw.to_numpy(dtype=object), one), index=raw.index, dtype=object)
+
+    return memoised(model, f"listed:{sheet}.{key}:{keep_typed}", (data.raw,), build)
+
+
+def term_dates(model: WorkbookModel) -> tuple[list[dt.date | None], list[dt.date | None]]:
+    """(start, end) of each customer's 合作期限, in row order (from the rules' profiles, once per model)."""
+    prof = profiles(model)
+    rows = model.sheets["customers"].df.index.tolist()
+    return [prof[r].term_start for r in rows], [prof[r].term_end for r in rows]
+
+
 def is_churned(model: WorkbookModel) -> pd.Series:
     """流失: stage 终止合作 or customer type 流失客户 (list synonyms such as 已终止 count too)."""
-    cust = model.sheets["customers"]
-    st = model.settings
-    stage = pd.Series(per_value(cust.raw["stage"].to_numpy(dtype=object), lambda v: list_value("stage", v, st)),
-                      index=cust.df.index)
-    ctype = pd.Series(per_value(cust.raw["customer_type"].to_numpy(dtype=object),
-                                lambda v: list_value("customer_type", v, st)), index=cust.df.index)
+    stage = listed(model, "customers", "stage", "stage")
+    ctype = listed(model, "customers", "customer_type", "customer_type")
     return (stage.isin(ENDED_STAGES) | ctype.isin(ENDED_TYPES)).astype(bool)
 
 
@@ -56,7 +79,7 @@ def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     customers are never overdue, at risk nor high potential."""
     cust = model.sheets["customers"]
     st = model.settings
-    df, raw = cust.df, cust.raw
+    df = cust.df
     per_customer = facts(model, snapshot)  # as wbt tiers
     profile = profiles(model)
     rules = thresholds(st)
@@ -65,13 +88,13 @@ def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     rows: dict[str, list] = {k: [] for k in ("tier", "cadence", "last_contact", "next_follow", "overdue_days",
                                              "risk_reasons", "high_potential", "proposed", "confirmed", "term_end")}
 
-    def listed(key: str, list_key: str) -> list[str | None]:
-        return per_value(raw[key].to_numpy(dtype=object), lambda v: list_value(list_key, v, st))
+    def column(key: str, list_key: str) -> list[str | None]:
+        return listed(model, "customers", key, list_key).tolist()
 
     first = [v if v == v else None for v in column_values(df["first_contact"])]  # NaN (no date) → None
     cadences: dict[tuple[str | None, str | None], int] = {}
-    cols = zip(df.index.tolist(), df["amount_annual"].tolist(), listed("tier_confirmed", "value_tier"),
-               listed("follow_grade", "follow_grade"), first, churned.tolist())
+    cols = zip(df.index.tolist(), df["amount_annual"].tolist(), column("tier_confirmed", "value_tier"),
+               column("follow_grade", "follow_grade"), first, churned.tolist())
     for row, amount, conf, grade, fc, gone in cols:
         fa, pr = per_customer[row], profile[row]
         proposed = tier_for(amount, smin, kmin)

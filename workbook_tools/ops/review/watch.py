@@ -1,8 +1,8 @@
 """The review's lists of customers the rules single out for a manager: high potential (source 002)
 and the quarterly tier review (002: "客户分类结果需由主管审核确认", "客户价值等级每季度复核一次").
-The at-risk list (source 003) is built with the other lists in :mod:`.kpis`.
+The at-risk list (source 003) is built with the other lists in :mod:`.lists`.
 
-Data only: each list is a :class:`~.kpis.Table` the sheet and the reports render like the others.
+Data only: each list is a :class:`~.model.Table` the sheet and the reports render like the others.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ...i18n import L
 from ...model import WorkbookModel
 from ..matching import column_values
 from ..tiers import KEY, ORDINARY, STRATEGIC
+from .model import Table
 
 TIER_ORDER = {STRATEGIC: 0, KEY: 1, ORDINARY: 2}
 DIFFERS = "系统建议与主管确认不一致"
@@ -63,8 +64,6 @@ def watch_lists(model: WorkbookModel, view: pd.DataFrame, shown: pd.Series, snap
                 limit: int) -> list[Any]:
     """The high-potential and tier-review lists of the customers in ``shown`` (existing, not
     churned), as of ``snapshot``; at most ``limit`` rows each (the total is kept)."""
-    from .kpis import Table  # the review's table type (kpis imports this module)
-
     cust = model.sheets["customers"]
     df = cust.df
     owner = df["owner"].fillna("(未分配)").replace("", "(未分配)")
@@ -82,7 +81,8 @@ def watch_lists(model: WorkbookModel, view: pd.DataFrame, shown: pd.Series, snap
         m=months, p=pct), [L("客户名称", "Customer"), L("客户编号", "ID"), L("负责人", "Owner"), L("价值等级", "Tier"),
                            L("之前{m}个月采购", "Purchases, {m} months before").format(m=months),
                            L("近{m}个月采购", "Purchases, last {m} months").format(m=months),
-                           L("增长", "Growth")], rows, total))
+                           L("增长", "Growth")], rows, total,
+                   ["name", "customer_id", "owner", "tier", "purchases_before", "purchases_recent", "growth"]))
 
     dated = "tier_confirmed_on" in cust.columns
     rows_shown = view.index[shown]
@@ -105,5 +105,6 @@ def watch_lists(model: WorkbookModel, view: pd.DataFrame, shown: pd.Series, snap
     out.append(Table("tier_review", title,
                      [L("客户名称", "Customer"), L("客户编号", "ID"), L("负责人", "Owner"),
                       L("系统建议", "Proposed"), L("主管确认", "Confirmed"), L("确认日期", "Confirmed on"),
-                      L("需复核原因", "Why")], due_rows, len(due)))
+                      L("需复核原因", "Why")], due_rows, len(due),
+                     ["name", "customer_id", "owner", "proposed", "confirmed", "confirmed_on", "why"]))
     return out

@@ -79,10 +79,11 @@ def results_sheet(model: WorkbookModel, findings: list[Finding], stats: dict[str
         gs.put_row(r, 1, [SEV_LABEL.get(f.severity, SEV_LABEL["info"]).get(lang), f.code,
                           rule.title.get(lang) if rule else f.code, f.sheet, f.cell or "",
                           f.message.get(lang), f.hint.get(lang) if f.hint else "", value],
-                   [SEV_STYLE.get(f.severity, "cell"), "cell", "cell", "cell", "cell", "wrap", "wrap",
+                   [SEV_STYLE.get(f.severity, "cell"), "cell", "wrap_mid", "cell", "cell", "wrap_mid", "wrap_mid",
                     "date" if isinstance(value, dt.date) else "text" if isinstance(value, str) else "cell"])
         if f.cell and f.sheet in names:
             gs.links[(r, 5)] = f"'{f.sheet}'!{f.cell}"
+    gs.fit_wrapped_rows()  # the problem and the hint wrap: each row as tall as its text needs
     if len(findings) > MAX_ROWS:
         gs.put(r + 2, 1, L(f"只列出前 {MAX_ROWS} 条（共 {len(findings)} 条）；完整结果请用 wbt validate --json",
                            f"Only the first {MAX_ROWS} of {len(findings)} findings are listed; use wbt validate "

@@ -1,0 +1,106 @@
+"""All figures, tables and lists of the review of one period (pure: the model in, a Review out)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from ...errors import WbtError
+from ...i18n import L
+from ...model import Finding, WorkbookModel
+from ...reader.frames import empty_sheet
+from ...schema import SCHEMA
+from ..needs import NEEDS, formula_finding, formula_rows
+from .context import Ctx, within
+from .kpis import KPI_DEFS, LIST_LIMIT, period_figures
+from .lists import build_lists
+from .model import NOT_FOUND, Kpi, KpiDef, Review, Table, Value
+from .period import TREND_LENGTH, Period
+from .reasons import objections
+from .tables import breakdowns
+from .watch import watch_lists
+
+
+def as_period(period: str | Period) -> Period:
+    return period if isinstance(period, Period) else Period.parse(period)
+
+
+def compute_review(model: WorkbookModel, *, month: str | Period | None = None, period: str | Period | None = None,
+                   as_of: dt.date, source: str = "", findings_errors: int | None = None, version: str = "") -> Review:
+    """The review of ``period`` (a month ``YYYY-MM`` or a quarter ``YYYY-Qn``; ``month`` is the same
+    argument under its old name) as things stood on ``as_of``. A data sheet the workbook lacks counts
+    as empty, and every figure that needs it says so ("column not found")."""
+    target = period if period is not None else month
+    if target is None:
+        raise TypeError("compute_review needs a period (or month)")
+    p = as_period(target)
+    unread = _unread(model)
+    absent = {s.key for s in SCHEMA.data_sheets if s.key not in model.sheets}
+    if absent:
+        model = dataclasses.replace(model, sheets={**model.sheets, **{k: empty_sheet(SCHEMA.sheet(k)) for k in absent}})
+    snap = min(as_of, p.end)
+    if snap < p.start:
+        raise WbtError(L("基准日期 {a} 早于复盘期间 {m}，无法复盘", "The as-of date {a} is before the period {m}")
+                       .format(a=as_of.isoformat(), m=str(p)))
+    ctx = Ctx(model, absent)
+    cur, masks = period_figures(ctx, p, snap, findings_errors)
+    prev, _ = period_figures(ctx, p.shift(-1), p.shift(-1).end, None)
+    kpis = [_kpi(ctx, d, p, cur[d.key], prev[d.key]) for d in KPI_DEFS]
+    lists, extra = build_lists(ctx, p, snap, masks)
+    lists += watch_lists(ctx.model, ctx.view(snap), masks["exists"] & ~ctx.churned, snap, LIST_LIMIT)
+    tables = [*breakdowns(ctx, p, snap, masks), objections(ctx, p, snap), *extra]
+    trend = _trend(ctx, p, snap)
+    stats = {k.key: k.value for k in kpis}
+    stats.update({f"{k.key}_previous": k.previous for k in kpis})
+    # invalid 满意度 values (not 1–5) left out of customer_satisfaction / avg_satisfaction
+    for key, name in (("customer_satisfaction", "satisfaction_left_out"),
+                      ("avg_satisfaction", "complaint_satisfaction_left_out")):
+        stats.update({name: cur[key].left_out, f"{name}_previous": prev[key].left_out})
+    stats.update({f"list_{t.key}": t.total for t in lists})
+    return Review(p, snap, as_of, source, version, kpis, tables, lists, trend, stats, unread)
+
+
+def _unread(model: WorkbookModel) -> list[Finding]:
+    """A finding per cell the review reads that is a formula without a saved value: its value is
+    unknown, not empty, and is not counted."""
+    out = []
+    for need in NEEDS["review"]:
+        sheet = model.sheets.get(need.sheet)
+        if sheet is None:
+            continue
+        for row, keys in formula_rows(sheet, need.columns).items():
+            out += [formula_finding("REVIEW-FORMULA", sheet, row, key, L("不计入复盘的数字", "not counted in the review's "
+                                                                        "figures")) for key in keys]
+    return out
+
+
+def _kpi(ctx: Ctx, d: KpiDef, p: Period, cur: Value, prev: Value) -> Kpi:
+    label = p.words(d.zh, d.en)
+    missing = ctx.missing(d.needs)
+    note = L(d.note_zh, d.note_en) if d.note_zh else None
+    if missing:
+        return Kpi(d.key, label, None, None, d.better, d.decimals, d.unit, NOT_FOUND, NOT_FOUND, missing=missing,
+                   note=_not_found(missing))
+    return Kpi(d.key, label, cur.value, prev.value, d.better, d.decimals, d.unit, cur.status, prev.status,
+               cur.numerator, cur.denominator, prev.numerator, prev.denominator, note=note, left_out=cur.left_out,
+               previous_left_out=prev.left_out)
+
+
+def _not_found(missing: list[L]) -> L:
+    return L("未找到：" + "、".join(m.zh for m in missing), "Not found: " + ", ".join(m.en for m in missing))
+
+
+def _trend(ctx: Ctx, p: Period, snap: dt.date) -> Table:
+    """Contacts logged and complaints opened in each of the last periods (6 months or 4 quarters)."""
+    rows = []
+    n = TREND_LENGTH[p.kind]
+    for i in range(n - 1, -1, -1):
+        q = p.shift(-i)
+        end = min(q.end, snap)
+        contacts = int(within(ctx.contacts["contact_date"], q.start, end).sum())
+        complaints = int(within(ctx.comp["received_at"], q.start, end).sum())
+        rows.append([str(q), contacts, complaints])
+    title = L("近六个月趋势", "Six-month trend") if p.kind == "month" else L("近四个季度趋势", "Four-quarter trend")
+    head = L("月份", "Month") if p.kind == "month" else L("季度", "Quarter")
+    return Table("trend", title, [head, L("沟通记录", "Contacts"), L("投诉", "Complaints")], rows, n,
+                 ["period", "contacts_logged", "complaints_opened"])
