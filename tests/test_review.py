@@ -322,3 +322,22 @@ def test_a_workbook_without_log_and_complaint_sheets_still_gets_a_review() -> No
     review = compute_review(model, month="2026-10", as_of=dt.date(2026, 10, 31))
     assert review.kpi("customers_total").value == 1 and review.kpi("complaint_rate").status == "column_not_found"
     assert review.kpi("contacts_logged").value is None and review.kpi("churn_rate").status == "no_denominator"
+
+
+def test_left_out_ratings_are_not_counted_as_0_when_the_column_was_not_found() -> None:
+    """Issue 14: a figure whose column is missing says so — so does the count of ratings its
+    average left out (None, not 0); with the column, the count is what was left out (0 here)."""
+    from workbook_tools.reader.frames import build_sheet
+    from workbook_tools.schema import SCHEMA
+    from workbook_tools.testing import make_model
+
+    model = make_model()
+    model.sheets["customers"], _ = build_sheet(SCHEMA.sheet("customers"), "客户基本信息", 1, ["客户名称", "初次接触时间"],
+                                               [["甲有限公司", "2026-10-02"]])
+    review = compute_review(model, month="2026-10", as_of=dt.date(2026, 10, 31))
+    assert review.kpi("customer_satisfaction").status == "column_not_found"
+    assert (review.stats["satisfaction_left_out"], review.stats["satisfaction_left_out_previous"]) == (None, None)
+    model.sheets["customers"], _ = build_sheet(SCHEMA.sheet("customers"), "客户基本信息", 1,
+                                               ["客户名称", "初次接触时间", "满意度"], [["甲有限公司", "2026-10-02", 4]])
+    review = compute_review(model, month="2026-10", as_of=dt.date(2026, 10, 31))
+    assert (review.kpi("customer_satisfaction").value, review.stats["satisfaction_left_out"]) == (4, 0)

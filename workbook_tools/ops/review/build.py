@@ -52,10 +52,12 @@ def compute_review(model: WorkbookModel, *, month: str | Period | None = None, p
     trend = _trend(ctx, p, snap)
     stats = {k.key: k.value for k in kpis}
     stats.update({f"{k.key}_previous": k.previous for k in kpis})
-    # invalid 满意度 values (not 1–5) left out of customer_satisfaction / avg_satisfaction
+    # invalid 满意度 values (not 1–5) left out of customer_satisfaction / avg_satisfaction; None (not 0)
+    # when the column was not found, like the average itself
+    by_key = {k.key: k for k in kpis}
     for key, name in (("customer_satisfaction", "satisfaction_left_out"),
                       ("avg_satisfaction", "complaint_satisfaction_left_out")):
-        stats.update({name: cur[key].left_out, f"{name}_previous": prev[key].left_out})
+        stats.update({name: by_key[key].left_out, f"{name}_previous": by_key[key].previous_left_out})
     stats.update({f"list_{t.key}": t.total for t in lists})
     return Review(p, snap, as_of, source, version, kpis, tables, lists, trend, stats, unread)
 
