@@ -80,6 +80,9 @@ class SheetData:
     text_typed: set[tuple[int, str]] = field(default_factory=set)  # (row, key): date/number typed as text
     hidden_rows: set[int] = field(default_factory=set)
     formulas_without_value: set[tuple[int, str]] = field(default_factory=set)  # (row, key): formula, no cached value
+    # (row, key) → formula text without '=' of each formula cell in the data area ("" for a shared or
+    # array formula); the frames hold the cached values, read like any other value
+    formulas: dict[tuple[int, str], str] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)  # merged ranges that reach into the data area
     last_row: int = 0                           # last Excel row of the data area (header_row if empty)
 

@@ -25,7 +25,15 @@ import python_calamine as pc
 from ..errors import UnreadableWorkbook
 from ..i18n import L
 from ..model import Notice, SheetData, WorkbookModel, cell_ref
-from ..schema import CHANGELOG_SHEET, MARKS_SHEET, SCHEMA, VALIDATION_SHEET, SheetSpec, norm_header
+from ..schema import (
+    CHANGELOG_SHEET,
+    MARKS_SHEET,
+    SCHEMA,
+    VALIDATION_SHEET,
+    SheetSpec,
+    changelog_sheet_number,
+    norm_header,
+)
 from . import safety, xmlscan
 from .frames import build_sheet, header_score
 from .settings import read_settings
@@ -201,7 +209,7 @@ def plan_sheets(names: Sequence[str], wanted: Sequence[SheetSpec]) -> SheetPlan:
             *(norm_header(a) for a in SCHEMA.sheet("instructions").aliases), *_GENERATED}
     if plan.unmatched:
         plan.candidates = [n for n in names if n not in used and normed[n] not in skip
-                           and not normed[n].endswith("月度复盘")]
+                           and not normed[n].endswith("月度复盘") and not changelog_sheet_number(n)]
     plan.load_order = [*plan.by_name.values(), *([plan.settings] if plan.settings else []), *plan.candidates]
     return plan
 
@@ -266,7 +274,7 @@ def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_n
     known = {*plan.by_name.values(), *([plan.settings] if plan.settings else [])}
     for name in sheet_names:
         n = norm_header(name)
-        if name not in known and n not in _GENERATED and not n.endswith("月度复盘") \
+        if name not in known and n not in _GENERATED and not n.endswith("月度复盘") and not changelog_sheet_number(name) \
                 and n not in SCHEMA.sheet("instructions").name_keys():
             notices.append(Notice("R-EXTRA-SHEET", L(f"工作表“{name}”不属于本模板，未读取",
                                                      f"Sheet '{name}' is not part of the template; not read"),
@@ -306,6 +314,8 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan
                                                         "formula or data"), name, cell_ref(r, c), "warning"))
         if sheet.formulas_without_value:
             sheet.last_row = max(sheet.last_row, max(r for r, _ in sheet.formulas_without_value))
+        sheet.formulas = {(r, by_col[c]): text for (r, c), text in scan.formulas.items()
+                          if r > header_row and c in by_col}
     _merged(sheet, merged, header_row, notices)
     if hidden:
         first = ", ".join(str(r) for r in sorted(hidden)[:10])
