@@ -185,15 +185,7 @@ class Changeset:
         if not self:
             return "No changes." if en else "无需修改。"
         head = ("Sheet", "Cell", "Old", "New") if en else ("工作表", "单元格", "原值", "新值")
-        rows = [(e.sheet, e.cell, _show(e.old), _show(e.new)) for e in self.edits]
-        if rows:
-            widths = [max(_w(str(x)) for x in col) for col in zip(head, *rows[:limit])]
-            lines.append("  ".join(_pad(h, w) for h, w in zip(head, widths)))
-            lines.append("  ".join("-" * w for w in widths))
-            for r in rows[:limit]:
-                lines.append("  ".join(_pad(str(x), w) for x, w in zip(r, widths)))
-            if len(rows) > limit:
-                lines.append(f"… {len(rows) - limit} more" if en else f"……另有 {len(rows) - limit} 处")
+        lines += text_table(head, [(e.sheet, e.cell, _show(e.old), _show(e.new)) for e in self.edits], limit, en)
         if self.clear_marks:
             lines.append(("Clear earlier marks: " if en else "清除先前标记：") + ", ".join(self.clear_marks))
         if self.marks:
@@ -244,6 +236,20 @@ def _show(v: Any) -> str:
     if isinstance(v, dt.date):
         return v.isoformat()
     return str(v)
+
+
+def text_table(head: tuple[str, ...], rows: list[tuple[Any, ...]], limit: int, en: bool) -> list[str]:
+    """Console lines of a table (CJK characters count two columns), at most ``limit`` rows, then
+    how many more there are."""
+    if not rows:
+        return []
+    shown = rows[:limit]
+    widths = [max(_w(str(x)) for x in col) for col in zip(head, *shown)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(head, widths)).rstrip(), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(_pad(str(x), w) for x, w in zip(r, widths)).rstrip() for r in shown]
+    if len(rows) > limit:
+        lines.append(f"… {len(rows) - limit} more" if en else f"……另有 {len(rows) - limit} 处")
+    return lines
 
 
 def _w(s: str) -> int:

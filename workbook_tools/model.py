@@ -97,6 +97,16 @@ class SheetData:
 
 
 @dataclass
+class Grid:
+    """Every cell of one sheet as a file stores it (for comparing two versions of a workbook):
+    ``values[r][c]`` is the value of Excel row r+1, column c+1 (a formula's cached value; ``""``
+    for an empty cell), ``formulas`` the formula text without '=' by 1-based (row, col)."""
+
+    values: list[list[Any]]
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass
 class Settings:
     """Lists, industry codes and thresholds as read from 代码表 (schema defaults where missing)."""
 
