@@ -139,7 +139,7 @@ def test_change_log_rows(tmp_path: Path) -> None:
     ]
     assert got[1][:2] == [NOW, "tester"]
     widths = openpyxl.load_workbook(path)[LOG_SHEET].column_dimensions
-    assert [widths[c].width for c in "ABCDEFGHI"] == [20, 10, 20, 26, 22, 22, 9, 60, 34]  # time stamp shows, not ###
+    assert [widths[c].width for c in "ABCDEFGHI"] == [20, 10, 24, 30, 22, 22, 9, 60, 42]  # time stamp shows, not ###
     assert openpyxl.load_workbook(path)[LOG_SHEET]["H6"].alignment.wrap_text  # 说明 wraps
     # a second write appends below
     cs = Changeset("again")

@@ -244,7 +244,7 @@ def text_table(head: tuple[str, ...], rows: list[tuple[Any, ...]], limit: int, e
     if not rows:
         return []
     shown = rows[:limit]
-    widths = [max(_w(str(x)) for x in col) for col in zip(head, *shown)]
+    widths = [max(display_width(str(x)) for x in col) for col in zip(head, *shown)]
     lines = ["  ".join(_pad(h, w) for h, w in zip(head, widths)).rstrip(), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(_pad(str(x), w) for x, w in zip(r, widths)).rstrip() for r in shown]
     if len(rows) > limit:
@@ -252,10 +252,10 @@ def text_table(head: tuple[str, ...], rows: list[tuple[Any, ...]], limit: int, e
     return lines
 
 
-def _w(s: str) -> int:
+def display_width(s: str) -> int:
     """Display width: CJK characters take two columns."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
 
 def _pad(s: str, width: int) -> str:
-    return s + " " * max(0, width - _w(s))
+    return s + " " * max(0, width - display_width(s))

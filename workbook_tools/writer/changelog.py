@@ -3,19 +3,23 @@
 Columns: 时间, 用户, 操作, 单元格, 原值, 新值, 单元格数, 说明, 运行前备份. A log written by an
 older version (the first six columns) gets the new headers and widths on its next append.
 
-No log sheet ever passes Excel's last row (1,048,576): when a run's rows do not fit below the
-last row of the current log sheet, they go to a new sheet ``变更日志 2`` (then ``变更日志 3`` …)
-at the end of the workbook; a run's rows stay together on one sheet unless they fill a whole
-sheet themselves. No row is dropped or moved.
+No log sheet ever passes Excel's last row (1,048,576): a log sheet is filled down to row
+1,048,575 (:data:`LAST_ROW`; the reader treats a sheet reaching the very last row as stray cells
+and refuses it), and when a run's rows do not fit below the last row of the current log sheet,
+they go to a new sheet ``变更日志 2`` (then ``变更日志 3`` …) at the end of the workbook. A run's
+rows stay together on one sheet unless they fill a whole sheet themselves. No row is dropped
+or moved.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+import math
 import re
 from typing import Any
 
+from ..changeset import display_width
 from ..schema import CHANGELOG_SHEET, changelog_sheet_name, changelog_sheet_number
 from .append import append_table
 from .book import Book
@@ -31,8 +35,10 @@ LOG_SHEET = CHANGELOG_SHEET
 HEADERS = ["时间", "用户", "操作", "单元格", "原值", "新值", "单元格数", "说明", "运行前备份"]
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 # characters: the time stamp shows whole, sheet!cell and values mostly fit, 说明 wraps
-WIDTHS = [20, 10, 20, 26, 22, 22, 9, 60, 34]
-WRAP_COL = HEADERS.index("说明") + 1
+WIDTHS = [20, 10, 24, 30, 22, 22, 9, 60, 42]
+LAST_ROW = MAX_ROW - 1   # the last row a log sheet is filled to
+LINE_HEIGHT = 15         # points per wrapped line
+MAX_LINES = 8
 
 
 def stored_show(book: Book, cell: StoredCell) -> str:
@@ -50,7 +56,7 @@ def log_sheets(names: list[str]) -> list[str]:
     return [n for k, n in sorted((k, n) for k, n in found if k)]
 
 
-def chunks(last_row: int, n_rows: int, limit: int = MAX_ROW) -> list[tuple[bool, int, int]]:
+def chunks(last_row: int, n_rows: int, limit: int = LAST_ROW) -> list[tuple[bool, int, int]]:
     """Where ``n_rows`` new log rows go, given the current log sheet's last used row (0: no sheet):
     ``(new sheet?, first row, how many)`` per sheet. The rows stay on the current sheet when they
     fit below ``last_row``; otherwise they start a new sheet (row 2, under its headers), and only
@@ -93,10 +99,10 @@ def append_log(book: Book, rows: list[list[Any]], now: dt.datetime, user: str) -
                      "'{s}' has reached Excel's last row and the log continues on a new sheet '{n}', but the "
                      "workbook structure is protected. Unprotect the workbook first.", sheet=current,
                      s=current, n=changelog_sheet_name(len(names) + 1))
-    time_style = book.styles.with_number_format(0, TIME_FORMAT)
-    wrap_style = book.styles.palette_xf("wrap")
-    stamp = CellPatch(now.replace(tzinfo=None, microsecond=0), style=time_style)
-    who = CellPatch(user)
+    cell_style = book.styles.palette_xf("wrap")     # bordered, top-aligned, wrapped: a long 说明 shows whole
+    stamp = CellPatch(now.replace(tzinfo=None, microsecond=0), style=book.styles.with_number_format(cell_style,
+                                                                                                     TIME_FORMAT))
+    who = CellPatch(user, cell_style)
     done = 0
     for new, start, take in plan:
         if new:
@@ -105,11 +111,33 @@ def append_log(book: Book, rows: list[list[Any]], now: dt.datetime, user: str) -
         else:
             assert current is not None
             _upgrade(book, current)
-        table = [[stamp, who, *(CellPatch(v, wrap_style if c == WRAP_COL else None)
-                                for c, v in enumerate(row, start=3))] for row in rows[done:done + take]]
-        book.set_xml(current, append_table(book.xml(current), start, table, book.date1904))
+        chunk = rows[done:done + take]
+        table = [[stamp, who, *(CellPatch(v, cell_style) for v in row)] for row in chunk]
+        xml = append_table(book.xml(current), start, table, book.date1904)
+        book.set_xml(current, tall_rows(xml, start, chunk))
         done += take
     return done
+
+
+def lines_needed(row: list[Any]) -> int:
+    """How many lines a log row takes with its cells wrapped in their columns (CJK characters
+    count two), at most :data:`MAX_LINES`. ``row`` starts at 操作 (no time and user)."""
+    n = max(math.ceil(display_width(show(v)) / max(w - 2, 1)) for v, w in zip(row, WIDTHS[2:]))
+    return max(1, min(n, MAX_LINES))
+
+
+def tall_rows(xml: bytes, first: int, rows: list[list[Any]]) -> bytes:
+    """Give the new rows that wrap a height that shows them whole (Excel and LibreOffice do not
+    grow a row that a file gives no height)."""
+    for i, row in enumerate(rows):
+        n = lines_needed(row)
+        if n > 1:
+            tag = b'row r="%d">' % (first + i)     # <row … or <x:row … as the sheet writes it
+            at = xml.rfind(tag)
+            if at >= 0:
+                xml = xml[:at] + b'row r="%d" ht="%g" customHeight="1">' % (first + i, LINE_HEIGHT * n) + \
+                    xml[at + len(tag):]
+    return xml
 
 
 def _upgrade(book: Book, name: str) -> None:
