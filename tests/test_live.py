@@ -22,6 +22,7 @@ from workbook_tools.writer.changelog import LOG_SHEET
 from workbook_tools.writer.changelog import WIDTHS as LOG_WIDTHS
 from workbook_tools.writer.marks import HEADERS as FILE_MARK_HEADERS
 from workbook_tools.writer.marks import MARKS_SHEET
+from workbook_tools.writer.safety import list_backups
 
 AS_OF = dt.date(2026, 11, 5)
 MONTH = "2026-10"
@@ -255,6 +256,26 @@ def test_live_and_file_runs_plan_the_same_changeset(sample: Path, key: str) -> N
         assert live_res.changeset.to_dict() == file_res.changeset.to_dict()
         for a, b in zip(live_res.changeset.add_sheets, file_res.changeset.add_sheets):
             assert a.cells == b.cells and a.charts == b.charts
+
+
+@pytest.mark.parametrize("key", ["ids", "tiers"])
+def test_live_and_file_runs_log_the_same_rows(sample: Path, key: str, tmp_path: Path) -> None:
+    """The same change-log rows from both appliers (the file's name the backup; live keeps none)."""
+    import openpyxl
+
+    from workbook_tools.writer import apply_changeset
+
+    path = tmp_path / "CRM.xlsx"
+    path.write_bytes(sample.read_bytes())
+    apply_changeset(path, actions.resolve(key)(read_workbook(path), as_of=AS_OF).changeset, user="tester", now=NOW)
+    ws = openpyxl.load_workbook(path, read_only=True)[LOG_SHEET]
+    file_rows = [list(r[:8]) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert {r[8] for r in ws.iter_rows(min_row=2, values_only=True)} == {f".wbt-backups/{list_backups(path)[0].name}"}
+    book = book_from_file(sample)
+    _run(book, key)
+    live_rows = [[int(v) if isinstance(v, float) else v for v in r[:8]] for r in _log_rows(book)[1:]]
+    assert live_rows == file_rows and len(file_rows) > 1
+    assert all(r[8] is None for r in _log_rows(book)[1:])
 
 
 # ---- cells: text stays text, refusals, notes -----------------------------------------------
