@@ -18,7 +18,7 @@ from workbook_tools.ops.month_end import run_month_end
 from workbook_tools.reader import read_workbook
 from workbook_tools.sample import generate_sample
 from workbook_tools.schema import changelog_sheet_name, changelog_sheet_number
-from workbook_tools.writer import apply_changeset
+from workbook_tools.writer import apply_changeset, changelog
 from workbook_tools.writer.book import Book
 from workbook_tools.writer.changelog import HEADERS, LAST_ROW, LOG_SHEET, chunks, log_rows
 from workbook_tools.writer.package import Package
@@ -127,16 +127,17 @@ def _last_rows(path: Path) -> dict[str, int]:
     return out
 
 
-def test_rows_that_do_not_fit_go_to_a_new_log_sheet(tmp_path: Path) -> None:
+def test_rows_that_do_not_fit_go_to_a_new_log_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(changelog, "LAST_ROW", 40)   # a short sheet stands in for a million rows (see below)
     path = make_book(tmp_path / "book.xlsx", with_log=False)
-    _fill_log(path, LAST_ROW - 2)                    # room for two more rows
+    _fill_log(path, 40 - 2)                          # room for two more rows
     cs = Changeset("t")
     for r in (2, 3, 6, 8):                           # four typed values replaced: four rows
         cs.edit("数据", f"A{r}", f"新{r}")
     report = apply_changeset(path, cs, user="u", now=NOW)
     assert report.log_rows == 4
     last = _last_rows(path)
-    assert last[LOG_SHEET] == LAST_ROW - 2 and last["变更日志 2"] == 5   # the run went whole to the next sheet
+    assert last[LOG_SHEET] == 40 - 2 and last["变更日志 2"] == 5   # the run went whole to the next sheet
     assert all(v < EXCEL_ROWS for v in last.values())
     ws = openpyxl.load_workbook(path, read_only=True)["变更日志 2"]
     got = [r for r in ws.iter_rows(values_only=True)]
@@ -147,9 +148,10 @@ def test_rows_that_do_not_fit_go_to_a_new_log_sheet(tmp_path: Path) -> None:
     assert not [n for n in read_workbook(path).notices if n.code == "R-EXTRA-SHEET" and "变更日志" in (n.sheet or "")]
 
 
-def test_a_full_log_in_a_locked_structure_refuses_the_write(tmp_path: Path) -> None:
+def test_a_full_log_in_a_locked_structure_refuses_the_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(changelog, "LAST_ROW", 40)
     path = make_book(tmp_path / "book.xlsx", with_log=False)
-    _fill_log(path, LAST_ROW)
+    _fill_log(path, 40)
     pkg = Package.open(path)
     wb = pkg.read(pkg.workbook_part)
     pkg.write(pkg.workbook_part, wb.replace(b"</sheets>", b'</sheets><workbookProtection lockStructure="1"/>'))
@@ -162,6 +164,7 @@ def test_a_full_log_in_a_locked_structure_refuses_the_write(tmp_path: Path) -> N
     assert path.read_bytes() == before
 
 
+@pytest.mark.slow   # about 3 s of CPU: a 1,048,000-row sheet is built, read, appended to and deflated
 def test_month_end_on_a_log_reaching_row_1048000(tmp_path: Path) -> None:
     """The month end still succeeds, every log row is kept, and no sheet passes the last row."""
     path = tmp_path / "crm.xlsx"
@@ -179,3 +182,27 @@ def test_month_end_on_a_log_reaching_row_1048000(tmp_path: Path) -> None:
     xml = Package.open(path).read(Package.open(path).sheet(LOG_SHEET).part)
     assert xml.count(b"<row ") == 1_048_000 + on_first           # every row kept, none dropped
     assert b'<row r="2"><c r="C2"><v>2</v></c></row>' in xml and b'<c r="C1048000"><v>1048000</v>' in xml
+
+
+# ---- every other sheet the tool writes -------------------------------------------------------------
+def test_writes_past_the_last_row_or_column_are_refused_naming_the_cell(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook_tools.changeset import CellMark, GeneratedSheet
+    from workbook_tools.writer import checks
+
+    path = make_book(tmp_path / "book.xlsx")
+    before = path.read_bytes()
+    appended = Changeset("import")          # e.g. an import appending one row too many
+    appended.edit("数据", f"A{EXCEL_ROWS + 1}", "新客户")
+    with pytest.raises(UnsafeWrite) as exc:
+        apply_changeset(path, appended, now=NOW)
+    assert exc.value.cell == f"A{EXCEL_ROWS + 1}" and "1,048,576" in str(exc.value)
+    big = GeneratedSheet("报告")
+    big.put(EXCEL_ROWS + 1, 1, "x")
+    with pytest.raises(UnsafeWrite, match="报告"):
+        apply_changeset(path, Changeset("t", add_sheets=[big]), now=NOW)
+    monkeypatch.setattr(checks, "MAX_ROW", 3)  # a small limit stands in for a million marked cells
+    marks = Changeset("validate", marks=[CellMark("数据", f"A{r}") for r in range(2, 6)])
+    with pytest.raises(UnsafeWrite, match="_wbt_marks"):
+        apply_changeset(path, marks, now=NOW)
+    assert path.read_bytes() == before

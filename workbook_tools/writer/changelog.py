@@ -56,11 +56,12 @@ def log_sheets(names: list[str]) -> list[str]:
     return [n for k, n in sorted((k, n) for k, n in found if k)]
 
 
-def chunks(last_row: int, n_rows: int, limit: int = LAST_ROW) -> list[tuple[bool, int, int]]:
+def chunks(last_row: int, n_rows: int, limit: int | None = None) -> list[tuple[bool, int, int]]:
     """Where ``n_rows`` new log rows go, given the current log sheet's last used row (0: no sheet):
     ``(new sheet?, first row, how many)`` per sheet. The rows stay on the current sheet when they
     fit below ``last_row``; otherwise they start a new sheet (row 2, under its headers), and only
     rows that fill a whole sheet continue on the next one."""
+    limit = LAST_ROW if limit is None else limit
     out: list[tuple[bool, int, int]] = []
     new = last_row == 0
     start = 2 if new else max(last_row, 1) + 1
