@@ -19,7 +19,6 @@ from python_calamine import CalamineWorkbook
 from workbook_tools.changeset import Changeset
 from workbook_tools.cli.compare import compare_files
 from workbook_tools.cli.main import cli
-from workbook_tools.i18n import set_lang
 from workbook_tools.model import cell_ref
 from workbook_tools.reader import grid
 from workbook_tools.writer import apply_changeset
@@ -27,11 +26,7 @@ from workbook_tools.writer import apply_changeset
 NOW = dt.datetime(2026, 3, 1, 9, 30, 15)
 
 
-@pytest.fixture(autouse=True)
-def zh():
-    set_lang("zh")
-    yield
-    set_lang(None)
+pytestmark = pytest.mark.usefixtures("zh")   # messages in Chinese (tests/conftest.py)
 
 
 def _book(path: Path, sheets: dict[str, dict[str, Any]]) -> Path:

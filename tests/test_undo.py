@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from workbook_tools.changeset import Changeset
 from workbook_tools.cli.main import cli
 from workbook_tools.errors import WorkbookInUse
-from workbook_tools.i18n import set_lang
 from workbook_tools.writer import apply_changeset, journal
 from workbook_tools.writer.package import Package
 from workbook_tools.writer.safety import list_backups
@@ -25,11 +24,7 @@ from workbook_tools.writer.undo import EditedSince, NothingToUndo, undo
 NOW = dt.datetime(2026, 3, 1, 9, 30, 15)
 
 
-@pytest.fixture(autouse=True)
-def zh():
-    set_lang("zh")
-    yield
-    set_lang(None)
+pytestmark = pytest.mark.usefixtures("zh")   # messages in Chinese (tests/conftest.py)
 
 
 def _write(path: Path, value: str, minutes: int = 0) -> None:

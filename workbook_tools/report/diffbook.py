@@ -14,16 +14,16 @@ refuses to overwrite an existing file or either source.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
 from ..model import Grid
-from ..ops.diff import ADDED, CHANGED, FORMULA, KIND_LABEL, REMOVED, CellChange, WorkbookDiff, plain
+from ..ops.diff import ADDED, CHANGED, FORMULA, KIND_LABEL, REMOVED, CellChange, WorkbookDiff
 from ..styles import FONT, PALETTE
+from ..writer.scratch import _write as write_value
+from .xlsx import new_file
 
 LIST_SHEET = "差异清单"
 LIST_HEAD = ["工作表", "单元格", "变化", "原值", "新值", "原公式", "新公式"]
@@ -38,9 +38,7 @@ FILLS = {ADDED: ("#C6EFCE", "#006100"), CHANGED: ("#FFEB9C", "#9C5700"), REMOVED
 def write_diff_workbook(diff: WorkbookDiff, grids_old: dict[str, Grid], grids_new: dict[str, Grid],
                         path: Path) -> Path:
     """Create ``path`` (replaced atomically: the caller has checked it may be written)."""
-    fd, tmp = tempfile.mkstemp(prefix=".wbt-diff-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    with new_file(path) as tmp:
         book = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
                                          "strings_to_numbers": False, "constant_memory": True})
         fmt = _Formats(book)
@@ -55,10 +53,6 @@ def write_diff_workbook(diff: WorkbookDiff, grids_old: dict[str, Grid], grids_ne
             grid = (grids_old if removed else grids_new).get(name, Grid([]))
             _write_copy(book, fmt, copies[name], grid, by_sheet[name])
         book.close()
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
@@ -162,16 +156,11 @@ def _write_copy(book: Any, fmt: _Formats, name: str, grid: Grid, marks: dict[tup
 
 
 def _put(ws: Any, r: int, c: int, value: Any, cell_format: Any) -> None:
-    if value is None or value == "":
-        if cell_format is not None:
-            ws.write_blank(r, c, None, cell_format)
-    elif isinstance(value, bool):
-        ws.write_boolean(r, c, value, cell_format)
-    elif isinstance(value, int | float):
-        ws.write_number(r, c, value, cell_format)
-    elif isinstance(value, dt.datetime | dt.date | dt.time):
+    """A value as calamine read it: a time of day or a duration as Excel stores them, the rest as
+    a generated sheet writes its values."""
+    if isinstance(value, dt.time):
         ws.write_datetime(r, c, value, cell_format)
     elif isinstance(value, dt.timedelta):
         ws.write_number(r, c, value.total_seconds() / 86400, cell_format)
     else:
-        ws.write_string(r, c, str(plain(value)), cell_format)
+        write_value(ws, r, c, value, cell_format)

@@ -5,9 +5,11 @@ changeset writer."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +33,26 @@ def _fmt(book: Any, cache: dict[tuple[str | None, str], Any], style: str | None,
     return cache[key]
 
 
+@contextlib.contextmanager
+def new_file(path: Path) -> Iterator[str]:
+    """A temporary file beside ``path`` to write into; it becomes ``path`` (atomically) when the
+    block ends without an error, and is removed otherwise, so a failure leaves no half file."""
+    fd, tmp = tempfile.mkstemp(prefix=".wbt-", suffix=path.suffix or ".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def write_sheet_workbook(sheet: GeneratedSheet, path: str | Path) -> Path:
     """Create ``path`` holding only ``sheet`` (values, named styles, widths, merges, charts).
     Written to a temporary file first and moved into place, so a failure leaves no half file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".wbt-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    with new_file(path) as tmp:
         book = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
                                          "strings_to_numbers": False})
         ws = book.add_worksheet(sheet.name)
@@ -94,10 +108,6 @@ def write_sheet_workbook(sheet: GeneratedSheet, path: str | Path) -> Path:
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         book.close()
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
