@@ -195,6 +195,23 @@ def _formulas(xml: bytes) -> dict[str, str]:
     return {c.get("r"): (f.text or "") for c in ET.fromstring(xml).iter(NS + "c") if (f := c.find(NS + "f")) is not None}
 
 
+def test_rerunning_the_same_month_changes_only_the_log(tmp_path: Path) -> None:
+    """A second month end for the same month and day: the review sheet is rebuilt the same, 是否逾期
+    and every computed column are left alone; only the run's 变更日志 rows are new."""
+    from workbook_tools.ops.month_end import run_month_end
+    from workbook_tools.sample import generate_sample
+    from workbook_tools.writer.changelog import LOG_SHEET
+    from workbook_tools.writer.safety import list_backups
+
+    path = tmp_path / "crm.xlsx"
+    generate_sample(path, customers=60, seed=7)
+    for _ in range(2):
+        run_month_end(path, month="2026-10", as_of=dt.date(2026, 10, 31))
+    listed = {(c.sheet, c.cell) for c in compare_files(list_backups(path)[-1], path).diff.changes}
+    assert listed == independent_changes(list_backups(path)[-1], path)
+    assert {s for s, _ in listed} == {LOG_SHEET} and listed
+
+
 @pytest.mark.slow
 def test_10k_sample_four_month_ends_small_log_and_diff_last_shows_every_changed_cell(tmp_path: Path) -> None:
     """First month end and three following months on the 10,000-customer sample: 变更日志 stays under
