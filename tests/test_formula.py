@@ -188,3 +188,29 @@ def test_libreoffice_shows_the_overdue_value_of_the_day_it_opens_the_file(tmp_pa
         expect = "" if d is None or d != d else ("是" if d.date() < today else "否")
         assert shown[r - 1][col] == expect, (r, d, cached[r], shown[r - 1][col])
     assert any(cached[r] == "否" and shown[r - 1][col] == "是" for r in cached)   # today's value, not the cached one
+
+
+def test_exported_copies_keep_the_overdue_formula_for_their_own_rows(tmp_path: Path) -> None:
+    """A per-owner copy renumbers the rows; 是否逾期 there is the formula on the copy's own row, with
+    the value it had in the workbook cached."""
+    from workbook_tools.ops.export import run_export_by_owner, write_exports
+    from workbook_tools.sample import generate_sample
+
+    path = tmp_path / "crm.xlsx"
+    generate_sample(path, customers=30, seed=5)
+    apply_changeset(path, run_tiers(read_workbook(path), as_of=dt.date(2026, 10, 31)).changeset, user="u", now=NOW)
+    src = read_workbook(path).sheets["customers"]
+    by_name = {src.raw.at[r, "name"]: src.raw.at[r, "overdue"] for r in src.df.index}
+    assert len(by_name) == len(src.df)
+    files = write_exports(run_export_by_owner(read_workbook(path), out=tmp_path / "out"))
+    checked = 0
+    for f in files:
+        cust = read_workbook(f).sheets["customers"]
+        nf = openpyxl.utils.get_column_letter(cust.columns["next_follow"])
+        for r in cust.df.index:
+            cached = cust.raw.at[r, "overdue"]
+            assert cached == by_name[cust.raw.at[r, "name"]]
+            if cached is not None:
+                assert cust.formulas[(r, "overdue")] == OVERDUE.formula_at(r, {"next_follow": nf})
+                checked += 1
+    assert checked > 0
