@@ -168,8 +168,8 @@ def test_libreoffice_shows_the_overdue_value_of_the_day_it_opens_the_file(tmp_pa
     the formula (TODAY() is volatile) and shows today's: 是 wherever 下次跟进日期 has passed since."""
     import csv
 
-    from workbook_tools.render import convert
     from workbook_tools.sample import generate_sample
+    from workbook_tools.testing.soffice import convert
 
     path = tmp_path / "crm.xlsx"
     generate_sample(path, customers=30, seed=5)
