@@ -217,7 +217,8 @@ def test_10k_sample_four_month_ends_small_log_and_diff_last_shows_every_changed_
     """First month end and three following months on the 10,000-customer sample: 变更日志 stays under
     5,000 rows, wbt diff --last lists exactly the cells an independent reading finds changed, and the
     months on an unchanged workbook leave 是否逾期, 下次跟进日期 and the other columns computed from
-    inputs alone (only the risk columns, whose rules look back from the as-of day, move)."""
+    inputs alone (only the risk and high-potential columns, whose rules look back from the as-of day,
+    move)."""
     from workbook_tools.ops.month_end import run_month_end
     from workbook_tools.sample import generate_sample
     from workbook_tools.writer.changelog import LOG_SHEET
@@ -238,7 +239,7 @@ def test_10k_sample_four_month_ends_small_log_and_diff_last_shows_every_changed_
         assert listed == independent_changes(list_backups(path)[-1], path), month
         moved.append({header.get(cell.rstrip("0123456789")) for s, cell in listed if s == "客户基本信息"})
     assert "是否逾期" in moved[0]
-    for later in moved[1:]:
-        assert later <= {"风险标记", "风险原因", "管理分层"}, later
+    for later in moved[1:]:   # the columns whose rules count back from the as-of day (ops/risk.py)
+        assert later <= {"风险标记", "风险原因", "管理分层", "高潜力"}, later
     log = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(LOG_SHEET).to_python()
     assert 1 < len(log) - 1 <= 5000
