@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 
 import pytest
 
@@ -52,3 +53,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for marker, why in missing.items():
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=why))
+
+
+@pytest.fixture
+def zh() -> Iterator[None]:
+    """Messages in Chinese for the test, the language reset afterwards."""
+    from workbook_tools.i18n import set_lang
+
+    set_lang("zh")
+    yield
+    set_lang(None)

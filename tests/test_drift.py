@@ -61,7 +61,8 @@ def _by_name(model: WorkbookModel, res: Any, sheet_key: str = "customers") -> di
     for e in res.changeset.edits:
         row, col = split_ref(e.cell)
         if e.sheet == sheet.name and row in names:
-            out.setdefault(names[row], {})[by_col[col]] = e.new
+            # 是否逾期 is written as a formula with its run-date value cached (issue 16): the value counts
+            out.setdefault(names[row], {})[by_col[col]] = getattr(e.new, "cached", e.new)
     return out
 
 

@@ -184,3 +184,27 @@ def test_source_without_known_headers_is_an_error(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["import", str(book), str(p)])
     assert r.exit_code == 1 and "找不到任何可识别的列名" in r.output
     assert book.read_bytes() == before
+
+
+def test_import_overwrite_logs_each_replaced_value_and_one_row_per_filled_column(tmp_path: Path) -> None:
+    """变更日志 after --overwrite: a row per typed value replaced (I3, K3); the empty cells filled and
+    the new customer's cells counted per column (B4, I4, K4 are the only fills of their columns)."""
+    import openpyxl
+
+    from workbook_tools.writer import apply_changeset
+
+    book = _book(tmp_path)
+    res = run_import(read_workbook(book), read_source(_gbk_csv(tmp_path), CUST), overwrite=True, yuan_to_wan=True)
+    apply_changeset(book, res.changeset, user="u")
+    rows = [r[2:8] for r in openpyxl.load_workbook(book, read_only=True)["变更日志"].iter_rows(min_row=2,
+                                                                                               values_only=True)]
+    assert rows == [
+        ("import", "客户基本信息!S2,S4", None, None, 2, "(空)→20 1；(空)→5 1"),
+        ("import", "客户基本信息!D2:D4", None, None, 3, "(空)→IT服务 1；(空)→互联网 1；(空)→制造业 1"),
+        ("import", "客户基本信息!I3", "钱多多", "孙立", 1, None),
+        ("import", "客户基本信息!K3", "057188886666", "13900001111", 1, None),
+        ("import", "客户基本信息!B4", None, "上海新客户有限公司", 1, None),
+        ("import", "客户基本信息!I4", None, "周一", 1, None),
+        ("import", "客户基本信息!K4", None, "13900002222", 1, None),
+    ]
+    assert sum(r[4] for r in rows) == len(res.changeset.edits)

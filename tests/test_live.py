@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from workbook_tools import actions
-from workbook_tools.changeset import CellEdit, CellMark, CellNote, Changeset, GeneratedSheet
+from workbook_tools.changeset import CellEdit, CellMark, CellNote, Changeset, Formula, GeneratedSheet
 from workbook_tools.excel import live, xlapply, xlmarks, xlutil
 from workbook_tools.model import cell_ref
 from workbook_tools.reader import read_workbook
@@ -19,8 +19,10 @@ from workbook_tools.styles import MARKS
 from workbook_tools.testing.xlwings_fake import FakeBook, book_from_file
 from workbook_tools.writer.changelog import HEADERS as LOG_HEADERS
 from workbook_tools.writer.changelog import LOG_SHEET
+from workbook_tools.writer.changelog import WIDTHS as LOG_WIDTHS
 from workbook_tools.writer.marks import HEADERS as FILE_MARK_HEADERS
 from workbook_tools.writer.marks import MARKS_SHEET
+from workbook_tools.writer.safety import list_backups
 
 AS_OF = dt.date(2026, 11, 5)
 MONTH = "2026-10"
@@ -132,11 +134,15 @@ def test_ids_writes_ids_as_text_and_second_run_changes_nothing(sample: Path) -> 
         assert cell.value == _xl(e.new) and cell.formula is None
         assert cell.prefix == isinstance(e.new, str)
     log = _log_rows(book)
-    assert len(log) == 1 + len(cs.edits)
-    assert log[1][:4] == [NOW, "tester", "生成客户编号 ids", f"{cs.edits[0].sheet}!{cs.edits[0].cell}"]
+    # a row per new customer ID; the IDs filled into the contact log and complaints: one row per sheet
+    new_ids = [e for e in cs.edits if e.sheet == "客户基本信息"]
+    filled = {e.sheet for e in cs.edits} - {"客户基本信息"}
+    assert len(log) == 1 + len(new_ids) + len(filled)
+    assert log[1][:4] == [NOW, "tester", "生成客户编号 ids", f"{new_ids[0].sheet}!{new_ids[0].cell}"]
+    assert sum(r[6] for r in log[1:]) == len(cs.edits)   # 单元格数 adds up to every cell written
     again = _run(book, "ids")
     assert again.ok and not again.results[0].changeset
-    assert len(_log_rows(book)) == 1 + len(cs.edits)
+    assert len(_log_rows(book)) == len(log)
 
 
 def test_tiers_values_batches_and_idempotence(sample: Path) -> None:
@@ -145,7 +151,12 @@ def test_tiers_values_batches_and_idempotence(sample: Path) -> None:
     cs = out.results[0].changeset
     assert out.ok and cs is not None and cs.edits
     for e in cs.edits:
-        assert book.sheets[e.sheet].wbt_cell(e.cell).value == _xl(e.new)
+        cell = book.sheets[e.sheet].wbt_cell(e.cell)
+        if isinstance(e.new, Formula):  # 是否逾期: the formula itself, which Excel calculates
+            assert cell.formula == "=" + e.new.text and not cell.prefix
+        else:
+            assert cell.value == _xl(e.new)
+    assert any(isinstance(e.new, Formula) for e in cs.edits)
     rep = out.reports[0]
     assert rep.cells_written == len({(e.sheet, e.cell) for e in cs.edits})
     assert rep.value_writes < rep.cells_written  # contiguous runs go out in one call
@@ -204,7 +215,7 @@ def test_month_end_runs_every_step(sample: Path) -> None:
     names = book.sheets.wbt_names()
     assert f"{MONTH} 月度复盘" in names and LOG_SHEET in names and MARKS_SHEET in names
     assert "月末一键处理" in book.app.wbt_alerts[-1][0]
-    assert book.sheets[LOG_SHEET].wbt_widths == {1: 20, 2: 10, 3: 20, 4: 24, 5: 28, 6: 28}  # the time stamp shows
+    assert book.sheets[LOG_SHEET].wbt_widths == dict(enumerate(LOG_WIDTHS, start=1))  # the time stamp shows
 
 
 def test_month_end_writes_once_and_a_refusal_writes_nothing(sample: Path) -> None:
@@ -247,6 +258,26 @@ def test_live_and_file_runs_plan_the_same_changeset(sample: Path, key: str) -> N
         assert live_res.changeset.to_dict() == file_res.changeset.to_dict()
         for a, b in zip(live_res.changeset.add_sheets, file_res.changeset.add_sheets):
             assert a.cells == b.cells and a.charts == b.charts
+
+
+@pytest.mark.parametrize("key", ["ids", "tiers"])
+def test_live_and_file_runs_log_the_same_rows(sample: Path, key: str, tmp_path: Path) -> None:
+    """The same change-log rows from both appliers (the file's name the backup; live keeps none)."""
+    import openpyxl
+
+    from workbook_tools.writer import apply_changeset
+
+    path = tmp_path / "CRM.xlsx"
+    path.write_bytes(sample.read_bytes())
+    apply_changeset(path, actions.resolve(key)(read_workbook(path), as_of=AS_OF).changeset, user="tester", now=NOW)
+    ws = openpyxl.load_workbook(path, read_only=True)[LOG_SHEET]
+    file_rows = [list(r[:8]) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert {r[8] for r in ws.iter_rows(min_row=2, values_only=True)} == {f".wbt-backups/{list_backups(path)[0].name}"}
+    book = book_from_file(sample)
+    _run(book, key)
+    live_rows = [[int(v) if isinstance(v, float) else v for v in r[:8]] for r in _log_rows(book)[1:]]
+    assert live_rows == file_rows and len(file_rows) > 1
+    assert all(r[8] is None for r in _log_rows(book)[1:])
 
 
 # ---- cells: text stays text, refusals, notes -----------------------------------------------
@@ -315,9 +346,9 @@ def test_old_values_match_as_excel_returns_them() -> None:
     rep = xlapply.apply_live(book, cs, now=NOW, user="u")
     assert rep.cells_written == 3
     assert book.sheets["S"].wbt_value("A2") == dt.datetime(2024, 3, 2)
-    log = _log_rows(book)
-    assert log[1][2:] == ["t", "S!A2", "2024-03-01", "2024-03-02"]
-    assert log[2][2:] == ["t", "S!B2", "7", "8"]
+    log = _log_rows(book)   # typed values replaced: a row each, with the backup column empty (live: none)
+    assert log[1][2:] == ["t", "S!A2", "2024-03-01", "2024-03-02", 1.0, None, None]
+    assert log[2][2:] == ["t", "S!B2", "7", "8", 1.0, None, None]
 
 
 def test_missing_sheet_and_bad_address_are_refused() -> None:
@@ -392,7 +423,7 @@ def test_generated_sheet_placement_hidden_links_widths_and_removal() -> None:
     assert sh.wbt_widths[1] == 30 and sh.freeze_panes.wbt_at == "A2"
     assert rep.sheets_added == 1 and rep.sheets_removed == 1
     log = _log_rows(book)
-    assert log[1][2:] == ["t", "Old", "删除工作表 / sheet removed", None]
+    assert log[1][2:] == ["t", "Old", None, None, None, "删除工作表 / sheet removed", None]
 
 
 # ---- errors as dialogs ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import openpyxl
 import pytest
@@ -14,6 +15,7 @@ from workbook_tools.errors import UnsafeWrite
 from workbook_tools.i18n import L, set_lang
 from workbook_tools.ops.month_end import html_path, run_month_end
 from workbook_tools.ops.review import compute_review, run_review
+from workbook_tools.ops.tiers import COMPUTED
 from workbook_tools.reader import read_workbook
 from workbook_tools.sample import generate_sample
 from workbook_tools.writer import apply_changeset
@@ -163,10 +165,15 @@ def test_month_end_writes_once_and_logs_each_edit_under_its_step(book):
     assert all(rep.step(k).written for k in ("ids", "tiers", "review", "write"))
     log = _log(book)
     actions = [r[2] for r in log]   # the 操作 column: the action's Chinese name and its key
-    assert actions.count("生成客户编号 ids") >= missing_ids
-    assert actions.count("计算等级与跟进 tiers") == rep.step("tiers").planned
+    assert actions.count("生成客户编号 ids") >= missing_ids   # a row per new customer ID
+    # the computed columns: one row per column, whose counts (单元格数) add up to every cell planned
+    tiers = [r for r in log if r[2] == "计算等级与跟进 tiers"]
+    columns = [re.match(r"客户基本信息!([A-Z]+)", r[3]).group(1) for r in tiers]
+    assert len(columns) == len(set(columns)) <= len(COMPUTED)
+    assert sum(r[6] for r in tiers) == rep.step("tiers").planned
     assert ("月末一键处理 month-end", "2026-10 月度复盘") in {(r[2], r[3]) for r in log}
     assert len({r[0] for r in log}) == 1        # one time stamp: a single change-log append
+    assert {r[8] for r in log} == {f".wbt-backups/{list_backups(book)[0].name}"}  # every row names the backup
     assert rep.step("write").stats["cells_written"] == rep.step("ids").planned + rep.step("tiers").planned
 
 

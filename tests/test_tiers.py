@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from workbook_tools.model import WorkbookModel, split_ref
+from workbook_tools.changeset import Formula
+from workbook_tools.model import WorkbookModel, col_letter, split_ref
 from workbook_tools.ops.risk import term_end
 from workbook_tools.ops.tiers import COMPUTED, run_tiers, tier_for
 from workbook_tools.testing import make_model
@@ -32,7 +33,8 @@ def computed(model: WorkbookModel, as_of: D = AS_OF) -> tuple[dict[int, dict[str
         if row == sd.header_row:
             keys[col] = next(c.key for c in sd.spec.columns if c.zh == e.new)
             continue
-        out.setdefault(row, {})[keys[col]] = e.new
+        # a formula column (是否逾期) is planned as a Formula: its value on the as-of day is the cached one
+        out.setdefault(row, {})[keys[col]] = e.new.cached if isinstance(e.new, Formula) else e.new
     return out, res
 
 
@@ -282,8 +284,12 @@ def test_only_changed_cells_are_edited_with_old_values() -> None:
     row = cust("甲", cid="2024-IT-001", amount_annual=60, first_contact="2025-06-01", tier="战略客户",
                cadence_days="30", last_contact=None, next_follow=dt.datetime(2025, 7, 1), overdue="是",
                risk_flag=None, risk_reasons=None, band="重点维护", high_potential=None)
-    got, res = computed(make_model(customers=[row]))
-    assert [(e.new, e.old) for e in res.changeset.edits] == [("否", "是")]
+    model = make_model(customers=[row])
+    got, res = computed(model)
+    # 是否逾期 becomes its formula on 下次跟进日期 of the row, cached with the value on the as-of day
+    nf = col_letter(model.sheet("customers").columns["next_follow"])
+    text = f'IF(ISNUMBER({nf}2),IF({nf}2<TODAY(),"是","否"),"")'
+    assert [(e.new, e.old) for e in res.changeset.edits] == [(Formula(text, "否"), "是")]
     assert res.changeset.edits[0].cell == make_model(customers=[row]).sheet("customers").cell(2, "overdue")
 
 

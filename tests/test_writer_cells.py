@@ -51,7 +51,8 @@ def test_edits_change_only_their_cells(tmp_path: Path, date1904: bool) -> None:
     cs = _edits()
     report = _apply(path, cs, backup_keep=0)
     after = parts(path)
-    assert report.cells_written == len(cs.edits) and report.log_rows == len(cs.edits)
+    # six typed values replaced: a log row each; six fills of empty cells: one row per column (B4 and B9 share one)
+    assert report.cells_written == len(cs.edits) and report.log_rows == 6 + 5
 
     log_part = sheet_part(path, LOG_SHEET)
     changed = {n for n in after if before.get(n) != after[n]}
@@ -116,23 +117,37 @@ def test_change_log_rows(tmp_path: Path) -> None:
     path = make_book(tmp_path / "book.xlsx", with_log=False)
     report = _apply(path, _edits())
     d = json.loads(json.dumps(report.to_dict()))
-    assert d["path"] == str(path) and d["cells_written"] == 12 and d["log_rows"] == 12 and d["written"]
+    assert d["path"] == str(path) and d["cells_written"] == 12 and d["log_rows"] == 11 and d["written"]
     assert d["backup"].endswith(".wbt-backups/book.20260301-093015.xlsx")
     ws = openpyxl.load_workbook(path)[LOG_SHEET]
     got = [[c.value for c in r] for r in ws.iter_rows()]
-    assert got[0] == ["时间", "用户", "操作", "单元格", "原值", "新值"]
-    assert got[1] == [NOW, "tester", "test", "数据!A2", "杭州云启科技有限公司", "杭州云启科技股份有限公司"]
-    assert got[3][3:] == ["数据!C2", "2024-03-05", "2025-12-31"]
-    assert got[4][3:] == ["数据!D2", "老客户", None]
-    assert len(got) == 1 + len(_edits().edits)
+    bk = ".wbt-backups/book.20260301-093015.xlsx"   # every row names the backup taken before the run
+    assert got[0] == ["时间", "用户", "操作", "单元格", "原值", "新值", "单元格数", "说明", "运行前备份"]
+    # typed values replaced: one row each, in the order planned; fills: one row per column, where its first fill was
+    assert [r[2:] for r in got[1:]] == [
+        ["test", "数据!A2", "杭州云启科技有限公司", "杭州云启科技股份有限公司", 1, None, bk],
+        ["test", "数据!B2", "1234.5", "0.30000000000000004", 1, None, bk],
+        ["test", "数据!C2", "2024-03-05", "2025-12-31", 1, None, bk],
+        ["test", "数据!D2", "老客户", None, 1, None, bk],
+        ["test", "数据!B4,B9", None, None, 2, "(空)→12345678901234567 1；(空)→99.5 1", bk],
+        ["test", "数据!C6", "45000", "2026-01-02 13:45:00", 1, None, bk],
+        ["test", "数据!A8", "TRUE", "FALSE", 1, None, bk],
+        ["test", "数据!G2", None, "新列", 1, None, bk],
+        ["test", "数据!C10", None, "行样式", 1, None, bk],
+        ["test", "数据!H12", None, "3.25", 1, None, bk],
+        ["test", "数据!A20", None, "  前后空格 _x005F_x0041_ <&> ", 1, None, bk],  # openpyxl shows the escape
+    ]
+    assert got[1][:2] == [NOW, "tester"]
     widths = openpyxl.load_workbook(path)[LOG_SHEET].column_dimensions
-    assert [widths[c].width for c in "ABCDEF"] == [20, 10, 20, 24, 28, 28]  # the time stamp shows, not ###
+    assert [widths[c].width for c in "ABCDEFGHI"] == [20, 10, 24, 30, 22, 22, 9, 60, 42]  # time stamp shows, not ###
+    assert openpyxl.load_workbook(path)[LOG_SHEET]["H6"].alignment.wrap_text  # 说明 wraps
     # a second write appends below
     cs = Changeset("again")
     cs.edit("数据", "A3", "新名称", old="宁波海纳")
-    _apply(path, cs)
+    second = apply_changeset(path, cs, user="tester", now=NOW + dt.timedelta(minutes=1))
     got = [[c.value for c in r] for r in openpyxl.load_workbook(path)[LOG_SHEET].iter_rows()]
-    assert got[-1][2:] == ["again", "数据!A3", "宁波海纳", "新名称"] and len(got) == 2 + len(_edits().edits)
+    assert got[-1][2:] == ["again", "数据!A3", "宁波海纳", "新名称", 1, None, f".wbt-backups/{second.backup.name}"]
+    assert len(got) == 13
 
 
 def test_empty_changeset_writes_nothing(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ carries it out. ``--dry-run`` prints it with :meth:`Changeset.render`.
 
 Values are plain Python: ``str`` (always written as text, never as a formula, whatever its
 first character), ``int``/``float``, ``bool``, ``datetime.date``/``datetime.datetime`` and
-``None`` (empty the cell).
+``None`` (empty the cell). A formula is its own type, :class:`Formula`, which only the tool's
+operations create from a formula they own (never from a cell's text).
 """
 
 from __future__ import annotations
@@ -23,6 +24,31 @@ from .styles import PALETTE, text_lines, wrapped_height
 NOT_CHECKED: Any = type("NotChecked", (), {"__repr__": lambda self: "NOT_CHECKED"})()
 """``CellEdit.old`` default: write without checking what the cell held."""
 
+LOG_CELL = "cell"
+"""``CellEdit.log``: the edit gets its own 变更日志 row (a new customer ID, a typed value replaced)."""
+LOG_COLUMN = "column"
+"""``CellEdit.log``: the edit is counted in its column's one summary row (a recomputed value)."""
+
+
+@dataclass(frozen=True)
+class Formula:
+    """An Excel formula the tool writes on purpose, with the value it has on the run date.
+
+    ``text`` is the formula without its leading ``=`` (as stored in the file's ``<f>``);
+    ``cached`` is written as the cell's saved result, so a reader that does not calculate
+    (calamine, pandas, this tool) reads the same value as Excel shows (``str``, number, bool or
+    None for the empty text). Only operations build one, from a formula the schema declares
+    (:attr:`workbook_tools.schema.Column.formula`); text from a cell is always a ``str``."""
+
+    text: str
+    cached: Any = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text or self.text.startswith("="):
+            raise ValueError("Formula.text is the formula without its leading '='")
+        if isinstance(self.cached, Formula):
+            raise ValueError("Formula.cached is a value")
+
 
 @dataclass
 class CellEdit:
@@ -36,6 +62,8 @@ class CellEdit:
     number_format: str | None = None   # e.g. "yyyy-mm-dd" for a date written into an unformatted cell
     style: str | None = None           # a PALETTE name, for new header cells and the like
     action: str | None = None          # the action that planned it, when a changeset merges several
+    log: str | None = None             # 变更日志: LOG_CELL, LOG_COLUMN, or None = its own row when it
+                                       # replaces a value, else counted with its column's fills
 
 
 @dataclass
@@ -128,6 +156,7 @@ class Changeset:
     add_sheets: list[GeneratedSheet] = field(default_factory=list)
     remove_sheets: list[str] = field(default_factory=list)
     summary: L | None = None
+    columns: dict[tuple[str, int], str] = field(default_factory=dict)  # (sheet, column) → header, for 变更日志
 
     def __bool__(self) -> bool:
         return bool(self.edits or self.marks or self.clear_marks or self.notes or self.add_sheets
@@ -149,6 +178,7 @@ class Changeset:
         self.notes += other.notes
         self.add_sheets += other.add_sheets
         self.remove_sheets += other.remove_sheets
+        self.columns.update(other.columns)
 
     # ---- rendering -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -173,15 +203,7 @@ class Changeset:
         if not self:
             return "No changes." if en else "无需修改。"
         head = ("Sheet", "Cell", "Old", "New") if en else ("工作表", "单元格", "原值", "新值")
-        rows = [(e.sheet, e.cell, _show(e.old), _show(e.new)) for e in self.edits]
-        if rows:
-            widths = [max(_w(str(x)) for x in col) for col in zip(head, *rows[:limit])]
-            lines.append("  ".join(_pad(h, w) for h, w in zip(head, widths)))
-            lines.append("  ".join("-" * w for w in widths))
-            for r in rows[:limit]:
-                lines.append("  ".join(_pad(str(x), w) for x, w in zip(r, widths)))
-            if len(rows) > limit:
-                lines.append(f"… {len(rows) - limit} more" if en else f"……另有 {len(rows) - limit} 处")
+        lines += text_table(head, [(e.sheet, e.cell, _show(e.old), _show(e.new)) for e in self.edits], limit, en)
         if self.clear_marks:
             lines.append(("Clear earlier marks: " if en else "清除先前标记：") + ", ".join(self.clear_marks))
         if self.marks:
@@ -213,6 +235,8 @@ class ActionResult:
 def _plain(v: Any) -> Any:
     if v is NOT_CHECKED:
         return None
+    if isinstance(v, Formula):
+        return {"formula": "=" + v.text, "cached": _plain(v.cached)}
     if isinstance(v, dt.date | dt.datetime):
         return v.isoformat()
     return v
@@ -221,6 +245,8 @@ def _plain(v: Any) -> Any:
 def _show(v: Any) -> str:
     if v is NOT_CHECKED:
         return "?"
+    if isinstance(v, Formula):
+        return f"={v.text} → {_show(v.cached)}"
     if v is None or v == "":
         return "(空)" if current_lang() != "en" else "(empty)"
     if isinstance(v, dt.datetime):
@@ -230,10 +256,24 @@ def _show(v: Any) -> str:
     return str(v)
 
 
-def _w(s: str) -> int:
+def text_table(head: tuple[str, ...], rows: list[tuple[Any, ...]], limit: int, en: bool) -> list[str]:
+    """Console lines of a table (CJK characters count two columns), at most ``limit`` rows, then
+    how many more there are."""
+    if not rows:
+        return []
+    shown = rows[:limit]
+    widths = [max(display_width(str(x)) for x in col) for col in zip(head, *shown)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(head, widths)).rstrip(), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(_pad(str(x), w) for x, w in zip(r, widths)).rstrip() for r in shown]
+    if len(rows) > limit:
+        lines.append(f"… {len(rows) - limit} more" if en else f"……另有 {len(rows) - limit} 处")
+    return lines
+
+
+def display_width(s: str) -> int:
     """Display width: CJK characters take two columns."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
 
 def _pad(s: str, width: int) -> str:
-    return s + " " * max(0, width - _w(s))
+    return s + " " * max(0, width - display_width(s))

@@ -82,6 +82,9 @@ class SheetData:
     text_typed: set[tuple[int, str]] = field(default_factory=set)  # (row, key): date/number typed as text
     hidden_rows: set[int] = field(default_factory=set)
     formulas_without_value: set[tuple[int, str]] = field(default_factory=set)  # (row, key): formula, no cached value
+    # (row, key) → formula text without '=' of each formula cell in the data area ("" for a shared or
+    # array formula); the frames hold the cached values, read like any other value
+    formulas: dict[tuple[int, str], str] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)  # merged ranges that reach into the data area
     last_row: int = 0                           # last Excel row of the data area (header_row if empty)
     # how every non-empty header cell was read (mapped, contested → decided, ambiguous, unknown …)
@@ -109,6 +112,16 @@ class SheetData:
     @property
     def n_rows(self) -> int:
         return len(self.df)
+
+
+@dataclass
+class Grid:
+    """Every cell of one sheet as a file stores it (for comparing two versions of a workbook):
+    ``values[r][c]`` is the value of Excel row r+1, column c+1 (a formula's cached value; ``""``
+    for an empty cell), ``formulas`` the formula text without '=' by 1-based (row, col)."""
+
+    values: list[list[Any]]
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass

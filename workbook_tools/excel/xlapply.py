@@ -28,14 +28,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..changeset import CellEdit, Changeset
+from ..schema import changelog_sheet_name
 from ..writer.changelog import HEADERS as LOG_HEADERS
-from ..writer.changelog import LOG_SHEET, TIME_FORMAT, current_user, log_rows, show
+from ..writer.changelog import TIME_FORMAT, chunks, current_user, log_rows, log_sheets, show
 from ..writer.changelog import WIDTHS as LOG_WIDTHS
 from ..writer.checks import check_edit, edits_by_cell, target_sheets
 from ..writer.values import StoredCell, excel_serial
 from .xlmarks import apply_marks, clear_marks, load_records, mark_fills, save_records
 from .xlsheets import apply_notes, column_widths, style_cells, style_range, write_generated
-from .xlutil import Sheets, cell_value, each_union, number_format_of, probe, rectangles, runs
+from .xlutil import Sheets, cell_value, each_union, formula_rows, number_format_of, probe, rectangles, runs
 
 USED_API: dict[str, list[str]] = {
     "App": ["screen_updating", "alert"],
@@ -85,15 +86,6 @@ def _as_stored(v: Any, r: int, c: int) -> StoredCell:
 
 def _block(rng: Any) -> list[list[Any]]:
     return rng.options(ndim=2).value or []
-
-
-def _formulas(rng: Any, shape: tuple[int, int]) -> list[tuple[Any, ...]]:
-    f = rng.formula
-    if not isinstance(f, tuple | list):
-        return [(f,)]
-    if f and not isinstance(f[0], tuple | list):
-        return [tuple(f)] if shape[0] == 1 else [(x,) for x in f]
-    return [tuple(r) for r in f]
 
 
 def _is_formula(value: Any, formula: Any) -> bool:
@@ -151,14 +143,14 @@ def preflight(book: Any, cs: Changeset, sheets: Sheets | None = None) -> _Plan:
             rows = [r for r, c in cells if c1 <= c <= c2]
             r1, r2 = min(rows), max(rows)
             rng = plan.sheets[name].range((r1, c1), (r2, c2))
-            box = _Box(r1, c1, r2, c2, _block(rng), _formulas(rng, (r2 - r1 + 1, c2 - c1 + 1)),
+            box = _Box(r1, c1, r2, c2, _block(rng), formula_rows(rng, (r2 - r1 + 1, c2 - c1 + 1)),
                        merged=rng.merge_cells is not False)
             plan.boxes[name].append(box)
             for (r, c), e in cells.items():
                 if c1 <= c <= c2:
-                    v = box.value(r, c)
-                    check_edit(name, r, c, e, _as_stored(v, r, c), formula=_is_formula(v, box.formula(r, c)),
-                               date1904=False, found=lambda v=v: show(v))
+                    v, f = box.value(r, c), box.formula(r, c)
+                    check_edit(name, r, c, e, _as_stored(v, r, c), formula=_is_formula(v, f), date1904=False,
+                               found=lambda v=v: show(v), formula_text=f[1:] if _is_formula(v, f) else None)
                     plan.olds[(name, r, c)] = v
     return plan
 
@@ -214,24 +206,50 @@ def write_edits(sheet: Any, box: _Box, cells: dict[tuple[int, int], CellEdit], r
 
 
 # ---- change log ------------------------------------------------------------------------------
-def append_log(sheets: Sheets, rows: list[list[str]], now: dt.datetime, user: str) -> int:
-    if not rows:
-        return 0
-    sh = sheets.get(LOG_SHEET)
-    if sh is None:
-        sh = sheets.add(LOG_SHEET)
-        header = sh.range((1, 1), (1, len(LOG_HEADERS)))
+def _log_sheet(sheets: Sheets, name: str) -> Any:
+    """A new log sheet at the end, with its headers and column widths."""
+    sh = sheets.add(name)
+    header = sh.range((1, 1), (1, len(LOG_HEADERS)))
+    header.value = [[cell_value(h) for h in LOG_HEADERS]]
+    style_range(header, "header")
+    column_widths(sh, dict(enumerate(LOG_WIDTHS, start=1)))
+    return sh
+
+
+def _upgrade_log(sh: Any) -> None:
+    """A log sheet of an older version (six columns): the new headers and widths (as the file writer)."""
+    header = sh.range((1, 1), (1, len(LOG_HEADERS)))
+    head = header.value
+    if not head or head[0] != LOG_HEADERS[0]:
+        return
+    missing = {c: w for c, w in enumerate(LOG_WIDTHS, start=1) if c > 1 and head[c - 1] in (None, "")}
+    if missing:
         header.value = [[cell_value(h) for h in LOG_HEADERS]]
         style_range(header, "header")
-        column_widths(sh, dict(enumerate(LOG_WIDTHS, start=1)))
-        start = 2
-    else:
-        start = max(sh.used_range.last_cell.row, 1) + 1
+        column_widths(sh, missing)
+
+
+def append_log(sheets: Sheets, rows: list[list[Any]], now: dt.datetime, user: str) -> int:
+    """The rows below the last log sheet's last row, or on a new 变更日志 n (see writer.changelog)."""
+    if not rows:
+        return 0
+    names = log_sheets(sheets.names())
+    sh = sheets.get(names[-1]) if names else None
+    plan = chunks(max(sh.used_range.last_cell.row, 1) if sh is not None else 0, len(rows))
     stamp = now.replace(tzinfo=None, microsecond=0)
-    block = [[stamp, cell_value(user), *(cell_value(v) for v in row)] for row in rows]
-    sh.range((start, 1), (start + len(block) - 1, len(LOG_HEADERS))).value = block
-    sh.range((start, 1), (start + len(block) - 1, 1)).number_format = TIME_FORMAT
-    return len(block)
+    done = 0
+    for new, start, take in plan:
+        if new:
+            sh = _log_sheet(sheets, changelog_sheet_name(len(log_sheets(sheets.names())) + 1))
+        else:
+            _upgrade_log(sh)
+        block = [[stamp, cell_value(user), *(cell_value(v) for v in row)] for row in rows[done:done + take]]
+        rows_range = sh.range((start, 1), (start + take - 1, len(LOG_HEADERS)))
+        rows_range.value = block
+        rows_range.wrap_text = True   # Excel grows the rows to show a long 说明 whole
+        sh.range((start, 1), (start + take - 1, 1)).number_format = TIME_FORMAT
+        done += take
+    return done
 
 
 # ---- the whole changeset ---------------------------------------------------------------------

@@ -15,15 +15,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..model import WorkbookModel
+from ..model import SheetData, WorkbookModel
 from ..reader.workbook import add_hidden_notices, assemble_model, plan_sheets
 from ..schema import SCHEMA
+from .xlutil import formula_rows
 
 USED_API: dict[str, list[str]] = {
     "Book": ["name", "fullname", "sheets"],
     "Sheets": ["__iter__"],
-    "Sheet": ["name", "visible", "used_range"],
-    "Range": ["row", "column", "options", "value"],
+    "Sheet": ["name", "visible", "used_range", "range"],
+    "Range": ["row", "column", "options", "value", "formula"],
 }
 """Every xlwings attribute the reader touches (checked by tests/test_xlwings_contract.py)."""
 
@@ -40,6 +41,19 @@ def sheet_rows(sheet: Any) -> list[list[Any]]:
     while rows and not any(v is not None and v != "" for v in rows[-1]):
         rows.pop()
     return rows
+
+
+def read_formulas(xl_sheet: Any, sheet: SheetData) -> None:
+    """The formulas of the columns the tool writes as formulas (``Column.formula``), one
+    ``Range.formula`` read per column, so an operation sees them as it does in a file."""
+    first, last = sheet.header_row + 1, sheet.last_row
+    for col in sheet.spec.columns:
+        c = sheet.columns.get(col.key)
+        if not col.formula or not c or last < first:
+            continue
+        for i, (f,) in enumerate(formula_rows(xl_sheet.range((first, c), (last, c)), (last - first + 1, 1))):
+            if isinstance(f, str) and f.startswith("="):
+                sheet.formulas[(first + i, col.key)] = f[1:]
 
 
 def _visible(value: Any) -> bool:
@@ -66,6 +80,8 @@ def read_book(book: Any, *, sheets: list[str] | None = None) -> tuple[WorkbookMo
     fmt = "xlsm" if full.lower().endswith(".xlsm") else "xlsx"
     model = assemble_model(Path(full), plan, load, lambda n: None, names, {},
                       date1904=False, fmt=fmt)
+    for sheet in model.sheets.values():
+        read_formulas(xl_sheets[sheet.name], sheet)
     model.hidden_sheets = [n for n, s in xl_sheets.items() if not _visible(s.visible)]
     add_hidden_notices(model)
     return model, {"sheets_read": float(len(cache)), "seconds": time.perf_counter() - t0}

@@ -6,6 +6,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ..changeset import Formula
+
 
 def hex_colour(rgb: Any) -> str:
     """xlwings colour ((r, g, b), '#RRGGBB' or None) → 'RRGGBB' ('' for none)."""
@@ -22,10 +24,25 @@ def xl_colour(h: str) -> str | None:
 
 
 def cell_value(v: Any) -> Any:
-    """A changeset value as written through xlwings: text always gets Excel's apostrophe prefix."""
+    """A changeset value as written through xlwings: text always gets Excel's apostrophe prefix; only
+    a :class:`~workbook_tools.changeset.Formula` (built by an operation) is written as a formula,
+    which Excel then calculates."""
     if isinstance(v, str):
         return "'" + v if v else None
+    if isinstance(v, Formula):
+        return "=" + v.text
     return v
+
+
+def formula_rows(rng: Any, shape: tuple[int, int]) -> list[tuple[Any, ...]]:
+    """``Range.formula`` of a ``shape`` (rows, columns) range as rows of a 2-D block, whatever shape
+    xlwings returns it in (the shape is passed: asking the range for it is one more call)."""
+    f = rng.formula
+    if not isinstance(f, tuple | list):
+        return [(f,)]
+    if f and not isinstance(f[0], tuple | list):
+        return [tuple(f)] if shape[0] == 1 else [(x,) for x in f]
+    return [tuple(r) for r in f]
 
 
 def runs(rows: Iterable[int]) -> list[tuple[int, int]]:
@@ -81,6 +98,10 @@ class Sheets:
         sh = sheets.add(name, after=after if after is not None else sheets[len(sheets) - 1])
         self._by_name[name.casefold()] = sh
         return sh
+
+    def names(self) -> list[str]:
+        """The sheet names, case-folded (as :meth:`get` takes them; Chinese names are unchanged)."""
+        return list(self._by_name)
 
     def delete(self, name: str) -> bool:
         sh = self._by_name.pop(name.casefold(), None)

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..changeset import ActionResult, Changeset
+from ..changeset import LOG_CELL, ActionResult, Changeset
 from ..i18n import L
 from ..model import Finding, Settings, SheetData, WorkbookModel, cell_ref
 from ..reader.parse import is_empty, is_empty_mark
@@ -240,7 +240,7 @@ def run_ids(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionResu
                 ).format(y=year, c=code, v=new), _cell(cust, row, ids_col_cell), row, "customer_id", new))
         new_ids[row] = new
         stats["assigned"] += 1
-        cs.edit(cust.name, _cell(cust, row, ids_col_cell), new, old=None, number_format="@")
+        cs.edit(cust.name, _cell(cust, row, ids_col_cell), new, old=None, number_format="@", log=LOG_CELL)
 
     # -- 3. contact-log and complaint rows: fill the ID from a unique customer name ------------
     by_name = customer_index(model).by_name  # names compared as every rule compares them (matching.name_key)
@@ -360,6 +360,7 @@ def _fill_by_name(sheet: SheetData, cust: SheetData, by_name: dict[str, list[int
         if not col_cell:
             col_cell = ensure_column(sheet, cs, "customer_id")
         cs.edit(sheet.name, _cell(sheet, row, col_cell), cid, old=None, number_format="@")
+        cs.columns[(sheet.name, col_cell)] = sheet.headers.get("customer_id") or sheet.spec.column("customer_id").zh
         filled += 1
     return filled
 
@@ -374,7 +375,8 @@ def ensure_column(sheet: SheetData, cs: Changeset, key: str) -> int:
     taken = {e.cell for e in cs.edits if e.sheet == sheet.name}
     while cell_ref(sheet.header_row, col) in taken:
         col += 1
-    cs.edit(sheet.name, cell_ref(sheet.header_row, col), sheet.spec.column(key).zh, old=None, style="header_computed")
+    cs.edit(sheet.name, cell_ref(sheet.header_row, col), sheet.spec.column(key).zh, old=None, style="header_computed",
+            log=LOG_CELL)
     return col
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..changeset import ActionResult, Changeset
+from ..changeset import LOG_COLUMN, ActionResult, Changeset, Formula
 from ..i18n import L
 from ..model import Finding, SheetData, WorkbookModel, cell_ref, col_letter
 from ..reader.parse import clean_text, is_empty
@@ -117,17 +117,33 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
     blank = _blank_rows(cust)
     letters = {key: col_letter(cols[key]) for key in COMPUTED}
     unsure = _unknown_inputs(model, f)
+    formulas = {key: cust.spec.column(key) for key in COMPUTED if cust.spec.column(key).formula}
+    for key in COMPUTED:
+        cs.columns[(cust.name, cols[key])] = cust.headers.get(key) or cust.spec.column(key).zh
     for i, row in enumerate(cust.df.index.tolist()):
         if blank[i] or row in unsure:
             continue
         known = {key: lists[key][i] for key in lists}
         values = _compute_row(cust, (df, raw), row, known, (profile[row], facts[row], rules), as_of, strategic_min,
                               key_min, model, f, stats)
+        changed: set[str] = set()
         for key in COMPUTED:
             new = values[key]
-            if key not in created and _same(raw[row][key], df[row][key], new):
+            held = None if key in created else cust.formulas.get((row, key))
+            same = key not in created and _same(raw[row][key], df[row][key], new)
+            if key in formulas:
+                text = formulas[key].formula_at(row, letters)
+                if held == text:  # the formula is there: its value follows the day the file is opened
+                    if same or not changed & set(formulas[key].formula_keys()):
+                        continue
+                    new = Formula(text, new)  # what it reads changes now: its cached value too
+                elif new is not None:
+                    new = Formula(text, new)
+                elif same:
+                    continue
+            elif same:
                 continue
-            if key not in created and (row, key) in cust.formulas_without_value:
+            if held is not None and held != getattr(new, "text", None):
                 f.append(Finding("TIER-FORMULA", "warning", cust.name, L(
                     "该单元格是公式，未覆盖", "This cell holds a formula; not overwritten"),
                     cell_ref(row, cols[key]), row, key))
@@ -136,7 +152,8 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
                 continue
             old = None if key in created else _old(raw[row][key])
             fmt = _DATE_FMT if isinstance(new, dt.date) else None
-            cs.edit(cust.name, f"{letters[key]}{row}", new, old=old, number_format=fmt)
+            cs.edit(cust.name, f"{letters[key]}{row}", new, old=old, number_format=fmt, log=LOG_COLUMN)
+            changed.add(key)
             stats["changed_cells"] += 1
     result.changeset = cs
     result.stats = stats

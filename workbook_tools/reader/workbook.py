@@ -32,6 +32,7 @@ from ..schema import (
     SCHEMA,
     VALIDATION_SHEET,
     SheetSpec,
+    changelog_sheet_number,
     norm_header,
 )
 from . import safety, xmlscan
@@ -211,7 +212,7 @@ def plan_sheets(names: Sequence[str], wanted: Sequence[SheetSpec]) -> SheetPlan:
             *(norm_header(a) for a in SCHEMA.sheet("instructions").aliases), *_GENERATED}
     if plan.unmatched:
         plan.candidates = [n for n in names if n not in used and normed[n] not in skip
-                           and not normed[n].endswith(REVIEW_SHEET_SUFFIXES)]
+                           and not normed[n].endswith(REVIEW_SHEET_SUFFIXES) and not changelog_sheet_number(n)]
     plan.load_order = [*plan.by_name.values(), *([plan.settings] if plan.settings else []), *plan.candidates]
     return plan
 
@@ -288,6 +289,7 @@ def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_n
     for name in sheet_names:
         n = norm_header(name)
         if name not in known and n not in _GENERATED and not n.endswith(REVIEW_SHEET_SUFFIXES) \
+                and not changelog_sheet_number(name) \
                 and n not in SCHEMA.sheet("instructions").name_keys():
             notices.append(Notice("R-EXTRA-SHEET", L(f"工作表“{name}”不属于本模板，未读取",
                                                      f"Sheet '{name}' is not part of the template; not read"),
@@ -331,6 +333,8 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan
                                                         "formula or data"), name, cell_ref(r, c), "warning"))
         if sheet.formulas_without_value:
             sheet.last_row = max(sheet.last_row, max(r for r, _ in sheet.formulas_without_value))
+        sheet.formulas = {(r, by_col[c]): text for (r, c), text in scan.formulas.items()
+                          if r > data_from and c in by_col}
     _merged(sheet, merged, data_from, notices)
     if hidden:
         first = ", ".join(str(r) for r in sorted(hidden)[:10])

@@ -4,7 +4,8 @@ Byte-level regexes on the inflated parts (streamed, capped by :mod:`.safety`), n
 
 * ``workbook.xml``: sheet names, states (hidden / veryHidden), part paths, ``date1904``;
 * each sheet part: the last row holding a cell (to refuse sheets reaching row 1,048,576 before
-  calamine allocates the range), hidden rows, formulas without a cached value.
+  calamine allocates the range), hidden rows, formulas without a cached value, and the text of
+  every formula (calamine gives only the cached values).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:(?!</(?:\w+:)?c>
 _FORMULA_CELL = re.compile(
     rb"<(?:\w+:)?c\b([^>]*)>\s*(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*"
     rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)")
 
 
 def _attrs(tag: bytes) -> dict[str, str]:
@@ -93,6 +95,7 @@ class SheetScan:
     n_rows: int = 0                                     # row elements holding cells
     hidden_rows: set[int] = field(default_factory=set)
     formulas_without_value: list[tuple[int, int]] = field(default_factory=list)  # (row, col) 1-based
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → text, see formula_texts
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, '#DIV/0!'): error values
     blocks: list[bytes] = field(default_factory=list, repr=False)  # kept for finish_facts (deferred)
 
@@ -122,7 +125,8 @@ def _facts(buf: bytes, out: SheetScan) -> None:
             r = _R_ATTR.search(m.group(0))
             if r:
                 out.hidden_rows.add(int(r.group(1)))
-    if (b"<f" in buf and (b"<f>" in buf or b"<f " in buf)) or b":f>" in buf or b":f " in buf:
+    if has_formula(buf):
+        out.formulas.update(formula_texts(buf))
         for m in _FORMULA_CELL.finditer(buf):
             attrs = m.group(1)
             if m.group(2) and b't="str"' in attrs:
@@ -130,6 +134,30 @@ def _facts(buf: bytes, out: SheetScan) -> None:
             ref = _CELL_REF.search(attrs)
             if ref:
                 out.formulas_without_value.append((int(ref.group(2)), _col_index(ref.group(1))))
+
+
+def has_formula(buf: bytes) -> bool:
+    return (b"<f" in buf and (b"<f>" in buf or b"<f " in buf)) or b":f>" in buf or b":f " in buf
+
+
+def formula_texts(buf: bytes) -> dict[tuple[int, int], str]:
+    """(row, col) → the formula of each formula cell, without '=' and unescaped. A cell sharing
+    another's formula (``t="shared"`` without text) or part of an array gets ``""``: only a plain
+    formula has a text that is its own."""
+    out: dict[tuple[int, int], str] = {}
+    for m in _FORMULA_TEXT.finditer(buf):
+        ref = _CELL_REF.search(m.group(1))
+        if ref is None:
+            continue
+        plain = b"t=" not in m.group(2) and m.group(3) is not None
+        text = _unescape_formula(m.group(3)) if plain else ""
+        out[(int(ref.group(2)), _col_index(ref.group(1)))] = text
+    return out
+
+
+def _unescape_formula(raw: bytes) -> str:
+    text = html.unescape(raw.decode("utf-8", "replace"))
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 def _last_cell(buf: bytes, out: SheetScan) -> None:

@@ -7,10 +7,12 @@ only through the changeset writer."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..changeset import GeneratedSheet
@@ -29,20 +31,27 @@ def standalone(parts: dict[str, bytes]) -> dict[str, bytes]:
     return out
 
 
+@contextlib.contextmanager
+def new_file(path: Path) -> Iterator[str]:
+    """A temporary file beside ``path`` to write into; it becomes ``path`` (atomically) when the
+    block ends without an error, and is removed otherwise, so a failure leaves no half file."""
+    fd, tmp = tempfile.mkstemp(prefix=".wbt-", suffix=path.suffix or ".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def write_sheet_workbook(sheet: GeneratedSheet, path: str | Path) -> Path:
     """Create ``path`` holding only ``sheet`` (values, named styles, widths, merges, charts).
     Written to a temporary file first and moved into place, so a failure leaves no half file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     parts = standalone(render(sheet))
-    fd, tmp = tempfile.mkstemp(prefix=".wbt-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name in ("[Content_Types].xml", *sorted(n for n in parts if n != "[Content_Types].xml")):
-                zf.writestr(name, parts[name])
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with new_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in ("[Content_Types].xml", *sorted(n for n in parts if n != "[Content_Types].xml")):
+            zf.writestr(name, parts[name])
     return path

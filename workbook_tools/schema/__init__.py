@@ -13,6 +13,8 @@ from .crm import (
     SCHEMA,
     SETTINGS_HEADERS,
     VALIDATION_SHEET,
+    changelog_sheet_name,
+    changelog_sheet_number,
 )
 from .model import Column, CType, Industry, ListSpec, Schema, SettingSpec, SheetSpec, norm_header, strip_unit
 
@@ -20,5 +22,5 @@ __all__ = [
     "CHANGELOG_SHEET", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "MAPPING_BLOCK", "MARKS_SHEET", "REVIEW_QUARTER_SHEET_FMT",
     "REVIEW_SHEET_FMT", "REVIEW_SHEET_SUFFIXES", "SCHEMA", "SETTINGS_HEADERS",
     "VALIDATION_SHEET", "CType", "Column", "Industry", "ListSpec", "Schema", "SettingSpec", "SheetSpec",
-    "norm_header", "strip_unit",
+    "changelog_sheet_name", "changelog_sheet_number", "norm_header", "strip_unit",
 ]

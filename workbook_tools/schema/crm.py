@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from .lists import INDUSTRIES, LISTS, SETTINGS
 from .model import Column as C
 from .model import CType as T
@@ -115,7 +117,11 @@ CUSTOMERS = SheetSpec(
           help_zh="取自沟通记录", help_en="From the contact log"),
         C("next_follow", "下次跟进日期", "Next follow-up", T.DATE, computed=True, aliases=("下次跟进时间",),
           help_zh="最近沟通日期 + 跟进周期", help_en="Last contact + cadence"),
-        C("overdue", "是否逾期", "Overdue", T.LIST, help_zh="下次跟进日期已过为“是”", help_en="是 when the next follow-up date has passed", list="yes_no", computed=True, aliases=("逾期",), width=9),
+        # a formula, so the value is right on the day the file is opened and no run rewrites it daily
+        C("overdue", "是否逾期", "Overdue", T.LIST, help_zh="下次跟进日期已过为“是”（公式，按打开当天计算）",
+          help_en="是 when the next follow-up date has passed (a formula: as of the day the file is opened)",
+          list="yes_no", computed=True, aliases=("逾期",), width=9,
+          formula='IF(ISNUMBER({next_follow}),IF({next_follow}<TODAY(),"是","否"),"")'),
         C("risk_flag", "风险标记", "Risk flag", T.TEXT, example="重点关注", computed=True, width=11, help_zh="重点关注 = 风险客户",
           help_en="重点关注 = at-risk customer"),
         C("risk_reasons", "风险原因", "Risk reasons", T.TEXT, example="近期投诉", help_zh="标记风险的原因，如近期投诉、联系人变更", help_en="Why the customer is flagged", computed=True, width=30),
@@ -223,11 +229,29 @@ SCHEMA = Schema(
 
 # Sheets the tool generates (never typed by hand).
 VALIDATION_SHEET = "校验结果"
-CHANGELOG_SHEET = "变更日志"
+CHANGELOG_SHEET = "变更日志"      # continued on 变更日志 2, 变更日志 3 … when a sheet is full
 MARKS_SHEET = "_wbt_marks"  # veryHidden: what each mark replaced, so a later run can clear it
 REVIEW_SHEET_FMT = "{month} 月度复盘"  # month as YYYY-MM
 REVIEW_QUARTER_SHEET_FMT = "{quarter} 季度复盘"  # quarter as YYYY-Qn
 REVIEW_SHEET_SUFFIXES = ("月度复盘", "季度复盘")  # generated review sheets end so; the reader skips them
+
+
+
+def changelog_sheet_name(n: int) -> str:
+    """The ``n``-th change-log sheet: 变更日志, 变更日志 2, 变更日志 3 …"""
+    return CHANGELOG_SHEET if n <= 1 else f"{CHANGELOG_SHEET} {n}"
+
+
+def changelog_sheet_number(name: str) -> int:
+    """1 for 变更日志, n for 变更日志 n (any spacing, full-width digits too), 0 for any other sheet."""
+    s = unicodedata.normalize("NFKC", name).replace(" ", "")
+    if not s.startswith(CHANGELOG_SHEET):
+        return 0
+    rest = s[len(CHANGELOG_SHEET):]
+    if not rest:
+        return 1
+    return int(rest) if rest.isdigit() and rest.isascii() and int(rest) >= 2 else 0
+
 
 # Headers of the blocks in 代码表 (the reader finds blocks by these, in any column).
 SETTINGS_HEADERS = {

@@ -6,6 +6,7 @@ all walk the same objects defined in :mod:`workbook_tools.schema.crm`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -64,10 +65,22 @@ class Column:
     min_value: float | None = None
     max_value: float | None = None
     example: Any = None                # shown in 说明
+    # computed columns only: the Excel formula the tool writes (without '='), with {key} standing for
+    # the same row's cell of column ``key``; Excel shows its value on the day the file is opened
+    formula: str | None = None
 
     @property
     def label(self) -> L:
         return L(self.zh, self.en)
+
+    def formula_at(self, row: int, letters: dict[str, str]) -> str:
+        """The column's formula for one row, given the column letters of the keys it names."""
+        assert self.formula is not None
+        return re.sub(r"\{(\w+)\}", lambda m: f"{letters[m.group(1)]}{row}", self.formula)
+
+    def formula_keys(self) -> list[str]:
+        """The keys the column's formula names."""
+        return re.findall(r"\{(\w+)\}", self.formula or "")
 
     @property
     def help(self) -> L:

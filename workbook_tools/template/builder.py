@@ -119,7 +119,12 @@ def _conditional_formats(wb: xlsxwriter.Workbook, ws: Any, spec: SheetSpec, last
     yellow = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
     grey = wb.add_format({"font_color": "#808080"})
     if spec.key == "customers":
-        ws.conditional_format(*rng("overdue"), {"type": "cell", "criteria": "==", "value": '"是"', "format": red})
+        # red exactly when the cell's own formula says 是 on the day the file is opened (the same
+        # expression, so the highlight and the value never disagree, whatever the cached value)
+        overdue = spec.column("overdue")
+        letters = {k: "$" + col_letter(idx[k] + 1) for k in overdue.formula_keys()}
+        ws.conditional_format(*rng("overdue"), {"type": "formula", "criteria": f'={overdue.formula_at(2, letters)}="是"',
+                                                "format": red})
         ws.conditional_format(*rng("next_follow"), {
             "type": "formula", "criteria": f'=AND(ISNUMBER({ref("next_follow")}),{ref("next_follow")}<TODAY())',
             "format": red})

@@ -86,6 +86,10 @@ def _rows_xml(p: PendingSheet, sst: _Strings, chunk: int = 4000) -> Iterator[str
     date_xf = [x if c.type in (CType.DATE, CType.YEAR_OR_DATE) else p.date_format._get_xf_index()
                for c, x in zip(p.columns, xf)]
     dt_xf = [x if c.type == CType.DATETIME else p.datetime_format._get_xf_index() for c, x in zip(p.columns, xf)]
+    by_key = dict(zip(keys, letters))
+    # a column the tool writes as a formula (是否逾期) gets it, with the row's value cached, wherever it
+    # holds one: a copy shows the value of the day it is opened, like the workbook it came from
+    formula = [c if c.formula and all(k in by_key for k in c.formula_keys()) else None for c in p.columns]
     out: list[str] = []
     get = sst.get
     for r, row in enumerate(p.rows, start=2):
@@ -96,7 +100,10 @@ def _rows_xml(p: PendingSheet, sst: _Strings, chunk: int = 4000) -> Iterator[str
             if v is None:
                 continue
             t = type(v)
-            if t is str:
+            if formula[c] is not None and t is str:
+                f = _xml_text(formula[c].formula_at(r, by_key))  # type: ignore[union-attr]
+                cells.append(f'<c r="{letters[c]}{rs}" s="{xf[c]}" t="str"><f>{f}</f><v>{_xml_text(v)}</v></c>')
+            elif t is str:
                 if v:
                     cells.append(f'<c r="{letters[c]}{rs}" s="{xf[c]}" t="s"><v>{get(v)}</v></c>')
             elif t is date and v >= _FIRST_VALID:

@@ -10,7 +10,9 @@ Build a model from plain rows (for tests and examples):
     model = make_model(customers=[{"name": "杭州云启科技有限公司", "phone": "13800138000"}])
 
 Rows are dicts keyed by schema column key; values are raw cell values as a person typed them
-(str, numbers, dates). Row numbers start at 2 under a header in row 1, like the template.
+(str, numbers, dates), or a :class:`~workbook_tools.changeset.Formula` for a formula cell (read as
+its cached value, as the file reader does). Row numbers start at 2 under a header in row 1, like
+the template.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..changeset import Formula
 from ..model import Settings, WorkbookModel
 from ..reader.frames import build_sheet
 from ..schema import SCHEMA
@@ -43,8 +46,10 @@ def make_model(customers: list[dict[str, Any]] | None = None, contacts: list[dic
         if unknown:
             raise KeyError(f"unknown column keys for {key}: {unknown}")
         header = [spec.column(k).zh for k in keys]
-        raw_rows = [[r.get(k) for k in keys] for r in rows]
+        raw_rows = [[_cached(r.get(k)) for k in keys] for r in rows]
         sheet, found = build_sheet(spec, spec.zh, 1, header, raw_rows)
+        sheet.formulas = {(i, k): v.text for i, r in enumerate(rows, start=2) for k, v in r.items()
+                          if isinstance(v, Formula)}
         sheets[key] = sheet
         notices += found
     st = Settings.defaults()
@@ -58,3 +63,10 @@ def make_model(customers: list[dict[str, Any]] | None = None, contacts: list[dic
         st.lists["industry"] = list(industry_codes)
     names = [s.zh for s in SCHEMA.sheets]
     return WorkbookModel(path=Path(path), sheets=sheets, settings=st, sheet_names=names, notices=notices)
+
+
+def _cached(value: Any) -> Any:
+    """A formula cell reads as its cached value; the empty text as an empty cell."""
+    if isinstance(value, Formula):
+        return value.cached if value.cached not in (None, "") else None
+    return value

@@ -2,7 +2,9 @@
 
 read package → pre-flight every check (refuse before touching anything) → clear marks → cell
 edits → marks → notes → remove/add sheets → change log → save to a temp file → fsync →
-backup → atomic replace → re-read the changed cells (restore the backup if they differ).
+backup → atomic replace → re-read the changed cells (restore the backup if they differ) →
+one line in the run journal (:mod:`.journal`). The backup's name is chosen before the build, so
+the change log rows of the run name it.
 """
 
 from __future__ import annotations
@@ -14,20 +16,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..changeset import CellEdit, Changeset
+from ..changeset import CellEdit, Changeset, Formula
 from ..errors import UnreadableWorkbook
 from ..gcpause import collector_paused
 from ..i18n import L
 from ..styles import PALETTE
-from . import changelog, safety
+from . import changelog, journal, safety
 from .book import Book
 from .cells import CellPatch, read_cells
-from .checks import check_edit, edits_by_cell, refuse, target_sheets
+from .checks import check_edit, edits_by_cell, past_limit, refuse, target_sheets
 from .marks import MARKS_SHEET, apply_marks, clear_marks, load_records, save_records
 from .package import Package
 from .sheetxml import is_protected, merged_ranges
 from .tables import extend_tables
-from .values import StoredCell, plain
+from .values import MAX_ROW, StoredCell, plain
 
 
 @dataclass
@@ -80,7 +82,8 @@ def preflight(book: Book, cs: Changeset) -> _Plan:
         for (r, c), e in cells.items():
             cell = stored[(r, c)]
             check_edit(sheet, r, c, e, cell, formula=cell.formula, date1904=book.date1904,
-                       found=lambda cell=cell: changelog.stored_show(book, cell), merges=merges, styles=PALETTE)
+                       found=lambda cell=cell: changelog.stored_show(book, cell), merges=merges, styles=PALETTE,
+                       formula_text=cell.formula_text)
             plan.stored[(sheet, r, c)] = cell
     return plan
 
@@ -141,8 +144,10 @@ def _sheets(book: Book, cs: Changeset) -> tuple[list[str], list[str]]:
     return [g.name for g in cs.add_sheets], list(cs.remove_sheets)
 
 
-def build(pkg: Package, cs: Changeset, report: ApplyReport, now: dt.datetime, user: str) -> dict[str, dict]:
-    """Carry out the changeset on the in-memory package; returns the values meant, per sheet and cell."""
+def build(pkg: Package, cs: Changeset, report: ApplyReport, now: dt.datetime, user: str,
+          backup: str = "") -> dict[str, dict]:
+    """Carry out the changeset on the in-memory package; returns the values meant, per sheet and cell
+    (a formula's cached value). ``backup``: the backup the change log rows name."""
     book = Book(pkg)
     plan = preflight(book, cs)
     records = load_records(book)
@@ -152,12 +157,14 @@ def build(pkg: Package, cs: Changeset, report: ApplyReport, now: dt.datetime, us
     for sheet, cells in plan.edits.items():
         book.patch(sheet, _edit_patches(book, sheet, cells, plan))
         report.tables_extended += extend_tables(pkg, book.refs[sheet].part, {rc: e.new for rc, e in cells.items()})
-        meant[sheet] = {rc: e.new for rc, e in cells.items()}
+        meant[sheet] = {rc: e.new.cached if isinstance(e.new, Formula) else e.new for rc, e in cells.items()}
         report.cells_written += len(cells)
     if cs.marks:
         records = apply_marks(book, records, cs.marks)
         report.marks = len(cs.marks)
     if cs.marks or (cs.clear_marks and book.has_sheet(MARKS_SHEET)):
+        if len(records) + 1 > MAX_ROW:  # one record row per marked cell, under a header
+            raise past_limit(MARKS_SHEET, f"A{len(records) + 1}")
         save_records(book, records)
     report.notes = _notes(book, cs)
     added, removed = _sheets(book, cs)
@@ -166,7 +173,8 @@ def build(pkg: Package, cs: Changeset, report: ApplyReport, now: dt.datetime, us
         old = plan.stored.get((sheet, r, c))
         return changelog.stored_show(book, old) if old else ""
 
-    rows = changelog.log_rows(cs, old_text, report.marks, report.marks_cleared, report.notes, added, removed)
+    rows = changelog.log_rows(cs, old_text, report.marks, report.marks_cleared, report.notes, added, removed,
+                              backup)
     report.log_rows = changelog.append_log(book, rows, now, user)
     book.flush()
     return meant
@@ -190,15 +198,19 @@ def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None 
     safety.check_not_open(path)
     now = now or dt.datetime.now()
     user = user or changelog.current_user()
+    keep = backup_keep if backup_keep is not None else 10
     with safety.locked(path), collector_paused():
+        before = journal.digest(path)
+        target = safety.backup_name(path, now) if keep > 0 or verify else None
+        kept = f"{safety.BACKUP_DIR}/{target.name}" if target is not None and keep > 0 else ""
         pkg = Package.open(path)
-        meant = build(pkg, cs, report, now, user)
+        meant = build(pkg, cs, report, now, user, kept)
         date1904 = Book(pkg).date1904
         tmp = safety.write_temp(path, pkg.save)
         try:
-            keep = backup_keep if backup_keep is not None else 10
-            if keep > 0 or verify:
-                report.backup = safety.make_backup(path, now)
+            after = journal.digest(tmp)
+            if target is not None:
+                report.backup = safety.make_backup(path, now, target)
             safety.replace(tmp, path)
         except BaseException:
             if tmp.exists():
@@ -207,6 +219,8 @@ def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None 
         report.written = True
         if verify and meant:
             safety.verify_or_restore(path, meant, report.backup, date1904)
+        journal.record(path, action=cs.action, user=user, now=now, backup=report.backup if keep > 0 else None,
+                       before=before, after=after)
         if keep == 0 and report.backup is not None:
             report.backup.unlink()
             report.backup = None

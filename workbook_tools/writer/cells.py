@@ -241,7 +241,7 @@ def _render_cell(old: bytes | None, ref: str, patch: CellPatch, inherit: int | N
     if t:
         head = _set_attr(head, b"t", t.encode())
     if prefix and inner:
-        inner = re.sub(rb"<(/?)(v|is|t)\b", lambda m: b"<" + m.group(1) + prefix + m.group(2), inner)
+        inner = re.sub(rb"<(/?)(f|v|is|t)\b", lambda m: b"<" + m.group(1) + prefix + m.group(2), inner)
     return head + b"/>" if not inner else head + b">" + inner + b"</" + prefix + b"c>"
 
 
@@ -249,7 +249,7 @@ def _new_cell_tail(value: Any, style: int | None, prefix: bytes, date1904: bool)
     """A new cell's XML after ``<c r="REF``: closing quote, style, type and value."""
     t, inner = value_xml(value, date1904)
     if prefix and inner:
-        inner = re.sub(rb"<(/?)(v|is|t)\b", lambda m: b"<" + m.group(1) + prefix + m.group(2), inner)
+        inner = re.sub(rb"<(/?)(f|v|is|t)\b", lambda m: b"<" + m.group(1) + prefix + m.group(2), inner)
     head = b'"' + (b' s="%d"' % style if style else b"") + (b' t="' + t.encode() + b'"' if t else b"")
     return head + b"/>" if not inner else head + b">" + inner + b"</" + prefix + b"c>"
 

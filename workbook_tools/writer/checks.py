@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Container, Iterable
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from ..changeset import NOT_CHECKED, CellEdit, Changeset
+from ..changeset import NOT_CHECKED, CellEdit, Changeset, Formula
 from ..errors import UnsafeWrite
 from ..i18n import L
 from ..model import cell_ref
 from .changelog import show
 from .marks import valid_cell
-from .values import StoredCell, bad_value, excel_serial, rc_of
+from .values import MAX_COL, MAX_ROW, StoredCell, bad_value, excel_serial, rc_of
 
 T = TypeVar("T")
 
@@ -32,6 +33,8 @@ def matches_old(old: Any, cell: StoredCell, date1904: bool) -> bool:
     """Whether a cell still holds the value an action expects (``old``)."""
     if old is NOT_CHECKED:
         return True
+    if isinstance(old, Formula):  # a formula the tool wrote: its cached value is what was read
+        old = old.cached
     v = cell.value
     if old is None or old == "":
         # the reader reads a cell holding only spaces as empty, so accept that too
@@ -84,23 +87,48 @@ def target_sheets(cs: Changeset, find: Callable[[str], T | None]) -> dict[str, T
         found[name] = sheet
     for item in [*cs.edits, *cs.marks, *cs.notes]:
         if not valid_cell(item.cell):
+            if re.fullmatch(r"[A-Za-z]{1,3}[1-9][0-9]*", item.cell):
+                raise past_limit(item.sheet, item.cell)
             raise refuse("无效的单元格地址 {c}。", "Invalid cell address {c}.", sheet=item.sheet, cell=item.cell,
                          c=item.cell)
+    check_sizes(cs)
     return found
+
+
+def past_limit(sheet: str, cell: str | None = None) -> UnsafeWrite:
+    """The refusal for a write that would pass Excel's last row (1,048,576) or column (XFD)."""
+    return refuse("{s} 的 {c} 超出 Excel 工作表的范围（最多 {r:,} 行、{k:,} 列），Excel 或 LibreOffice 下次保存时会丢弃它。"
+                  "工作簿未被修改；请把数据拆分到另一个工作簿。",
+                  "{c} on {s} lies past the end of an Excel sheet ({r:,} rows, {k:,} columns); Excel or LibreOffice "
+                  "would drop it the next time the file is saved. The workbook was not changed; split the data "
+                  "into another workbook.", sheet=sheet, cell=cell, s=sheet, c=cell or "", r=MAX_ROW, k=MAX_COL)
+
+
+def check_sizes(cs: Changeset) -> None:
+    """Refuse a generated sheet that would pass the last row or column, and marks whose records
+    (one row each in the hidden ``_wbt_marks`` sheet) would."""
+    for gs in cs.add_sheets:
+        rows, cols = gs.extent
+        if rows > MAX_ROW or cols > MAX_COL:
+            raise past_limit(gs.name, cell_ref(min(rows, MAX_ROW + 1), min(cols, MAX_COL)))
+    if len(cs.marks) + 1 > MAX_ROW:
+        from ..schema import MARKS_SHEET
+        raise past_limit(MARKS_SHEET, f"A{len(cs.marks) + 1}")
 
 
 def check_edit(sheet: str, r: int, c: int, e: CellEdit, now: StoredCell, *, formula: bool, date1904: bool,
                found: Callable[[], str], merges: Iterable[tuple[str, int, int, int, int]] = (),
-               styles: Container[str] | None = None) -> None:
+               styles: Container[str] | None = None, formula_text: str | None = None) -> None:
     """Refuse writing ``e`` into a cell that holds ``now``: a value that cannot be written (or a style
-    not in ``styles``, when given), a formula, a cell inside a merged range, or a cell changed since
-    the action read it (``found``: what it holds, as the message shows it)."""
+    not in ``styles``, when given), a formula (unless ``e`` writes that same formula again, with a new
+    cached value: ``formula_text`` is the cell's formula without '='), a cell inside a merged range,
+    or a cell changed since the action read it (``found``: what it holds, as the message shows it)."""
     ref = cell_ref(r, c)
     why = bad_value(e.new) or (f"unknown style {e.style}" if styles is not None and e.style and e.style not in styles
                                else None)
     if why:
         raise refuse("无法写入该值（{w}）。", "Cannot write this value ({w}).", sheet=sheet, cell=ref, w=why)
-    if formula:
+    if formula and not (isinstance(e.new, Formula) and formula_text == e.new.text):
         raise refuse("单元格含有公式，本工具不会覆盖公式。", "The cell holds a formula; it will not be overwritten.",
                      sheet=sheet, cell=ref)
     for mref, r1, c1, r2, c2 in merges:

@@ -112,8 +112,9 @@ def backup_name(path: Path, now: dt.datetime) -> Path:
     return target
 
 
-def make_backup(path: Path, now: dt.datetime) -> Path:
-    target = backup_name(path, now)
+def make_backup(path: Path, now: dt.datetime, target: Path | None = None) -> Path:
+    """Copy ``path`` into the backup folder (``target``: the name chosen before, see backup_name)."""
+    target = target or backup_name(path, now)
     target.parent.mkdir(exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     try:

@@ -1,7 +1,8 @@
 """Cell values: what a cell holds in the XML (read) and how a Python value is stored (written).
 
 Text is always written as an inline string, never as a formula; dates become serial numbers in
-the workbook's date system.
+the workbook's date system. A :class:`~workbook_tools.changeset.Formula` (built only by the tool's
+operations) is written as ``<f>`` with its cached result (``t="str"`` for text).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..changeset import Formula
 from ..model import col_letter, split_ref
 from .package import attrs
 
@@ -22,6 +24,8 @@ _XML_ENT = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);")
 _ESC_X = re.compile(r"_(x[0-9A-Fa-f]{4})_")
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 MAX_TEXT = 32767
+MAX_ROW = 1_048_576   # Excel's last row: a row past it is dropped the next time Excel or LibreOffice saves
+MAX_COL = 16_384      # column XFD
 
 
 # ---- stored values ---------------------------------------------------------------------------
@@ -36,6 +40,7 @@ class StoredCell:
     value: Any = None           # str / float / bool / None; shared strings resolved; errors as "#N/A"
     formula: bool = False
     exists: bool = False        # a <c> element is present
+    formula_text: str | None = None  # a plain formula without '='; "" for a shared or array formula
 
 
 @functools.lru_cache(maxsize=65536)
@@ -96,6 +101,7 @@ class SharedStrings:
 _V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 _IS = re.compile(rb"<(?:\w+:)?is\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?is>)", re.S)
 _F = re.compile(rb"<(?:\w+:)?f\b")
+_F_TEXT = re.compile(rb"<(?:\w+:)?f(\s[^>]*?)?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 
 
 def parse_cell(blob: bytes, row: int, col: int, sst: SharedStrings) -> StoredCell:
@@ -103,6 +109,10 @@ def parse_cell(blob: bytes, row: int, col: int, sst: SharedStrings) -> StoredCel
     a = attrs(start.group(0)) if start else {}
     t = a.get("t", "n")
     out = StoredCell(row, col, int(a.get("s", "0") or 0), t, None, bool(_F.search(blob)), True)
+    if out.formula:
+        fm = _F_TEXT.search(blob)
+        plain_f = fm is not None and not (fm.group(1) and b"t=" in fm.group(1))  # not shared, not an array
+        out.formula_text = _unescape_ooxml(xml_unescape((fm.group(2) or b"").decode("utf-8"))) if plain_f else ""
     if t == "inlineStr":
         m = _IS.search(blob)
         out.value = rich_text(m.group(1) or b"") if m else None
@@ -162,7 +172,9 @@ def escape_text(s: str) -> str:
 
 def value_xml(value: Any, date1904: bool = False) -> tuple[str | None, bytes]:
     """(``t`` attribute, inner XML) for a Python value; text is always an inline string;
-    None and "" empty the cell."""
+    None and "" empty the cell; a Formula is ``<f>`` plus its cached result."""
+    if isinstance(value, Formula):
+        return formula_xml(value, date1904)
     if value is None or value == "":
         return None, b""
     if isinstance(value, bool):
@@ -175,6 +187,17 @@ def value_xml(value: Any, date1904: bool = False) -> tuple[str | None, bytes]:
     return "inlineStr", b'<is><t xml:space="preserve">' + escape_text(text).encode("utf-8") + b"</t></is>"
 
 
+def formula_xml(value: Formula, date1904: bool = False) -> tuple[str | None, bytes]:
+    """A formula cell: ``<f>`` and its cached result in ``<v>``; text results are ``t="str"``
+    (the empty text too: ``<v></v>``, as Excel writes it)."""
+    f = b"<f>" + escape_text(value.text).encode("utf-8") + b"</f>"
+    v = value.cached
+    if v is None or isinstance(v, str):
+        return "str", f + b"<v>" + escape_text(v or "").encode("utf-8") + b"</v>"
+    t, inner = value_xml(v, date1904)
+    return t, f + inner
+
+
 def plain(value: Any) -> Any:
     """numpy scalars (from pandas) as the Python value they hold."""
     if type(value).__module__.startswith("numpy") and hasattr(value, "item"):
@@ -182,8 +205,17 @@ def plain(value: Any) -> Any:
     return value
 
 
+MAX_FORMULA = 8192
+
+
 def bad_value(value: Any) -> str | None:
     """Why a value cannot be written, or None."""
+    if isinstance(value, Formula):
+        if len(value.text) > MAX_FORMULA:
+            return f"formula longer than {MAX_FORMULA}"
+        if _BAD_XML.search(value.text):
+            return "control character in a formula"
+        return bad_value(value.cached)
     if type(value).__name__ == "NaTType":
         return "NaT"
     if isinstance(value, float) and not math.isfinite(value):

@@ -1,0 +1,120 @@
+"""wbt undo and the run journal: the version before the last run comes back byte for byte, through a
+backed-up write that can itself be undone; refusals when there is nothing to undo or the file was
+edited since (showing the diff)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+from _writer_util import make_book
+from click.testing import CliRunner
+
+from workbook_tools.changeset import Changeset
+from workbook_tools.cli.main import cli
+from workbook_tools.errors import WorkbookInUse
+from workbook_tools.writer import apply_changeset, journal
+from workbook_tools.writer.package import Package
+from workbook_tools.writer.safety import list_backups
+from workbook_tools.writer.undo import EditedSince, NothingToUndo, undo
+
+NOW = dt.datetime(2026, 3, 1, 9, 30, 15)
+
+
+pytestmark = pytest.mark.usefixtures("zh")   # messages in Chinese (tests/conftest.py)
+
+
+def _write(path: Path, value: str, minutes: int = 0) -> None:
+    cs = Changeset("t")
+    cs.edit("数据", "A3", value)
+    apply_changeset(path, cs, user="u", now=NOW + dt.timedelta(minutes=minutes))
+
+
+def test_journal_records_each_write(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    original = path.read_bytes()
+    _write(path, "一")
+    [e] = journal.entries(path)
+    assert (e.time, e.action, e.user, e.backup) == ("2026-03-01T09:30:15", "t", "u", "book.20260301-093015.xlsx")
+    assert e.before == journal.digest(list_backups(path)[0]) and e.after == journal.digest(path)
+    assert (tmp_path / ".wbt-backups" / e.backup).read_bytes() == original
+    # a damaged line is skipped, not fatal
+    with journal.journal_path(path).open("a", encoding="utf-8") as fh:
+        fh.write("{not json\n")
+    _write(path, "二", 1)
+    assert [x.backup for x in journal.entries(path)] == ["book.20260301-093015.xlsx", "book.20260301-093115.xlsx"]
+
+
+def test_journal_keeps_the_newest_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal, "MAX_ENTRIES", 3)
+    path = make_book(tmp_path / "book.xlsx")
+    for i in range(5):
+        _write(path, f"v{i}", i)
+    assert [e.time[-5:] for e in journal.entries(path)] == ["32:15", "33:15", "34:15"]
+
+
+def test_undo_puts_back_the_version_before_the_run_and_undo_again_redoes_it(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    os.chmod(path, 0o640)
+    _write(path, "一")
+    second = path.read_bytes()
+    _write(path, "二", 1)
+    third = path.read_bytes()
+    rep = undo(path, now=NOW + dt.timedelta(minutes=2))
+    assert path.read_bytes() == second and rep.undone.action == "t"
+    assert rep.backup.read_bytes() == third                    # what the undo replaced is backed up
+    assert oct(path.stat().st_mode & 0o777) == "0o640"
+    undo(path, now=NOW + dt.timedelta(minutes=3))              # undoing the undo puts the run back
+    assert path.read_bytes() == third
+    assert [e.action for e in journal.entries(path)] == ["t", "t", "undo", "undo"]
+
+
+def test_nothing_to_undo(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    res = CliRunner().invoke(cli, ["undo", str(path)])
+    assert res.exit_code == 2 and "没有可撤销的运行" in res.output and "Traceback" not in res.output
+    _write(path, "一")
+    for b in list_backups(path):       # the backup it needs was pruned
+        b.unlink()
+    before = path.read_bytes()
+    with pytest.raises(NothingToUndo, match="backup taken before it"):
+        undo(path)
+    assert path.read_bytes() == before
+    res = CliRunner().invoke(cli, ["undo", str(tmp_path / "missing.xlsx")])
+    assert res.exit_code == 2
+
+
+def test_a_file_edited_since_the_run_is_not_undone_and_the_diff_is_shown(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    _write(path, "一")
+    # someone edits the file after the run (here: B2 changed by another program, no journal entry)
+    pkg = Package.open(path)
+    sheet = pkg.sheet("数据").part
+    xml = pkg.read(sheet)
+    pkg.write(sheet, xml.replace(b"<v>1234.5</v>", b"<v>999</v>"))
+    pkg.save(path)
+    edited = path.read_bytes()
+    with pytest.raises(EditedSince):
+        undo(path)
+    res = CliRunner().invoke(cli, ["undo", str(path)])
+    assert res.exit_code == 2 and "--force" in res.output
+    assert "B2" in res.output and "999" in res.output and "A3" in res.output   # the cells undo would change back
+    res = CliRunner().invoke(cli, ["undo", str(path), "--json"])
+    out = json.loads(res.output)
+    assert res.exit_code == 2 and not out["undone"]
+    assert {(c["sheet"], c["cell"]) for c in out["diff"]["changes"] if c["sheet"] == "数据"} == {("数据", "A3"), ("数据", "B2")}
+    assert path.read_bytes() == edited
+    res = CliRunner().invoke(cli, ["undo", str(path), "--force", "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)["undone"]
+    assert Path(json.loads(res.output)["backup"]).read_bytes() == edited   # the edited version is kept
+
+
+def test_undo_refuses_an_open_workbook(tmp_path: Path) -> None:
+    path = make_book(tmp_path / "book.xlsx")
+    _write(path, "一")
+    (tmp_path / "~$book.xlsx").write_text("x")
+    with pytest.raises(WorkbookInUse):
+        undo(path)

@@ -1,0 +1,67 @@
+"""``wbt diff OLD NEW`` / ``wbt diff --last FILE``: every cell that differs between two versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import WbtError
+from ..i18n import L, tr
+from ..writer.safety import BACKUP_DIR, list_backups
+from .common import emit_json, json_option
+from .compare import check_new_file, compare_files
+
+
+def latest_backup(path: Path) -> Path:
+    """The newest backup of ``path`` in its backup folder; a clear error when there is none."""
+    found = list_backups(path)
+    if not found:
+        raise WbtError(L("{n} 还没有备份（{d} 中没有），没有可比较的旧版本。", "{n} has no backup yet (none in {d}): "
+                         "there is no earlier version to compare with.").format(n=path.name, d=BACKUP_DIR))
+    return found[-1]
+
+
+@click.command("diff")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="OLD NEW | --last FILE")
+@click.option("--last", is_flag=True, help=tr("与 FILE 最近的备份比较（上一次写入前的版本）",
+                                              "Compare FILE with its latest backup (the version before the last write)"))
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help=tr("另存一个新工作簿：差异清单 + 标出差异的工作表副本", "Also write a NEW workbook: the list of "
+                      "differences and copies of the sheets with the cells highlighted"))
+@click.option("--force", is_flag=True, help=tr("--out 文件已存在时覆盖它", "Overwrite an existing --out file"))
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0),
+              help=tr("屏幕上最多列出的单元格数", "Most cells listed on screen"))
+@json_option
+def diff_cmd(files: tuple[Path, ...], last: bool, out: Path | None, force: bool, limit: int, as_json: bool) -> None:
+    """比较工作簿的两个版本，列出每个不同的单元格 / list every cell that differs between two versions."""
+    if last:
+        if len(files) != 1:
+            raise click.UsageError(tr("--last 只接受一个文件：wbt diff --last FILE", "--last takes one file: "
+                                      "wbt diff --last FILE"))
+        new = files[0]
+        if not new.is_file():
+            raise WbtError(L("找不到文件：{p}", "File not found: {p}").format(p=new))
+        old = latest_backup(new)
+    elif len(files) == 2:
+        old, new = files
+    else:
+        raise click.UsageError(tr("用法：wbt diff OLD NEW，或 wbt diff --last FILE", "Usage: wbt diff OLD NEW, or "
+                                  "wbt diff --last FILE"))
+    if out is not None:
+        check_new_file(out, [old, new], force)
+    result = compare_files(old, new)
+    if out is not None:
+        from ..report.diffbook import write_diff_workbook
+
+        write_diff_workbook(result.diff, result.old, result.new, out)
+    if as_json:
+        emit_json({**result.diff.to_dict(), "out": str(out) if out else None})
+        return
+    click.echo(tr("比较 {a} → {b}", "Comparing {a} → {b}", a=old, b=new))
+    click.echo(result.diff.render(limit=limit))
+    if out is not None:
+        click.echo(tr("差异工作簿：{p}", "Difference workbook: {p}", p=out))
+
+
+commands = [diff_cmd]

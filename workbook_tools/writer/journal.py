@@ -1,0 +1,103 @@
+"""The run journal: one JSON line per write, beside the backups.
+
+``.wbt-backups/<workbook file name>.journal`` (e.g. ``.wbt-backups/客户台账.xlsx.journal``) holds,
+for every write of that workbook: when, which action, by whom, the backup taken before it, and a
+SHA-256 digest of the file before and after. ``wbt diff --last`` finds the latest backup through
+it, and ``wbt undo`` checks with it that the file is still the one the last run wrote (a file
+edited since then is not undone without ``--force``). Only the newest :data:`MAX_ENTRIES` lines
+are kept; a damaged line is skipped, never fatal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .safety import BACKUP_DIR
+
+SUFFIX = ".journal"
+MAX_ENTRIES = 500
+
+
+@dataclass
+class Entry:
+    time: str                    # ISO time of the run
+    action: str                  # e.g. "month-end", "tiers", "undo"
+    user: str
+    backup: str | None           # file name in the backup folder of the version before the run
+    before: str | None           # sha256 of the file before the run (= of the backup)
+    after: str                   # sha256 of the file the run wrote
+    undoes: str | None = None    # for an undo: the time of the run it undid
+
+    def backup_path(self, workbook: Path) -> Path | None:
+        return workbook.parent / BACKUP_DIR / self.backup if self.backup else None
+
+
+def journal_path(workbook: Path) -> Path:
+    return workbook.parent / BACKUP_DIR / (workbook.name + SUFFIX)
+
+
+def digest(path: Path) -> str:
+    """SHA-256 of a file, hex."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def entries(workbook: Path) -> list[Entry]:
+    """Every readable entry, oldest first."""
+    p = journal_path(workbook)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    out = []
+    for line in lines:
+        try:
+            d: dict[str, Any] = json.loads(line)
+            out.append(Entry(**{k: d.get(k) for k in Entry.__dataclass_fields__}))
+        except (ValueError, TypeError):
+            continue
+        if not isinstance(out[-1].after, str):
+            out.pop()
+    return out
+
+
+def last(workbook: Path) -> Entry | None:
+    found = entries(workbook)
+    return found[-1] if found else None
+
+
+def record(workbook: Path, *, action: str, user: str, now: dt.datetime, backup: Path | None, before: str | None,
+           after: str, undoes: str | None = None) -> Entry | None:
+    """Append one entry (fsynced). A journal that cannot be written does not undo the write it
+    describes: None is returned and the write stands (undo then finds no entry for it)."""
+    entry = Entry(now.isoformat(timespec="seconds"), action, user, backup.name if backup else None, before, after,
+                  undoes)
+    p = journal_path(workbook)
+    line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
+    try:
+        p.parent.mkdir(exist_ok=True)
+        old = p.read_text(encoding="utf-8").splitlines(keepends=True) if p.exists() else []
+        if len(old) >= MAX_ENTRIES:  # keep it small: rewrite with the newest lines
+            tmp = p.with_name(p.name + ".part")
+            tmp.write_text("".join(old[-(MAX_ENTRIES - 1):]) + line, encoding="utf-8")
+            os.replace(tmp, p)
+        else:
+            with p.open("a", encoding="utf-8") as fh:
+                fh.write(line)
+                fh.flush()
+                os.fsync(fh.fileno())
+    except (OSError, UnicodeDecodeError):
+        with contextlib.suppress(OSError):
+            p.with_name(p.name + ".part").unlink()
+        return None
+    return entry
