@@ -1,5 +1,6 @@
 """Refuse hostile or broken files before any parser sees them, in bounded time and memory.
 
+* only regular files are opened (a pipe, device or socket named ``*.xlsx`` would block a reader);
 * what the file is (zip package, OLE compound file, text) from its first bytes, not its name;
 * encrypted workbooks (an OLE file with an ``EncryptionInfo`` stream) and CSV renamed to .xlsx;
 * zip bombs: refused from the declared sizes, and every part is inflated with a cap in case
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -59,18 +61,8 @@ def _fail(path: Path, zh: str, en: str, hint: L | None = None) -> UnreadableWork
 
 def sniff(path: Path) -> str:
     """The kind of file from its first bytes: 'zip', 'xls', or raises UnreadableWorkbook
-    (missing, empty, encrypted, CSV/text, anything else)."""
-    if not path.exists():
-        raise _fail(path, "文件不存在", "the file does not exist")
-    if path.is_dir():
-        raise _fail(path, "这是一个文件夹，不是工作簿", "this is a folder, not a workbook")
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8192)
-    except OSError as exc:
-        raise _fail(path, f"无法打开文件（{exc.strerror}）", f"cannot open the file ({exc.strerror})") from exc
-    if not head:
-        raise _fail(path, "文件是空的（0 字节）", "the file is empty (0 bytes)")
+    (missing, not a regular file, empty, encrypted, CSV/text, anything else)."""
+    head = read_head(path)
     if path.suffix.lower() in (".csv", ".tsv", ".txt"):
         raise _csv(path)
     if head.startswith(ZIP_MAGICS):
@@ -88,6 +80,50 @@ def sniff(path: Path) -> str:
     raise _fail(path, "这不是 Excel 工作簿（既不是 .xlsx 也不是 .xls 格式）",
                 "this is not an Excel workbook (neither .xlsx nor .xls)",
                 L("请用 Excel 打开并另存为 .xlsx", "Open it in Excel and save it as .xlsx"))
+
+
+def read_head(path: Path, size: int = 8192) -> bytes:
+    """The first ``size`` bytes of a regular, non-empty file; anything else is refused at once
+    (a FIFO is opened without blocking and refused: nothing waits for a writer)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError as exc:
+        raise _fail(path, "文件不存在", "the file does not exist") from exc
+    except IsADirectoryError as exc:
+        raise _fail(path, "这是一个文件夹，不是工作簿", "this is a folder, not a workbook") from exc
+    except OSError as exc:
+        raise _fail(path, f"无法打开文件（{exc.strerror}）", f"cannot open the file ({exc.strerror})") from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise _fail(path, "这是一个文件夹，不是工作簿", "this is a folder, not a workbook")
+        if not stat.S_ISREG(mode):
+            raise _fail(path, "这不是普通文件（而是管道、设备或套接字），不会读取",
+                        "this is not a regular file (a pipe, device or socket); it is not read")
+        head = os.read(fd, size)
+    except OSError as exc:
+        raise _fail(path, f"无法读取文件（{exc.strerror}）", f"cannot read the file ({exc.strerror})") from exc
+    finally:
+        os.close(fd)
+    if not head:
+        raise _fail(path, "文件是空的（0 字节）", "the file is empty (0 bytes)")
+    return head
+
+
+def legacy_xls_named_xlsx(path: Path) -> bool:
+    """An Excel 97-2003 file (OLE compound file) whose name says .xlsx/.xlsm."""
+    return path.suffix.lower() != ".xls"
+
+
+def not_xlsx_message(path: Path) -> L:
+    """What to tell a user who wants to write into a legacy .xls file (whatever its name)."""
+    return L(f"“{path.name}”是 Excel 97-2003 (.xls) 格式的工作簿，只能读取，不能写回",
+             f"'{path.name}' is an Excel 97-2003 (.xls) workbook: it can be read, not written")
+
+
+def xls_hint() -> L:
+    return L("请在 Excel 中打开，另存为“Excel 工作簿 (*.xlsx)”后再运行", "Open it in Excel, save it as "
+             "'Excel Workbook (*.xlsx)' and run this again")
 
 
 def _csv(path: Path) -> UnreadableWorkbook:
@@ -219,13 +255,13 @@ def check_xml(data: bytes, name: str, path: Path) -> None:
 
 def check_small_parts(zf: zipfile.ZipFile, path: Path, skip: set[str]) -> dict[str, bytes]:
     """Inflate (capped) and check every XML part except ``skip`` (the sheets, scanned elsewhere).
-    Returns the parts the reader needs again (workbook.xml and its rels)."""
+    Returns the parts the reader needs again (workbook.xml and its rels, the shared strings)."""
     keep: dict[str, bytes] = {}
     for info in zf.infolist():
         name = info.filename
         if name in skip or name.endswith("/") or not name.endswith((".xml", ".rels", ".vml")):
             continue
         data = read_part(zf, name, path)
-        if name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+        if name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or name.casefold().endswith("sharedstrings.xml"):
             keep[name] = data
     return keep
