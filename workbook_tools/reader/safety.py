@@ -63,8 +63,6 @@ def sniff(path: Path) -> str:
     """The kind of file from its first bytes: 'zip', 'xls', or raises UnreadableWorkbook
     (missing, not a regular file, empty, encrypted, CSV/text, anything else)."""
     head = read_head(path)
-    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
-        raise _csv(path)
     if head.startswith(ZIP_MAGICS):
         return "zip"
     if head.startswith(OLE_MAGIC):
@@ -75,7 +73,7 @@ def sniff(path: Path) -> str:
                           "Open it in Excel, remove the password (File → Info → Protect Workbook → "
                           "Encrypt with Password) and save it again"))
         return "xls"
-    if _looks_like_text(head):
+    if path.suffix.lower() in (".csv", ".tsv", ".txt") or _looks_like_text(head):
         raise _csv(path)
     raise _fail(path, "这不是 Excel 工作簿（既不是 .xlsx 也不是 .xls 格式）",
                 "this is not an Excel workbook (neither .xlsx nor .xls)",
