@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import html
 import posixpath
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import UnreadableWorkbook
 from ..i18n import L
@@ -126,7 +129,7 @@ def iter_blocks(zf: zipfile.ZipFile, part: str, path: Path) -> Iterator[bytes]:
     is inside a tag), so memory stays within a few chunks."""
     pending: list[bytes] = []
     size = 0
-    for chunk in safety.iter_part(zf, part, path):
+    for chunk in _prefetch(safety.iter_part(zf, part, path)):
         cut = _cut(chunk)
         if cut < 0:
             pending.append(chunk)
@@ -151,6 +154,43 @@ def iter_blocks(zf: zipfile.ZipFile, part: str, path: Path) -> Iterator[bytes]:
         tail = b"".join(pending)
         safety.check_xml(tail, part, path)
         yield tail
+
+
+def _prefetch(chunks: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
+    """``chunks``, produced one step ahead by a helper thread: inflating (zlib and the CRC release
+    the GIL) overlaps with the regex scans of the chunk before. Errors come through in order."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(end)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            put(exc)
+
+    worker = threading.Thread(target=run, name="wbt-inflate", daemon=True)
+    worker.start()
+    try:
+        while (item := q.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _cut(chunk: bytes) -> int:
