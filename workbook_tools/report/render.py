@@ -112,12 +112,17 @@ def md_cell(v: Any) -> str:
     return md_escape(v)
 
 
+# identifiers a template may compare (k.key == "customers_total"), and the charts: SVG markup made
+# by report/svg.py, whose texts it escapes itself
+_MD_RAW = frozenset({"key", "trend", "lang", "charts"})
+
+
 def _md_context(value: Any) -> Any:
     """Every text of a template context escaped for Markdown, so no template can forget it."""
     if isinstance(value, str):
         return md_escape(value)
     if isinstance(value, dict):
-        return {k: _md_context(v) for k, v in value.items()}
+        return {k: v if k in _MD_RAW else _md_context(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_md_context(v) for v in value]
     return value
