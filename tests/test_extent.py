@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_hostile import assert_refused, run_inspect
-from workbook_tools.reader import extent, xmlscan
+from tests.test_hostile import assert_refused
+from workbook_tools.errors import UnreadableWorkbook
+from workbook_tools.reader import extent, read_workbook, xmlscan
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
@@ -163,15 +164,28 @@ REFUSED = {
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_far_cells_are_refused_before_calamine(tmp_path: Path, case: str) -> None:
+    """The scan refuses the sheet, naming the furthest cell (calamine is never called here)."""
     data, cell = REFUSED[case]
     path = make_book(tmp_path / "far.xlsx", data, dimension="A1:C2")  # the dimension lies
-    assert_refused(path, f"客户基本信息.*{cell}|{cell}.*客户基本信息", f"{cell}")
+    with zipfile.ZipFile(path) as zf, pytest.raises(UnreadableWorkbook) as err:
+        xmlscan.scan_sheet(zf, "xl/worksheets/sheet1.xml", path, "客户基本信息")
+    assert err.value.cell == cell and cell in err.value.message.zh and cell in err.value.message.en
+
+
+def test_inspect_refuses_a_far_cell_in_bounded_memory(tmp_path: Path) -> None:
+    """End to end, in a subprocess with an address-space limit: before the fix calamine tried to
+    allocate ~50 GB and the process aborted (SIGABRT, exit 134)."""
+    path = make_book(tmp_path / "far.xlsx", REFUSED["far right (XFD)"][0])
+    assert_refused(path, f"客户基本信息.*XFD{FAR}", f"XFD{FAR}.*WBT_MAX_CELLS")
 
 
 def test_prefixed_far_cell_is_refused(tmp_path: Path) -> None:
     data = (f'<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>客户名称</x:t></x:is></x:c></x:row>'
             f'<x:row r="{FAR}"><x:c r="XFD{FAR}"><x:v>1</x:v></x:c></x:row>')
-    assert_refused(make_book(tmp_path / "px.xlsx", data, prefix="x"), f"XFD{FAR}", f"XFD{FAR}")
+    path = make_book(tmp_path / "px.xlsx", data, prefix="x")
+    with zipfile.ZipFile(path) as zf, pytest.raises(UnreadableWorkbook) as err:
+        xmlscan.scan_sheet(zf, "xl/worksheets/sheet1.xml", path, "s")
+    assert err.value.cell == f"XFD{FAR}"
 
 
 @pytest.mark.parametrize("case", ["styled empty cells far right", "far cell in a comment", "dimension says XFD"])
@@ -179,14 +193,16 @@ def test_no_false_refusal(tmp_path: Path, case: str) -> None:
     data = {"styled empty cells far right": HEADER + f'<row r="{FAR}"><c r="XFD{FAR}" s="1"/></row>',
             "far cell in a comment": HEADER + f'<!-- <row r="{FAR}"><c r="XFD{FAR}"><v>1</v></c></row> -->',
             "dimension says XFD": HEADER}[case]
-    path = make_book(tmp_path / "ok.xlsx", data, dimension="A1:XFD1048576")
-    res = run_inspect(path)
-    assert res.returncode == 0, res.stdout + res.stderr
-    assert "客户基本信息" in res.stdout
+    model = read_workbook(make_book(tmp_path / "ok.xlsx", data, dimension="A1:XFD1048576"))
+    assert model.sheets["customers"].df["name"].tolist() == ["杭州云启科技有限公司"]
 
 
-def test_refusal_names_the_limit_and_how_to_raise_it(tmp_path: Path) -> None:
+def test_refusal_names_the_limit_and_how_to_raise_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 1,000 rows × column BZ (78): 78,000 cells, refused with WBT_MAX_CELLS=50000
     path = make_book(tmp_path / "wide.xlsx", HEADER + '<row r="1000"><c r="BZ1000"><v>1</v></c></row>')
-    assert_refused(path, "BZ1000.*50,000", "BZ1000.*50,000.*WBT_MAX_CELLS", env={"WBT_MAX_CELLS": "50000"})
-    assert run_inspect(path).returncode == 0
+    assert read_workbook(path).sheets["customers"].n_rows >= 1
+    monkeypatch.setenv("WBT_MAX_CELLS", "50000")
+    with pytest.raises(UnreadableWorkbook) as err:
+        read_workbook(path)
+    assert err.value.cell == "BZ1000" and "50,000" in err.value.message.en
+    assert "WBT_MAX_CELLS" in err.value.hint.en

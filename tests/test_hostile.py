@@ -196,8 +196,13 @@ def test_a_fifo_named_xlsx_is_refused_at_once(tmp_path: Path) -> None:
 
 
 def test_a_directory_named_xlsx_is_refused(tmp_path: Path) -> None:
+    from workbook_tools.errors import UnreadableWorkbook
+    from workbook_tools.reader import read_workbook
+
     (tmp_path / "d.xlsx").mkdir()
-    assert_refused(tmp_path / "d.xlsx", "文件夹", "folder")
+    with pytest.raises(UnreadableWorkbook) as err:
+        read_workbook(tmp_path / "d.xlsx")
+    assert "folder" in err.value.message.en and "文件夹" in err.value.message.zh
 
 
 @pytest.mark.soffice

@@ -279,7 +279,7 @@ def check(ext: Extent, sheet: str, path: Path) -> None:
             hint=L(f"请在 Excel 中选中数据下方的多余行（直到第 {ext.rows:,} 行），右键“删除”后保存",
                    f"In Excel, select the stray rows below the data (down to row {ext.rows:,}), delete them and save"))
     area = ext.rows * ext.cols
-    far = ext.col_cell if ext.cols >= ext.rows else ext.row_cell
+    far = ext.col_cell if ext.cols > BOX_COLS else ext.row_cell  # the cell that is out of place
     raise UnreadableWorkbook(
         L(f"无法读取“{path.name}”：工作表“{sheet}”的单元格 {ext.col_cell} 和 {ext.row_cell} 使读取区域达到 "
           f"{ext.rows:,} 行 × {ext.cols:,} 列（{area:,} 个单元格，上限 {max_cells():,}），读取会耗尽内存，已拒绝",
