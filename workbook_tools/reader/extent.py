@@ -48,8 +48,8 @@ BOX_COLS, BOX_ROWS = 26, 999_999
 
 # a cell element whose first attribute is not r="<letter><1-6 digits>": no r, another first
 # attribute, other quoting or spacing (group 1 empty), or a reference outside the box (group 1)
-_CELL_OUT = re.compile(rb'<c(?=[\s/>])(?! r="[A-Za-z]\d{1,6}")(?: r="([A-Za-z]+\d+)")?')
-_PCELL_OUT = re.compile(rb':c(?=[\s/>])(?! r="[A-Za-z]\d{1,6}")(?: r="([A-Za-z]+\d+)")?')   # prefixed: x:c
+_CELL_OUT = re.compile(rb'<c(?=[\s/>])(?! r="[A-Za-z]\d{1,6}")(?: r="([A-Za-z]+)(\d+)")?')
+_PCELL_OUT = re.compile(rb':c(?=[\s/>])(?! r="[A-Za-z]\d{1,6}")(?: r="([A-Za-z]+)(\d+)")?')   # prefixed: x:c
 # an r attribute anywhere that is not the first attribute of a cell or row (a second r, another
 # separator or quote): calamine may take it, so the sheet goes to the precise pass
 _OTHER_R = re.compile(rb"r(?<=[\s\"']r)(?<![cw] r)\s*=")
@@ -123,12 +123,19 @@ class Fast:
 
     def feed(self, block: bytes) -> None:
         for rx in (_CELL_OUT, _PCELL_OUT):
-            for value in set(rx.findall(block)):
-                ref = parse_ref(value) if value else None
-                if ref is None:
-                    self.odd = True
-                else:
-                    self.far.add(*ref)
+            found = rx.findall(block)
+            if not found:
+                continue
+            letters = {a for a, _ in found}
+            if b"" in letters:
+                self.odd = True
+                letters.discard(b"")
+            if letters:  # the furthest column and row (a wide sheet has many such cells: no per-cell work)
+                col = max(col_index(a) for a in letters)
+                digits = [d for _, d in found if d]
+                longest = max(map(len, digits))
+                row = int(max(d for d in digits if len(d) == longest))
+                self.far.add(row, col)
         if not self.odd and _OTHER_R.search(block):
             self.odd = True
 
