@@ -287,12 +287,14 @@ def check(ext: Extent, sheet: str, path: Path) -> None:
                    f"In Excel, select the stray rows below the data (down to row {ext.rows:,}), delete them and save"))
     area = ext.rows * ext.cols
     far = ext.col_cell if ext.cols > BOX_COLS else ext.row_cell  # the cell that is out of place
+    same = ext.col_cell == ext.row_cell
+    zh_cells = ext.col_cell if same else f"{ext.col_cell} 和 {ext.row_cell}"
+    en_cells = f"cell {ext.col_cell}" if same else f"cells {ext.col_cell} and {ext.row_cell}"
     raise UnreadableWorkbook(
-        L(f"无法读取“{path.name}”：工作表“{sheet}”的单元格 {ext.col_cell} 和 {ext.row_cell} 使读取区域达到 "
+        L(f"无法读取“{path.name}”：工作表“{sheet}”的单元格 {zh_cells} 使读取区域达到 "
           f"{ext.rows:,} 行 × {ext.cols:,} 列（{area:,} 个单元格，上限 {max_cells():,}），读取会耗尽内存，已拒绝",
-          f"Cannot read '{path.name}': cells {ext.col_cell} and {ext.row_cell} of sheet '{sheet}' make the area "
-          f"to read {ext.rows:,} rows × {ext.cols:,} columns ({area:,} cells, limit {max_cells():,}); reading "
-          "it would exhaust memory, refused"),
+          f"Cannot read '{path.name}': {en_cells} of sheet '{sheet}' make the area to read {ext.rows:,} rows × "
+          f"{ext.cols:,} columns ({area:,} cells, limit {max_cells():,}); reading it would exhaust memory, refused"),
         sheet=sheet, cell=far,
         hint=L(f"请在 Excel 中删除远离数据的单元格（如 {far}）后保存；如确为正常的大表，可设置环境变量 WBT_MAX_CELLS 提高上限",
                f"In Excel, delete the cells far from the data (such as {far}) and save; if the sheet really is "
