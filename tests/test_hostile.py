@@ -240,3 +240,17 @@ def test_a_header_window_cell_of_brackets_reads_in_linear_time(tmp_path: Path) -
                   + "(" * 200_000 + "</t></is></c></row>")
     res = run_inspect(p)
     assert res.returncode == 0, res.stderr
+
+
+def test_padding_inflating_a_thousandfold_is_refused_at_once(tmp_path: Path) -> None:
+    """A 200 KB file whose sheet inflates to 200 MB of spaces: refused from the zip directory, and
+    also while inflating when the directory lies about the size."""
+    from tests.test_extent import HEADER, make_book
+
+    p = make_book(tmp_path / "pad.xlsx", HEADER + " " * (200 << 20) + '<row r="3"><c r="A3"><v>1</v></c></row>')
+    assert p.stat().st_size < 1 << 20
+    assert_refused(p, "sheet1.xml.*100 倍", "sheet1.xml.*over 100 times.*WBT_MAX_RATIO")
+    liar = tmp_path / "liar.xlsx"
+    shutil.copy(p, liar)
+    _patch_declared_size(liar, "xl/worksheets/sheet1.xml", 4096)
+    assert_refused(liar, "100 倍|不一致", "over 100 times|does not match")

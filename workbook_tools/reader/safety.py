@@ -4,7 +4,8 @@
 * what the file is (zip package, OLE compound file, text) from its first bytes, not its name;
 * encrypted workbooks (an OLE file with an ``EncryptionInfo`` stream) and CSV renamed to .xlsx;
 * zip bombs: refused from the declared sizes, and every part is inflated with a cap in case
-  the header lies (:func:`read_capped`);
+  the header lies (:func:`iter_part`); a part that inflates more than MAX_RATIO times its
+  compressed size beyond RATIO_FLOOR (padding: 1.2 MB of zip holding 1 GB of spaces) is refused too;
 * XML entity bombs: any ``<!DOCTYPE`` or ``<!ENTITY`` in a part (Excel never writes one).
 
 Limits are module constants that environment variables override (tests keep them small).
@@ -30,6 +31,10 @@ MAX_PART_BYTES = 1024 * MB
 MAX_TOTAL_BYTES = 2048 * MB
 #: most parts in one package; WBT_MAX_PARTS overrides
 MAX_PARTS = 10_000
+#: a part inflating to more than this many times its compressed size is refused once it is past
+#: RATIO_FLOOR (real sheet XML compresses 5–20×, whitespace padding 1,000×); WBT_MAX_RATIO overrides
+MAX_RATIO = 100
+RATIO_FLOOR = 64 * MB
 CHUNK = 4 * MB
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -186,6 +191,9 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         if info.file_size > limit or total > total_limit:
             zf.close()
             raise _bomb(path, info.filename, info.file_size if info.file_size > limit else total)
+        if _too_inflated(info.file_size, info.compress_size):
+            zf.close()
+            raise _ratio(path, info.filename, info.file_size, info.compress_size)
         if info.flag_bits & 0x1:
             zf.close()
             raise _fail(path, "包内部件已加密，无法读取", "parts of the package are encrypted")
@@ -214,10 +222,28 @@ def _bomb(path: Path, part: str, size: int) -> UnreadableWorkbook:
                    "If it really is a large genuine file, raise the limit with WBT_MAX_PART_MB"))
 
 
+def max_ratio() -> int:
+    return _env_int("WBT_MAX_RATIO", MAX_RATIO)
+
+
+def _too_inflated(size: int, compressed: int) -> bool:
+    return size > RATIO_FLOOR and size > max_ratio() * max(1, compressed)
+
+
+def _ratio(path: Path, part: str, size: int, compressed: int) -> UnreadableWorkbook:
+    return _fail(path, f"部件 {part} 由 {compressed / MB:,.1f} MB 解压出 {size / MB:,.0f} MB 以上（超过 {max_ratio()} 倍），"
+                 "正常的表格不会这样，疑似“压缩炸弹”或大量填充，已拒绝读取",
+                 f"part {part} inflates from {compressed / MB:,.1f} MB to more than {size / MB:,.0f} MB (over "
+                 f"{max_ratio()} times); real sheets never do, it looks like a zip bomb or padding, refused",
+                 L("如确为正常文件，可设置环境变量 WBT_MAX_RATIO 提高倍数上限",
+                   "If it really is a genuine file, raise the limit with WBT_MAX_RATIO"))
+
+
 def iter_part(zf: zipfile.ZipFile, name: str, path: Path, cap: int | None = None) -> Iterator[bytes]:
-    """Inflate one part chunk by chunk, refusing it as soon as it grows beyond ``cap`` bytes
-    (the declared size may lie) or turns out damaged."""
+    """Inflate one part chunk by chunk, refusing it as soon as it grows beyond ``cap`` bytes or
+    beyond MAX_RATIO times its compressed size (the declared sizes may lie), or turns out damaged."""
     cap = max_part_bytes() if cap is None else cap
+    compressed = zf.getinfo(name).compress_size   # the bytes that will really be read
     seen = 0
     try:
         with zf.open(name) as fh:
@@ -228,6 +254,8 @@ def iter_part(zf: zipfile.ZipFile, name: str, path: Path, cap: int | None = None
                 seen += len(chunk)
                 if seen > cap:
                     raise _bomb(path, name, seen)
+                if _too_inflated(seen, compressed):
+                    raise _ratio(path, name, seen, compressed)
                 yield chunk
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise _fail(path, f"部件 {name} 已损坏：内容与 zip 目录记录不一致或不完整（{exc}），文件可能被截断或篡改",
