@@ -198,3 +198,14 @@ def test_other_kinds_of_path_are_refused(tmp_path: Path) -> None:
         with pytest.raises(outputs.OutputRefused) as err:
             outputs.plan(path, kind="report-html", force=True)
         assert why in err.value.message.en
+
+
+def test_month_end_checks_the_quarters_report_too(book: Path) -> None:
+    """A month that closes a quarter also writes the quarter's report beside the month's: a foreign
+    file there stops the month end before anything is written."""
+    quarter = html_path(book, "2026-Q3")
+    quarter.write_bytes(b"<html>not ours</html>")
+    before = book.read_bytes()
+    code, out = wbt("month-end", book, "--month", "2026-09", "--as-of", "2026-10-02")
+    assert code == 2 and quarter.name in out and book.read_bytes() == before
+    assert not html_path(book, "2026-09").exists()
