@@ -27,7 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 addin: $(STAMP)
-	$(BIN)/wbt excel build-addin -o dist/CRM工具.xlam
+	$(BIN)/wbt excel build-addin --force -o dist/CRM工具.xlam
 
 wheel-check: $(STAMP)
 	bash .ci/wheel

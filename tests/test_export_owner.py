@@ -102,6 +102,98 @@ def test_marketing_role_by_owner() -> None:
 def test_safe_file_name() -> None:
     assert safe_file_name('a/b:c*?"<>|') == "a_b_c_"
     assert safe_file_name("...") == "_"
+    # Windows device names, in any case and with any extension, and trailing dots and spaces
+    for name, want in (("CON", "_CON"), ("nul.txt", "_nul.txt"), ("com1", "_com1"), ("Lpt9 ", "_Lpt9"),
+                       ("COM¹", "_COM¹"), ("aux .bak", "_aux .bak"), ("conin$", "_conin$"),
+                       ("李娜. . ", "李娜"), (" .hidden", "hidden"), ("CONSOLE", "CONSOLE")):
+        assert safe_file_name(name) == want, name
+    # control and invisible format characters (a right-to-left override would disguise the name)
+    assert safe_file_name("王\x00五\t六\u202egpj.exe") == "王_五_六_gpj.exe"
+    # long names: at most 64 characters and 180 bytes of UTF-8 (Linux allows 255 bytes per name)
+    for long in ("张" * 200, "😀" * 100, "a" * 300):
+        out = safe_file_name(long)
+        assert len(out) <= 64 and len((out + ".xlsx").encode("utf-8")) <= 185 and out
+
+
+HOSTILE_OWNERS = ["CON", "con.", "nul.txt", "Com1", "李娜", "李娜.", "李娜 ", "a/b", "a\\b", "<王>", "x" * 300,
+                  "😀" * 90, "Zhang", "ZHANG ", "tab\there", "?", "*", "AUX"]
+
+
+def test_every_owner_gets_a_complete_file_whatever_the_name(tmp_path: Path) -> None:
+    customers = [{"name": f"公司{i}", "owner": o, "phone": f"1380000{i:04d}"} for i, o in enumerate(HOSTILE_OWNERS)]
+    model = make_model(customers=customers, path=str(tmp_path / "crm.xlsx"))
+    res = run_export_by_owner(model, out=tmp_path / "by")
+    owners = {e.owner for e in res.exports}
+    paths = write_exports(res)
+    names = [p.name for p in paths]
+    # one file per distinct owner (owners are compared ignoring case and spaces), every name unique
+    # however the file system compares names, none a Windows device name
+    assert len(paths) == len(owners) == len({n.casefold() for n in names})
+    assert sorted(p.name for p in (tmp_path / "by").iterdir() if not p.name.startswith(".")) == sorted(names)
+    for n in names:
+        stem = n[:-len(".xlsx")]
+        assert stem.split(".")[0].rstrip().casefold() not in {"con", "nul", "aux", "com1", "prn"}
+        assert not set('<>:"/\\|?*\t') & set(stem) and not stem.endswith((".", " "))
+    total = 0
+    for p in paths:
+        rows = _rows(p, "客户基本信息")
+        total += len(rows)
+    assert total == len(customers)
+
+
+def test_mask_and_by_owner_together_give_masked_files_per_owner(sample: Path, tmp_path: Path) -> None:
+    r = CliRunner().invoke(cli, ["export", str(sample), "--mask", "--by-owner", "-o", str(tmp_path / "m"), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["action"] == "export_by_owner" and out["stats"]["masked"]["phones"] > 0
+    src = _rows(sample, "客户基本信息")
+    phones = {str(c["联系方式"]) for c in src if c["联系方式"]}
+    contacts = {c["联系人"] for c in src if c["联系人"] and len(str(c["联系人"])) > 1}
+    seen = 0
+    for path in map(Path, out["written"]):
+        cust = _rows(path, "客户基本信息")
+        seen += len(cust)
+        assert {c["负责人"] for c in cust} == {path.stem}          # still split by the real owner
+        for c in cust:
+            assert c["联系方式"] is None or "****" in str(c["联系方式"])
+            assert c["联系人"] is None or str(c["联系人"]).endswith("*")
+        wb = openpyxl.load_workbook(path, read_only=True)
+        for ws in (wb["客户基本信息"], wb["沟通记录"], wb["投诉登记"]):   # the data (说明 holds examples)
+            rows = ws.iter_rows(values_only=True)
+            head = next(rows)
+            people = [i for i, h in enumerate(head) if h in ("联系人", "参与人员")]   # staff names stay
+            for row in rows:
+                assert not {str(v) for v in row if v is not None} & phones, (path, row)
+                assert not {str(row[i]) for i in people} & contacts, (path, row)
+        wb.close()
+    assert seen == len(src)
+
+
+def test_owner_without_by_owner_is_refused(sample: Path, tmp_path: Path) -> None:
+    r = CliRunner().invoke(cli, ["--lang", "en", "export", str(sample), "--mask", "--owner", "李娜",
+                                 "-o", str(tmp_path / "x.xlsx")])
+    assert r.exit_code == 2 and "--by-owner" in r.output and not (tmp_path / "x.xlsx").exists()
+
+
+def test_by_owner_writes_all_files_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import workbook_tools.template as template
+
+    model = make_model(customers=[{"name": f"公司{i}", "owner": o} for i, o in enumerate(["甲", "乙", "丙", "丁"])],
+                       path=str(tmp_path / "crm.xlsx"))
+    first = write_exports(run_export_by_owner(model, out=tmp_path / "by", owners=["甲"]))
+    before = first[0].read_bytes()
+    real = template.build_workbook
+
+    def flaky(path: Path, **kw: object) -> Path:
+        if kw["data"]["customers"][0]["owner"] == "丙":  # type: ignore[index]
+            raise OSError(28, "No space left on device")
+        return real(path, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(template, "build_workbook", flaky)
+    with pytest.raises(OSError):
+        write_exports(run_export_by_owner(model, out=tmp_path / "by"))
+    left = sorted(p.name for p in (tmp_path / "by").iterdir() if not p.name.startswith("."))
+    assert left == ["甲.xlsx"] and first[0].read_bytes() == before
 
 
 def test_cli_by_owner_json(sample: Path, tmp_path: Path) -> None:

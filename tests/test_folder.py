@@ -75,3 +75,28 @@ def test_cli_month_end_dir_dry_run(folder: Path, tmp_path: Path) -> None:
 def test_empty_folder(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["validate", str(tmp_path)])
     assert r.exit_code == 2
+
+
+@pytest.mark.parametrize("how", ["abort", "segv", "kill"])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_worker_that_dies_hard_fails_only_its_own_file(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         how: str, workers: int) -> None:
+    """A real crash (os.abort / SIGSEGV / SIGKILL as the OOM killer sends) of the worker of one
+    file: that file gets an error line naming the signal, the others are processed, one summary."""
+    monkeypatch.setenv("WBT_TEST_CRASH", f"a_clean.xlsx:{how}")
+    rep = run_folder(folder, "validate", as_of=AS_OF, workers=workers)
+    by = {Path(f["file"]).name: f for f in rep.files}
+    assert list(by) == ["a_clean.xlsx", "b_errors.xlsx", "c_broken.xlsx"]
+    signame = {"abort": "SIGABRT", "segv": "SIGSEGV", "kill": "SIGKILL"}[how]
+    assert not by["a_clean.xlsx"]["ok"] and signame in by["a_clean.xlsx"]["message"]
+    assert by["b_errors.xlsx"]["ok"] and by["b_errors.xlsx"]["errors"] >= 2
+    assert not by["c_broken.xlsx"]["ok"] and "SIG" not in by["c_broken.xlsx"]["message"]
+    assert len(rep.broken) == 2
+
+
+def test_cli_reports_the_crash_and_the_rest(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WBT_TEST_CRASH", "b_errors.xlsx")
+    r = CliRunner().invoke(cli, ["--lang", "en", "validate", str(folder), "--as-of", "2026-11-02"])
+    assert r.exit_code == 2, r.output
+    assert "b_errors.xlsx: failed — the process handling this file died (SIGABRT" in r.output
+    assert "a_clean.xlsx: 0 errors" in r.output and "c_broken.xlsx: failed" in r.output

@@ -410,3 +410,16 @@ def test_the_review_gate_covers_every_column_a_review_figure_needs() -> None:
     gated = {(n.sheet, k) for n in NEEDS["review"] for k in n.columns} | {(n.sheet, "") for n in NEEDS["review"]}
     wanted = {(ref.partition(".")[0], ref.partition(".")[2]) for d in KPI_DEFS for group in d.needs for ref in group}
     assert wanted - gated == set()
+
+
+def test_strip_unit_is_linear_on_nested_brackets() -> None:
+    """A header-window cell of deeply nested brackets (hostile or broken) must not take quadratic
+    time: 100,000 levels were ~hours with a pass per level; one pass now."""
+    import time
+
+    from workbook_tools.schema.headers import strip_unit
+
+    start = time.process_time()
+    assert strip_unit("客户" + "(" * 100_000 + "x" + ")" * 100_000 + "名称") == "客户名称"
+    assert time.process_time() - start < 1.0
+    assert strip_unit("a((b)c)d(e") == "ade" and strip_unit("年度合作金额(万元)") == "年度合作金额"

@@ -26,10 +26,12 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run_inspect(path: Path, lang: str = "zh", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_inspect(path: Path, lang: str = "zh", env: dict[str, str] | None = None, *,
+                json: bool = False) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", **(env or {})}
     full_env.pop("WBT_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "workbook_tools", "--lang", lang, "inspect", str(path)],
+    return subprocess.run([sys.executable, "-m", "workbook_tools", "--lang", lang, "inspect", str(path),
+                           *(["--json"] if json else [])],
                           capture_output=True, text=True, timeout=TIMEOUT, preexec_fn=_limit, env=full_env)
 
 
@@ -184,3 +186,71 @@ def test_stream_cap_when_declared_size_lies(tmp_path: Path) -> None:
         for _ in safety.iter_part(zf, "xl/worksheets/sheet1.xml", p, cap=4 << 20):
             pass
     assert "zip bomb" in err.value.message.en
+
+
+def test_a_fifo_named_xlsx_is_refused_at_once(tmp_path: Path) -> None:
+    """Opening a FIFO for reading blocks until a writer comes: the reader never opens one."""
+    fifo = tmp_path / "客户.xlsx"
+    os.mkfifo(fifo)
+    assert_refused(fifo, "不是普通文件", "not a regular file")
+
+
+def test_a_directory_named_xlsx_is_refused(tmp_path: Path) -> None:
+    from workbook_tools.errors import UnreadableWorkbook
+    from workbook_tools.reader import read_workbook
+
+    (tmp_path / "d.xlsx").mkdir()
+    with pytest.raises(UnreadableWorkbook) as err:
+        read_workbook(tmp_path / "d.xlsx")
+    assert "folder" in err.value.message.en and "文件夹" in err.value.message.zh
+
+
+@pytest.mark.soffice
+def test_a_legacy_xls_named_xlsx_is_read_read_only_and_never_written(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from workbook_tools.cli.main import cli
+
+    src = tmp_path / "src.xlsx"
+    build_workbook(src, data={"customers": [{"name": "杭州云启科技有限公司", "contact": "张伟", "phone": "13800138000"}]})
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to",
+                    "xls", "--outdir", str(tmp_path), str(src)], check=True, timeout=180, capture_output=True)
+    renamed = tmp_path / "客户.xlsx"
+    (tmp_path / "src.xls").rename(renamed)
+    res = run_inspect(renamed, "en", json=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+    out = json.loads(res.stdout)
+    assert out["format"] == "xls" and out["sheets"]
+    (note,) = [n for n in out["notices"] if n["code"] == "R-XLS-READONLY"]
+    assert "named .xlsx" in note["message"] and "Excel 97-2003" in note["message"]
+    before = renamed.read_bytes()
+    r = CliRunner().invoke(cli, ["--lang", "en", "ids", str(renamed)])
+    assert r.exit_code == 2 and "Excel 97-2003 (.xls)" in r.output and "damaged" not in r.output, r.output
+    assert renamed.read_bytes() == before
+
+
+def test_a_header_window_cell_of_brackets_reads_in_linear_time(tmp_path: Path) -> None:
+    """A cell of 200,000 "(" in the first rows: matching it as a header used to take hours."""
+    from tests.test_extent import make_book
+
+    p = make_book(tmp_path / "brackets.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>客户名称</t></is></c><c r="B1" '
+                  't="inlineStr"><is><t>联系人</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>'
+                  + "(" * 200_000 + "</t></is></c></row>")
+    res = run_inspect(p)
+    assert res.returncode == 0, res.stderr
+
+
+def test_padding_inflating_a_thousandfold_is_refused_at_once(tmp_path: Path) -> None:
+    """A 200 KB file whose sheet inflates to 200 MB of spaces: refused from the zip directory, and
+    also while inflating when the directory lies about the size."""
+    from tests.test_extent import HEADER, make_book
+
+    p = make_book(tmp_path / "pad.xlsx", HEADER + " " * (200 << 20) + '<row r="3"><c r="A3"><v>1</v></c></row>')
+    assert p.stat().st_size < 1 << 20
+    assert_refused(p, "sheet1.xml.*100 倍", "sheet1.xml.*over 100 times.*WBT_MAX_RATIO")
+    liar = tmp_path / "liar.xlsx"
+    shutil.copy(p, liar)
+    _patch_declared_size(liar, "xl/worksheets/sheet1.xml", 4096)
+    assert_refused(liar, "100 倍|不一致", "over 100 times|does not match")

@@ -9,6 +9,7 @@ import click
 
 from ..errors import WbtError
 from ..i18n import L, tr
+from .common import force_option
 
 
 class _ExcelGroup(click.Group):
@@ -35,16 +36,19 @@ def excel_group() -> None:
               help="输出文件 / output file")
 @click.option("--macros", "macros", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="含 .bas 源文件的文件夹 / folder with the .bas sources (default: macros/)")
-def build_addin_cmd(output: Path, macros: Path | None) -> None:
+@force_option
+def build_addin_cmd(output: Path, macros: Path | None, force: bool) -> None:
     """生成 Excel 加载项 CRM工具.xlam / build the CRM工具.xlam add-in from macros/*.bas."""
-    from ..excel.addin.build import build_addin, macros_dir
+    from .. import outputs
+    from ..excel.addin.build import addin_bytes, macros_dir
 
     folder = macros or macros_dir()
     if not any(folder.glob("*.bas")):
         raise WbtError(L("找不到 VBA 源文件（.bas）：{d}。请在源码目录中运行，或用 --macros 指定文件夹。",
                          "No VBA sources (.bas) in {d}. Run from the source tree or pass --macros.").format(d=folder))
+    target = outputs.plan(output, kind="addin", force=force)
     try:
-        path = build_addin(output, folder)
+        path = outputs.write_bytes(target, addin_bytes(folder))
     except (ValueError, UnicodeError) as exc:
         raise WbtError(L("VBA 源文件无法打包：{m}", "Cannot package the VBA sources: {m}").format(m=exc)) from exc
     except OSError as exc:

@@ -1,4 +1,5 @@
-"""``wbt export``: a masked copy (--mask) or one workbook per owner (--by-owner). NEW files only."""
+"""``wbt export``: a masked copy (--mask), one workbook per owner (--by-owner), or both
+(--mask --by-owner: masked per-owner files). NEW files only; see workbook_tools.outputs."""
 
 from __future__ import annotations
 
@@ -11,38 +12,48 @@ import click
 from ..errors import WbtError
 from ..i18n import L, tr
 from ..ops.export import ROLES, run_export_by_owner, run_export_masked, write_exports
-from .common import as_date, as_of_option, emit_json, file_argument, json_option, lang, read_model
+from .common import (
+    as_date,
+    as_of_option,
+    emit_json,
+    file_argument,
+    force_option,
+    json_option,
+    lang,
+    read_model,
+)
 
 
 @click.command("export")
 @file_argument
-@click.option("--mask", "mode", flag_value="mask", help=tr("导出脱敏副本", "Export a masked copy"))
-@click.option("--by-owner", "mode", flag_value="by_owner", help=tr("按负责人拆分导出", "One workbook per owner"))
+@click.option("--mask", is_flag=True, help=tr("导出脱敏副本（与 --by-owner 同用：每个负责人一个脱敏文件）",
+                                              "Export a masked copy (with --by-owner: masked files per owner)"))
+@click.option("--by-owner", is_flag=True, help=tr("按负责人拆分导出", "One workbook per owner"))
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
               help=tr("输出文件（--mask）或目录（--by-owner）", "Output file (--mask) or directory (--by-owner)"))
 @click.option("--role", type=click.Choice(ROLES), default="full",
               help=tr("marketing：只含基本信息与标签，无联系方式、无沟通记录",
                       "marketing: basic info and tags only, no contact data, no log"))
-@click.option("--owner", "owners", multiple=True, help=tr("只导出这些负责人（可重复）", "Only these owners (repeatable)"))
+@click.option("--owner", "owners", multiple=True, help=tr("只导出这些负责人（可重复，需与 --by-owner 同用）",
+                                                          "Only these owners (repeatable; with --by-owner)"))
+@force_option
 @as_of_option
 @json_option
-def export_cmd(file: Path, mode: str | None, out: Path | None, role: str, owners: tuple[str, ...],
-               as_of: dt.datetime | None, as_json: bool) -> None:
-    """导出脱敏副本或按负责人拆分 / export a masked copy or one workbook per owner."""
-    if mode is None:
-        raise WbtError(L("请选择 --mask 或 --by-owner。", "Choose --mask or --by-owner."))
+def export_cmd(file: Path, mask: bool, by_owner: bool, out: Path | None, role: str, owners: tuple[str, ...],
+               force: bool, as_of: dt.datetime | None, as_json: bool) -> None:
+    """导出脱敏副本、按负责人拆分，或两者兼有 / a masked copy, one workbook per owner, or both."""
+    if not (mask or by_owner):
+        raise WbtError(L("请选择 --mask、--by-owner，或两者同用。", "Choose --mask, --by-owner, or both."))
+    if owners and not by_owner:
+        raise WbtError(L("--owner 只能与 --by-owner 同用。", "--owner only goes with --by-owner."))
     model = read_model(file)
-    if mode == "mask":
-        result = run_export_masked(model, as_of=as_date(as_of), out=out, role=role)
-    else:
+    if by_owner:
         result = run_export_by_owner(model, as_of=as_date(as_of), out=out, role=role,
-                                     owners=list(owners) or None)
-    src = file.resolve()
-    for f in result.exports:
-        if f.path.resolve() == src:
-            raise WbtError(L(f"输出文件不能是源工作簿本身：{f.path}", f"The output cannot be the source workbook: {f.path}"))
+                                     owners=list(owners) or None, mask=mask)
+    else:
+        result = run_export_masked(model, as_of=as_date(as_of), out=out, role=role)
     try:
-        paths = write_exports(result, lang=lang())
+        paths = write_exports(result, lang=lang(), force=force)
     except OSError as exc:
         raise WbtError(L(f"无法写入导出文件：{exc}", f"Cannot write the export: {exc}")) from exc
     if as_json:

@@ -11,7 +11,7 @@ import click
 from ..i18n import tr
 from ..ops.month_end import STEPS, MonthEndReport, run_month_end
 from .cmd_review import month_option
-from .common import as_date, as_of_option, dry_run_option, emit_json, file_argument, json_option
+from .common import as_date, as_of_option, dry_run_option, emit_json, file_argument, force_option, json_option
 
 
 @click.command("month-end")
@@ -25,15 +25,16 @@ from .common import as_date, as_of_option, dry_run_option, emit_json, file_argum
 @click.option("--templates", "templates", type=click.Path(path_type=Path), default=None,
               help=tr("自定义报告模板文件夹", "Folder with your own report templates"))
 @click.option("--annotate", is_flag=True, help=tr("给问题单元格上底色，并写入“校验结果”表", "Colour problem cells and write the 校验结果 sheet"))
+@force_option
 def month_end_cmd(file: Path, month: str, as_of: dt.datetime | None, dry_run: bool, as_json: bool, html: Path | None,
-                  templates: Path | None, annotate: bool) -> None:
+                  templates: Path | None, annotate: bool, force: bool) -> None:
     """月末一键处理：校验、补编号、计算等级、生成复盘 / month end: validate, IDs, tiers, review."""
     if file.is_dir():  # a folder: every workbook in it, on all cores (ops/folder.py)
         from ..ops.folder import folder_command
         sys.exit(folder_command(file, "month_end", as_of=as_date(as_of), month=month, dry_run=dry_run,
-                                as_json=as_json))
+                                as_json=as_json, force=force))
     kw = {"month": month, "as_of": as_date(as_of), "dry_run": dry_run, "html": html, "templates": templates,
-          "annotate": annotate}
+          "annotate": annotate, "force": force}
     if as_json or not sys.stderr.isatty():
         rep = run_month_end(file, progress=None if as_json else _plain_progress, **kw)
     else:

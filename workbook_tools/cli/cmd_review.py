@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .. import outputs
 from ..i18n import tr
 from ..ops.review import Period, compute_review, review_json, review_result
 from ..report import render_report, write_sheet_workbook
@@ -17,6 +18,7 @@ from .common import (
     dry_run_option,
     emit_json,
     file_argument,
+    force_option,
     json_option,
     read_for_writing,
 )
@@ -52,11 +54,12 @@ def month_option(f):  # noqa: ANN001, ANN201 - click decorator
 @click.option("--md", "md", type=click.Path(path_type=Path), default=None, help=tr("另存 Markdown 报告", "Also write a Markdown report"))
 @click.option("--templates", "templates", type=click.Path(path_type=Path), default=None,
               help=tr("自定义报告模板文件夹", "Folder with your own report templates"))
+@force_option
 @as_of_option
 @dry_run_option
 @json_option
 def review_cmd(file: Path, month: str | None, quarter: str | None, out: Path | None, html: Path | None,
-               md: Path | None, templates: Path | None, as_of: dt.datetime | None, dry_run: bool,
+               md: Path | None, templates: Path | None, force: bool, as_of: dt.datetime | None, dry_run: bool,
                as_json: bool) -> None:
     """生成月度或季度复盘（指标、比率、分组、清单、图表）/ build the monthly or quarterly review
     (figures, rates, tables, lists, charts)."""
@@ -66,23 +69,24 @@ def review_cmd(file: Path, month: str | None, quarter: str | None, out: Path | N
     model = read_for_writing(file, "review")
     review = compute_review(model, period=month or quarter, as_of=as_date(as_of), source=file.name)
     result = review_result(review)
-    # render the reports first: a template error must stop before anything is written
-    texts = {p: render_report(review, kind, templates_dir=templates) for p, kind in ((html, "html"), (md, "md")) if p}
+    # check every output path and render the reports first: a refused path or a template error
+    # must stop before anything is written
+    key = outputs.source_key(file, str(month or quarter))
+    kinds = [(p, kind) for p, kind in ((out, "review-workbook"), (html, "report-html"), (md, "report-md")) if p]
+    targets = dict(zip([k for _, k in kinds], outputs.plan_all([(p, k, key) for p, k in kinds], source=file,
+                                                                force=force)))
+    texts = {k: render_report(review, k.split("-")[1], templates_dir=templates) for k in targets if k != "review-workbook"}
     written: list[str] = []
     if out is not None:
-        if out.resolve() == file.resolve():
-            raise click.BadParameter(tr("--out 不能是原文件", "--out must not be the source file"), param_hint="--out")
         if not dry_run:
-            write_sheet_workbook(result.changeset.add_sheets[0], out)
-            written.append(str(out))
+            sheet = result.changeset.add_sheets[0]
+            written.append(str(outputs.write_with(targets["review-workbook"], lambda p: write_sheet_workbook(sheet, p))))
         outcome = {"file": str(file), "action": "review", "dry_run": dry_run, "out": str(out), "stats": result.stats}
     else:
         outcome = apply_result(file, result, dry_run=dry_run, as_json=True)
     if not dry_run:
-        for p, text in texts.items():
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(text, encoding="utf-8")
-            written.append(str(p))
+        for kind, text in texts.items():
+            written.append(str(outputs.write_text(targets[kind], text)))
     outcome["reports"] = written
     outcome["review"] = review_json(review)
     if as_json:

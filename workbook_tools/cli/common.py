@@ -40,6 +40,13 @@ def dry_run_option(f: F) -> F:
                                                            "Show the planned changes; write nothing"))(f)
 
 
+def force_option(f: F) -> F:
+    return click.option("--force", is_flag=True, help=tr(
+        "允许替换已存在的输出文件（默认只替换本工具先前写入且未被改动的同类输出）",
+        "Replace an existing output file (by default only the tool's own unchanged earlier output of the same "
+        "kind is replaced)"))(f)
+
+
 def as_date(value: dt.datetime | dt.date | None) -> dt.date:
     if value is None:
         return dt.date.today()

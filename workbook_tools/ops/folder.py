@@ -1,24 +1,31 @@
 """Running ``validate`` or ``month-end`` on every workbook of a folder, on all cores.
 
-Each workbook runs in its own process (ProcessPoolExecutor, one process per two cores since the
-reader itself uses two threads); a broken file gives its error line
-and the others go on. The result is one :class:`FolderReport`: a line per file, totals, and the
-rules that fire most across the folder (the consolidated review).
+Every workbook runs in a process of its own, started for it alone (at most one per two cores at a
+time, since the reader itself uses two threads): a broken file gives its error line, and even a
+worker that dies hard (SIGABRT from a native library, SIGSEGV, the kernel's out-of-memory kill)
+only fails its own file — the others go on and the summary comes at the end. (A pool would
+not do: ProcessPoolExecutor breaks for good when one worker dies.) The result is one
+:class:`FolderReport`: a line per file, totals, and the rules that fire most across the folder.
+
+Test hook: ``WBT_TEST_CRASH=<file name>[:abort|segv|kill]`` makes the worker of that file die
+that way (tests prove the isolation with a real crash).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from ..i18n import current_lang, set_lang, tr
+from ..i18n import L, current_lang, set_lang, tr
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls")
 MAX_FINDINGS_PER_FILE = 20
@@ -42,6 +49,8 @@ def _one(job: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
     action, path, kw = job
     lang = kw.pop("lang", None)
     set_lang(lang)
+    os.environ.update(kw.pop("env", {}))
+    _test_crash(path)
     t0 = time.perf_counter()
     out: dict[str, Any] = {"file": path, "ok": True}
     try:
@@ -58,7 +67,7 @@ def _one(job: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
             from .month_end import run_month_end
 
             rep = run_month_end(path, month=kw["month"], as_of=kw.get("as_of"), dry_run=kw.get("dry_run", False),
-                                lang=lang)
+                                lang=lang, force=kw.get("force", False))
             d = rep.to_dict(lang)
             out.update(errors=rep.errors, warnings=sum(s.warnings for s in rep.steps), kpis=d["kpis"],
                        review_sheet=d["review_sheet"], html=d["html"], backup=d["backup"],
@@ -72,6 +81,97 @@ def _one(job: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
         out["message"] = exc.render(lang) if isinstance(exc, WbtError) else f"{type(exc).__name__}: {exc}"
     out["seconds"] = round(time.perf_counter() - t0, 3)
     return out
+
+
+def _test_crash(path: str) -> None:
+    """The test hook: die hard on the file named by WBT_TEST_CRASH (see the module doc)."""
+    hook = os.environ.get("WBT_TEST_CRASH", "")
+    name, _, how = hook.partition(":")
+    if not name or Path(path).name != name:
+        return
+    try:  # no core file from a crash made on purpose
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+    if how == "segv":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif how == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    os.abort()
+
+
+def _child(job: tuple[str, str, dict[str, Any]], conn: Connection) -> None:
+    try:
+        conn.send(_one(job))
+    finally:
+        conn.close()
+
+
+def _context() -> Any:
+    """forkserver where there is one (a clean server process forks the workers, with the heavy
+    imports done once), else spawn (Windows)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["workbook_tools.ops.folder", "workbook_tools.reader", "workbook_tools.ops.validate",
+                                    "workbook_tools.ops.month_end"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _died(path: str, exitcode: int | None) -> dict[str, Any]:
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = signal.Signals(-exitcode).name
+        except ValueError:
+            how = f"signal {-exitcode}"
+        what = L(f"处理该文件的进程意外终止（{how}：文件可能已损坏，或内存不足）；其余文件照常处理",
+                 f"the process handling this file died ({how}: the file may be damaged, or memory ran out); "
+                 "the other files went on")
+    else:
+        what = L(f"处理该文件的进程意外退出（退出码 {exitcode}）；其余文件照常处理",
+                 f"the process handling this file exited unexpectedly (exit code {exitcode}); the other files went on")
+    return {"file": path, "ok": False, "message": what.get(), "crashed": True}
+
+
+def run_isolated(jobs: list[tuple[str, str, dict[str, Any]]], workers: int,
+                 done: Callable[[dict[str, Any]], None]) -> None:
+    """Run each job in a process of its own, at most ``workers`` at a time; ``done(result)`` for
+    each as it ends — its own result, or an error line when its process died without one."""
+    ctx = _context()
+    pending = list(jobs)
+    running: dict[Any, tuple[Any, Connection, str]] = {}   # sentinel -> (process, connection, path)
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                job = pending.pop(0)
+                recv, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_child, args=(job, send), daemon=True)
+                proc.start()
+                send.close()
+                running[proc.sentinel] = (proc, recv, job[1])
+            # wait for a result or for a process to end (a big result is read before the child exits)
+            ready = wait([*running, *(c for _, c, _ in running.values())])
+            for sentinel in list(running):
+                proc, conn, path = running[sentinel]
+                if conn not in ready and sentinel not in ready:
+                    continue
+                result = None
+                try:
+                    if conn.poll():
+                        result = conn.recv()
+                except (EOFError, OSError):  # closed without a result: the process is dying
+                    result = None
+                proc.join()
+                conn.close()
+                del running[sentinel]
+                done(result if result is not None else _died(path, proc.exitcode))
+    finally:
+        for proc, conn, _ in running.values():
+            proc.kill()
+            proc.join()
+            conn.close()
 
 
 @dataclass
@@ -127,40 +227,35 @@ class FolderReport:
 
 
 def run_folder(folder: str | Path, action: str, *, as_of: dt.date | None = None, month: str | None = None,
-               dry_run: bool = False, workers: int | None = None,
+               dry_run: bool = False, workers: int | None = None, force: bool = False,
                progress: Callable[[int, int, str], None] | None = None) -> FolderReport:
-    """Run ``action`` ("validate" or "month_end") on every workbook in ``folder``."""
+    """Run ``action`` ("validate" or "month_end") on every workbook in ``folder``, each in a
+    process of its own (:func:`run_isolated`). ``force``: month-end may replace HTML reports."""
     t0 = time.perf_counter()
     paths = list_workbooks(folder)
     n = len(paths)
     workers = max(1, min(workers or default_workers(), n or 1))
     rep = FolderReport(Path(folder), action, workers=workers)
-    kw = {"as_of": as_of, "month": month, "dry_run": dry_run, "lang": current_lang()}
+    # the workers get the language and the WBT_* settings of this run (a forkserver started
+    # earlier would otherwise hand them its own environment)
+    env = {k: v for k, v in os.environ.items() if k.startswith("WBT_")}
+    kw = {"as_of": as_of, "month": month, "dry_run": dry_run, "force": force, "lang": current_lang(), "env": env}
     jobs = [(action, str(p), dict(kw)) for p in paths]
     results: dict[str, dict[str, Any]] = {}
-    if workers == 1:
-        for i, job in enumerate(jobs, 1):
-            results[job[1]] = _one(job)
-            if progress:
-                progress(i, n, Path(job[1]).name)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futs = {pool.submit(_one, job): job[1] for job in jobs}
-            for i, fut in enumerate(as_completed(futs), 1):
-                path = futs[fut]
-                try:
-                    results[path] = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a worker that died (memory, crash)
-                    results[path] = {"file": path, "ok": False, "message": f"{type(exc).__name__}: {exc}"}
-                if progress:
-                    progress(i, n, Path(path).name)
+
+    def done(result: dict[str, Any]) -> None:
+        results[result["file"]] = result
+        if progress:
+            progress(len(results), n, Path(result["file"]).name)
+
+    run_isolated(jobs, workers, done)
     rep.files = [results[str(p)] for p in paths]
     rep.seconds = time.perf_counter() - t0
     return rep
 
 
 def folder_command(folder: Path, action: str, *, as_of: dt.date | None, month: str | None = None,
-                   dry_run: bool = False, as_json: bool = False) -> int:
+                   dry_run: bool = False, as_json: bool = False, force: bool = False) -> int:
     """CLI entry for ``wbt validate DIR`` / ``wbt month-end DIR``: progress bar, summary; returns the exit code
     (2 when a file could not be processed or the folder holds no workbook, 1 when errors were found)."""
     import click
@@ -181,7 +276,7 @@ def folder_command(folder: Path, action: str, *, as_of: dt.date | None, month: s
         def progress(i: int, n: int, name: str) -> None:
             bar.update(task, completed=i, total=n, description=name)
 
-        rep = run_folder(folder, action, as_of=as_of, month=month, dry_run=dry_run, progress=progress)
+        rep = run_folder(folder, action, as_of=as_of, month=month, dry_run=dry_run, force=force, progress=progress)
     if as_json:
         emit_json(rep.to_dict())
     else:

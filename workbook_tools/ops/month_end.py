@@ -124,20 +124,25 @@ def html_path(path: Path, period: str) -> Path:
 
 def run_month_end(path: str | Path, *, month: str, as_of: dt.date | None = None, dry_run: bool = False,
                   progress: Progress | None = None, html: str | Path | None = None, annotate: bool = False,
-                  templates: str | Path | None = None, lang: str | None = None) -> MonthEndReport:
+                  templates: str | Path | None = None, lang: str | None = None, force: bool = False) -> MonthEndReport:
     """Run the month end on the workbook at ``path`` for ``month`` (YYYY-MM).
 
-    ``html``: where to write the HTML report (default beside the workbook; not in a dry run).
+    ``html``: where to write the HTML report (default beside the workbook; not in a dry run). An
+    existing file there (and at the quarter's report beside it) is replaced only if it is this
+    tool's unchanged report of the same period and workbook, or with ``force``
+    (:mod:`workbook_tools.outputs`); both are checked before anything is written.
     ``annotate``: also colour problem cells and write the 校验结果 sheet (as ``wbt validate --annotate``);
     by default validation only counts its findings, like ``wbt validate``.
     """
     with collector_paused():
         return _run(Path(path), month=month, as_of=as_of, dry_run=dry_run, progress=progress, html=html,
-                    annotate=annotate, templates=templates, lang=lang)
+                    annotate=annotate, templates=templates, lang=lang, force=force)
 
 
 def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progress: Progress | None,
-         html: str | Path | None, annotate: bool, templates: str | Path | None, lang: str | None) -> MonthEndReport:
+         html: str | Path | None, annotate: bool, templates: str | Path | None, lang: str | None,
+         force: bool) -> MonthEndReport:
+    from .. import outputs
     from ..reader import read_workbook
     from ..report import render_report
     from ..writer import apply_changeset
@@ -149,6 +154,12 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
     t_all = time.perf_counter()
     as_of = as_of or dt.date.today()
     period = Period.month(month)  # a bad month fails before anything is read
+    report_path = Path(html) if html else html_path(path, month)
+    reports = [(report_path, "report-html", outputs.source_key(path, str(period)))]
+    if period.ends_quarter:  # the quarter's report goes beside the month's
+        qname = str(period.quarter_of())
+        reports.append((report_path.with_name(html_path(path, qname).name), "report-html", outputs.source_key(path, qname)))
+    report_targets = outputs.plan_all(reports, source=path, force=force)
     rep = MonthEndReport(path=path, month=month, as_of=as_of, dry_run=dry_run)
     total = len(STEPS)
     labels = dict(STEPS)
@@ -279,13 +290,11 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
 
     st = begin("report")
     if not dry_run:
-        target = Path(html) if html else html_path(path, month)
-        target.write_text(render_report(review, "html", templates_dir=templates, lang=lang), encoding="utf-8")
-        rep.html = target
+        rep.html = outputs.write_text(report_targets[0], render_report(review, "html", templates_dir=templates,
+                                                                         lang=lang))
         if quarter is not None:  # beside the month's report
-            qtarget = target.with_name(html_path(path, str(quarter.period)).name)
-            qtarget.write_text(render_report(quarter, "html", templates_dir=templates, lang=lang), encoding="utf-8")
-            rep.quarter_html = qtarget
+            rep.quarter_html = outputs.write_text(report_targets[1], render_report(quarter, "html",
+                                                                                   templates_dir=templates, lang=lang))
         st.written = True
     end(st)
     rep.seconds = time.perf_counter() - t_all

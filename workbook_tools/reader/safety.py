@@ -1,9 +1,11 @@
 """Refuse hostile or broken files before any parser sees them, in bounded time and memory.
 
+* only regular files are opened (a pipe, device or socket named ``*.xlsx`` would block a reader);
 * what the file is (zip package, OLE compound file, text) from its first bytes, not its name;
 * encrypted workbooks (an OLE file with an ``EncryptionInfo`` stream) and CSV renamed to .xlsx;
 * zip bombs: refused from the declared sizes, and every part is inflated with a cap in case
-  the header lies (:func:`read_capped`);
+  the header lies (:func:`iter_part`); a part that inflates more than MAX_RATIO times its
+  compressed size beyond RATIO_FLOOR (padding: 1.2 MB of zip holding 1 GB of spaces) is refused too;
 * XML entity bombs: any ``<!DOCTYPE`` or ``<!ENTITY`` in a part (Excel never writes one).
 
 Limits are module constants that environment variables override (tests keep them small).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -28,6 +31,10 @@ MAX_PART_BYTES = 1024 * MB
 MAX_TOTAL_BYTES = 2048 * MB
 #: most parts in one package; WBT_MAX_PARTS overrides
 MAX_PARTS = 10_000
+#: a part inflating to more than this many times its compressed size is refused once it is past
+#: RATIO_FLOOR (real sheet XML compresses 5–20×, whitespace padding 1,000×); WBT_MAX_RATIO overrides
+MAX_RATIO = 100
+RATIO_FLOOR = 64 * MB
 CHUNK = 4 * MB
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -59,20 +66,8 @@ def _fail(path: Path, zh: str, en: str, hint: L | None = None) -> UnreadableWork
 
 def sniff(path: Path) -> str:
     """The kind of file from its first bytes: 'zip', 'xls', or raises UnreadableWorkbook
-    (missing, empty, encrypted, CSV/text, anything else)."""
-    if not path.exists():
-        raise _fail(path, "文件不存在", "the file does not exist")
-    if path.is_dir():
-        raise _fail(path, "这是一个文件夹，不是工作簿", "this is a folder, not a workbook")
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8192)
-    except OSError as exc:
-        raise _fail(path, f"无法打开文件（{exc.strerror}）", f"cannot open the file ({exc.strerror})") from exc
-    if not head:
-        raise _fail(path, "文件是空的（0 字节）", "the file is empty (0 bytes)")
-    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
-        raise _csv(path)
+    (missing, not a regular file, empty, encrypted, CSV/text, anything else)."""
+    head = read_head(path)
     if head.startswith(ZIP_MAGICS):
         return "zip"
     if head.startswith(OLE_MAGIC):
@@ -83,11 +78,55 @@ def sniff(path: Path) -> str:
                           "Open it in Excel, remove the password (File → Info → Protect Workbook → "
                           "Encrypt with Password) and save it again"))
         return "xls"
-    if _looks_like_text(head):
+    if path.suffix.lower() in (".csv", ".tsv", ".txt") or _looks_like_text(head):
         raise _csv(path)
     raise _fail(path, "这不是 Excel 工作簿（既不是 .xlsx 也不是 .xls 格式）",
                 "this is not an Excel workbook (neither .xlsx nor .xls)",
                 L("请用 Excel 打开并另存为 .xlsx", "Open it in Excel and save it as .xlsx"))
+
+
+def read_head(path: Path, size: int = 8192) -> bytes:
+    """The first ``size`` bytes of a regular, non-empty file; anything else is refused at once
+    (a FIFO is opened without blocking and refused: nothing waits for a writer)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError as exc:
+        raise _fail(path, "文件不存在", "the file does not exist") from exc
+    except IsADirectoryError as exc:
+        raise _fail(path, "这是一个文件夹，不是工作簿", "this is a folder, not a workbook") from exc
+    except OSError as exc:
+        raise _fail(path, f"无法打开文件（{exc.strerror}）", f"cannot open the file ({exc.strerror})") from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise _fail(path, "这是一个文件夹，不是工作簿", "this is a folder, not a workbook")
+        if not stat.S_ISREG(mode):
+            raise _fail(path, "这不是普通文件（而是管道、设备或套接字），不会读取",
+                        "this is not a regular file (a pipe, device or socket); it is not read")
+        head = os.read(fd, size)
+    except OSError as exc:
+        raise _fail(path, f"无法读取文件（{exc.strerror}）", f"cannot read the file ({exc.strerror})") from exc
+    finally:
+        os.close(fd)
+    if not head:
+        raise _fail(path, "文件是空的（0 字节）", "the file is empty (0 bytes)")
+    return head
+
+
+def legacy_xls_named_xlsx(path: Path) -> bool:
+    """An Excel 97-2003 file (OLE compound file) whose name says .xlsx/.xlsm."""
+    return path.suffix.lower() != ".xls"
+
+
+def not_xlsx_message(path: Path) -> L:
+    """What to tell a user who wants to write into a legacy .xls file (whatever its name)."""
+    return L(f"“{path.name}”是 Excel 97-2003 (.xls) 格式的工作簿，只能读取，不能写回",
+             f"'{path.name}' is an Excel 97-2003 (.xls) workbook: it can be read, not written")
+
+
+def xls_hint() -> L:
+    return L("请在 Excel 中打开，另存为“Excel 工作簿 (*.xlsx)”后再运行", "Open it in Excel, save it as "
+             "'Excel Workbook (*.xlsx)' and run this again")
 
 
 def _csv(path: Path) -> UnreadableWorkbook:
@@ -152,6 +191,9 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         if info.file_size > limit or total > total_limit:
             zf.close()
             raise _bomb(path, info.filename, info.file_size if info.file_size > limit else total)
+        if _too_inflated(info.file_size, info.compress_size):
+            zf.close()
+            raise _ratio(path, info.filename, info.file_size, info.compress_size)
         if info.flag_bits & 0x1:
             zf.close()
             raise _fail(path, "包内部件已加密，无法读取", "parts of the package are encrypted")
@@ -180,10 +222,28 @@ def _bomb(path: Path, part: str, size: int) -> UnreadableWorkbook:
                    "If it really is a large genuine file, raise the limit with WBT_MAX_PART_MB"))
 
 
+def max_ratio() -> int:
+    return _env_int("WBT_MAX_RATIO", MAX_RATIO)
+
+
+def _too_inflated(size: int, compressed: int) -> bool:
+    return size > RATIO_FLOOR and size > max_ratio() * max(1, compressed)
+
+
+def _ratio(path: Path, part: str, size: int, compressed: int) -> UnreadableWorkbook:
+    return _fail(path, f"部件 {part} 由 {compressed / MB:,.1f} MB 解压出 {size / MB:,.0f} MB 以上（超过 {max_ratio()} 倍），"
+                 "正常的表格不会这样，疑似“压缩炸弹”或大量填充，已拒绝读取",
+                 f"part {part} inflates from {compressed / MB:,.1f} MB to more than {size / MB:,.0f} MB (over "
+                 f"{max_ratio()} times); real sheets never do, it looks like a zip bomb or padding, refused",
+                 L("如确为正常文件，可设置环境变量 WBT_MAX_RATIO 提高倍数上限",
+                   "If it really is a genuine file, raise the limit with WBT_MAX_RATIO"))
+
+
 def iter_part(zf: zipfile.ZipFile, name: str, path: Path, cap: int | None = None) -> Iterator[bytes]:
-    """Inflate one part chunk by chunk, refusing it as soon as it grows beyond ``cap`` bytes
-    (the declared size may lie) or turns out damaged."""
+    """Inflate one part chunk by chunk, refusing it as soon as it grows beyond ``cap`` bytes or
+    beyond MAX_RATIO times its compressed size (the declared sizes may lie), or turns out damaged."""
     cap = max_part_bytes() if cap is None else cap
+    compressed = zf.getinfo(name).compress_size   # the bytes that will really be read
     seen = 0
     try:
         with zf.open(name) as fh:
@@ -194,6 +254,8 @@ def iter_part(zf: zipfile.ZipFile, name: str, path: Path, cap: int | None = None
                 seen += len(chunk)
                 if seen > cap:
                     raise _bomb(path, name, seen)
+                if _too_inflated(seen, compressed):
+                    raise _ratio(path, name, seen, compressed)
                 yield chunk
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise _fail(path, f"部件 {name} 已损坏：内容与 zip 目录记录不一致或不完整（{exc}），文件可能被截断或篡改",
@@ -219,13 +281,13 @@ def check_xml(data: bytes, name: str, path: Path) -> None:
 
 def check_small_parts(zf: zipfile.ZipFile, path: Path, skip: set[str]) -> dict[str, bytes]:
     """Inflate (capped) and check every XML part except ``skip`` (the sheets, scanned elsewhere).
-    Returns the parts the reader needs again (workbook.xml and its rels)."""
+    Returns the parts the reader needs again (workbook.xml and its rels, the shared strings)."""
     keep: dict[str, bytes] = {}
     for info in zf.infolist():
         name = info.filename
         if name in skip or name.endswith("/") or not name.endswith((".xml", ".rels", ".vml")):
             continue
         data = read_part(zf, name, path)
-        if name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+        if name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or name.casefold().endswith("sharedstrings.xml"):
             keep[name] = data
     return keep

@@ -69,6 +69,9 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
             raise UnreadableWorkbook(L(f"无法读取“{path.name}”：缺少 xl/workbook.xml", f"Cannot read '{path.name}': "
                                        "xl/workbook.xml is missing"))
         info = xmlscan.workbook_info(parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels", b""))
+        sst = next((v for k, v in parts.items() if k.casefold().endswith("sharedstrings.xml")), b"")
+        long_shared = xmlscan.long_shared_strings(sst) if len(sst) > xmlscan.MAX_CELL_TEXT else {}
+        del parts, sst
         fmt = "xlsm" if (path.suffix.lower() == ".xlsm" or "xl/vbaProject.bin" in zf.namelist()) else "xlsx"
     entries = {e.name: e for e in info.sheets}
     plan = plan_sheets(list(entries), wanted)
@@ -91,7 +94,8 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
         for name in order:
             if name in size:
                 scans[name] = scanner.submit(xmlscan.scan_sheet, scan_zf, entries[name].part, path, name,
-                                             check=False, defer_facts=name in plan.load_order)
+                                             check=False, defer_facts=name in plan.load_order,
+                                             long_shared=long_shared)
         for name in scans:
             facts[name] = scanner.submit(lambda n: xmlscan.finish_facts(scans[n].result()), name)
         # one calamine workbook per loader thread (a workbook is not shared between threads): the
@@ -140,8 +144,16 @@ def _sheet_parts(zf: zipfile.ZipFile) -> set[str]:
             and n.endswith(".xml") and "/_rels/" not in n}
 
 
-def _open_calamine(path: Path) -> Any:
-    return _calamine(lambda: pc.CalamineWorkbook.from_path(str(path)), path, "文件已损坏", "the file is damaged",
+def _open_calamine(path: Path, *, by_content: bool = False) -> Any:
+    """calamine's workbook; ``by_content``: its format from the bytes, not the name (a legacy .xls
+    named .xlsx)."""
+    def open_() -> Any:
+        if not by_content:
+            return pc.CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as fh:
+            return pc.CalamineWorkbook.from_filelike(fh)
+
+    return _calamine(open_, path, "文件已损坏", "the file is damaged",
                      hint=L("请在 Excel 中打开修复后另存为 .xlsx", "Let Excel repair it and save it as .xlsx"))
 
 
@@ -335,6 +347,12 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan
             sheet.last_row = max(sheet.last_row, max(r for r, _ in sheet.formulas_without_value))
         sheet.formulas = {(r, by_col[c]): text for (r, c), text in scan.formulas.items()
                           if r > data_from and c in by_col}
+        for r, c, n in scan.long_texts:
+            notices.append(Notice("R-TEXT-TOO-LONG", L(f"单元格文本有 {n:,} 个字符，超过 Excel 每个单元格 32,767 个字符的上限"
+                                                       "（Excel 打开时会报错并截断），请缩短或拆分到多个单元格",
+                                                       f"The cell holds {n:,} characters, more than Excel's limit of "
+                                                       "32,767 per cell (Excel reports and cuts it); shorten it or "
+                                                       "split it over several cells"), name, cell_ref(r, c), "error"))
     _merged(sheet, merged, data_from, notices)
     if hidden:
         first = ", ".join(str(r) for r in sorted(hidden)[:10])
@@ -380,7 +398,8 @@ def add_hidden_notices(model: WorkbookModel) -> None:
 
 
 def _read_xls(path: Path, wanted: Sequence[SheetSpec]) -> WorkbookModel:
-    book = _open_calamine(path)
+    misnamed = safety.legacy_xls_named_xlsx(path)
+    book = _open_calamine(path, by_content=misnamed)
     names = list(book.sheet_names)
     plan = plan_sheets(names, wanted)
     merged: dict[str, list[Any]] = {}
@@ -392,9 +411,11 @@ def _read_xls(path: Path, wanted: Sequence[SheetSpec]) -> WorkbookModel:
     except Exception:  # noqa: BLE001
         model.hidden_sheets = []
     add_hidden_notices(model)
-    model.notices.insert(0, Notice("R-XLS-READONLY", L("这是旧版 .xls 文件：只能读取，不能写回；隐藏行和未计算公式无法检查。"
-                                                       "请在 Excel 中另存为 .xlsx",
-                                                       "This is a legacy .xls file: read-only, it cannot be written "
-                                                       "back; hidden rows and formulas without values are not "
+    named = L(f"（文件名是 {path.suffix}，内容却是 Excel 97-2003 .xls 格式）", f" (named {path.suffix}, but its content "
+              "is the Excel 97-2003 .xls format)") if misnamed else L("", "")
+    model.notices.insert(0, Notice("R-XLS-READONLY", L(f"这是旧版 .xls 文件{named.zh}：只能读取，不能写回；隐藏行和未计算公式"
+                                                       "无法检查。请在 Excel 中另存为 .xlsx",
+                                                       f"This is a legacy .xls file{named.en}: read-only, it cannot be "
+                                                       "written back; hidden rows and formulas without values are not "
                                                        "checked. Save it as .xlsx in Excel"), None, None, "warning"))
     return model

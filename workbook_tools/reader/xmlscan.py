@@ -3,28 +3,31 @@
 Byte-level regexes on the inflated parts (streamed, capped by :mod:`.safety`), no DOM:
 
 * ``workbook.xml``: sheet names, states (hidden / veryHidden), part paths, ``date1904``;
-* each sheet part: the last row holding a cell (to refuse sheets reaching row 1,048,576 before
-  calamine allocates the range), hidden rows, formulas without a cached value, and the text of
-  every formula (calamine gives only the cached values).
+* each sheet part, in blocks (:func:`iter_blocks`, linear time, bounded memory): how far its
+  cells reach (:mod:`.extent`, to refuse a sheet before calamine allocates its range), hidden
+  rows, formulas without a cached value, error cells, texts longer than Excel allows, and the
+  text of every formula (calamine gives only the cached values; :func:`formula_texts`).
 """
 
 from __future__ import annotations
 
 import html
-import os
 import posixpath
+import queue
 import re
+import threading
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import UnreadableWorkbook
 from ..i18n import L
-from . import safety
+from . import extent, safety
 
-EXCEL_MAX_ROW = 1_048_576
-#: a sheet whose last cell lies beyond this row is refused (WBT_MAX_ROWS overrides)
-MAX_ROWS = EXCEL_MAX_ROW - 1
+#: Excel's limit of characters in one cell; a longer text gets the R-TEXT-TOO-LONG notice
+MAX_CELL_TEXT = 32_767
 #: a sheet whose last cell lies this far below its rows (stray cells) is refused
 SPARSE_MIN_ROW = 100_000
 SPARSE_FACTOR = 4
@@ -40,6 +43,13 @@ _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _R_ATTR = re.compile(rb'\br="(\d+)"')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)</', re.S)
+# a text run after a tag that may hold more than 32,767 characters (at least 32,768 bytes of UTF-8)
+_TEXT_OPEN = rb"<(?:[\w.-]+:)?[tv](?:\s[^>]*)?>"  # a cell's <v> or a string's <t>: its text follows
+_LONG_RUN = re.compile(_TEXT_OPEN + rb"([^<]{%d,})" % (MAX_CELL_TEXT + 1))
+_TEXT_OPEN_AT_END = re.compile(_TEXT_OPEN + rb"\Z")
+_SI_END = re.compile(rb"</(?:[\w.-]+:)?si>")
+_TEXT_RUN = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>([^<]*)<")
+_SHARED_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\br="([A-Za-z]{1,3})(\d+)"[^>]*>\s*<(?:[\w.-]+:)?v>\s*(\d+)\s*<')
 _FORMULA_CELL = re.compile(
     rb"<(?:\w+:)?c\b([^>]*)>\s*(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*"
     rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
@@ -91,35 +101,129 @@ def workbook_info(workbook_xml: bytes, rels_xml: bytes) -> WorkbookInfo:
 
 @dataclass
 class SheetScan:
-    last_row: int = 0                                   # last Excel row holding a cell
-    n_rows: int = 0                                     # row elements holding cells
+    last_row: int = 0                                   # last Excel row holding a cell (heuristic)
+    n_rows: int = 0                                     # row elements holding cells (counted with the facts)
     hidden_rows: set[int] = field(default_factory=set)
     formulas_without_value: list[tuple[int, int]] = field(default_factory=list)  # (row, col) 1-based
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → text, see formula_texts
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, '#DIV/0!'): error values
+    long_texts: list[tuple[int, int, int]] = field(default_factory=list)  # (row, col, characters) > 32,767
+    extent: extent.Extent | None = None                 # the exact extent, when the fast bound was not enough
     blocks: list[bytes] = field(default_factory=list, repr=False)  # kept for finish_facts (deferred)
+    last_ref: tuple[int, int] = (0, 0)                  # the last cell seen (a long text's cell)
+    rows_total: int = 0                                 # row elements, counted when last_row > SPARSE_MIN_ROW
+    long_shared: dict[int, int] = field(default_factory=dict, repr=False)  # shared strings too long (index: chars)
+    open_run: tuple[int, int, int] | None = None        # a long text the last block ended in (row, col, chars)
+
+    def row_count(self) -> int:
+        """Row elements, counting the blocks kept for the deferred facts too."""
+        return self.n_rows + sum(_count_rows(b) for b in self.blocks)
 
 
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n
+def _count_rows(buf: bytes) -> int:
+    return buf.count(b"row ")  # <row … and <x:row … (one pass; only a heuristic needs it)
 
 
-def _scan_block(buf: bytes, out: SheetScan, facts: bool = True) -> None:
-    out.n_rows += buf.count(b"row ")  # <row … and <x:row … (one pass; only a heuristic needs it)
-    _last_cell(buf, out)
-    if facts:
-        _facts(buf, out)
+def iter_blocks(zf: zipfile.ZipFile, part: str, path: Path) -> Iterator[bytes]:
+    """The part's XML, inflated with the caps of :mod:`.safety`, in blocks that end right after a
+    tag (after a ``</row>`` if the chunk has one, else a ``</c>``, else any ``>``), each checked
+    for DOCTYPE/ENTITY. Linear: a chunk is searched only for its own last cut and joined once
+    (a run of more than MAX_TAG_BYTES without any ``>`` is passed on as text, or refused when it
+    is inside a tag), so memory stays within a few chunks."""
+    pending: list[bytes] = []
+    size = 0
+    for chunk in _prefetch(safety.iter_part(zf, part, path)):
+        cut = _cut(chunk)
+        if cut < 0:
+            pending.append(chunk)
+            size += len(chunk)
+            if size > extent.MAX_TAG_BYTES:
+                joined = b"".join(pending)
+                gt, lt = joined.rfind(b">"), joined.rfind(b"<")
+                if lt > gt and len(joined) - lt > extent.MAX_TAG_BYTES:
+                    raise _giant_tag(path, part)
+                end = lt if lt > gt else len(joined)  # keep an unfinished tag; a long text needs no cut
+                for piece in (joined[:gt + 1], joined[gt + 1:end]):  # the tags, then the text alone
+                    if piece:
+                        safety.check_xml(piece, part, path)
+                        yield piece
+                pending, size = ([joined[end:]], len(joined) - end) if end < len(joined) else ([], 0)
+            continue
+        block = b"".join([*pending, chunk[:cut]]) if pending else chunk[:cut]
+        pending, size = ([chunk[cut:]], len(chunk) - cut) if cut < len(chunk) else ([], 0)
+        safety.check_xml(block, part, path)
+        yield block
+    if pending:
+        tail = b"".join(pending)
+        safety.check_xml(tail, part, path)
+        yield tail
+
+
+def _prefetch(chunks: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
+    """``chunks``, produced one step ahead by a helper thread: inflating (zlib and the CRC release
+    the GIL) overlaps with the regex scans of the chunk before. Errors come through in order."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(end)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            put(exc)
+
+    worker = threading.Thread(target=run, name="wbt-inflate", daemon=True)
+    worker.start()
+    try:
+        while (item := q.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _cut(chunk: bytes) -> int:
+    """Where to end a block in ``chunk``: after its last row, else cell, else tag; -1 if none."""
+    if chunk.rfind(b">") < 0:
+        return -1
+    for needle in (b"row>", b"c>", b">"):
+        i = chunk.rfind(needle)
+        if i >= 0:
+            return i + len(needle)
+    return -1
+
+
+def _giant_tag(path: Path, part: str) -> UnreadableWorkbook:
+    return UnreadableWorkbook(L(f"无法读取“{path.name}”：部件 {part} 中有一个超过 {extent.MAX_TAG_BYTES >> 20} MB 的标签，"
+                                "疑似恶意文件，已拒绝", f"Cannot read '{path.name}': part {part} holds a tag of more than "
+                                f"{extent.MAX_TAG_BYTES >> 20} MB; looks hostile, refused"))
 
 
 def _facts(buf: bytes, out: SheetScan) -> None:
+    if b"<" not in buf:  # a piece of a long text: nothing but its length to count
+        _long_texts(buf, out)
+        return
+    out.n_rows += _count_rows(buf)
     if b't="e"' in buf:
         for m in _ERROR_CELL.finditer(buf):
             ref = _CELL_REF.search(m.group(1))
             if ref:
-                out.errors.append((int(ref.group(2)), _col_index(ref.group(1)), m.group(2).decode("utf-8", "replace")))
+                out.errors.append((int(ref.group(2)), extent.col_index(ref.group(1)),
+                                   m.group(2).decode("utf-8", "replace")))
     if b'hidden="' in buf:
         for m in _HIDDEN_ROW.finditer(buf):
             r = _R_ATTR.search(m.group(0))
@@ -133,7 +237,91 @@ def _facts(buf: bytes, out: SheetScan) -> None:
                 continue  # a formula whose cached value is the empty text ""
             ref = _CELL_REF.search(attrs)
             if ref:
-                out.formulas_without_value.append((int(ref.group(2)), _col_index(ref.group(1))))
+                out.formulas_without_value.append((int(ref.group(2)), extent.col_index(ref.group(1))))
+    _long_texts(buf, out)
+
+
+def long_shared_strings(sst: bytes) -> dict[int, int]:
+    """{index: characters} of the shared strings longer than Excel's 32,767 characters per cell
+    (split at each ``</si>``: the strings longer than 32,767 bytes are looked at, all their runs)."""
+    out = {}
+    for i, item in enumerate(_SI_END.split(sst) if b":si>" in sst else sst.split(b"</si>")):
+        if len(item) > MAX_CELL_TEXT:
+            n = sum(text_length(t) for t in _TEXT_RUN.findall(item))
+            if n > MAX_CELL_TEXT:
+                out[i] = n
+    return out
+
+
+def _long_texts(buf: bytes, out: SheetScan) -> None:
+    """Inline texts (one text node) and shared strings longer than Excel's 32,767 characters per
+    cell, with their cell."""
+    if out.long_shared:
+        for m in _SHARED_CELL.finditer(buf):
+            n = out.long_shared.get(int(m.group(3)))
+            if n is not None and b't="s"' in m.group(0)[:m.group(0).find(b">")]:
+                out.long_texts.append((int(m.group(2)), extent.col_index(m.group(1)), n))
+    lead = buf.find(b"<")
+    lead = len(buf) if lead < 0 else lead
+    if lead and out.open_run is not None:  # the block goes on with the text the last one ended in
+        row, col, n = out.open_run
+        out.open_run = (row, col, n + text_length(buf[:lead]))
+        if lead < len(buf):
+            _long_text_found(out, *out.open_run)
+            out.open_run = None
+    if lead == len(buf):
+        return
+    for m in _LONG_RUN.finditer(buf) if _has_long_run(buf) else ():
+        cell = buf.rfind(b"<c", 0, m.start())
+        if cell < 0:
+            cell = buf.rfind(b":c", 0, m.start())
+        ref = _CELL_REF.search(buf, cell, buf.find(b">", cell) + 1) if cell >= 0 else None
+        row, col = (int(ref.group(2)), extent.col_index(ref.group(1))) if ref else out.last_ref
+        if m.end() == len(buf):  # the text goes on in the next block
+            out.open_run = (row, col, text_length(m.group(1)))
+        else:
+            _long_text_found(out, row, col, text_length(m.group(1)))
+    _last_ref(buf, out)
+    if out.open_run is None and _TEXT_OPEN_AT_END.search(buf, max(0, len(buf) - 512)):
+        out.open_run = (*out.last_ref, 0)  # the block ends with <t> or <v>: the text follows
+
+
+def _long_text_found(out: SheetScan, row: int, col: int, n: int) -> None:
+    if n > MAX_CELL_TEXT:
+        out.long_texts.append((row, col, n))
+
+
+def _has_long_run(buf: bytes, window: int = (MAX_CELL_TEXT + 1) // 2) -> bool:
+    """Whether ``buf`` may hold a run of more than 32,767 bytes without ``<``: such a run covers a
+    whole aligned window of half its length, so looking for ``<`` in each window is enough."""
+    return any(buf.find(b"<", k, k + window) < 0 for k in range(0, len(buf) - window + 1, window))
+
+
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
+_ENTITY = re.compile(rb"&(?:#x([0-9a-fA-F]{1,8})|#(\d{1,10})|[A-Za-z]{1,10});")
+
+
+def text_length(raw: bytes) -> int:
+    """Characters of XML text (UTF-8) as Excel counts them: UTF-16 units, an entity as the
+    character it stands for. Counted on the bytes, without decoding (texts can be huge)."""
+    n = len(raw)
+    if not raw.isascii():
+        n = len(raw.translate(None, _UTF8_CONTINUATION))             # code points
+        n += sum(raw.count(lead) for lead in (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4"))  # astral: two units
+    if b"&" in raw:
+        for m in _ENTITY.finditer(raw):
+            code = int(m.group(1), 16) if m.group(1) else int(m.group(2)) if m.group(2) else 0
+            n += (2 if code > 0xFFFF else 1) - len(m.group(0))
+    return n
+
+
+def _last_ref(buf: bytes, out: SheetScan) -> None:
+    pos = buf.rfind(b"<c ")
+    if pos < 0:
+        pos = buf.rfind(b":c ")
+    ref = _CELL_REF.search(buf, pos, buf.find(b">", pos) + 1) if pos >= 0 else None
+    if ref:
+        out.last_ref = (int(ref.group(2)), extent.col_index(ref.group(1)))
 
 
 def has_formula(buf: bytes) -> bool:
@@ -151,7 +339,7 @@ def formula_texts(buf: bytes) -> dict[tuple[int, int], str]:
             continue
         plain = b"t=" not in m.group(2) and m.group(3) is not None
         text = _unescape_formula(m.group(3)) if plain else ""
-        out[(int(ref.group(2)), _col_index(ref.group(1)))] = text
+        out[(int(ref.group(2)), extent.col_index(ref.group(1)))] = text
     return out
 
 
@@ -177,64 +365,69 @@ def _last_cell(buf: bytes, out: SheetScan) -> None:
 
 
 def scan_sheet(zf: zipfile.ZipFile, part: str, path: Path, sheet_name: str, *, check: bool = True,
-               defer_facts: bool = False) -> SheetScan:
-    """Stream one sheet part: check it for DOCTYPE/ENTITY, find its last row and (``check``)
-    refuse a sheet reaching row 1,048,576 (or with stray cells far below its data); gather hidden
-    rows and formulas without a value now, or later with :func:`finish_facts` (``defer_facts``:
-    the inflated blocks are kept, so the extent is known as early as possible)."""
-    out = SheetScan()
-    tail = b""
-    kept = 0
-    for chunk in safety.iter_part(zf, part, path):
-        buf = tail + chunk if tail else chunk
-        cut = buf.rfind(b"</row>")
-        if cut < 0:
-            cut = buf.rfind(b"row>")
-        if cut < 0:
-            tail = buf
-            continue
-        cut = buf.index(b">", cut) + 1
-        block, tail = buf[:cut], buf[cut:]
-        safety.check_xml(block, part, path)
-        _scan_block(block, out, not defer_facts)
+               defer_facts: bool = False, long_shared: dict[int, int] | None = None) -> SheetScan:
+    """Stream one sheet part: check it for DOCTYPE/ENTITY, find how far its cells reach
+    (:mod:`.extent`: the fast bound, and the precise pass when the bound is not enough) and
+    (``check``) refuse a sheet beyond the limits; gather hidden rows, formulas without a value,
+    error cells and over-long texts now, or later with :func:`finish_facts` (``defer_facts``: the
+    blocks are kept, at most DEFER_MAX_BYTES, so the extent is known as early as possible)."""
+    out = SheetScan(long_shared=long_shared or {})
+    fast = extent.Fast()
+    kept, whole = 0, defer_facts
+    for block in iter_blocks(zf, part, path):
+        if b"<" in block:  # else a piece of a long text: no cell in it
+            fast.feed(block)
+            _last_cell(block, out)
         if defer_facts:
             out.blocks.append(block)
             kept += len(block)
             if kept > DEFER_MAX_BYTES:  # bounded memory: gather the facts now instead
-                finish_facts(out)
-                defer_facts = False
-    if tail:
-        safety.check_xml(tail, part, path)
-        _scan_block(tail, out, not defer_facts)
-        if defer_facts:
-            out.blocks.append(tail)
+                finish_facts(out, final=False)
+                defer_facts = whole = False
+        else:
+            _facts(block, out)
+    if not defer_facts:
+        _end_facts(out)
+    out.last_row = max(out.last_row, fast.far.rows)
+    if out.last_row > SPARSE_MIN_ROW:  # counted here, in this thread (the facts may run concurrently later)
+        out.rows_total = out.row_count()
+    if not fast.sure():
+        blocks = out.blocks if whole else iter_blocks(zf, part, path)
+        out.extent = extent.precise(blocks, path, part)
+        out.last_row = max(out.last_row, out.extent.rows)
     if check:
         check_extent(out, sheet_name, path)
     return out
 
 
-def finish_facts(scan: SheetScan) -> SheetScan:
-    """Hidden rows and formulas without a value from the blocks a deferred scan kept."""
+def finish_facts(scan: SheetScan, *, final: bool = True) -> SheetScan:
+    """Hidden rows, formulas without a value, error cells and long texts from the kept blocks."""
     for block in scan.blocks:
         _facts(block, scan)
     scan.blocks = []
+    if final:
+        _end_facts(scan)
     return scan
 
 
-def max_rows() -> int:
-    val = os.environ.get("WBT_MAX_ROWS", "").strip()
-    return int(val) if val.isdigit() else MAX_ROWS
+def _end_facts(scan: SheetScan) -> None:
+    if scan.open_run is not None:  # the part ended inside a long text
+        _long_text_found(scan, *scan.open_run)
+        scan.open_run = None
 
 
 def check_extent(scan: SheetScan, sheet_name: str, path: Path) -> None:
-    last = scan.last_row
-    stray = last > SPARSE_MIN_ROW and last > SPARSE_FACTOR * max(1, scan.n_rows)
-    if last > max_rows() or stray:
+    """Refuse a sheet calamine cannot load safely: beyond the limits of :mod:`.extent`, or with
+    stray cells far below its rows (last cell beyond row 100,000 and 4× the rows holding cells)."""
+    if scan.extent is not None:
+        extent.check(scan.extent, sheet_name, path)
+    last, n = scan.last_row, scan.rows_total
+    if last > SPARSE_MIN_ROW and last > SPARSE_FACTOR * max(1, n):
         raise UnreadableWorkbook(
             L(f"无法读取“{path.name}”：工作表“{sheet_name}”的内容一直延伸到第 {last:,} 行"
-              f"（实际只有约 {scan.n_rows:,} 行有单元格），读取会耗尽内存，已拒绝",
+              f"（实际只有约 {n:,} 行有单元格），读取会耗尽内存，已拒绝",
               f"Cannot read '{path.name}': sheet '{sheet_name}' reaches row {last:,} "
-              f"(only about {scan.n_rows:,} rows hold cells); reading it would exhaust memory, refused"),
+              f"(only about {n:,} rows hold cells); reading it would exhaust memory, refused"),
             sheet=sheet_name, cell=f"A{last}",
             hint=L(f"请在 Excel 中选中数据下方的多余行（直到第 {last:,} 行），右键“删除”后保存",
                    f"In Excel, select the stray rows below the data (down to row {last:,}), "

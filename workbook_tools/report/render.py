@@ -9,6 +9,7 @@ package. Templates receive one variable, ``r`` (see :func:`review_context` for i
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +78,54 @@ def kpi_text(k: Kpi, which: str, lang: str) -> str:
     return f"{v:,.{k.decimals}f}" if k.decimals else f"{int(v):,}"
 
 
+class MdText(str):
+    """Text already escaped for Markdown (the ``md`` filter leaves it as it is)."""
+
+
+# characters that change Markdown structure anywhere in a line: code spans, emphasis, links and
+# images, table cells, headings, strikethrough, and the backslash itself
+_MD_INLINE = re.compile(r"[\\`*_\[\]|#~!]")
+# at the start of a line: a list item (-, +, 1. 1); * is escaped above) or a setext heading underline
+_MD_LINE_START = re.compile(r"^(?:[-+](?=\s|$)|(\d+)[.)](?=\s|$)|[=-]+\s*$)")
+_NEWLINES = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
+
+
+def md_escape(v: Any) -> MdText:
+    """Text for a Markdown report that reads exactly as typed in any viewer: HTML-significant
+    characters become entities (no tag, comment or entity of the data is ever live, also in
+    viewers that render HTML inside Markdown), Markdown syntax characters are backslash-escaped
+    (no link, image, code span, emphasis or extra table cell), line breaks become spaces."""
+    if isinstance(v, MdText):
+        return v
+    s = _NEWLINES.sub(" ", str(v))
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _MD_INLINE.sub(lambda m: "\\" + m.group(0), s)
+    m = _MD_LINE_START.match(s)
+    if m:  # escape the marker's punctuation: "\\- x", "1\\. x", "\\==="
+        i = len(m.group(1) or "")
+        s = s[:i] + "\\" + s[i:]
+    return MdText(s)
+
+
 def md_cell(v: Any) -> str:
-    return str(v).replace("|", "\\|").replace("\n", " ")
+    """The ``md`` filter of the templates (kept for user templates): :func:`md_escape`."""
+    return md_escape(v)
+
+
+# identifiers a template may compare (k.key == "customers_total"), and the charts: SVG markup made
+# by report/svg.py, whose texts it escapes itself
+_MD_RAW = frozenset({"key", "trend", "lang", "charts"})
+
+
+def _md_context(value: Any) -> Any:
+    """Every text of a template context escaped for Markdown, so no template can forget it."""
+    if isinstance(value, str):
+        return md_escape(value)
+    if isinstance(value, dict):
+        return {k: v if k in _MD_RAW else _md_context(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_md_context(v) for v in value]
+    return value
 
 
 def _table(t: Table, lang: str) -> dict[str, Any]:
@@ -142,6 +189,7 @@ def render_report(review: Review, fmt_name: str, *, templates_dir: str | Path | 
     env = template_env(templates_dir)
     try:
         tpl = env.get_template(TEMPLATES[fmt_name])
-        return tpl.render(r=review_context(review, lang))
+        ctx = review_context(review, lang)
+        return tpl.render(r=_md_context(ctx) if fmt_name == "md" else ctx)
     except jinja2.TemplateError as exc:
         raise WbtError(L("报告模板出错：{e}", "Report template error: {e}").format(e=exc)) from exc

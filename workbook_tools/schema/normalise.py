@@ -12,7 +12,6 @@ _WS = re.compile(r"\s+")
 _PUNCT = re.compile(r"[*:：_\-—–·•.。,，;；'\"“”‘’`!！?？#№、~～^]")
 _OPEN, _CLOSE = "(（[【〔{<《「『", ")）]】〕}>》」』"
 _BRACKETS = str.maketrans({**{c: "(" for c in _OPEN}, **{c: ")" for c in _CLOSE}})
-_BRACKETED = re.compile(r"\([^()]*\)")
 
 
 def norm_header(text: Any) -> str:
@@ -26,8 +25,20 @@ def norm_header(text: Any) -> str:
 
 
 def strip_unit(normed: str) -> str:
-    """Drop bracketed parts such as (万元), (全称) or (a/b/c) from a normalised header."""
-    prev = None
-    while prev != normed:
-        prev, normed = normed, _BRACKETED.sub("", normed)
-    return normed.replace("(", "").replace(")", "")
+    """Drop bracketed parts such as (万元), (全称) or (a/b/c) from a normalised header: every
+    balanced group, nested ones too, and any bracket left unmatched. One pass, so a hostile cell
+    of many brackets (nested or not) costs time in proportion to its length."""
+    if "(" not in normed and ")" not in normed:
+        return normed
+    out: list[str] = []
+    opens: list[int] = []        # where each open bracket's group starts in ``out``
+    for ch in normed:
+        if ch == "(":
+            opens.append(len(out))
+            out.append(ch)
+        elif ch == ")":
+            if opens:
+                del out[opens.pop():]   # the whole group; each character is dropped at most once
+        else:
+            out.append(ch)
+    return "".join(out).replace("(", "")

@@ -93,6 +93,10 @@ class Package:
             whole = path.read_bytes()
             zf = zipfile.ZipFile(io.BytesIO(whole))
         except (zipfile.BadZipFile, OSError) as exc:
+            from ..reader.safety import OLE_MAGIC, not_xlsx_message, xls_hint
+
+            if isinstance(exc, zipfile.BadZipFile) and whole.startswith(OLE_MAGIC):  # a legacy .xls, any name
+                raise UnreadableWorkbook(not_xlsx_message(path), hint=xls_hint()) from exc
             raise UnreadableWorkbook(L("无法以 xlsx 格式打开：{e}", "Cannot open as xlsx: {e}").format(e=exc),
                                      sheet=None) from exc
         infos = zf.infolist()

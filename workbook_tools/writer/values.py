@@ -170,9 +170,29 @@ def escape_text(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def text_units(s: str) -> int:
+    """The length of a text as Excel counts it (UTF-16 code units: an emoji counts two)."""
+    return len(s) if s.isascii() else len(s.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def fit_text(s: str) -> str:
+    """``s`` cut to Excel's 32,767 characters per cell, ending in "…" when cut."""
+    if len(s) <= MAX_TEXT // 2 or text_units(s) <= MAX_TEXT:  # short: no need to count
+        return s
+    out, units = [], 0
+    for ch in s:
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > MAX_TEXT - 1:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
 def value_xml(value: Any, date1904: bool = False) -> tuple[str | None, bytes]:
     """(``t`` attribute, inner XML) for a Python value; text is always an inline string;
-    None and "" empty the cell; a Formula is ``<f>`` plus its cached result."""
+    None and "" empty the cell; a Formula is ``<f>`` plus its cached result. No text longer than
+    Excel's 32,767 characters is ever written: an edit that long is refused by the pre-flight
+    (:func:`bad_value`); derived text (change log, generated sheets) is cut with "…"."""
     if isinstance(value, Formula):
         return formula_xml(value, date1904)
     if value is None or value == "":
@@ -183,7 +203,7 @@ def value_xml(value: Any, date1904: bool = False) -> tuple[str | None, bytes]:
         return None, b"<v>" + number_text(value).encode() + b"</v>"
     if isinstance(value, dt.date):
         return None, b"<v>" + number_text(excel_serial(value, date1904)).encode() + b"</v>"
-    text = str(value)
+    text = fit_text(str(value))
     return "inlineStr", b'<is><t xml:space="preserve">' + escape_text(text).encode("utf-8") + b"</t></is>"
 
 
@@ -220,8 +240,8 @@ def bad_value(value: Any) -> str | None:
         return "NaT"
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN/inf"
-    if isinstance(value, str) and len(value) > MAX_TEXT:
-        return f"text longer than {MAX_TEXT}"
+    if isinstance(value, str) and text_units(value) > MAX_TEXT:
+        return f"text longer than {MAX_TEXT} characters (Excel's limit per cell)"
     if isinstance(value, dt.datetime) and value.year < 1900:
         return "date before 1900"
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value.year < 1900:

@@ -1,5 +1,10 @@
 """Reading an import source: CSV (UTF-8 or GBK/GB18030), .xlsx or .xls, title rows above the header.
 
+A source is opened with the reader's checks, like any workbook: only a regular file, its kind
+from its first bytes (a spreadsheet named .csv is read as one), zip-bomb and DOCTYPE limits, the
+sheet's real extent before calamine allocates it (:func:`workbook_tools.reader.onesheet.read_sheet_rows`);
+a CSV larger than the part limit (WBT_MAX_PART_MB) is refused.
+
 The header row is the one among the first rows that maps most cells to the target sheet's
 columns (a merged title row such as “2024年客户名单” scores nothing and is skipped).
 """
@@ -14,6 +19,7 @@ from typing import Any
 
 from ...errors import WbtError
 from ...i18n import L
+from ...reader import safety
 from ...reader.frames import header_score
 from ...reader.parse import clean_text
 from ...schema import SheetSpec
@@ -47,7 +53,14 @@ def decode_csv(data: bytes) -> tuple[str, str]:
 
 
 def _csv_rows(path: Path) -> tuple[list[list[Any]], str]:
-    text, enc = decode_csv(path.read_bytes())
+    limit = safety.max_part_bytes()
+    with path.open("rb") as fh:   # a regular file (read_head checked it)
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise WbtError(L(f"导入文件 {path.name} 超过 {limit >> 20} MB，已拒绝（可设置环境变量 WBT_MAX_PART_MB 提高上限）",
+                         f"The import file {path.name} is larger than {limit >> 20} MB; refused (raise the limit "
+                         "with WBT_MAX_PART_MB)"))
+    text, enc = decode_csv(data)
     sample = text[:4096]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -58,16 +71,9 @@ def _csv_rows(path: Path) -> tuple[list[list[Any]], str]:
 
 
 def _excel_rows(path: Path, sheet: str | None) -> list[list[Any]]:
-    import python_calamine as pc
+    from ...reader.onesheet import read_sheet_rows
 
-    try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-        ws = wb.get_sheet_by_name(sheet) if sheet else wb.get_sheet_by_index(0)
-        return [list(r) for r in ws.to_python(skip_empty_area=False)]
-    except WbtError:
-        raise
-    except Exception as exc:  # calamine raises its own error types
-        raise WbtError(L(f"无法读取导入文件 {path.name}：{exc}", f"Cannot read the import file {path.name}: {exc}")) from exc
+    return read_sheet_rows(path, sheet)
 
 
 def find_header(spec: SheetSpec, rows: list[list[Any]]) -> int:
@@ -86,8 +92,11 @@ def read_source(path: str | Path, spec: SheetSpec, *, sheet: str | None = None) 
     if not path.exists():
         raise WbtError(L(f"找不到导入文件：{path}", f"Import file not found: {path}"))
     suffix = path.suffix.lower()
+    head = safety.read_head(path)  # a regular, non-empty file (a FIFO is refused, never waited on)
     enc = None
-    if suffix in (".csv", ".txt"):
+    if head.startswith((*safety.ZIP_MAGICS, safety.OLE_MAGIC)) and suffix in (".csv", ".txt", ".xlsx", ".xlsm", ".xls"):
+        rows = _excel_rows(path, sheet)   # a spreadsheet, whatever its name says
+    elif suffix in (".csv", ".txt"):
         rows, enc = _csv_rows(path)
     elif suffix in (".xlsx", ".xlsm", ".xls"):
         rows = _excel_rows(path, sheet)
