@@ -17,7 +17,7 @@ from _writer_util import make_book
 
 from workbook_tools.changeset import Changeset
 from workbook_tools.errors import UnsafeWrite
-from workbook_tools.writer import apply_changeset, safety
+from workbook_tools.writer import apply_changeset, readback, safety, source, written
 from workbook_tools.writer.package import Package
 
 NOW = dt.datetime(2026, 3, 1, 9, 30, 15)
@@ -78,6 +78,7 @@ def test_failure_before_replace_keeps_original(tmp_path: Path, monkeypatch: pyte
                 raise Boom("rename failed")
             real_replace(src, dst)
         monkeypatch.setattr(safety.os, "replace", replace)
+        monkeypatch.setattr(source, "_exchange", _raise)  # the swap (Linux) fails the same way
     with pytest.raises(Boom):
         apply_changeset(path, _cs(), now=NOW)
     _intact(path, raw)
@@ -103,18 +104,20 @@ def test_failure_after_replace_leaves_a_complete_file(tmp_path: Path, monkeypatc
 @pytest.mark.parametrize("backup_keep", [3, 0])
 def test_bad_read_back_restores_the_original(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backup_keep: int) -> None:
     path = make_book(tmp_path / "book.xlsx")
+    written.clear()
     raw = path.read_bytes()
-    real = safety.read_back
+    real = readback.read_back
 
     def wrong(p: Path, meant: dict) -> dict:
         got = real(p, meant)
         got["数据"][(5, 10)] = "something else"
         return got
-    monkeypatch.setattr(safety, "read_back", wrong)
+    monkeypatch.setattr(readback, "read_back", wrong)
     with pytest.raises(UnsafeWrite) as info:
         apply_changeset(path, _cs(), now=NOW, backup_keep=backup_keep)
     assert "数据!J5" in info.value.render("en") and "restored" in info.value.render("en")
     _intact(path, raw)
+    assert written.entries() == []  # a failure message will not claim the workbook was written
     assert _leftovers(tmp_path) == []
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from .i18n import L, current_lang
 from .model import Finding, col_letter
+from .stamp import SourceStamp
 from .styles import PALETTE, text_lines, wrapped_height
 
 NOT_CHECKED: Any = type("NotChecked", (), {"__repr__": lambda self: "NOT_CHECKED"})()
@@ -157,6 +158,7 @@ class Changeset:
     remove_sheets: list[str] = field(default_factory=list)
     summary: L | None = None
     columns: dict[tuple[str, int], str] = field(default_factory=dict)  # (sheet, column) → header, for 变更日志
+    source: SourceStamp | None = None   # the file the plan was made from (model.source); None = not checked
 
     def __bool__(self) -> bool:
         return bool(self.edits or self.marks or self.clear_marks or self.notes or self.add_sheets

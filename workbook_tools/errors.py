@@ -54,3 +54,13 @@ class UnsafeWrite(WbtError):
 
 class WorkbookInUse(UnsafeWrite):
     """The workbook is open in Excel, WPS or LibreOffice, or another run is writing it."""
+
+
+class SourceChanged(UnsafeWrite):
+    """The workbook on disk is not the file the plan was made from: another program saved it after
+    it was read (rows may have moved), so nothing was written."""
+
+
+class PartialWrite(WbtError):
+    """A run wrote some of its outputs and then failed: the message says what was written and what
+    was not."""

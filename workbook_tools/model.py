@@ -21,6 +21,7 @@ from .i18n import L
 from .schema import SCHEMA, Schema, SheetSpec
 from .schema.headers import HeaderMatch, HeaderPin
 from .schema.units import MONEY_FACTORS
+from .stamp import SourceStamp
 
 
 def col_letter(index: int) -> str:
@@ -166,6 +167,7 @@ class WorkbookModel:
     format: str = "xlsx"                         # xlsx | xlsm | xls
     # a data sheet not found → the sheets that might hold it (a header of it, but too few to be sure)
     unplaced: dict[str, list[str]] = field(default_factory=dict)
+    source: SourceStamp | None = None            # the file as read (a write proves it patches that file)
     # results derived from this model's frames, shared by the steps of one run (see ops.links);
     # not an __init__ field, so ``dataclasses.replace`` gives a copy an empty memo
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -49,6 +49,7 @@ class Case:
     mark: str = "B3"
     note: str = "C3"
     other_sheets: list[str] = field(default_factory=list)    # sheets that must not change
+    cannot_read: tuple[str, ...] = ()                         # readers that cannot open even the original
 
 
 class CaseUnavailable(Exception):
@@ -393,10 +394,17 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
 }
 
 
+def all_builders() -> dict[str, Callable[[Path], Case]]:
+    """These builders and the other producers' layouts (:mod:`.producers`)."""
+    from .producers import BUILDERS as PRODUCERS
+
+    return {**BUILDERS, **PRODUCERS}
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1] if len(argv) > 1 else "corpus-out")
     out.mkdir(parents=True, exist_ok=True)
-    for name, fn in BUILDERS.items():
+    for name, fn in all_builders().items():
         try:
             case = fn(out)
             print(f"{name}: {case.path}")

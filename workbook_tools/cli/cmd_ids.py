@@ -9,7 +9,7 @@ import click
 
 from ..changeset import ActionResult
 from ..i18n import current_lang, tr
-from ..model import Finding
+from ..model import Finding, WorkbookModel
 from ..ops.ids import run_ids
 from .common import (
     apply_result,
@@ -40,9 +40,9 @@ def print_findings(findings: list[Finding], *, err: bool = False, limit: int = 5
         click.echo(tr("……另有 {n} 条", "… {n} more", n=len(shown) - limit), err=err)
 
 
-def finish(file: Path, result: ActionResult, *, dry_run: bool, as_json: bool) -> None:
+def finish(file: Path, result: ActionResult, *, model: WorkbookModel, dry_run: bool, as_json: bool) -> None:
     """Dry run or apply, print (text or JSON), exit 1 when errors were found."""
-    out = apply_result(file, result, dry_run=dry_run, as_json=as_json)
+    out = apply_result(file, result, model=model, dry_run=dry_run, as_json=as_json)
     if as_json:
         emit_json(out)
     else:
@@ -68,7 +68,7 @@ def ids_cmd(file: Path, as_of: dt.datetime | None, dry_run: bool, as_json: bool)
         print_findings(result.findings, err=True)
         exit_for(result)
         return
-    finish(file, result, dry_run=dry_run, as_json=as_json)
+    finish(file, result, model=model, dry_run=dry_run, as_json=as_json)
 
 
 commands = [ids_cmd]

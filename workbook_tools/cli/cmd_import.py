@@ -50,7 +50,7 @@ def import_cmd(file: Path, source: Path, sheet_key: str, source_sheet: str | Non
             click.echo(tr("  …… 另有 {n} 条", "  … {n} more", n=len(result.findings) - 50))
         if result.summary:
             click.echo(result.summary.get(lang()))
-    out = apply_result(file, result, dry_run=dry_run, as_json=as_json)
+    out = apply_result(file, result, model=model, dry_run=dry_run, as_json=as_json)
     if as_json:
         emit_json(out)
     exit_for(result)

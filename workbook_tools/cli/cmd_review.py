@@ -83,7 +83,7 @@ def review_cmd(file: Path, month: str | None, quarter: str | None, out: Path | N
             written.append(str(outputs.write_with(targets["review-workbook"], lambda p: write_sheet_workbook(sheet, p))))
         outcome = {"file": str(file), "action": "review", "dry_run": dry_run, "out": str(out), "stats": result.stats}
     else:
-        outcome = apply_result(file, result, dry_run=dry_run, as_json=True)
+        outcome = apply_result(file, result, model=model, dry_run=dry_run, as_json=True)
     if not dry_run:
         for kind, text in texts.items():
             written.append(str(outputs.write_text(targets[kind], text)))

@@ -21,7 +21,7 @@ def tiers_cmd(file: Path, as_of: dt.datetime | None, dry_run: bool, as_json: boo
     """计算价值等级、跟进周期、逾期与风险标记 / compute tiers, cadences, overdue and risk flags."""
     model = read_for_writing(file, "tiers")
     result = run_tiers(model, as_of=as_date(as_of))
-    finish(file, result, dry_run=dry_run, as_json=as_json)
+    finish(file, result, model=model, dry_run=dry_run, as_json=as_json)
 
 
 commands = [tiers_cmd]

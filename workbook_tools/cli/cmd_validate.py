@@ -135,8 +135,8 @@ def validate_cmd(file: Path, as_of: dt.datetime | None, as_json: bool, annotate:
         if dry_run:
             out["annotate"] = {"dry_run": True, "changes": cs.to_dict()}
         else:
-            from ..writer import apply_changeset
-            report = apply_changeset(file, cs)
+            from ..writer import apply_plan
+            report = apply_plan(file, cs, model)
             out["annotate"] = {"dry_run": False, "written": report.to_dict()}
     if as_json:
         emit_json(out)

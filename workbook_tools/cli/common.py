@@ -71,9 +71,10 @@ def read_for_writing(path: Path, *actions: str) -> WorkbookModel:
     return model
 
 
-def apply_result(path: Path, result: ActionResult, *, dry_run: bool, as_json: bool,
+def apply_result(path: Path, result: ActionResult, *, model: WorkbookModel, dry_run: bool, as_json: bool,
                  extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Print a dry run, or apply the result's changeset to the file; return what was done as a dict."""
+    """Print a dry run, or apply the result's changeset (planned from ``model``) to the file; return
+    what was done as a dict."""
     cs = result.changeset
     out: dict[str, Any] = {"file": str(path), "action": result.action, "dry_run": dry_run,
                            "changes": cs.to_dict() if cs else None, "stats": result.stats,
@@ -87,9 +88,9 @@ def apply_result(path: Path, result: ActionResult, *, dry_run: bool, as_json: bo
             if dry_run and cs:
                 click.echo(tr("（试运行：未写入文件）", "(dry run: nothing written)"))
         return out
-    from ..writer import apply_changeset
+    from ..writer import apply_plan
 
-    report = apply_changeset(path, cs)
+    report = apply_plan(path, cs, model)
     out["written"] = report.to_dict()
     if not as_json:
         click.echo(cs.render(limit=20))

@@ -22,25 +22,31 @@ from ..i18n import current_lang, set_lang, tr
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        from ..writer import written
+
+        written.clear()
         try:
             return super().invoke(ctx)
         except WbtError as exc:
             click.echo(error_text(exc, current_lang()), err=True)
+            if written.entries():  # a failure after a write: say what was written all the same
+                click.echo(written.summary().get(current_lang()), err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except KeyboardInterrupt:
-            click.echo(tr("已中断，文件未被修改。", "Interrupted; the file was not changed."), err=True)
+            click.echo(tr("已中断。", "Interrupted. ") + written.summary().get(current_lang()), err=True)
             sys.exit(130)
         except MemoryError:
-            click.echo(tr("错误：内存不足，文件过大。", "Error: out of memory; the file is too large."), err=True)
+            click.echo(tr("错误：内存不足，文件过大。", "Error: out of memory; the file is too large. ")
+                       + written.summary().get(current_lang()), err=True)
             sys.exit(2)
         except Exception as exc:  # noqa: BLE001 - last resort: a message, never a traceback
             if os.environ.get("WBT_DEBUG"):
                 raise
-            click.echo(tr("内部错误（{t}）：{m}。文件未被修改；设置 WBT_DEBUG=1 可查看详情。",
-                          "Internal error ({t}): {m}. The file was not changed; set WBT_DEBUG=1 for details.",
-                          t=type(exc).__name__, m=exc), err=True)
+            click.echo(tr("内部错误（{t}）：{m}。{w}设置 WBT_DEBUG=1 可查看详情。",
+                          "Internal error ({t}): {m}. {w} Set WBT_DEBUG=1 for details.",
+                          t=type(exc).__name__, m=exc, w=written.summary().get(current_lang())), err=True)
             sys.exit(2)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..changeset import ActionResult, Changeset
+from ..errors import PartialWrite, WbtError
 from ..gcpause import collector_paused
 from ..i18n import L
 from ..model import WorkbookModel
@@ -145,7 +146,7 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
     from .. import outputs
     from ..reader import read_workbook
     from ..report import render_report
-    from ..writer import apply_changeset
+    from ..writer import apply_plan
     from .ids import run_ids
     from .review import Period, compute_review, review_json, review_result
     from .tiers import run_tiers
@@ -213,7 +214,7 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
         for _, cs in pending:
             merged.extend(cs)
         t = time.perf_counter()
-        report = apply_changeset(path, merged)
+        report = apply_plan(path, merged, model)  # all pending steps were planned on this read
         st.apply_seconds += time.perf_counter() - t
         for step, _ in pending:
             step.written = bool(report.written)
@@ -276,6 +277,9 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
     plan(st, rres)
     end(st)
 
+    # the reports are rendered before anything is written: a template error stops the run untouched
+    htmls = [] if dry_run else [render_report(r, "html", templates_dir=templates, lang=lang)
+                                for r in (review, quarter) if r is not None]
     st = begin("write")
     st.planned = sum(s.planned for s in rep.steps if s is not st)
     flush(st)
@@ -290,11 +294,19 @@ def _run(path: Path, *, month: str, as_of: dt.date | None, dry_run: bool, progre
 
     st = begin("report")
     if not dry_run:
-        rep.html = outputs.write_text(report_targets[0], render_report(review, "html", templates_dir=templates,
-                                                                         lang=lang))
-        if quarter is not None:  # beside the month's report
-            rep.quarter_html = outputs.write_text(report_targets[1], render_report(quarter, "html",
-                                                                                   templates_dir=templates, lang=lang))
+        done: list[Path] = []
+        for target, text in zip(report_targets, htmls):
+            try:
+                done.append(outputs.write_text(target, text))
+            except (OSError, WbtError) as exc:  # the workbook is written already: say so (the CLI adds what)
+                why = exc.render(lang) if isinstance(exc, WbtError) else (exc.strerror or str(exc))
+                raise PartialWrite(L("HTML 报告 {h} 无法写出（{e}）。", "The HTML report {h} could not be written ({e}).")
+                                   .format(h=target.given, e=why),
+                                   hint=L("工作簿的修改已完成；可用 wbt review 文件 --month {m} --html 报告.html 重新生成报告",
+                                          "The workbook changes are done; write the report again with "
+                                          "wbt review FILE --month {m} --html REPORT.html").format(m=month)) from exc
+        rep.html = done[0]
+        rep.quarter_html = done[1] if len(done) > 1 else None
         st.written = True
     end(st)
     rep.seconds = time.perf_counter() - t_all

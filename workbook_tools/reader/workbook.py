@@ -14,6 +14,7 @@ Order of work (each step refuses a hostile file before the next one could be hur
 from __future__ import annotations
 
 import gc
+import os
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,6 +36,7 @@ from ..schema import (
     changelog_sheet_number,
     norm_header,
 )
+from ..stamp import SourceStamp
 from . import safety, xmlscan
 from .frames import build_sheet
 from .headermap import header_score, pins_for
@@ -64,6 +66,8 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
     if kind == "xls":
         return _read_xls(path, wanted)
     with safety.open_zip(path) as zf:
+        # the package as first opened: a write of a plan made from this model proves it patches it
+        stamp = SourceStamp.of(path, zf.infolist(), os.fstat(zf.fp.fileno()))  # type: ignore[union-attr]
         parts = safety.check_small_parts(zf, path, skip=_sheet_parts(zf))
         if "xl/workbook.xml" not in parts:
             raise UnreadableWorkbook(L(f"无法读取“{path.name}”：缺少 xl/workbook.xml", f"Cannot read '{path.name}': "
@@ -135,6 +139,7 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
         scanner.shutdown(wait=True, cancel_futures=True)
         scan_zf.close()
     model.hidden_sheets = [e.name for e in info.sheets if e.state != "visible"]
+    model.source = stamp
     add_hidden_notices(model)
     return model
 

@@ -29,15 +29,30 @@ def soffice_available() -> bool:
 
 def convert(path: str | Path, fmt: str, outdir: str | Path, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
     """Convert ``path`` with ``soffice --headless --convert-to fmt`` into ``outdir``; return the new file."""
+    result, msg = _run_soffice([path], fmt, outdir, timeout)
+    if not result[0].exists():
+        raise WbtError(L("LibreOffice 转换失败：{m}", "LibreOffice conversion failed: {m}").format(m=msg))
+    return result[0]
+
+
+def convert_all(paths: list[str | Path], fmt: str, outdir: str | Path, *,
+                timeout: float = DEFAULT_TIMEOUT) -> list[Path]:
+    """Convert several files in one ``soffice`` run (it starts once). Returns where each new file
+    is meant to be, in order; a file LibreOffice could not open is missing there. The sources must
+    have different names."""
+    return _run_soffice(paths, fmt, outdir, timeout)[0]
+
+
+def _run_soffice(paths: list[str | Path], fmt: str, outdir: str | Path, timeout: float) -> tuple[list[Path], str]:
     binary = soffice_binary()
     if binary is None:
         raise WbtError(L("未找到 LibreOffice（soffice），无法转换。", "LibreOffice (soffice) was not found."))
-    src = Path(path).resolve()
+    srcs = [Path(p).resolve() for p in paths]
     out = Path(outdir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     profile = Path(tempfile.mkdtemp(prefix="wbt-lo-"))
     cmd = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nologo",
-           "--convert-to", fmt, "--outdir", str(out), str(src)]
+           "--convert-to", fmt, "--outdir", str(out), *map(str, srcs)]
     env = {**os.environ, "HOME": str(profile)}
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
@@ -51,11 +66,10 @@ def convert(path: str | Path, fmt: str, outdir: str | Path, *, timeout: float = 
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     ext = fmt.split(":", 1)[0]
-    result = out / (src.stem + "." + ext)
-    if proc.returncode != 0 or not result.exists():
-        msg = (stderr or stdout or b"").decode("utf-8", "replace").strip()[-500:]
+    msg = (stderr or stdout or b"").decode("utf-8", "replace").strip()[-500:]
+    if proc.returncode != 0:
         raise WbtError(L("LibreOffice 转换失败：{m}", "LibreOffice conversion failed: {m}").format(m=msg))
-    return result
+    return [out / (src.stem + "." + ext) for src in srcs], msg
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

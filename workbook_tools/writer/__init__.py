@@ -4,6 +4,6 @@
 touches and copies every other part byte for byte (see ``docs/writer.md``).
 """
 
-from .apply import ApplyReport, apply_changeset, check_changeset
+from .apply import ApplyReport, apply_changeset, apply_plan, check_changeset
 
-__all__ = ["ApplyReport", "apply_changeset", "check_changeset"]
+__all__ = ["ApplyReport", "apply_changeset", "apply_plan", "check_changeset"]

@@ -10,6 +10,8 @@ the change log rows of the run name it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -17,19 +19,24 @@ from pathlib import Path
 from typing import Any
 
 from ..changeset import CellEdit, Changeset, Formula
-from ..errors import UnreadableWorkbook
+from ..errors import UnreadableWorkbook, UnsafeWrite
 from ..gcpause import collector_paused
 from ..i18n import L
+from ..model import WorkbookModel
 from ..styles import PALETTE
-from . import changelog, journal, safety
+from . import changelog, journal, safety, source, written
 from .book import Book
 from .cells import CellPatch, read_cells
 from .checks import check_edit, edits_by_cell, past_limit, refuse, target_sheets
 from .marks import MARKS_SHEET, apply_marks, clear_marks, load_records, save_records
+from .notes import apply_notes
 from .package import Package
-from .sheetxml import is_protected, merged_ranges
+from .readback import part_reader, verify_or_restore
+from .sheetxml import formula_ranges, is_protected, merged_ranges
 from .tables import extend_tables
 from .values import MAX_ROW, StoredCell, plain
+
+DEFAULT_BACKUPS = 10
 
 
 @dataclass
@@ -77,13 +84,13 @@ def preflight(book: Book, cs: Changeset) -> _Plan:
                          "Sheet {s} is protected and cannot be changed. Unprotect it first.", sheet=sheet, s=sheet)
     for sheet, cells in plan.edits.items():
         xml = book.xml(sheet)
-        merges = merged_ranges(xml)
+        merges, arrays = merged_ranges(xml), formula_ranges(xml)
         stored = read_cells(xml, cells, book.sst)
         for (r, c), e in cells.items():
             cell = stored[(r, c)]
             check_edit(sheet, r, c, e, cell, formula=cell.formula, date1904=book.date1904,
                        found=lambda cell=cell: changelog.stored_show(book, cell), merges=merges, styles=PALETTE,
-                       formula_text=cell.formula_text)
+                       formula_text=cell.formula_text, arrays=arrays)
             plan.stored[(sheet, r, c)] = cell
     return plan
 
@@ -112,10 +119,6 @@ def _edit_patches(book: Book, sheet: str, cells: dict[tuple[int, int], CellEdit]
 def _notes(book: Book, cs: Changeset) -> int:
     if not cs.notes:
         return 0
-    try:
-        from .notes import apply_notes
-    except ImportError as exc:
-        raise NotImplementedError("cell notes: workbook_tools.writer.notes is not available yet") from exc
     book.flush()
     by_sheet: dict[str, list] = {}
     for n in cs.notes:
@@ -130,10 +133,7 @@ def _notes(book: Book, cs: Changeset) -> int:
 def _sheets(book: Book, cs: Changeset) -> tuple[list[str], list[str]]:
     if not (cs.add_sheets or cs.remove_sheets):
         return [], []
-    try:
-        from .sheets import add_or_replace_sheet, remove_sheet
-    except ImportError as exc:
-        raise NotImplementedError("generated sheets: workbook_tools.writer.sheets is not available yet") from exc
+    from .sheets import add_or_replace_sheet, remove_sheet  # here: XlsxWriter loads only when a sheet is made
     book.flush()
     for name in cs.remove_sheets:
         remove_sheet(book.pkg, name)
@@ -180,45 +180,62 @@ def build(pkg: Package, cs: Changeset, report: ApplyReport, now: dt.datetime, us
     return meant
 
 
-def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None = 10,
+def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None = None,
                     user: str | None = None, now: datetime | None = None,
                     verify: bool = True) -> ApplyReport:
     """Write ``cs`` into the workbook at ``path``, changing only what it means to change.
 
     Refuses (UnsafeWrite / WorkbookInUse, nothing written) when the workbook is open in
-    Excel/WPS/LibreOffice, another run is writing it, or any pre-flight check fails.
+    Excel/WPS/LibreOffice, another run is writing it, the user may not write it, any pre-flight
+    check fails, or ``cs.source`` (the file the plan was made from) is not the file on disk
+    (SourceChanged). A symbolic link is written through: the file it points at is replaced, and
+    its backup goes beside that file. ``backup_keep``: how many backups to keep (default 10; the
+    commands pass the workbook's own 代码表 setting ``backup_keep``).
     """
     t0 = time.perf_counter()
-    path = Path(path)
-    report = ApplyReport(path)
+    given = Path(path)
+    report = ApplyReport(given)
     if not cs:
         return report
+    path = Path(os.path.realpath(given))
     if not path.is_file():
-        raise UnreadableWorkbook(L("找不到工作簿文件：{p}", "Workbook file not found: {p}").format(p=path))
-    safety.check_not_open(path)
+        raise UnreadableWorkbook(L("找不到工作簿文件：{p}", "Workbook file not found: {p}").format(p=given))
+    safety.check_not_open(path, *([given] if given.absolute() != path else []))
     now = now or dt.datetime.now()
     user = user or changelog.current_user()
-    keep = backup_keep if backup_keep is not None else 10
+    keep = DEFAULT_BACKUPS if backup_keep is None else max(0, int(backup_keep))
     with safety.locked(path), collector_paused():
-        before = journal.digest(path)
         target = safety.backup_name(path, now) if keep > 0 or verify else None
         kept = f"{safety.BACKUP_DIR}/{target.name}" if target is not None and keep > 0 else ""
         pkg = Package.open(path)
+        before = hashlib.sha256(pkg.original or b"").hexdigest()  # the journal's digest of the bytes read
+        if cs.source is not None:
+            source.check_plan(pkg, cs.source, path)
         meant = build(pkg, cs, report, now, user, kept)
         date1904 = Book(pkg).date1904
         tmp = safety.write_temp(path, pkg.save)
         try:
             after = journal.digest(tmp)
             if target is not None:
-                report.backup = safety.make_backup(path, now, target)
-            safety.replace(tmp, path)
+                report.backup = safety.make_backup(path, now, target, pkg.original)
+            source.put_in_place(tmp, path, pkg)
         except BaseException:
-            if tmp.exists():
+            if tmp.exists():  # not put in place: the backup of an unchanged workbook goes too
                 tmp.unlink()
+                if report.backup is not None:
+                    report.backup.unlink(missing_ok=True)
+            else:  # replaced, then a later step failed: the new workbook is in place
+                written.record(given, report.backup)
             raise
         report.written = True
-        if verify and meant:
-            safety.verify_or_restore(path, meant, report.backup, date1904)
+        written.record(given, report.backup)
+        if verify:
+            try:
+                verify_or_restore(path, meant, report.backup, date1904, parts=sorted(pkg.changed),
+                                  before=part_reader(pkg.original))
+            except UnsafeWrite:  # the original was put back
+                written.forget(given)
+                raise
         journal.record(path, action=cs.action, user=user, now=now, backup=report.backup if keep > 0 else None,
                        before=before, after=after)
         if keep == 0 and report.backup is not None:
@@ -230,3 +247,12 @@ def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None 
     return report
 
 
+def apply_plan(path: Path | str, cs: Changeset, model: WorkbookModel, **kw: Any) -> ApplyReport:
+    """:func:`apply_changeset` for a changeset planned from ``model`` (every command writes this
+    way): the write is refused when the file is no longer the one ``model`` was read from (another
+    program saved it meanwhile: rows may have moved), and as many backups are kept as the
+    workbook's own 代码表 says (保留备份份数, ``backup_keep``)."""
+    if cs.source is None:
+        cs.source = model.source
+    kw.setdefault("backup_keep", max(0, int(model.settings.number("backup_keep"))))
+    return apply_changeset(path, cs, **kw)

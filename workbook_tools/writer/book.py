@@ -7,14 +7,13 @@ Sheet parts are patched in memory and written back into the package by :meth:`Bo
 from __future__ import annotations
 
 import posixpath
-import re
-from xml.sax.saxutils import quoteattr
 
 from ..model import cell_ref
 from .cells import CellPatch, patch_cells
 from .package import CT_WORKSHEET, NS_MAIN, NS_REL, REL_WORKSHEET, Package, SheetRef
-from .stylesheet import Stylesheet
+from .stylesheet import MINIMAL_STYLES, Stylesheet, ensure_styles
 from .values import SharedStrings, value_xml
+from .workbookxml import insert_sheet, workbook_flag
 
 REL_SST = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 
@@ -23,16 +22,13 @@ class Book:
     def __init__(self, pkg: Package) -> None:
         self.pkg = pkg
         self.wb_part = pkg.workbook_part
-        wb = pkg.read(self.wb_part)
-        m = re.search(rb"<(?:\w+:)?workbookPr\b[^>]*>", wb)
-        self.date1904 = bool(m and re.search(rb'date1904\s*=\s*"(1|true)"', m.group(0)))
-        m = re.search(rb"<(?:\w+:)?workbookProtection\b[^>]*>", wb)
-        self.structure_locked = bool(m and re.search(rb'lockStructure\s*=\s*"(1|true)"', m.group(0)))
+        self.date1904 = workbook_flag(pkg, "workbookPr", "date1904")
+        self.structure_locked = workbook_flag(pkg, "workbookProtection", "lockStructure")
         sst_part = next((pkg.target(self.wb_part, r) for r in pkg.rels(self.wb_part) if r.type == REL_SST), None)
         self.sst = SharedStrings(pkg.read(sst_part) if sst_part and pkg.has(sst_part) else None)
         self.styles_part = pkg.styles_part()
         self.styles = Stylesheet(pkg.read(self.styles_part) if self.styles_part and pkg.has(self.styles_part)
-                                 else b'<styleSheet xmlns="' + NS_MAIN.encode() + b'"/>')
+                                 else MINIMAL_STYLES)
         self._xml: dict[str, bytes] = {}
         self._dirty: set[str] = set()
         self.refresh()
@@ -65,7 +61,9 @@ class Book:
             if name in self.refs:
                 self.pkg.write(self.refs[name].part, self._xml[name])
         self._dirty.clear()
-        if self.styles.changed and self.styles_part:
+        if self.styles.changed:
+            if not (self.styles_part and self.pkg.has(self.styles_part)):  # a workbook without a stylesheet
+                self.styles_part = ensure_styles(self.pkg)
             self.pkg.write(self.styles_part, self.styles.to_bytes())
             self.styles = Stylesheet(self.pkg.read(self.styles_part))
 
@@ -73,6 +71,7 @@ class Book:
         """Forget parsed parts after another module changed the package directly."""
         self.flush()
         self._xml.clear()
+        self.styles_part = self.pkg.styles_part()  # another module may have created it
         if self.styles_part and self.pkg.has(self.styles_part):
             self.styles = Stylesheet(self.pkg.read(self.styles_part))
 
@@ -81,22 +80,11 @@ class Book:
                   header_style: int | None = None, widths: list[float] | None = None) -> SheetRef:
         """Add a new worksheet at the end of the workbook holding ``rows`` (row 1 = headers);
         ``widths``: column widths from column A on, in characters."""
-        part = self.pkg.new_part_name("xl/worksheets/sheet{}.xml")
+        base = posixpath.dirname(self.wb_part)
+        part = self.pkg.new_part_name(posixpath.join(base, "worksheets/sheet{}.xml"))
         self.pkg.write(part, sheet_xml(rows, header_style, widths), CT_WORKSHEET)
-        rel_target = posixpath.relpath(part, posixpath.dirname(self.wb_part) or ".")
-        rid = self.pkg.add_rel(self.wb_part, REL_WORKSHEET, rel_target)
-        wb = self.pkg.read(self.wb_part)
-        m = re.search(rb'xmlns:(\w+)="' + re.escape(NS_REL.encode()) + b'"', wb)
-        sheet_ids = [int(x) for x in re.findall(rb'<(?:\w+:)?sheet\b[^>]*?sheetId="(\d+)"', wb)]
-        sid = max(sheet_ids, default=0) + 1
-        pm = re.search(rb"<(\w+:)?sheets\b", wb)
-        pfx = (pm.group(1) or b"").decode() if pm else ""
-        rattr = f"{m.group(1).decode()}:id" if m else f'xmlns:r="{NS_REL}" r:id'
-        st = f' state="{state}"' if state != "visible" else ""
-        el = f"<{pfx}sheet name={quoteattr(name)} sheetId=\"{sid}\"{st} {rattr}=\"{rid}\"/>".encode()
-        end = wb.find(b"</" + pfx.encode() + b"sheets>")
-        wb = wb[:end] + el + wb[end:]
-        self.pkg.write(self.wb_part, wb)
+        rid = self.pkg.add_rel(self.wb_part, REL_WORKSHEET, posixpath.relpath(part, base or "."))
+        insert_sheet(self.pkg, name, rid, state)
         self.refresh()
         return self.refs[name]
 

@@ -118,11 +118,14 @@ def check_sizes(cs: Changeset) -> None:
 
 def check_edit(sheet: str, r: int, c: int, e: CellEdit, now: StoredCell, *, formula: bool, date1904: bool,
                found: Callable[[], str], merges: Iterable[tuple[str, int, int, int, int]] = (),
-               styles: Container[str] | None = None, formula_text: str | None = None) -> None:
+               styles: Container[str] | None = None, formula_text: str | None = None,
+               arrays: Iterable[tuple[str, int, int, int, int]] = ()) -> None:
     """Refuse writing ``e`` into a cell that holds ``now``: a value that cannot be written (or a style
     not in ``styles``, when given), a formula (unless ``e`` writes that same formula again, with a new
-    cached value: ``formula_text`` is the cell's formula without '='), a cell inside a merged range,
-    or a cell changed since the action read it (``found``: what it holds, as the message shows it)."""
+    cached value: ``formula_text`` is the cell's formula without '='), a cell in the range of an array
+    formula or data table (``arrays``: only the range's first cell holds the ``<f>``), a cell inside a
+    merged range, or a cell changed since the action read it (``found``: what it holds, as the message
+    shows it)."""
     ref = cell_ref(r, c)
     why = bad_value(e.new) or (f"unknown style {e.style}" if styles is not None and e.style and e.style not in styles
                                else None)
@@ -131,6 +134,11 @@ def check_edit(sheet: str, r: int, c: int, e: CellEdit, now: StoredCell, *, form
     if formula and not (isinstance(e.new, Formula) and formula_text == e.new.text):
         raise refuse("单元格含有公式，本工具不会覆盖公式。", "The cell holds a formula; it will not be overwritten.",
                      sheet=sheet, cell=ref)
+    for aref, r1, c1, r2, c2 in arrays:
+        if r1 <= r <= r2 and c1 <= c <= c2:
+            raise refuse("单元格属于数组公式 {m} 的结果区域，本工具不会覆盖公式。",
+                         "The cell lies in the range of the array formula {m}; a formula will not be overwritten.",
+                         sheet=sheet, cell=ref, m=aref)
     for mref, r1, c1, r2, c2 in merges:
         if r1 <= r <= r2 and c1 <= c <= c2:
             raise refuse("单元格位于合并区域 {m} 内，无法写入。请先取消合并。",

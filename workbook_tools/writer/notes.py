@@ -22,6 +22,7 @@ from ..errors import UnsafeWrite
 from ..i18n import L
 from ..model import split_ref
 from .package import NS_MAIN, NS_REL, Package, attrs, xml_text
+from .xmlns import declared, qualified, scope, unescape
 
 REL_COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 REL_VML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
@@ -33,6 +34,8 @@ _AFTER_LEGACY = {"legacyDrawingHF", "drawingHF", "picture", "oleObjects", "contr
                  "tableParts", "extLst", "AlternateContent"}
 _TAG = re.compile(r"<(/?)([\w:.-]+)([^>]*?)(/?)>|<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>", re.S)
 
+_VML_NS = {"v": "urn:schemas-microsoft-com:vml", "o": "urn:schemas-microsoft-com:office:office",
+           "x": "urn:schemas-microsoft-com:office:excel"}
 _VML_HEAD = (
     '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
     'xmlns:x="urn:schemas-microsoft-com:office:excel">'
@@ -121,9 +124,7 @@ def _author_id(text: str, author: str) -> tuple[str, int]:
 def _unxml(s: str | None) -> str | None:
     if s is None:
         return None
-    s = re.sub(r"<[^>]+>", "", s)
-    return (s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
-            .replace("&amp;", "&"))
+    return unescape(re.sub(r"<[^>]+>", "", s))
 
 
 def _put_comments(text: str, notes: list[CellNote]) -> str:
@@ -209,13 +210,17 @@ def _add_shapes(vml: bytes, cells: list[tuple[int, int]]) -> bytes:
     ids = [int(x) for x in re.findall(rb"_x0000_s(\d+)", vml)]
     idmap = re.search(rb'<o:idmap\b[^>]*data="(\d+)', vml)
     start = max([*ids, (int(idmap.group(1)) if idmap else 1) * 1024]) + 1
+    root = re.search(rb"<xml\b[^>]*>", vml)
+    bound = declared(root.group(0)) if root else {}
+    # the prefixes the new shapes use, declared on each of them when the root does not bind them
+    decl = "".join(f' xmlns:{p}="{uri}"' for p, uri in _VML_NS.items() if bound.get(p) != uri)
     shapes = []
     if b'id="_x0000_t202"' not in vml:
-        shapes.append(_VML_HEAD.split("</o:shapelayout>", 1)[1])
+        shapes.append(_VML_HEAD.split("</o:shapelayout>", 1)[1].replace("<v:shapetype ", f"<v:shapetype{decl} ", 1))
     for i, (r, c) in enumerate(cells):
         anchor = f"{c}, 15, {max(r - 2, 0)}, 10, {c + 2}, 15, {max(r - 2, 0) + 4}, 4"
         shapes.append(
-            f'<v:shape id="_x0000_s{start + i}" type="#_x0000_t202" style="position:absolute;'
+            f'<v:shape{decl} id="_x0000_s{start + i}" type="#_x0000_t202" style="position:absolute;'
             f'margin-left:59.25pt;margin-top:1.5pt;width:108pt;height:59.25pt;z-index:{start + i};'
             'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
             '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
@@ -233,13 +238,12 @@ def _add_shapes(vml: bytes, cells: list[tuple[int, int]]) -> bytes:
 def _insert_legacy_drawing(xml: bytes, rid: str) -> bytes:
     """Insert ``<legacyDrawing r:id>`` where CT_Worksheet wants it (top level, before what follows it)."""
     text = xml.decode("utf-8")
-    root = re.search(r"<(\w+:)?worksheet\b([^>]*)>", text)
+    root = re.search(r"<([\w.\-]+:)?worksheet\b([^>]*)>", text)
     if root is None:
         raise UnsafeWrite(L("工作表部件无法识别", "The worksheet part is not recognised"))
     p = root.group(1) or ""
-    m = re.search(r'xmlns:(\w+)="' + re.escape(NS_REL) + '"', root.group(2))
-    rattr = f"{m.group(1)}:id" if m else f'xmlns:r="{NS_REL}" r:id'
-    elem = f"<{p}legacyDrawing {rattr}={quoteattr(rid)}/>"
+    rattr, decl = qualified(scope(root.group(0).encode()), NS_REL, "id", avoid=p.rstrip(":"))
+    elem = f"<{p}legacyDrawing{decl} {rattr}={quoteattr(rid)}/>"
     end_sd = re.search(rf"</{p}sheetData>|<{p}sheetData\b[^>]*/>", text)
     pos = end_sd.end() if end_sd else root.end()
     depth = 0

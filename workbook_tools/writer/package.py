@@ -9,18 +9,22 @@ renames namespace prefixes and breaks ``mc:Ignorable`` (Excel then refuses the f
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import re
-import struct
 import zipfile
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import UnreadableWorkbook
 from ..i18n import L
+from ..stamp import SourceStamp
+from .xmlns import prefix_of, unescape
+from .zipio import MAX_PART_BYTES, Parts, copy_raw, deflate, raw_members, read_stable
 
 CT_PATH = "[Content_Types].xml"
 REL_OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
@@ -31,23 +35,23 @@ NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
-MAX_PART_BYTES = 1 << 30  # 1 GiB uncompressed for one part: beyond that we refuse (zip bomb)
+_ROOT = re.compile(rb"<(?![?!])[^>]*>")  # the first start tag: the root element
+_CT_OVERRIDE = re.compile(rb"<(?:[\w.\-]+:)?Override\b[^>]*>")
+_CT_DEFAULT = re.compile(rb"<(?:[\w.\-]+:)?Default\b[^>]*>")
+_SHEET = re.compile(rb"<(?:[\w.\-]+:)?sheet\b[^>]*>")
+_RELATIONSHIP = re.compile(rb"<(?:[\w.\-]+:)?Relationship\b[^>]*>")
 
-_ATTR = re.compile(rb'([\w:]+)\s*=\s*("([^"]*)"|\'([^\']*)\')')
+_ATTR = re.compile(rb'([\w:.\-]+)\s*=\s*("([^"]*)"|\'([^\']*)\')')
 
 
 def attrs(tag: bytes) -> dict[str, str]:
-    """Attributes of one start tag given as bytes (entities left as they are, except &amp; etc.)."""
+    """Attributes of one start tag given as bytes, by qualified name, their values decoded as an XML
+    parser would (``&amp;`` and character references such as ``&#x4E3B;``)."""
     out = {}
     for m in _ATTR.finditer(tag):
         val = m.group(3) if m.group(3) is not None else m.group(4)
-        out[m.group(1).decode()] = unescape_attr(val.decode("utf-8"))
+        out[m.group(1).decode()] = unescape(val.decode("utf-8"))
     return out
-
-
-def unescape_attr(s: str) -> str:
-    return (s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
 
 
 @dataclass
@@ -82,6 +86,10 @@ class Package:
         self._raw = raw or {}  # compressed bytes of each part as read: unchanged parts are copied as is
         self.path = path
         self.changed: set[str] = set()
+        self._folded: dict[str, str] | None = None  # casefolded part name → stored name
+        self.stamp: SourceStamp | None = None       # the file as opened (zip directory)
+        self.opened: os.stat_result | None = None   # its stat when it was read
+        self.original: bytes | None = None          # its bytes as read (the backup is made from them)
 
     # ---- reading and writing the file --------------------------------------------------------
     @classmethod
@@ -90,7 +98,7 @@ class Package:
         them, and the others are copied as they are (the declared sizes are checked for all now)."""
         path = Path(path)
         try:
-            whole = path.read_bytes()
+            whole, st = read_stable(path)
             zf = zipfile.ZipFile(io.BytesIO(whole))
         except (zipfile.BadZipFile, OSError) as exc:
             from ..reader.safety import OLE_MAGIC, not_xlsx_message, xls_hint
@@ -106,7 +114,9 @@ class Package:
                 raise UnreadableWorkbook(L("文件部件 {p} 解压后过大（{n} 字节），疑似压缩炸弹",
                                            "Part {p} inflates to {n} bytes: refusing (zip bomb?)")
                                          .format(p=info.filename, n=info.file_size))
-        return cls(infos, _Parts(zf), path, _raw_members(whole, infos))
+        pkg = cls(infos, Parts(zf), path, raw_members(whole, infos))
+        pkg.stamp, pkg.opened, pkg.original = SourceStamp.of(path, infos, st), st, whole
+        return pkg
 
     def save(self, target: Path | str) -> None:
         """Write every part: original ones in their order and compression, new ones after.
@@ -126,104 +136,152 @@ class Package:
         deflated: dict[str, Future[bytes]] = {}
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="wbt-deflate") as pool:
             for name in sorted(big, key=lambda n: -len(self._data[n])):
-                deflated[name] = pool.submit(_deflate, self._data[name])
+                deflated[name] = pool.submit(deflate, self._data[name])
             with zipfile.ZipFile(target, "w", allowZip64=True) as out:
                 for name in names:
                     if name not in fresh:
-                        _copy_raw(out, self._infos[name], self._raw[name])
+                        copy_raw(out, self._infos[name], self._raw[name])
                     elif name in deflated:
                         blob = self._data[name]
                         info = fresh[name]
                         info.CRC, info.file_size = zlib.crc32(blob), len(blob)
                         raw = deflated[name].result()
                         info.compress_size = len(raw)
-                        _copy_raw(out, info, raw)
+                        copy_raw(out, info, raw)
                     else:
                         out.writestr(fresh[name], self._data[name])
 
     # ---- parts ---------------------------------------------------------------------------------
+    # Parts are named as OPC names them ("xl/worksheets/sheet1.xml"); the name stored in the zip
+    # may differ in letter case or use backslashes (some producers write "xl\\workbook.xml").
     def names(self) -> list[str]:
-        return [n for n in self._order if n in self._data]
+        return [n.replace("\\", "/") for n in self._order if n in self._data]
 
     def has(self, name: str) -> bool:
-        return name in self._data
+        return self.part_name(name) is not None
+
+    def part_name(self, name: str) -> str | None:
+        """The stored name of part ``name``: matched without regard to case, as OPC requires, and
+        with either slash."""
+        if name in self._data:
+            return name
+        if self._folded is None:
+            self._folded = {n.replace("\\", "/").casefold(): n for n in self._data}
+        return self._folded.get(name.replace("\\", "/").casefold())
 
     def read(self, name: str) -> bytes:
-        return self._data[name]
+        return self._data[self.part_name(name) or name]
 
     def write(self, name: str, blob: bytes, content_type: str | None = None) -> None:
-        if name not in self._data and name not in self._order:
-            self._order.append(name)
-        self._data[name] = blob
-        self.changed.add(name)
+        stored = self.part_name(name) or name
+        if stored not in self._data and stored not in self._order:
+            self._order.append(stored)
+            self._folded = None
+        self._data[stored] = blob
+        self.changed.add(stored)
         if content_type:
             self.set_override("/" + name, content_type)
 
     def remove(self, name: str) -> None:
-        if name in self._data:
-            del self._data[name]
-            self.changed.add(name)
+        stored = self.part_name(name)
+        if stored is not None:
+            del self._data[stored]
+            self._folded = None
+            self.changed.add(stored)
             self.remove_override("/" + name)
-            rels = rels_path(name)
-            if rels in self._data:
+            rels = self.part_name(rels_path(name))
+            if rels is not None:
                 del self._data[rels]
                 self.changed.add(rels)
 
     def new_part_name(self, pattern: str) -> str:
         """The first free name for a pattern with one ``{}``, e.g. ``xl/worksheets/sheet{}.xml``."""
         n = 1
-        while pattern.format(n) in self._data:
+        while self.part_name(pattern.format(n)) is not None:
             n += 1
         return pattern.format(n)
 
     # ---- content types ---------------------------------------------------------------------------
+    def _items(self, name: str, kind: re.Pattern[bytes]) -> tuple[bytes, bytes, list[tuple[int, int, dict[str, str]]]]:
+        """(the part, its root's prefix, (start, end, attributes) of each item ``kind`` matches);
+        an item written as ``<X …></X>`` spans its end tag too."""
+        xml = self.read(name)
+        root = _ROOT.search(xml)
+        prefix = prefix_of(root.group(0)) if root else b""
+        out = []
+        for m in kind.finditer(xml):
+            end = m.end()
+            if not m.group(0).endswith(b"/>"):
+                close = xml.find(b"</", end)
+                end = xml.find(b">", close) + 1 if close >= 0 else end
+            out.append((m.start(), end, attrs(m.group(0))))
+        return xml, prefix, out
+
+    def _splice_before_root_end(self, name: str, new: bytes) -> None:
+        """Add ``new`` as the last child of the part's root element (a self-closed root is opened)."""
+        xml = self.read(name)
+        root = _ROOT.search(xml)
+        if root is None:
+            raise UnreadableWorkbook(L("部件 {p} 无法识别", "Part {p} is not recognised").format(p=name))
+        if root.group(0).endswith(b"/>"):
+            tag = root.group(0)[1:].split(None, 1)[0].rstrip(b"/>")
+            xml = xml[:root.end() - 2] + b">" + new + b"</" + tag + b">" + xml[root.end():]
+        else:
+            end = xml.rfind(b"</")
+            xml = xml[:end] + new + xml[end:]
+        self.write(name, xml)
+
     def set_override(self, part_name: str, content_type: str) -> None:
-        ct = self._data[CT_PATH].decode("utf-8")
-        pat = re.compile(r'<Override\b[^>]*PartName="' + re.escape(part_name) + r'"[^>]*/>')
-        new = f'<Override PartName={quoteattr(part_name)} ContentType={quoteattr(content_type)}/>'
-        ct = pat.sub(new, ct, count=1) if pat.search(ct) else ct.replace("</Types>", new + "</Types>")
-        self.write(CT_PATH, ct.encode("utf-8"))
+        xml, p, items = self._items(CT_PATH, _CT_OVERRIDE)
+        new = f"<{p.decode()}Override PartName={quoteattr(part_name)} ContentType={quoteattr(content_type)}/>".encode()
+        for start, end, a in items:
+            if a.get("PartName", "").casefold() == part_name.casefold():
+                self.write(CT_PATH, xml[:start] + new + xml[end:])
+                return
+        self._splice_before_root_end(CT_PATH, new)
 
     def remove_override(self, part_name: str) -> None:
-        if CT_PATH not in self._data:
+        if not self.has(CT_PATH):
             return
-        ct = self._data[CT_PATH].decode("utf-8")
-        pat = re.compile(r'<Override\b[^>]*PartName="' + re.escape(part_name) + r'"[^>]*/>')
-        if pat.search(ct):
-            self.write(CT_PATH, pat.sub("", ct, count=1).encode("utf-8"))
+        xml, _, items = self._items(CT_PATH, _CT_OVERRIDE)
+        for start, end, a in items:
+            if a.get("PartName", "").casefold() == part_name.casefold():
+                self.write(CT_PATH, xml[:start] + xml[end:])
+                return
 
     def ensure_default(self, extension: str, content_type: str) -> None:
-        ct = self._data[CT_PATH].decode("utf-8")
-        if re.search(r'<Default\b[^>]*Extension="' + re.escape(extension) + '"', ct, re.I):
+        _, p, items = self._items(CT_PATH, _CT_DEFAULT)
+        if any(a.get("Extension", "").casefold() == extension.casefold() for _, _, a in items):
             return
-        new = f'<Default Extension={quoteattr(extension)} ContentType={quoteattr(content_type)}/>'
-        self.write(CT_PATH, re.sub(r"(<Types\b[^>]*>)", lambda m: m.group(1) + new, ct, count=1).encode("utf-8"))
+        new = f"<{p.decode()}Default Extension={quoteattr(extension)} ContentType={quoteattr(content_type)}/>"
+        xml = self.read(CT_PATH)
+        root = _ROOT.search(xml)
+        if root is None or root.group(0).endswith(b"/>"):
+            self._splice_before_root_end(CT_PATH, new.encode())
+        else:  # Defaults go first
+            self.write(CT_PATH, xml[:root.end()] + new.encode() + xml[root.end():])
 
     def content_type(self, name: str) -> str | None:
-        ct = self._data[CT_PATH].decode("utf-8")
-        m = re.search(r'<Override\b[^>]*PartName="/' + re.escape(name) + r'"[^>]*ContentType="([^"]+)"', ct)
-        if m:
-            return m.group(1)
-        ext = name.rsplit(".", 1)[-1]
-        m = re.search(r'<Default\b[^>]*Extension="' + re.escape(ext) + r'"[^>]*ContentType="([^"]+)"', ct, re.I)
-        return m.group(1) if m else None
+        for _, _, a in self._items(CT_PATH, _CT_OVERRIDE)[2]:
+            if a.get("PartName", "").lstrip("/").casefold() == name.casefold():
+                return a.get("ContentType")
+        ext = name.rsplit(".", 1)[-1].casefold()
+        return next((a.get("ContentType") for _, _, a in self._items(CT_PATH, _CT_DEFAULT)[2]
+                     if a.get("Extension", "").casefold() == ext), None)
 
     # ---- relationships ---------------------------------------------------------------------------
     def rels(self, part: str) -> list[Rel]:
-        path = rels_path(part)
-        if path not in self._data:
+        path = self.part_name(rels_path(part))
+        if path is None:
             return []
-        out = []
-        for m in re.finditer(rb"<Relationship\b[^>]*>", self._data[path]):
-            a = attrs(m.group(0))
-            out.append(Rel(a["Id"], a["Type"], a["Target"], a.get("TargetMode") == "External"))
-        return out
+        return [Rel(a.get("Id", ""), a.get("Type", ""), a.get("Target", ""), a.get("TargetMode") == "External")
+                for _, _, a in self._items(path, _RELATIONSHIP)[2]]
 
     def write_rels(self, part: str, rels: list[Rel]) -> None:
         body = "".join(r.xml() for r in rels)
         xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                f'<Relationships xmlns="{NS_PKG_REL}">{body}</Relationships>')
-        self.write(rels_path(part), xml.encode("utf-8"))
+        self.write(self.part_name(rels_path(part)) or rels_path(part), xml.encode("utf-8"))
 
     def add_rel(self, part: str, rel_type: str, target: str) -> str:
         """Add a relationship from ``part`` and return its new Id. Other rels keep their bytes."""
@@ -233,49 +291,54 @@ class Package:
         while f"rId{n}" in used:
             n += 1
         rid = f"rId{n}"
-        path = rels_path(part)
-        new = Rel(rid, rel_type, target).xml()
-        if path in self._data:
-            xml = self._data[path].decode("utf-8")
-            if "</Relationships>" in xml:
-                xml = xml.replace("</Relationships>", new + "</Relationships>")
-            else:  # <Relationships .../> (empty, self-closed)
-                xml = re.sub(r"<Relationships\b([^>]*)/>", r"<Relationships\1>" + new + "</Relationships>", xml)
-            self.write(path, xml.encode("utf-8"))
-        else:
+        path = self.part_name(rels_path(part))
+        if path is None:
             self.write_rels(part, [Rel(rid, rel_type, target)])
+            return rid
+        root = _ROOT.search(self.read(path))
+        p = prefix_of(root.group(0)).decode() if root else ""
+        self._splice_before_root_end(path, f"<{p}{Rel(rid, rel_type, target).xml()[1:]}".encode())
         return rid
 
     def remove_rel(self, part: str, rid: str) -> None:
-        path = rels_path(part)
-        if path in self._data:
-            xml = self._data[path].decode("utf-8")
-            xml = re.sub(r'<Relationship\b[^>]*Id="' + re.escape(rid) + r'"[^>]*/>', "", xml, count=1)
-            self.write(path, xml.encode("utf-8"))
+        path = self.part_name(rels_path(part))
+        if path is None:
+            return
+        xml, _, items = self._items(path, _RELATIONSHIP)
+        for start, end, a in items:
+            if a.get("Id") == rid:
+                self.write(path, xml[:start] + xml[end:])
+                return
 
     def target(self, part: str, rel: Rel) -> str:
-        """The absolute part name a relationship of ``part`` points at."""
-        if rel.target.startswith("/"):
-            return rel.target.lstrip("/")
-        base = posixpath.dirname(part)
-        return posixpath.normpath(posixpath.join(base, rel.target))
+        """The part a relationship of ``part`` points at, by its OPC name (producers write absolute
+        targets, backslashes, percent-escapes, and letter case that differs from the part's)."""
+        t = rel.target.replace("\\", "/").split("#", 1)[0]
+        name = t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(part), t))
+        found = self.part_name(name) or self.part_name(unquote(name))
+        return found.replace("\\", "/") if found else name
 
     # ---- workbook --------------------------------------------------------------------------------
     @property
     def workbook_part(self) -> str:
-        for rel in self.rels(""):
+        rels = self.rels("")
+        for rel in rels:
             if rel.type == REL_OFFICE_DOC:
                 return self.target("", rel)
+        if any(r.type.startswith("http://purl.oclc.org/ooxml/") for r in rels):
+            raise UnreadableWorkbook(L("这是“Strict Open XML 电子表格”格式，本工具不能写入。请在 Excel 中另存为“Excel 工作簿(.xlsx)”。",
+                                       "This is a Strict Open XML spreadsheet, which this tool cannot write. Save it as "
+                                       "an Excel Workbook (.xlsx) in Excel."))
         raise UnreadableWorkbook(L("文件中没有工作簿部件", "The file holds no workbook part"))
 
     def sheets(self) -> list[SheetRef]:
         wb = self.workbook_part
         targets = {r.id: self.target(wb, r) for r in self.rels(wb)}
         out = []
-        for m in re.finditer(rb"<(?:\w+:)?sheet\b[^>]*>", self._data[wb]):
+        for m in _SHEET.finditer(self.read(wb)):
             a = attrs(m.group(0))
-            rid = next((v for k, v in a.items() if k.endswith(":id") or k == "r:id"), "")
-            out.append(SheetRef(a["name"], int(a.get("sheetId", "0")), rid, targets.get(rid, ""),
+            rid = next((v for k, v in a.items() if k.endswith(":id")), "")
+            out.append(SheetRef(a.get("name", ""), int(a.get("sheetId", "0") or 0), rid, targets.get(rid, ""),
                                 a.get("state", "visible")))
         return out
 
@@ -291,76 +354,6 @@ class Package:
             if rel.type == REL_STYLES:
                 return self.target(wb, rel)
         return None
-
-
-class _Parts(dict):  # type: ignore[type-arg]
-    """Part name → bytes, inflating a part of the opened file the first time it is read."""
-
-    _UNREAD = object()
-
-    def __init__(self, zf: zipfile.ZipFile) -> None:
-        super().__init__((info.filename, self._UNREAD) for info in zf.infolist())
-        self._zf = zf
-
-    def __getitem__(self, name: str) -> bytes:
-        blob = super().__getitem__(name)
-        if blob is self._UNREAD:
-            blob = self._inflate(name)
-            super().__setitem__(name, blob)
-        return blob  # type: ignore[no-any-return]
-
-    def _inflate(self, name: str) -> bytes:
-        try:
-            with self._zf.open(name) as fh:
-                blob = fh.read(MAX_PART_BYTES + 1)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:  # bad CRC, torn data
-            raise UnreadableWorkbook(L("文件部件 {p} 已损坏：{e}", "Part {p} is damaged: {e}").format(p=name, e=exc)) \
-                from exc
-        if len(blob) > MAX_PART_BYTES:
-            raise UnreadableWorkbook(L("文件部件 {p} 解压后过大，疑似压缩炸弹",
-                                       "Part {p} inflates too far: refusing (zip bomb?)").format(p=name))
-        return blob
-
-
-def _raw_members(whole: bytes, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
-    """The compressed bytes of each member, found through its local header."""
-    out = {}
-    for info in infos:
-        off = info.header_offset
-        if whole[off:off + 4] != b"PK\x03\x04" or info.flag_bits & 0x1:  # odd or encrypted: recompress
-            continue
-        n, e = struct.unpack("<HH", whole[off + 26:off + 30])
-        start = off + 30 + n + e
-        raw = whole[start:start + info.compress_size]
-        if len(raw) == info.compress_size:
-            out[info.filename] = raw
-    return out
-
-
-def _deflate(blob: bytes) -> bytes:
-    """Raw deflate at zlib's default level: the bytes ``zipfile`` writes for ZIP_DEFLATED."""
-    c = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-    return c.compress(blob) + c.flush()
-
-
-def _copy_raw(out: zipfile.ZipFile, old: zipfile.ZipInfo, raw: bytes) -> None:
-    """Append one member with its compressed bytes unchanged (no recompression)."""
-    info = zipfile.ZipInfo(old.filename, date_time=old.date_time)
-    info.compress_type = old.compress_type
-    info.external_attr = old.external_attr
-    info.create_system = old.create_system
-    info.flag_bits = old.flag_bits & ~0x08  # sizes go in the local header: no data descriptor
-    info.CRC = old.CRC
-    info.compress_size = old.compress_size
-    info.file_size = old.file_size
-    zip64 = info.file_size > zipfile.ZIP64_LIMIT or info.compress_size > zipfile.ZIP64_LIMIT
-    info.header_offset = out.fp.tell()  # type: ignore[union-attr]
-    out.fp.write(info.FileHeader(zip64))  # type: ignore[union-attr]
-    out.fp.write(raw)  # type: ignore[union-attr]
-    out.filelist.append(info)
-    out.NameToInfo[info.filename] = info
-    out.start_dir = out.fp.tell()  # type: ignore[union-attr]
-    out._didModify = True
 
 
 def rels_path(part: str) -> str:

@@ -9,14 +9,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import math
 import os
+import re
 import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from ..errors import UnsafeWrite, WorkbookInUse
 from ..i18n import L
@@ -34,13 +33,25 @@ def owner_files(path: Path) -> list[Path]:
     return out
 
 
-def check_not_open(path: Path) -> None:
-    """Refuse a workbook that is open in an office program or marked read-only."""
-    if not stat.S_IMODE(path.stat().st_mode) & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-        raise UnsafeWrite(L("工作簿 {n} 是只读文件，不会被修改。如需写入，请先取消只读属性。",
-                            "Workbook {n} is read-only; it will not be changed. Clear the read-only flag first.")
-                          .format(n=path.name))
-    for f in owner_files(path):
+def writable(path: Path, st: os.stat_result | None = None) -> bool:
+    """Whether the user may write the file itself, as Excel decides it: a file without any write
+    bit is read-only for everyone (root too); otherwise the system's answer for this user (owner,
+    group and other bits, ACLs). The folder's permissions do not matter: the replace goes through
+    a rename, which a writable folder would allow for any file in it."""
+    st = st or path.stat()
+    if not stat.S_IMODE(st.st_mode) & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    return os.access(path, os.W_OK, effective_ids=os.access in os.supports_effective_ids)
+
+
+def check_not_open(path: Path, *aliases: Path) -> None:
+    """Refuse a workbook that is open in an office program, or that the user may not write.
+    ``aliases``: other names of the same file (a symbolic link the user named)."""
+    if not writable(path):
+        raise UnsafeWrite(L("工作簿 {n} 是只读文件（或您没有写入权限），不会被修改。如需写入，请先取消只读属性或取得写入权限。",
+                            "Workbook {n} is read-only (or you may not write it); it will not be changed. Clear the "
+                            "read-only flag or get write permission first.").format(n=path.name))
+    for f in [f for p in (path, *aliases) for f in owner_files(p)]:
         if f.exists():
             raise WorkbookInUse(L("工作簿 {n} 正在被 Excel/WPS/LibreOffice 打开（发现 {f}）。请先保存并关闭它，再运行本命令。",
                                   "Workbook {n} is open in Excel/WPS/LibreOffice ({f} exists). "
@@ -112,13 +123,21 @@ def backup_name(path: Path, now: dt.datetime) -> Path:
     return target
 
 
-def make_backup(path: Path, now: dt.datetime, target: Path | None = None) -> Path:
-    """Copy ``path`` into the backup folder (``target``: the name chosen before, see backup_name)."""
+def make_backup(path: Path, now: dt.datetime, target: Path | None = None, data: bytes | None = None) -> Path:
+    """A copy of the workbook in the backup folder (``target``: the name chosen before, see
+    backup_name; ``data``: the workbook's bytes as the write read them). It is never more open than
+    the workbook itself nor than the user's umask allows."""
     target = target or backup_name(path, now)
     target.parent.mkdir(exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     try:
-        shutil.copyfile(path, tmp)  # mtime = when the backup was made: pruning keeps the newest
+        if data is None:
+            shutil.copyfile(path, tmp)  # mtime = when the backup was made: pruning keeps the newest
+        else:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+        os.chmod(tmp, stat.S_IMODE(os.stat(tmp).st_mode) & stat.S_IMODE(path.stat().st_mode))
         _fsync_file(tmp)
         os.replace(tmp, target)
     except BaseException:
@@ -128,13 +147,18 @@ def make_backup(path: Path, now: dt.datetime, target: Path | None = None) -> Pat
     return target
 
 
+def _backup_pattern(path: Path) -> re.Pattern[str]:
+    """Exactly the names :func:`backup_name` gives ``path``'s backups (``team.xlsx`` never claims
+    ``team.2025.xlsx``'s)."""
+    return re.compile(re.escape(path.stem) + r"\.\d{8}-\d{6}(?:-\d+)?" + re.escape(path.suffix))
+
+
 def list_backups(path: Path) -> list[Path]:
     folder = path.parent / BACKUP_DIR
     if not folder.is_dir():
         return []
-    prefix = path.stem + "."
-    found = [p for p in folder.iterdir()
-             if p.name.startswith(prefix) and p.suffix == path.suffix and p.name[len(prefix):len(prefix) + 1].isdigit()]
+    mine = _backup_pattern(path)
+    found = [p for p in folder.iterdir() if mine.fullmatch(p.name) and p.is_file()]
     return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
 
 
@@ -153,14 +177,26 @@ def write_temp(path: Path, save: Callable[[Path], None]) -> Path:
     tmp = Path(name)
     try:
         save(tmp)
-        mode = stat.S_IMODE(path.stat().st_mode)
-        os.chmod(tmp, mode)
+        keep_owner(tmp, path.stat())
         _fsync_file(tmp)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     return tmp
+
+
+def keep_owner(tmp: Path, st: os.stat_result) -> None:
+    """Give the new file the workbook's owner and group where the system allows it (root can; a
+    user can keep a group they belong to), then its permission bits (chown clears set-id bits)."""
+    if hasattr(os, "chown"):
+        for uid, gid in ((st.st_uid, st.st_gid), (-1, st.st_gid)):
+            try:
+                os.chown(tmp, uid, gid)
+                break
+            except OSError:
+                continue
+    os.chmod(tmp, stat.S_IMODE(st.st_mode))
 
 
 def replace(tmp: Path, path: Path) -> None:
@@ -189,78 +225,3 @@ def restore(backup: Path, path: Path) -> None:
     """Put the backup back in place atomically (a copy, so the backup itself stays)."""
     tmp = write_temp(path, lambda t: shutil.copyfile(backup, t))
     replace(tmp, path)
-
-
-# ---- checking what was written ---------------------------------------------------------------------------
-def read_back(path: Path, wanted: dict[str, dict[tuple[int, int], Any]]) -> dict[str, dict[tuple[int, int], Any]]:
-    """The values python-calamine reads at the given (row, col) of each sheet. Two sheets are read
-    at once (calamine parses without the GIL, one workbook object per thread)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from python_calamine import CalamineWorkbook
-
-    def one(sheet: str, cells: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
-        wb = CalamineWorkbook.from_path(str(path))
-        try:
-            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        finally:
-            with contextlib.suppress(Exception):
-                wb.close()
-        got = {}
-        for r, c in cells:
-            row = rows[r - 1] if r - 1 < len(rows) else []
-            got[(r, c)] = row[c - 1] if c - 1 < len(row) else ""
-        return got
-
-    if len(wanted) < 2:
-        return {sheet: one(sheet, cells) for sheet, cells in wanted.items()}
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="wbt-readback") as pool:
-        futures = {sheet: pool.submit(one, sheet, cells) for sheet, cells in wanted.items()}
-        return {sheet: f.result() for sheet, f in futures.items()}
-
-
-def same_value(meant: Any, got: Any, date1904: bool = False) -> bool:
-    """Whether calamine's reading of a cell is what was written."""
-    if meant is None:
-        return got in (None, "")
-    if isinstance(meant, bool):
-        return got is meant or got == meant
-    if isinstance(meant, dt.datetime | dt.date):
-        if isinstance(got, dt.datetime | dt.date):
-            a = meant if isinstance(meant, dt.datetime) else dt.datetime(meant.year, meant.month, meant.day)
-            b = got if isinstance(got, dt.datetime) else dt.datetime(got.year, got.month, got.day)
-            return abs((a - b).total_seconds()) < 1
-        if isinstance(got, int | float):
-            from .values import excel_serial
-            return math.isclose(excel_serial(meant, date1904), float(got), abs_tol=1e-5)
-        return False
-    if isinstance(meant, int | float):
-        from .values import excel_serial
-        if isinstance(got, dt.timedelta):  # a number shown with a time format
-            got = got.total_seconds() / 86400
-        elif isinstance(got, dt.date):     # a number in a date-formatted cell
-            got = excel_serial(got, date1904)
-        if isinstance(got, bool) or not isinstance(got, int | float):
-            return False
-        return math.isclose(float(meant), float(got), rel_tol=1e-12, abs_tol=1e-12)
-    return isinstance(got, str) and got == str(meant)
-
-
-def verify_or_restore(path: Path, meant: dict[str, dict[tuple[int, int], Any]], backup: Path | None,
-                      date1904: bool = False) -> None:
-    """Re-read the changed cells; if any differs, restore the backup and refuse."""
-    from ..model import cell_ref
-
-    try:
-        got = read_back(path, meant)
-        bad = next(((s, rc) for s, cells in meant.items() for rc, v in cells.items()
-                    if not same_value(v, got[s][rc], date1904)), None)
-        problem = None if bad is None else f"{bad[0]}!{cell_ref(*bad[1])}"
-    except Exception as exc:  # the new file cannot even be read
-        bad, problem = ("?", (0, 0)), f"{type(exc).__name__}: {exc}"
-    if bad is None:
-        return
-    if backup is not None:
-        restore(backup, path)
-    raise UnsafeWrite(L("写入后复查失败（{p}），已恢复原文件。", "Check after writing failed ({p}); the original was restored.")
-                      .format(p=problem), sheet=bad[0] if bad[0] != "?" else None)

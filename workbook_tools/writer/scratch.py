@@ -30,7 +30,8 @@ from ..errors import UnsafeWrite
 from ..i18n import L
 from ..model import split_ref
 from ..styles import FONT, PALETTE
-from .package import NS_MAIN, unescape_attr
+from .package import NS_MAIN
+from .xmlns import unescape
 
 _DATE_FMT = {"num_format": "yyyy-mm-dd"}
 _DATETIME_FMT = {"num_format": "yyyy-mm-dd hh:mm"}
@@ -38,14 +39,15 @@ CHART_KINDS = {"column", "bar", "pie", "line"}
 
 
 # ---- rendering ---------------------------------------------------------------------------------
-def render(sheet: GeneratedSheet, base_font: tuple[str, float] | None = None) -> dict[str, bytes]:
+def render(sheet: GeneratedSheet, base_font: tuple[str, float] | None = None, *,
+           date1904: bool = False) -> dict[str, bytes]:
     """The parts of a one-sheet XlsxWriter workbook holding ``sheet`` (strings inlined).
 
     ``base_font`` (name, size) is the target workbook's default font: styled cells use it
     unless their PALETTE style says otherwise, so a generated sheet looks like the rest.
     """
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "date_1904": date1904,
                                    "strings_to_numbers": False, "strings_to_urls": False})
     try:
         ws = wb.add_worksheet(sheet.name)
@@ -340,7 +342,7 @@ class _Styles:
             if m_id is None:
                 continue
             used.append(int(m_id.group(1)))
-            if m_code and unescape_attr(m_code.group(1)[1:-1]) == code:
+            if m_code and unescape(m_code.group(1)[1:-1]) == code:
                 return int(m_id.group(1))
         new_id = max([163, *used]) + 1
         self.index_of("numFmts", f"<{self.prefix}numFmt numFmtId=\"{new_id}\" formatCode={quoteattr(code)}/>")
@@ -366,7 +368,7 @@ def default_font(styles_xml: bytes) -> tuple[str, float] | None:
     size = re.search(r'<(?:\w+:)?sz\b[^>]*\bval="([\d.]+)"', fonts[0])
     if name is None:
         return None
-    return unescape_attr(name.group(1)), float(size.group(1)) if size else 11.0
+    return unescape(name.group(1)), float(size.group(1)) if size else 11.0
 
 
 def merge_styles(target: bytes, scratch: bytes, used: set[int]) -> tuple[bytes, dict[int, int]]:

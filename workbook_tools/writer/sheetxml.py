@@ -102,6 +102,30 @@ def merged_ranges(xml: bytes) -> list[tuple[str, int, int, int, int]]:
     return out
 
 
+_F_TAG = re.compile(rb"<(?:[\w.\-]+:)?f\b[^>]*>")
+
+
+def formula_ranges(xml: bytes) -> list[tuple[str, int, int, int, int]]:
+    """(ref, r1, c1, r2, c2) of every array formula (``<f t="array" ref=…>``, also a dynamic-array
+    spill) and data table: each cell of the range shows a computed value, though only the first
+    holds the ``<f>``."""
+    if b"array" not in xml and b"dataTable" not in xml:
+        return []
+    out = []
+    for m in _F_TAG.finditer(xml):
+        a = attrs(m.group(0))
+        if a.get("t") in ("array", "dataTable") and a.get("ref"):
+            ref = a["ref"].replace("$", "")
+            try:
+                first, _, last = ref.partition(":")
+                r1, c1 = split_ref(first)
+                r2, c2 = split_ref(last or first)
+            except ValueError:
+                continue
+            out.append((ref, r1, c1, r2, c2))
+    return out
+
+
 def is_protected(xml: bytes) -> bool:
     m = _PROTECTION.search(xml, _after_sheet_data(xml))  # it follows sheetData: never scan the rows
     return bool(m and attrs(m.group(0)).get("sheet") in ("1", "true"))

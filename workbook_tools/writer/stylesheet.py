@@ -8,11 +8,42 @@ their sections and the ``count`` attributes updated; every existing byte stays w
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from typing import Any
 
 from ..styles import FONT, MARKS, PALETTE
-from .package import attrs
+from .package import NS_MAIN, REL_STYLES, Package, attrs
+
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+#: the stylesheet a workbook without one gets (Google Sheets exports and hand-made files may lack it):
+#: one default font, the two fills every stylesheet starts with, one border and the default format
+MINIMAL_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<styleSheet xmlns="{NS_MAIN}"><fonts count="1"><font><sz val="11"/><name val="{FONT}"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '</fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>').encode()
+
+
+def ensure_styles(pkg: Package) -> str:
+    """The workbook's styles part, created (:data:`MINIMAL_STYLES`, with its relationship and
+    content type) when the workbook has none."""
+    part = pkg.styles_part()
+    if part is not None and pkg.has(part):
+        return part
+    wb = pkg.workbook_part
+    base = posixpath.dirname(wb)
+    if part is None:
+        part = posixpath.join(base, "styles.xml")
+        if pkg.part_name(part) is not None:
+            part = pkg.new_part_name(posixpath.join(base, "styles{}.xml"))
+        pkg.add_rel(wb, REL_STYLES, posixpath.relpath(part, base or "."))
+    pkg.write(part, MINIMAL_STYLES, CT_STYLES)
+    return part
+
 
 _DATE_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
 _SECTIONS = ("numFmts", "fonts", "fills", "borders", "cellXfs")

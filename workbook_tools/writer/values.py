@@ -18,9 +18,9 @@ from typing import Any
 from ..changeset import Formula
 from ..model import col_letter, split_ref
 from .package import attrs
+from .xmlns import unescape as xml_unescape
 
 _START = re.compile(rb"<[^>]*?>", re.S)
-_XML_ENT = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);")
 _ESC_X = re.compile(r"_(x[0-9A-Fa-f]{4})_")
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 MAX_TEXT = 32767
@@ -57,15 +57,6 @@ def rc_of(ref: str) -> tuple[int, int]:
 @functools.lru_cache(maxsize=16384)
 def _letters(col: int) -> str:
     return col_letter(col)
-
-
-def xml_unescape(s: str) -> str:
-    def one(m: re.Match[str]) -> str:
-        e = m.group(1)
-        if e[0] == "#":
-            return chr(int(e[2:], 16) if e[1] in "xX" else int(e[1:]))
-        return {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}[e]
-    return _XML_ENT.sub(one, s)
 
 
 def _unescape_ooxml(s: str) -> str:
