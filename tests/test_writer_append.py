@@ -10,7 +10,8 @@ import pytest
 
 from workbook_tools.writer import sheetxml
 from workbook_tools.writer.append import append_table
-from workbook_tools.writer.cells import KEEP, CellPatch, NewRows, _render_cell, cell_ref, patch_cells
+from workbook_tools.writer.cells import KEEP, CellPatch, NewRows, _render_cell, patch_cells
+from workbook_tools.writer.values import cell_ref
 
 NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 XNS = b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -176,7 +177,7 @@ def _walk_only(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("rows", TARGETS)
 def test_rows_located_directly_give_the_bytes_of_the_walk(name: str, rows: list[int],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from workbook_tools.writer.cells import read_cells
+    from workbook_tools.writer.cellfind import read_cells
     from workbook_tools.writer.values import SharedStrings
 
     xml = {**SHEETS, **GAPPED}[name]

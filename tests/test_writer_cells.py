@@ -14,8 +14,10 @@ from python_calamine import CalamineWorkbook
 
 from workbook_tools.changeset import CellMark, Changeset
 from workbook_tools.writer import apply_changeset
-from workbook_tools.writer.cells import CellPatch, SharedStrings, patch_cells, read_cells
+from workbook_tools.writer.cellfind import read_cells
+from workbook_tools.writer.cells import CellPatch, patch_cells
 from workbook_tools.writer.changelog import LOG_SHEET
+from workbook_tools.writer.values import SharedStrings
 
 NOW = dt.datetime(2026, 3, 1, 9, 30, 15)
 S1 = "xl/worksheets/sheet1.xml"

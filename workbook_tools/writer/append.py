@@ -8,7 +8,8 @@ put before ``</sheetData>``. Anything else takes the generic pass.
 
 from __future__ import annotations
 
-from .cells import CellPatch, NewRows, col_styles, patch_cells
+from .cellfind import col_styles
+from .cells import CellPatch, NewRows, patch_cells
 from .sheetxml import locate_rows, sheet_data_span, update_dimension
 
 __all__ = ["append_table"]

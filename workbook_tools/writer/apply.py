@@ -26,7 +26,8 @@ from ..model import WorkbookModel
 from ..styles import PALETTE
 from . import changelog, journal, safety, source, written
 from .book import Book
-from .cells import CellPatch, read_cells
+from .cellfind import read_cells
+from .cells import CellPatch
 from .checks import check_edit, edits_by_cell, past_limit, refuse, target_sheets
 from .marks import MARKS_SHEET, apply_marks, clear_marks, load_records, save_records
 from .notes import apply_notes

@@ -4,8 +4,8 @@ A worksheet part is never reparsed and reserialised: rows and cells are located 
 expressions inside ``<sheetData>`` and only the rows that change are rebuilt; every other byte
 (namespace prefixes, ``mc:Ignorable``, extLst, unknown elements) is kept as it was.
 
-The entry points are :func:`read_cells` (what the targets hold now, for the pre-flight) and
-:func:`patch_cells` (one pass over the sheet applying every :class:`CellPatch`).
+The entry point is :func:`patch_cells` (one pass over the sheet applying every :class:`CellPatch`);
+what the targets hold now, for the pre-flight, is :func:`.cellfind.read_cells`.
 """
 
 from __future__ import annotations
@@ -17,187 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .package import attrs
-from .sheetxml import (
-    CELL_RE,
-    SHEETDATA_RE,
-    START_RE,
-    col_number,
-    iter_cells,
-    iter_rows,
-    locate_rows,
-    sheet_data_span,
-    update_dimension,
-)
-from .values import SharedStrings, StoredCell, cell_ref, parse_cell, value_xml
+from .cellfind import col_style, col_styles, locate, row_style
+from .sheetxml import START_RE, iter_cells, iter_rows, locate_rows, sheet_data_span, update_dimension
+from .values import cell_ref, value_xml
 
-__all__ = ["KEEP", "CellPatch", "patch_cells", "read_cells"]
+__all__ = ["KEEP", "CellPatch", "NewRows", "patch_cells"]
 
 KEEP: Any = type("Keep", (), {"__repr__": lambda self: "KEEP"})()
 _MEMO_TYPES = frozenset({str, int, float, bool, dt.date, dt.datetime})
-
-
-# ---- locating rows and cells -----------------------------------------------------------------
-def _find_cell(row_blob: bytes, row: int, col: int) -> re.Match[bytes] | None:
-    """The ``<c>`` of one cell found directly by its ``r`` attribute (None if not found that way)."""
-    pos = row_blob.find(b' r="' + cell_ref(row, col).encode() + b'"')
-    if pos < 0:
-        return None
-    lt = row_blob.rfind(b"<", 0, pos)
-    m = CELL_RE.match(row_blob, lt)
-    if m is None or row_blob.find(b">", lt) < pos:
-        return None
-    return m
-
-
-_R_LESS = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\sr\s*=)")
-
-
-def _has_r_less_cell(body: bytes) -> bool:
-    """Whether some ``<c>`` in a row has no ``r``. When every cell tag starts ``<c r="`` (Excel's
-    form and ours), byte counts tell; otherwise the pattern decides."""
-    if body.count(b':c') == 0 and body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/") == body.count(b'<c r="'):
-        return False
-    return _R_LESS.search(body) is not None
-
-
-def _locate(body: bytes, row: int, cols: list[int], prefix: bytes) -> list[tuple[int, int]] | None:
-    """For each target column (ascending): (start, end) of its ``<c>`` in the row body, or
-    (pos, pos) where a new cell goes. None when the row is unusual (cells without ``r``, out of order)."""
-    if not body.strip():
-        return [(len(body), len(body))] * len(cols)
-    if _has_r_less_cell(body):
-        return None
-    last = body.rfind(b"<" + prefix + b"c ")
-    lm = CELL_RE.match(body, last) if last >= 0 else None
-    if lm is None or not lm.group(1):
-        return None
-    last_col = col_number(lm.group(1))
-    out = []
-    for c in cols:
-        m = _find_cell(body, row, c)
-        if m is not None:
-            out.append((m.start(), m.end()))
-            continue
-        if c > last_col:
-            out.append((lm.end(), lm.end()))
-            continue
-        nxt = next((n for n in (_find_cell(body, row, k) for k in range(c + 1, last_col + 1)) if n is not None), None)
-        if nxt is None:
-            return None
-        out.append((nxt.start(), nxt.start()))
-    if any(a[1] > b[0] for a, b in zip(out, out[1:])):
-        return None
-    return out
-
-
-
-
-def _attr(blob: bytes, name: bytes) -> str | None:
-    start = START_RE.match(blob)
-    if not start:
-        return None
-    m = re.search(rb"\s" + name + rb'\s*=\s*"([^"]*)"', start.group(0))
-    return m.group(1).decode() if m else None
-
-
-def _attr_int(blob: bytes, name: bytes) -> int | None:
-    v = _attr(blob, name)
-    return int(v) if v else None
-
-
-def read_cells(xml: bytes, refs: Iterable[tuple[int, int]], sst: SharedStrings) -> dict[tuple[int, int], StoredCell]:
-    """What each (row, col) holds now; cells that are absent come back with ``exists=False``."""
-    want: dict[int, set[int]] = {}
-    for r, c in refs:
-        want.setdefault(r, set()).add(c)
-    out = {(r, c): StoredCell(r, c) for r, wanted in want.items() for c in wanted}
-    lo, hi, prefix, closed = sheet_data_span(xml)
-    cols = col_styles(xml)
-    rows: dict[int, bytes] = {}
-    if not closed:
-        for r, row_blob in _target_rows(xml, lo, hi, prefix, sorted(want)):
-            wanted = want[r]
-            rows[r] = row_blob
-            found = {c: _find_cell(row_blob, r, c) for c in wanted}
-            for c, cm in found.items():
-                if cm is not None:
-                    out[(r, c)] = parse_cell(cm.group(0), r, c, sst)
-            if all(found.values()) or not _has_r_less_cell(row_blob):
-                continue
-            left = len(wanted)
-            for c, cm in iter_cells(row_blob, r):
-                if c in wanted:
-                    out[(r, c)] = parse_cell(cm.group(0), r, c, sst)
-                    left -= 1
-                    if not left:
-                        break
-    row_styles: dict[int, int | None] = {}
-    col_cache: dict[int, int | None] = {}
-    for (r, c), cell in out.items():
-        if not cell.exists:
-            if r not in row_styles:
-                row_styles[r] = _row_style(rows[r]) if r in rows else None
-            s = row_styles[r]
-            cell.style = (s if s is not None else _col_style(c, cols, col_cache)) or 0
-    return out
-
-
-def _target_rows(xml: bytes, lo: int, hi: int, prefix: bytes,
-                 targets: list[int]) -> Iterable[tuple[int, bytes]]:
-    """(row, its XML) of each target row the sheet holds, in order."""
-    spots = locate_rows(xml, lo, hi, prefix, targets)
-    if spots is not None:
-        yield from ((r, xml[at:end]) for r, at, end in spots if end is not None)
-        return
-    wanted, last_row = set(targets), targets[-1]
-    for r, m in iter_rows(xml, lo, hi):
-        if r > last_row:
-            break
-        if r in wanted:
-            yield r, m.group(0)
-
-
-def _row_style(row_blob: bytes) -> int | None:
-    start = START_RE.match(row_blob)
-    if start is None or b"customFormat" not in start.group(0):
-        return None
-    a = attrs(start.group(0)) if start else {}
-    if a.get("customFormat") in ("1", "true") and a.get("s"):
-        return int(a["s"])
-    return None
-
-
-def col_styles(xml: bytes) -> list[tuple[int, int, int]]:
-    """(min, max, style) of each ``<col>`` with a style."""
-    out = []
-    m0 = SHEETDATA_RE.search(xml)
-    head = xml[:m0.start()] if m0 else xml
-    for m in re.finditer(rb"<(?:\w+:)?col\b[^>]*>", head):
-        a = attrs(m.group(0))
-        if a.get("style") and a.get("min"):
-            out.append((int(a["min"]), int(a.get("max", a["min"])), int(a["style"])))
-    return out
-
-
-def default_style(xml: bytes, row_blob: bytes | None, col: int,
-                  cols: list[tuple[int, int, int]] | None = None) -> int | None:
-    """The style a new cell takes: the row's if it has customFormat, else its column's."""
-    if row_blob is not None:
-        s = _row_style(row_blob)
-        if s is not None:
-            return s
-    return _col_style(col, col_styles(xml) if cols is None else cols)
-
-
-def _col_style(col: int, cols: list[tuple[int, int, int]], cache: dict[int, int | None] | None = None) -> int | None:
-    """The style of column ``col`` (``cache``: answers already found for these ``cols``)."""
-    if cache is not None and col in cache:
-        return cache[col]
-    found = next((s for lo, hi, s in cols if lo <= col <= hi), None)
-    if cache is not None:
-        cache[col] = found
-    return found
 
 
 # ---- patching ----------------------------------------------------------------------------------
@@ -292,12 +119,12 @@ def _patch_row(row_blob: bytes, r: int, patches: dict[int, CellPatch], cols: lis
     todo = sorted(patches)
     i = 0
     pos = 0
-    row_style = _row_style(start)
+    own_style = row_style(start)
 
     def inherit(c: int) -> int | None:
-        return row_style if row_style is not None else _col_style(c, cols, col_cache)
+        return own_style if own_style is not None else col_style(c, cols, col_cache)
 
-    spots = _locate(body, r, todo, prefix)
+    spots = locate(body, r, todo, prefix)
     if spots is not None:  # splice each target in place (or insert it where it belongs)
         for c, (a, b) in zip(todo, spots):
             pieces.append(body[pos:a])

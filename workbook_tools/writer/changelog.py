@@ -23,7 +23,8 @@ from ..changeset import display_width
 from ..schema import CHANGELOG_SHEET, changelog_sheet_name, changelog_sheet_number
 from .append import append_table
 from .book import Book
-from .cells import CellPatch, read_cells
+from .cellfind import read_cells
+from .cells import CellPatch
 from .logrows import action_label, log_rows, show
 from .sheetxml import SHEETDATA_RE, is_protected, last_used_row
 from .values import MAX_ROW, StoredCell

@@ -18,7 +18,8 @@ from ..changeset import CellMark
 from ..model import cell_ref, split_ref
 from ..schema import MARKS_SHEET
 from .book import Book, sheet_xml
-from .cells import CellPatch, read_cells
+from .cellfind import read_cells
+from .cells import CellPatch
 from .sheetxml import iter_cells, iter_rows, sheet_data_span
 from .values import SharedStrings, parse_cell, rc_of
 
