@@ -37,7 +37,7 @@ from ..schema import (
     norm_header,
 )
 from ..stamp import SourceStamp
-from . import safety, xmlscan
+from . import longtext, safety, xmlscan
 from .frames import build_sheet
 from .headermap import header_score, pins_for
 from .settings import read_settings
@@ -74,7 +74,7 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
                                        "xl/workbook.xml is missing"))
         info = xmlscan.workbook_info(parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels", b""))
         sst = next((v for k, v in parts.items() if k.casefold().endswith("sharedstrings.xml")), b"")
-        long_shared = xmlscan.long_shared_strings(sst) if len(sst) > xmlscan.MAX_CELL_TEXT else {}
+        long_shared = longtext.long_shared_strings(sst) if len(sst) > longtext.MAX_CELL_TEXT else {}
         del parts, sst
         fmt = "xlsm" if (path.suffix.lower() == ".xlsm" or "xl/vbaProject.bin" in zf.namelist()) else "xlsx"
     entries = {e.name: e for e in info.sheets}

@@ -5,8 +5,8 @@ Byte-level regexes on the inflated parts (streamed, capped by :mod:`.safety`), n
 * ``workbook.xml``: sheet names, states (hidden / veryHidden), part paths, ``date1904``;
 * each sheet part, in blocks (:func:`iter_blocks`, linear time, bounded memory): how far its
   cells reach (:mod:`.extent`, to refuse a sheet before calamine allocates its range), hidden
-  rows, formulas without a cached value, error cells, texts longer than Excel allows, and the
-  text of every formula (calamine gives only the cached values; :func:`formula_texts`).
+  rows, formulas without a cached value, error cells, texts longer than Excel allows
+  (:mod:`.longtext`), and the text of every formula (calamine gives only the cached values; :func:`formula_texts`).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import Any
 from ..errors import UnreadableWorkbook
 from ..i18n import L
 from . import extent, safety
+from .longtext import CELL_REF, long_text_found, long_texts
 
 #: Excel's limit of characters in one cell; a longer text gets the R-TEXT-TOO-LONG notice
-MAX_CELL_TEXT = 32_767
 #: a sheet whose last cell lies this far below its rows (stray cells) is refused
 SPARSE_MIN_ROW = 100_000
 SPARSE_FACTOR = 4
@@ -41,15 +41,8 @@ _WBPR = re.compile(rb"<(?:\w+:)?workbookPr\b([^>]*)/?>")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _R_ATTR = re.compile(rb'\br="(\d+)"')
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?v>([^<]*)</', re.S)
 # a text run after a tag that may hold more than 32,767 characters (at least 32,768 bytes of UTF-8)
-_TEXT_OPEN = rb"<(?:[\w.-]+:)?[tv](?:\s[^>]*)?>"  # a cell's <v> or a string's <t>: its text follows
-_LONG_RUN = re.compile(_TEXT_OPEN + rb"([^<]{%d,})" % (MAX_CELL_TEXT + 1))
-_TEXT_OPEN_AT_END = re.compile(_TEXT_OPEN + rb"\Z")
-_SI_END = re.compile(rb"</(?:[\w.-]+:)?si>")
-_TEXT_RUN = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>([^<]*)<")
-_SHARED_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\br="([A-Za-z]{1,3})(\d+)"[^>]*>\s*<(?:[\w.-]+:)?v>\s*(\d+)\s*<')
 _FORMULA_CELL = re.compile(
     rb"<(?:\w+:)?c\b([^>]*)>\s*(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*"
     rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
@@ -215,12 +208,12 @@ def _giant_tag(path: Path, part: str) -> UnreadableWorkbook:
 
 def _facts(buf: bytes, out: SheetScan) -> None:
     if b"<" not in buf:  # a piece of a long text: nothing but its length to count
-        _long_texts(buf, out)
+        long_texts(buf, out)
         return
     out.n_rows += _count_rows(buf)
     if b't="e"' in buf:
         for m in _ERROR_CELL.finditer(buf):
-            ref = _CELL_REF.search(m.group(1))
+            ref = CELL_REF.search(m.group(1))
             if ref:
                 out.errors.append((int(ref.group(2)), extent.col_index(ref.group(1)),
                                    m.group(2).decode("utf-8", "replace")))
@@ -235,93 +228,10 @@ def _facts(buf: bytes, out: SheetScan) -> None:
             attrs = m.group(1)
             if m.group(2) and b't="str"' in attrs:
                 continue  # a formula whose cached value is the empty text ""
-            ref = _CELL_REF.search(attrs)
+            ref = CELL_REF.search(attrs)
             if ref:
                 out.formulas_without_value.append((int(ref.group(2)), extent.col_index(ref.group(1))))
-    _long_texts(buf, out)
-
-
-def long_shared_strings(sst: bytes) -> dict[int, int]:
-    """{index: characters} of the shared strings longer than Excel's 32,767 characters per cell
-    (split at each ``</si>``: the strings longer than 32,767 bytes are looked at, all their runs)."""
-    out = {}
-    for i, item in enumerate(_SI_END.split(sst) if b":si>" in sst else sst.split(b"</si>")):
-        if len(item) > MAX_CELL_TEXT:
-            n = sum(text_length(t) for t in _TEXT_RUN.findall(item))
-            if n > MAX_CELL_TEXT:
-                out[i] = n
-    return out
-
-
-def _long_texts(buf: bytes, out: SheetScan) -> None:
-    """Inline texts (one text node) and shared strings longer than Excel's 32,767 characters per
-    cell, with their cell."""
-    if out.long_shared:
-        for m in _SHARED_CELL.finditer(buf):
-            n = out.long_shared.get(int(m.group(3)))
-            if n is not None and b't="s"' in m.group(0)[:m.group(0).find(b">")]:
-                out.long_texts.append((int(m.group(2)), extent.col_index(m.group(1)), n))
-    lead = buf.find(b"<")
-    lead = len(buf) if lead < 0 else lead
-    if lead and out.open_run is not None:  # the block goes on with the text the last one ended in
-        row, col, n = out.open_run
-        out.open_run = (row, col, n + text_length(buf[:lead]))
-        if lead < len(buf):
-            _long_text_found(out, *out.open_run)
-            out.open_run = None
-    if lead == len(buf):
-        return
-    for m in _LONG_RUN.finditer(buf) if _has_long_run(buf) else ():
-        cell = buf.rfind(b"<c", 0, m.start())
-        if cell < 0:
-            cell = buf.rfind(b":c", 0, m.start())
-        ref = _CELL_REF.search(buf, cell, buf.find(b">", cell) + 1) if cell >= 0 else None
-        row, col = (int(ref.group(2)), extent.col_index(ref.group(1))) if ref else out.last_ref
-        if m.end() == len(buf):  # the text goes on in the next block
-            out.open_run = (row, col, text_length(m.group(1)))
-        else:
-            _long_text_found(out, row, col, text_length(m.group(1)))
-    _last_ref(buf, out)
-    if out.open_run is None and _TEXT_OPEN_AT_END.search(buf, max(0, len(buf) - 512)):
-        out.open_run = (*out.last_ref, 0)  # the block ends with <t> or <v>: the text follows
-
-
-def _long_text_found(out: SheetScan, row: int, col: int, n: int) -> None:
-    if n > MAX_CELL_TEXT:
-        out.long_texts.append((row, col, n))
-
-
-def _has_long_run(buf: bytes, window: int = (MAX_CELL_TEXT + 1) // 2) -> bool:
-    """Whether ``buf`` may hold a run of more than 32,767 bytes without ``<``: such a run covers a
-    whole aligned window of half its length, so looking for ``<`` in each window is enough."""
-    return any(buf.find(b"<", k, k + window) < 0 for k in range(0, len(buf) - window + 1, window))
-
-
-_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
-_ENTITY = re.compile(rb"&(?:#x([0-9a-fA-F]{1,8})|#(\d{1,10})|[A-Za-z]{1,10});")
-
-
-def text_length(raw: bytes) -> int:
-    """Characters of XML text (UTF-8) as Excel counts them: UTF-16 units, an entity as the
-    character it stands for. Counted on the bytes, without decoding (texts can be huge)."""
-    n = len(raw)
-    if not raw.isascii():
-        n = len(raw.translate(None, _UTF8_CONTINUATION))             # code points
-        n += sum(raw.count(lead) for lead in (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4"))  # astral: two units
-    if b"&" in raw:
-        for m in _ENTITY.finditer(raw):
-            code = int(m.group(1), 16) if m.group(1) else int(m.group(2)) if m.group(2) else 0
-            n += (2 if code > 0xFFFF else 1) - len(m.group(0))
-    return n
-
-
-def _last_ref(buf: bytes, out: SheetScan) -> None:
-    pos = buf.rfind(b"<c ")
-    if pos < 0:
-        pos = buf.rfind(b":c ")
-    ref = _CELL_REF.search(buf, pos, buf.find(b">", pos) + 1) if pos >= 0 else None
-    if ref:
-        out.last_ref = (int(ref.group(2)), extent.col_index(ref.group(1)))
+    long_texts(buf, out)
 
 
 def has_formula(buf: bytes) -> bool:
@@ -334,7 +244,7 @@ def formula_texts(buf: bytes) -> dict[tuple[int, int], str]:
     formula has a text that is its own."""
     out: dict[tuple[int, int], str] = {}
     for m in _FORMULA_TEXT.finditer(buf):
-        ref = _CELL_REF.search(m.group(1))
+        ref = CELL_REF.search(m.group(1))
         if ref is None:
             continue
         plain = b"t=" not in m.group(2) and m.group(3) is not None
@@ -353,7 +263,7 @@ def _last_cell(buf: bytes, out: SheetScan) -> None:
     if pos < 0:
         pos = buf.rfind(b":c ")
     if pos >= 0:
-        ref = _CELL_REF.search(buf, pos, buf.find(b">", pos) + 1)
+        ref = CELL_REF.search(buf, pos, buf.find(b">", pos) + 1)
         if ref:
             out.last_row = max(out.last_row, int(ref.group(2)))
         else:
@@ -412,7 +322,7 @@ def finish_facts(scan: SheetScan, *, final: bool = True) -> SheetScan:
 
 def _end_facts(scan: SheetScan) -> None:
     if scan.open_run is not None:  # the part ended inside a long text
-        _long_text_found(scan, *scan.open_run)
+        long_text_found(scan, *scan.open_run)
         scan.open_run = None
 
 
