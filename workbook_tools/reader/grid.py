@@ -24,7 +24,7 @@ from ..errors import UnreadableWorkbook
 from ..i18n import L
 from ..model import Grid
 from . import safety, xmlscan
-from .workbook import _get_sheet, _open_calamine, _sheet_parts, _to_rows
+from .calamine import get_sheet, open_calamine, sheet_parts, to_rows
 
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
 _CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.S)
@@ -53,7 +53,7 @@ def open_book(path: Path) -> BookFile:
         raise UnreadableWorkbook(L(f"“{path.name}”是旧版 .xls 文件，无法比较；请先在 Excel 中另存为 .xlsx",
                                    f"'{path.name}' is a legacy .xls file and cannot be compared; save it as .xlsx"))
     with safety.open_zip(path) as zf:
-        small = safety.check_small_parts(zf, path, skip=_sheet_parts(zf))
+        small = safety.check_small_parts(zf, path, skip=sheet_parts(zf))
         if "xl/workbook.xml" not in small:
             raise UnreadableWorkbook(L(f"无法读取“{path.name}”：缺少 xl/workbook.xml",
                                        f"Cannot read '{path.name}': xl/workbook.xml is missing"))
@@ -130,10 +130,10 @@ def read_grids(book: BookFile, names: list[str]) -> dict[str, Grid]:
     out: dict[str, Grid] = {}
     if not names:
         return out
-    wb = _open_calamine(book.path)
+    wb = open_calamine(book.path)
     with zipfile.ZipFile(book.path) as zf:
         for name in names:
             scan = xmlscan.scan_sheet(zf, book.parts[name], book.path, name)
-            values: list[list[Any]] = _to_rows(_get_sheet(wb, book.path, name), book.path, name, None, {})
+            values: list[list[Any]] = to_rows(get_sheet(wb, book.path, name), book.path, name, None, {})
             out[name] = Grid(values, scan.formulas)
     return out

@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import UnreadableWorkbook
 from ..i18n import L
 from . import safety, xmlscan
-from .workbook import _get_sheet, _open_calamine, _sheet_parts
+from .calamine import get_sheet, open_calamine, sheet_parts
 
 
 def read_sheet_rows(path: str | Path, sheet: str | None = None) -> list[list[Any]]:
@@ -24,11 +24,11 @@ def read_sheet_rows(path: str | Path, sheet: str | None = None) -> list[list[Any
     path = Path(path)
     kind = safety.sniff(path)
     if kind == "xls":
-        book = _open_calamine(path, by_content=safety.legacy_xls_named_xlsx(path))
+        book = open_calamine(path, by_content=safety.legacy_xls_named_xlsx(path))
         name = _pick(path, list(book.sheet_names), sheet)
     else:
         with safety.open_zip(path) as zf:
-            parts = safety.check_small_parts(zf, path, skip=_sheet_parts(zf))
+            parts = safety.check_small_parts(zf, path, skip=sheet_parts(zf))
             if "xl/workbook.xml" not in parts:
                 raise UnreadableWorkbook(L(f"无法读取“{path.name}”：缺少 xl/workbook.xml",
                                            f"Cannot read '{path.name}': xl/workbook.xml is missing"))
@@ -37,9 +37,9 @@ def read_sheet_rows(path: str | Path, sheet: str | None = None) -> list[list[Any
             part = next(e.part for e in info.sheets if e.name == name)
             if part in zf.namelist():
                 xmlscan.scan_sheet(zf, part, path, name)  # refuses before calamine allocates the sheet
-        book = _open_calamine(path)
+        book = open_calamine(path)
     try:
-        return [list(r) for r in _get_sheet(book, path, name).to_python(skip_empty_area=False)]
+        return [list(r) for r in get_sheet(book, path, name).to_python(skip_empty_area=False)]
     except UnreadableWorkbook:
         raise
     except Exception as exc:  # noqa: BLE001 - calamine's own error types for a damaged sheet

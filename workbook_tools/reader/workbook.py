@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import os
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from ..schema import (
 )
 from ..stamp import SourceStamp
 from . import longtext, safety, xmlscan
+from .calamine import get_sheet, open_calamine, sheet_parts, to_rows
 from .frames import build_sheet
 from .headermap import header_score, pins_for
 from .settings import read_settings
@@ -68,7 +69,7 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
     with safety.open_zip(path) as zf:
         # the package as first opened: a write of a plan made from this model proves it patches it
         stamp = SourceStamp.of(path, zf.infolist(), os.fstat(zf.fp.fileno()))  # type: ignore[union-attr]
-        parts = safety.check_small_parts(zf, path, skip=_sheet_parts(zf))
+        parts = safety.check_small_parts(zf, path, skip=sheet_parts(zf))
         if "xl/workbook.xml" not in parts:
             raise UnreadableWorkbook(L(f"无法读取“{path.name}”：缺少 xl/workbook.xml", f"Cannot read '{path.name}': "
                                        "xl/workbook.xml is missing"))
@@ -104,7 +105,7 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
             facts[name] = scanner.submit(lambda n: xmlscan.finish_facts(scans[n].result()), name)
         # one calamine workbook per loader thread (a workbook is not shared between threads): the
         # biggest sheet is parsed by one while the other parses the rest
-        books = [_open_calamine(path), _open_calamine(path)]
+        books = [open_calamine(path), open_calamine(path)]
         sheet_names = list(books[0].sheet_names)
 
         def get(name: str, i: int) -> Any:
@@ -113,7 +114,7 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
             # 1,048,576 gets allocated.
             if name in scans:
                 xmlscan.check_extent(scans[name].result(), name, path)
-            return _get_sheet(books[i], path, name)
+            return get_sheet(books[i], path, name)
 
         def submit(name: str) -> None:
             i = 0 if name == big else 1
@@ -127,7 +128,7 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
         def load(name: str, nrows: int | None = None) -> list[list[Any]]:
             if name not in gets:
                 submit(name)
-            return _to_rows(gets[name].result(), path, name, nrows, merged)
+            return to_rows(gets[name].result(), path, name, nrows, merged)
 
         model = assemble_model(path, plan, load, lambda n: facts[n].result() if n in facts else None,
                           sheet_names, merged, date1904=info.date1904, fmt=fmt)
@@ -142,56 +143,6 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
     model.source = stamp
     add_hidden_notices(model)
     return model
-
-
-def _sheet_parts(zf: zipfile.ZipFile) -> set[str]:
-    return {n for n in zf.namelist() if n.startswith(("xl/worksheets/", "xl/chartsheets/"))
-            and n.endswith(".xml") and "/_rels/" not in n}
-
-
-def _open_calamine(path: Path, *, by_content: bool = False) -> Any:
-    """calamine's workbook; ``by_content``: its format from the bytes, not the name (a legacy .xls
-    named .xlsx)."""
-    def open_() -> Any:
-        if not by_content:
-            return pc.CalamineWorkbook.from_path(str(path))
-        with path.open("rb") as fh:
-            return pc.CalamineWorkbook.from_filelike(fh)
-
-    return _calamine(open_, path, "文件已损坏", "the file is damaged",
-                     hint=L("请在 Excel 中打开修复后另存为 .xlsx", "Let Excel repair it and save it as .xlsx"))
-
-
-def _get_sheet(book: Any, path: Path, name: str) -> Any:
-    return _calamine(lambda: book.get_sheet_by_name(name), path, f"工作表“{name}”已损坏",
-                     f"sheet '{name}' is damaged", sheet=name)
-
-
-def _calamine(call: Callable[[], Any], path: Path, zh: str, en: str, *, sheet: str | None = None,
-              hint: L | None = None) -> Any:
-    """``call()``, with calamine's errors told as the user's: an encrypted workbook, or damage."""
-    try:
-        return call()
-    except pc.PasswordError as exc:
-        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：工作簿设置了打开密码（已加密）",
-                                   f"Cannot read '{path.name}': the workbook is password-protected")) from exc
-    except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged files and sheets
-        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：{zh}（{exc}）", f"Cannot read '{path.name}': {en} ({exc})"),
-                                 sheet=sheet, hint=hint) from exc
-
-
-def _to_rows(sheet: Any, path: Path, name: str, nrows: int | None, merged: dict[str, list[Any]]) -> list[list[Any]]:
-    """The sheet's rows from row 1 and column A; its merged ranges go into ``merged``."""
-    try:
-        merged[name] = list(sheet.merged_cell_ranges or [])
-    except Exception:  # noqa: BLE001 - merged ranges are a nicety; never fail the read on them
-        merged[name] = []
-    try:
-        return sheet.to_python(skip_empty_area=False, nrows=nrows)
-    except Exception as exc:  # noqa: BLE001
-        raise UnreadableWorkbook(L(f"无法读取“{path.name}”：工作表“{name}”已损坏（{exc}）",
-                                   f"Cannot read '{path.name}': sheet '{name}' is damaged ({exc})"),
-                                 sheet=name) from exc
 
 
 class SheetPlan:
@@ -404,11 +355,11 @@ def add_hidden_notices(model: WorkbookModel) -> None:
 
 def _read_xls(path: Path, wanted: Sequence[SheetSpec]) -> WorkbookModel:
     misnamed = safety.legacy_xls_named_xlsx(path)
-    book = _open_calamine(path, by_content=misnamed)
+    book = open_calamine(path, by_content=misnamed)
     names = list(book.sheet_names)
     plan = plan_sheets(names, wanted)
     merged: dict[str, list[Any]] = {}
-    model = assemble_model(path, plan, lambda n, nrows=None: _to_rows(_get_sheet(book, path, n), path, n, nrows, merged),
+    model = assemble_model(path, plan, lambda n, nrows=None: to_rows(get_sheet(book, path, n), path, n, nrows, merged),
                       lambda n: None, names, merged, date1904=False, fmt="xls")
     try:
         meta = book.sheets_metadata
