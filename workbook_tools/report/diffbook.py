@@ -22,7 +22,7 @@ import xlsxwriter
 from ..model import Grid
 from ..ops.diff import ADDED, CHANGED, FORMULA, KIND_LABEL, REMOVED, CellChange, WorkbookDiff
 from ..styles import FONT, PALETTE
-from ..writer.scratch import _write as write_value
+from ..writer.scratch import write_value
 from .xlsx import new_file
 
 LIST_SHEET = "差异清单"

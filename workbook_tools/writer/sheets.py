@@ -16,7 +16,7 @@ import zipfile
 from ..changeset import GeneratedSheet
 from ..errors import UnsafeWrite
 from ..i18n import L
-from . import scratch
+from . import scratch, scratchstyles
 from .package import CT_WORKSHEET, REL_WORKSHEET, Package, Rel, rels_path
 from .stylesheet import ensure_styles
 from .workbookxml import drop_sheet_entry, find_sheet, fix_views, insert_sheet, retag_sheet, workbook_flag
@@ -36,14 +36,14 @@ def add_or_replace_sheet(pkg: Package, sheet: GeneratedSheet, state: str | None 
     if state not in STATES:
         raise ValueError(f"state must be one of {STATES}, not {state!r}")
     styles = ensure_styles(pkg)
-    src = _scratch_package(scratch.render(sheet, scratch.default_font(pkg.read(styles)),
+    src = _scratch_package(scratch.render(sheet, scratchstyles.default_font(pkg.read(styles)),
                                           date1904=workbook_flag(pkg, "workbookPr", "date1904")))
     sheet_xml = src.read("xl/worksheets/sheet1.xml").replace(b' tabSelected="1"', b"")
-    new_styles, mapping = scratch.merge_styles(pkg.read(styles), src.read("xl/styles.xml"),
-                                               scratch.used_styles(sheet_xml))
+    new_styles, mapping = scratchstyles.merge_styles(pkg.read(styles), src.read("xl/styles.xml"),
+                                               scratchstyles.used_styles(sheet_xml))
     if new_styles != pkg.read(styles):
         pkg.write(styles, new_styles)
-    sheet_xml = scratch.remap_styles(sheet_xml, mapping)
+    sheet_xml = scratchstyles.remap_styles(sheet_xml, mapping)
 
     wb = pkg.workbook_part
     existing = find_sheet(pkg, sheet.name)
