@@ -197,9 +197,9 @@ def test_working_days_agree_with_chinese_calendar():
 
     import chinese_calendar as cc
 
-    from workbook_tools.ops.validate.timeliness import _add_workdays
+    from workbook_tools.workdays import add_workdays
 
     rng = random.Random(7)
     for _ in range(400):
         day, n = dt.date(2004, 1, 1) + dt.timedelta(days=rng.randint(0, 8000)), rng.randint(1, 6)
-        assert _add_workdays(day, n) == (cc.find_workday(n, day), False), (day, n)
+        assert add_workdays(day, n) == (cc.find_workday(n, day), False), (day, n)

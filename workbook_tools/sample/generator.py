@@ -14,6 +14,7 @@ from typing import Any
 
 from ..model import Settings
 from ..schema import SCHEMA
+from ..workdays import next_workday
 from . import pools as P
 from .signals import add_rule_signals
 
@@ -23,23 +24,6 @@ SPAN_DAYS = 730  # two years of history ending at ``end``
 
 def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, int]]) -> Any:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
-
-
-def is_workday(d: date) -> bool:
-    """Chinese working day (public holidays and make-up days), weekdays when the calendar has no data."""
-    try:
-        import chinese_calendar
-
-        return bool(chinese_calendar.is_workday(d))
-    except (ImportError, NotImplementedError):
-        return d.weekday() < 5
-
-
-def next_workday(d: date) -> date:
-    d += DAY
-    while not is_workday(d):
-        d += DAY
-    return d
 
 
 @dataclass

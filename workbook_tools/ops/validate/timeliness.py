@@ -4,15 +4,14 @@ registered within 1 h and answered within the urgency's limit, demand changes fo
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from ...i18n import L
 from ...model import Finding
+from ...workdays import add_workdays
 from .registry import Ctx, fmt_date, rule, umap
 from .xref import customer_rows
 
@@ -97,42 +96,6 @@ def sla_response(ctx: Ctx) -> list[Finding]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _calendar() -> tuple[frozenset[dt.date], frozenset[dt.date], int, int] | None:
-    """(public holidays, make-up working days, first year, last year) of the chinese-calendar package."""
-    try:
-        import chinese_calendar as cc
-    except ImportError:
-        return None
-    hol, work = frozenset(cc.holidays), frozenset(cc.workdays)
-    years = [d.year for d in hol | work]
-    return hol, work, min(years), max(years)
-
-
-@lru_cache(maxsize=4096)
-def _add_workdays(day: dt.date, n: int) -> tuple[dt.date, bool]:
-    """``day`` + n working days with the Chinese holiday calendar (holidays off, make-up Saturdays on);
-    (date, True) when the calendar has no data for these dates and plain weekdays were used."""
-    cal = _calendar()
-    fallback = cal is None
-
-    def working(x: dt.date) -> bool:
-        nonlocal fallback
-        if cal is None or not cal[2] <= x.year <= cal[3]:
-            fallback = True
-            return x.weekday() < 5
-        return x in cal[1] or (x.weekday() < 5 and x not in cal[0])
-
-    d = day
-    while not working(d):  # a change logged on a day off counts from the next working day (as chinese_calendar)
-        d += dt.timedelta(days=1)
-    left = n
-    while left > 0:
-        d += dt.timedelta(days=1)
-        left -= working(d)
-    return d, fallback
-
-
 @rule("SLA_DEMAND", "warning", "timeliness", ("需求变化未及时跟进", "Demand change not followed up"),
       ("沟通记录的“客户反馈与需求变化”提到需求变化时，须在代码表“需求变化跟进时限”（3个工作日，按中国法定节假日）内"
        "再次跟进同一客户。", "When feedback mentions a demand change, the same customer is contacted again within "
@@ -159,7 +122,7 @@ def sla_demand(ctx: Ctx) -> list[Finding]:
     fallback = False
     dues: dict[pd.Timestamp, pd.Timestamp] = {}
     for d in pd.unique(m["d"]):
-        due, fb_used = _add_workdays(pd.Timestamp(d).date(), n)
+        due, fb_used = add_workdays(pd.Timestamp(d).date(), n)
         fallback |= fb_used
         dues[pd.Timestamp(d)] = pd.Timestamp(due)
     m["due"] = m["d"].map(dues)
