@@ -27,9 +27,9 @@ import pandas as pd
 from ..changeset import LOG_CELL, ActionResult, Changeset
 from ..i18n import L
 from ..model import Finding, Settings, SheetData, WorkbookModel, cell_ref
-from ..reader.parse import is_empty, is_empty_mark
 from ..schema import SCHEMA
-from .links import customer_index, empty_mask
+from ..values import empty_mask, is_empty, is_empty_mark
+from .links import customer_index
 from .matching import industry_code, name_key, norm, norm_id, records
 from .needs import formula_finding, formula_rows
 

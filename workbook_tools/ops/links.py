@@ -20,7 +20,7 @@ Matching rule (the same everywhere; names compared by ``matching.name_key``):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import SheetData, WorkbookModel
-from ..reader.parse import is_empty
+from ..values import empty_mask, per_value
 from .matching import list_value, name_key, norm_id
 from .phrases import CONTACT_CHANGE, PURCHASE, first_of, phrases_of, renewal_statement
 
@@ -36,31 +36,6 @@ T = TypeVar("T")
 CLOSED_STATUSES = ("已解决", "已关闭")
 
 
-def per_value(values: Iterable[Any], func: Callable[[Any], T]) -> list[T]:
-    """``[func(v) for v in values]``, calling ``func`` once per distinct value (logs repeat names,
-    IDs and list values many times). Empty cells (None, NaN) share ``func(None)``; values of
-    different types never share a result (1, 1.0 and True are three values)."""
-    arr = values if isinstance(values, np.ndarray) else np.asarray(list(values), dtype=object)
-    if arr.dtype == object and pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
-        codes, uniques = pd.factorize(arr)  # text only: one code per distinct string, -1 for empty
-        table = np.empty(len(uniques) + 1, dtype=object)
-        for i, u in enumerate(uniques.tolist()):  # one by one: a tuple result must stay one object
-            table[i] = func(u)
-        table[-1] = func(None)
-        return table[codes].tolist()
-    memo: dict[Any, T] = {}
-    out: list[T] = []
-    append = out.append
-    for v in arr.tolist():
-        k = v if type(v) is str else (type(v), v)
-        try:
-            r = memo[k]
-        except KeyError:
-            r = memo[k] = func(v)
-        except TypeError:  # unhashable
-            r = func(v)
-        append(r)
-    return out
 
 
 def memoised(model: WorkbookModel, name: str, frames: tuple[pd.DataFrame, ...], build: Callable[[], T]) -> T:
@@ -274,7 +249,3 @@ def _log_signals(marks: dict[str, Any], out: dict[int, Facts], pos: np.ndarray, 
     for r, days in purchases.items():
         out[r].purchases = sorted(days)
 
-
-def empty_mask(values: Iterable[Any]) -> np.ndarray:
-    """``is_empty`` for each value, as a boolean array."""
-    return np.array(per_value(values, is_empty), dtype=bool)

@@ -21,8 +21,9 @@ import pandas as pd
 
 from ..model import Settings
 from ..reader.lists import list_lookup, norm, per_text
-from ..reader.parse import clean_text, is_empty
+from ..reader.parse import clean_text
 from ..schema import SCHEMA
+from ..values import is_empty
 
 __all__ = ["column_values", "industry_code", "list_value", "name_key", "norm", "norm_id", "person_keys",
            "records", "same_person"]

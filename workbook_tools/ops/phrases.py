@@ -30,7 +30,7 @@ from typing import Any
 
 from ..model import Settings
 from ..reader.lists import squash
-from ..reader.parse import is_empty
+from ..values import is_empty
 
 RENEWAL_UNCLEAR = "renewal_unclear"
 RENEWAL_CONFIRMED = "renewal_confirmed"

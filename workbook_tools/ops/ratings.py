@@ -12,9 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..model import SheetData
-from ..reader.parse import is_empty, is_empty_mark
 from ..schema import Column
-from .links import per_value
+from ..values import is_empty, is_empty_mark, per_value
 
 
 def bounds(column: Column) -> tuple[float, float]:

@@ -19,7 +19,8 @@ from typing import Any
 
 from ..model import WorkbookModel
 from ..reader.parse import clean_text
-from .links import Facts, memoised, per_value
+from ..values import per_value
+from .links import Facts, memoised
 from .matching import column_values, list_value, same_person
 from .phrases import (
     CONTACT_CHANGE,

@@ -19,11 +19,12 @@ import pandas as pd
 from ..changeset import LOG_COLUMN, ActionResult, Changeset, Formula
 from ..i18n import L
 from ..model import Finding, SheetData, WorkbookModel, cell_ref, col_letter
-from ..reader.parse import clean_text, is_empty
+from ..reader.parse import clean_text
 from ..schema import SCHEMA
+from ..values import empty_mask, is_empty, per_value
 from .ids import ensure_column
-from .links import empty_mask, owners, per_value
 from .links import facts as customer_facts
+from .links import owners
 from .matching import list_value, norm_id, records
 from .needs import NEEDS, formula_finding, formula_rows
 from .risk import Facts, Profile, Thresholds, high_potential, profiles, risk_reasons, thresholds

@@ -19,6 +19,7 @@ from ..model import Notice, SheetData, cell_ref
 from ..schema import CType, SheetSpec
 from ..schema.headers import HeaderPin
 from ..schema.units import MONEY_FACTORS, WAN
+from ..values import is_empty_mark
 from . import parse
 from .headermap import (
     SAMPLE,
@@ -264,7 +265,7 @@ def _parse_column(ctype: CType, arr: np.ndarray, rows: list[int], date1904: bool
             x = raw_arr[i]
             v = convert(x)
             if v is None and ctype in DATE_TYPES and parse.dm_parts(x) and info.get("order") is None \
-                    and not parse.is_empty_mark(x):
+                    and not is_empty_mark(x):
                 info.setdefault("ambiguous", []).append(rows[i])
             if v is not None and isinstance(x, str):
                 typed.append(rows[i])
@@ -308,7 +309,7 @@ def _date_converter(ctype: CType, odd: list[Any], date1904: bool, info: dict[str
     fn = parse.parse_year_or_date if ctype == CType.YEAR_OR_DATE else parse.parse_date
 
     def convert(x: Any) -> Any:
-        if parse.is_empty_mark(x):
+        if is_empty_mark(x):
             return None
         return fn(x, date1904=date1904, dayfirst=dayfirst)
 

@@ -17,6 +17,7 @@ from typing import Any
 from ..schema import CType, SheetSpec, norm_header, strip_unit
 from ..schema.headers import HeaderMatch, HeaderPin, Lookup, build_lookup, match_header
 from ..schema.units import MONEY_FACTORS, WAN, unit_word
+from ..values import is_empty
 from . import parse
 from .lists import list_fit
 
@@ -160,7 +161,7 @@ def _counts(values: list[Any]) -> Counter[Any]:
         counts = Counter(values)
     except TypeError:   # unhashable values: none in a sheet, but never fail on them
         counts = Counter(map(repr, values))
-    for v in [v for v in counts if parse.is_empty(v)]:
+    for v in [v for v in counts if is_empty(v)]:
         del counts[v]
     return counts
 

@@ -17,7 +17,8 @@ from functools import lru_cache, wraps
 from typing import Any
 
 from ..schema import SCHEMA
-from .parse import clean_text, is_empty
+from ..values import is_empty
+from .parse import clean_text
 
 _SPACE = re.compile(r"\s+")
 

@@ -31,7 +31,6 @@ _NAMED = (  # 5 Mar 2024, 5-Mar-2024 | Mar 5, 2024, March 5 2024
     (re.compile(r"^(\d{1,2})[ \-]" + _MON + r"\.?[ \-,]+(\d{4})$"), (0, 1, 2)),
     (re.compile(r"^" + _MON + r"\.?[ \-](\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$"), (1, 0, 2)),
 )
-_EMPTY_MARKS = {"", "-", "—", "--", "/", "无", "n/a", "na", "none"}
 
 
 def clean_text(value: Any) -> str | None:
@@ -57,13 +56,6 @@ def clean_text(value: Any) -> str | None:
     s = _SPACES.sub(" ", s).strip()
     return s or None
 
-
-def is_empty(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 EPOCH_1900 = dt.datetime(1899, 12, 30)
@@ -213,8 +205,3 @@ def digits_only(value: Any) -> str | None:
 def is_text(value: Any) -> bool:
     return isinstance(value, str)
 
-
-def is_empty_mark(value: Any) -> bool:
-    """'-' and similar stand for 'none yet' (首次合作时间 '-' in source 000)."""
-    s = clean_text(value)
-    return s is not None and s.lower() in _EMPTY_MARKS

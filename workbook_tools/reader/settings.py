@@ -17,6 +17,7 @@ from ..model import Notice, Settings, cell_ref
 from ..schema import SCHEMA, SETTINGS_HEADERS, Schema, norm_header
 from ..schema.headers import HeaderPin
 from ..schema.units import PERCENT, unit_word
+from ..values import is_empty
 from . import parse
 from .headermap import pin_target
 
@@ -194,7 +195,7 @@ def _read_values(st: Settings, body: Sequence[Sequence[Any]], blocks: dict[str, 
             st.from_workbook.add(key)
             continue
         st.cells[key] = cell
-        if parse.is_empty(raw):
+        if is_empty(raw):
             notices.append(Notice("R-SETTINGS-EMPTY", L(f"设置项“{spec.zh}”（{key}）没有填写值，使用默认值 {spec.default}",
                                                         f"Setting '{spec.en}' ({key}) is empty; default "
                                                         f"{spec.default} is used"), sheet, cell, "info"))

@@ -10,7 +10,6 @@ from ...model import Settings
 from ...reader.parse import (
     clean_text,
     digits_only,
-    is_empty_mark,
     parse_date,
     parse_number,
     parse_quantity,
@@ -18,6 +17,7 @@ from ...reader.parse import (
 )
 from ...schema import Column, CType
 from ...schema.units import MONEY_FACTORS, WAN
+from ...values import is_empty_mark
 from ..matching import list_value
 
 

@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from ...model import WorkbookModel
-from ..links import CLOSED_STATUSES, facts, memoised, owners, per_value
+from ...values import per_value
+from ..links import CLOSED_STATUSES, facts, memoised, owners
 from ..matching import column_values, list_value
 from ..risk import high_potential, profiles, risk_reasons, thresholds
 from ..tiers import ENDED_STAGES, ENDED_TYPES, KEY, ORDINARY, STRATEGIC, cadence_for, tier_for

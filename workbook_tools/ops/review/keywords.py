@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ...reader.parse import is_empty
+from ...values import is_empty
 
 _SPLIT_NAME = re.compile(r"[:：=]")
 _SPLIT_WORDS = re.compile(r"[、,，;；/|\s]+")

@@ -14,7 +14,8 @@ import pandas as pd
 
 from ...i18n import L
 from ...schema import SCHEMA
-from ..links import owners, per_value
+from ...values import per_value
+from ..links import owners
 from .context import Ctx, within
 from .keywords import Category, categories, matches
 from .model import Table

@@ -12,9 +12,9 @@ import pandas as pd
 from ...i18n import L
 from ...model import Finding, SheetData
 from ...reader.headermap import doubt_rows
-from ...reader.parse import _EMPTY_MARKS
 from ...schema import Column, CType
 from ...schema.units import WAN
+from ...values import EMPTY_MARKS
 from ..ratings import bounds, rating_masks
 from .registry import Ctx, rule, show, umap
 from .suggest import suggest
@@ -50,7 +50,7 @@ def _is_mark(raw: pd.Series, where: pd.Series | None = None) -> pd.Series:
     out = pd.Series(False, index=raw.index)
     sub = raw[where] if where is not None else raw.dropna()
     if len(sub):
-        out[sub.index] = [isinstance(v, str) and v.strip().lower() in _EMPTY_MARKS for v in sub.tolist()]
+        out[sub.index] = [isinstance(v, str) and v.strip().lower() in EMPTY_MARKS for v in sub.tolist()]
     return out
 
 
@@ -79,7 +79,7 @@ def req_value(ctx: Ctx) -> list[Finding]:
             if col.type in DATE_TYPES or col.type in NUMBER_TYPES:
                 bad = empty | _is_mark(raw, ~empty & parsed.isna())
             else:
-                bad = empty | parsed.isna() | parsed.isin(_EMPTY_MARKS)
+                bad = empty | parsed.isna() | parsed.isin(EMPTY_MARKS)
             for row in raw.index[bad]:
                 out.append(ctx.finding("REQ_VALUE", sheet, L(f"必填项“{col.zh}”为空", f"Required '{col.en}' ({col.zh}) is empty"),
                                        row=int(row), column=col.key, value=raw.at[row],

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import Finding, SheetData, WorkbookModel, col_letter
-from ..links import per_value
+from ...values import per_value
 
 SEVERITIES = ("error", "warning", "info")
 OFF = "off"
