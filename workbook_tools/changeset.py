@@ -12,7 +12,6 @@ operations create from a formula they own (never from a cell's text).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -21,6 +20,7 @@ from .i18n import L, current_lang
 from .model import Finding, col_letter
 from .stamp import SourceStamp
 from .styles import PALETTE, text_lines, wrapped_height
+from .values import display_width, shown, to_json
 
 NOT_CHECKED: Any = type("NotChecked", (), {"__repr__": lambda self: "NOT_CHECKED"})()
 """``CellEdit.old`` default: write without checking what the cell held."""
@@ -239,9 +239,7 @@ def _plain(v: Any) -> Any:
         return None
     if isinstance(v, Formula):
         return {"formula": "=" + v.text, "cached": _plain(v.cached)}
-    if isinstance(v, dt.date | dt.datetime):
-        return v.isoformat()
-    return v
+    return to_json(v)
 
 
 def _show(v: Any) -> str:
@@ -249,13 +247,7 @@ def _show(v: Any) -> str:
         return "?"
     if isinstance(v, Formula):
         return f"={v.text} → {_show(v.cached)}"
-    if v is None or v == "":
-        return "(空)" if current_lang() != "en" else "(empty)"
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.strftime("%Y-%m-%d")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return str(v)
+    return shown(v)
 
 
 def text_table(head: tuple[str, ...], rows: list[tuple[Any, ...]], limit: int, en: bool) -> list[str]:
@@ -263,18 +255,13 @@ def text_table(head: tuple[str, ...], rows: list[tuple[Any, ...]], limit: int, e
     how many more there are."""
     if not rows:
         return []
-    shown = rows[:limit]
-    widths = [max(display_width(str(x)) for x in col) for col in zip(head, *shown)]
+    first = rows[:limit]
+    widths = [max(display_width(str(x)) for x in col) for col in zip(head, *first)]
     lines = ["  ".join(_pad(h, w) for h, w in zip(head, widths)).rstrip(), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_pad(str(x), w) for x, w in zip(r, widths)).rstrip() for r in shown]
+    lines += ["  ".join(_pad(str(x), w) for x, w in zip(r, widths)).rstrip() for r in first]
     if len(rows) > limit:
         lines.append(f"… {len(rows) - limit} more" if en else f"……另有 {len(rows) - limit} 处")
     return lines
-
-
-def display_width(s: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
 
 def _pad(s: str, width: int) -> str:

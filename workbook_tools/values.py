@@ -17,7 +17,10 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from .i18n import L
+
 T = TypeVar("T")
+EMPTY_TEXT = L("(空)", "(empty)")
 
 # what people type for "none yet" (首次合作时间 '-' in 客户关系信息归档及关系管理表): read as empty
 EMPTY_MARKS = frozenset({"", "-", "—", "--", "/", "无", "n/a", "na", "none"})
@@ -26,7 +29,7 @@ EMPTY_MARKS = frozenset({"", "-", "—", "--", "/", "无", "n/a", "na", "none"})
 # ---- to Python ------------------------------------------------------------------------------------
 def unwrap(value: Any) -> Any:
     """A numpy scalar (from pandas) as the Python value it holds; anything else as it is."""
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+    if type(value).__module__.startswith("numpy") and hasattr(value, "item"):
         return value.item()
     return value
 
@@ -76,6 +79,11 @@ def display(value: Any, *, seconds: bool = False) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
+
+
+def shown(value: Any, *, seconds: bool = False) -> str:
+    """:func:`display` for a console listing, where an empty cell must still show: ``(空)``."""
+    return display(value, seconds=seconds) or EMPTY_TEXT.get()
 
 
 def display_width(text: str) -> int:

@@ -10,11 +10,11 @@ sheet as removed.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from .. import values
 from ..changeset import text_table
 from ..i18n import current_lang
 from ..model import Grid, cell_ref
@@ -50,7 +50,7 @@ class CellChange(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {"sheet": self.sheet, "cell": self.cell, "row": self.row, "col": self.col, "kind": self.kind,
-                "old": plain(self.old), "new": plain(self.new),
+                "old": values.to_json(self.old), "new": values.to_json(self.new),
                 "old_formula": _eq(self.old_formula), "new_formula": _eq(self.new_formula)}
 
 
@@ -166,24 +166,9 @@ def _eq(formula: str | None) -> str | None:
     return None if formula is None else "=" + formula
 
 
-def plain(v: Any) -> Any:
-    """A cell value for JSON."""
-    if isinstance(v, dt.datetime | dt.date | dt.time):
-        return v.isoformat()
-    if isinstance(v, dt.timedelta):
-        return v.total_seconds() / 86400
-    return v
-
-
 def shown(v: Any, formula: str | None = None) -> str:
     """A cell for the console: its value (``(空)`` when empty), and its formula when it has one."""
-    if isinstance(v, dt.datetime):
-        text = v.strftime("%Y-%m-%d %H:%M:%S") if (v.hour or v.minute or v.second) else v.strftime("%Y-%m-%d")
-    elif isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
-        text = str(int(v))
-    else:
-        text = "" if v is None else str(plain(v))
-    text = text or ("(空)" if current_lang() != "en" else "(empty)")
+    text = values.shown(v, seconds=True)
     if formula is not None:
         text = f"={formula} → {text}"
     return text if len(text) <= 60 else text[:57] + "…"

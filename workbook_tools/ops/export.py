@@ -17,19 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..changeset import ActionResult
 from ..i18n import L
 from ..model import Finding, Settings, WorkbookModel
 from ..schema import SCHEMA, CType
+from ..values import to_python
 from .mask import TextScrubber, mask_email, mask_name, mask_phone
 from .matching import name_key, norm, norm_id
 
@@ -76,17 +74,8 @@ def _plain(v: Any) -> Any:
     t = type(v)
     if v is None or t is str or t is int:
         return v
-    if t is float:
-        return None if math.isnan(v) else v
-    if isinstance(v, pd.Timestamp):
-        return None if pd.isna(v) else v.to_pydatetime()
-    if v is pd.NaT:
-        return None
-    if isinstance(v, bool | str | dt.datetime | dt.date | int):
-        return v
-    if hasattr(v, "item"):  # numpy scalar
-        return _plain(v.item())
-    return str(v)
+    v = to_python(v)
+    return v if v is None or isinstance(v, bool | str | int | float | dt.date) else str(v)
 
 
 def _rows(model: WorkbookModel, key: str) -> list[tuple[int, dict[str, Any]]]:

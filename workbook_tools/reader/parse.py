@@ -13,6 +13,8 @@ import re
 import unicodedata
 from typing import Any
 
+from ..values import display
+
 _SPACES = re.compile(r"\s+")
 _TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 _DATE_PATTERNS = (
@@ -48,10 +50,8 @@ def clean_text(value: Any) -> str | None:
         return repr(value)
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return display(value)
     s = unicodedata.normalize("NFKC", str(value)).replace("\u3000", " ")
     s = _SPACES.sub(" ", s).strip()
     return s or None

@@ -28,6 +28,7 @@ from ..ops.review.sheet import (
     title_text,
     value_text,
 )
+from ..values import display
 from . import svg
 
 TEMPLATES = {"html": "review.html.j2", "md": "review.md.j2"}
@@ -54,10 +55,8 @@ def fmt(v: Any, lang: str | None = None) -> str:
         return ""
     if isinstance(v, L):
         return v.get(lang)
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.strftime("%Y-%m-%d")
     if isinstance(v, dt.date):
-        return v.isoformat()
+        return display(v)
     if isinstance(v, Ratio):
         return f"{100 * v:.1f}%"
     if isinstance(v, float):

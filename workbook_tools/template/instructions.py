@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import unicodedata
 from typing import Any
 
 from ..i18n import L
 from ..model import Settings
 from ..schema import SCHEMA, Column, CType, Schema
+from ..values import display_width
 from .codesheet import setting_display
 
 TYPE_LABELS: dict[CType, L] = {
@@ -90,10 +90,6 @@ def column_example(col: Column) -> str:
         return li.values[0] if li.values else ""
     return TYPE_EXAMPLES.get(col.type, "")
 
-
-def display_width(text: str) -> int:
-    """Width in Excel character units: CJK and full-width characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _para_height(text: str, width_chars: float, line_h: float = 15.0) -> float:

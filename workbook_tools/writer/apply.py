@@ -24,6 +24,7 @@ from ..gcpause import collector_paused
 from ..i18n import L
 from ..model import WorkbookModel
 from ..styles import PALETTE
+from ..values import unwrap
 from . import changelog, journal, safety, source, written
 from .book import Book
 from .cellfind import read_cells
@@ -35,7 +36,7 @@ from .package import Package
 from .readback import part_reader, verify_or_restore
 from .sheetxml import formula_ranges, is_protected, merged_ranges
 from .tables import extend_tables
-from .values import MAX_ROW, StoredCell, plain
+from .values import MAX_ROW, StoredCell
 
 DEFAULT_BACKUPS = 10
 
@@ -78,7 +79,7 @@ def preflight(book: Book, cs: Changeset) -> _Plan:
         raise refuse("工作簿结构受保护，无法新增或删除工作表。请先撤销“保护工作簿”。",
                      "The workbook structure is protected: sheets cannot be added or removed. "
                      "Unprotect the workbook first.")
-    plan.edits = edits_by_cell(cs, plain)
+    plan.edits = edits_by_cell(cs, unwrap)
     for sheet in sorted({m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} | set(plan.edits)):
         if is_protected(book.xml(sheet)):
             raise refuse("工作表 {s} 受保护，不能修改。请先撤销工作表保护。",

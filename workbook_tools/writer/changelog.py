@@ -19,8 +19,8 @@ import math
 import re
 from typing import Any
 
-from ..changeset import display_width
 from ..schema import CHANGELOG_SHEET, changelog_sheet_name, changelog_sheet_number
+from ..values import display_width
 from .append import append_table
 from .book import Book
 from .cellfind import read_cells

@@ -14,7 +14,6 @@ by the applier).
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from typing import Any
 
 from ..changeset import LOG_CELL, LOG_COLUMN, CellEdit, Changeset, Formula
 from ..model import cell_ref, col_letter
+from ..values import display
 from .values import rc_of
 
 EMPTY = "(空)"
@@ -32,20 +32,7 @@ FIRST_CELLS = 3         # cells named when a column's edits do not form one rang
 
 def show(value: Any) -> str:
     """A value as the log shows it; a formula as the value it has on the run date."""
-    if isinstance(value, Formula):
-        return show(value.cached)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S") if (value.hour or value.minute or value.second) \
-            else value.strftime("%Y-%m-%d")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
+    return display(value.cached if isinstance(value, Formula) else value, seconds=True)
 
 
 @functools.lru_cache(maxsize=64)

@@ -209,13 +209,6 @@ def formula_xml(value: Formula, date1904: bool = False) -> tuple[str | None, byt
     return t, f + inner
 
 
-def plain(value: Any) -> Any:
-    """numpy scalars (from pandas) as the Python value they hold."""
-    if type(value).__module__.startswith("numpy") and hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 MAX_FORMULA = 8192
 
 

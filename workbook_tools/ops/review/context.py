@@ -13,6 +13,7 @@ import pandas as pd
 from ...i18n import L
 from ...model import WorkbookModel
 from ...schema import SCHEMA
+from ...values import unwrap
 from .customers import customer_view, is_churned, link_rows, listed, term_dates
 
 UNASSIGNED = "(未分配)"
@@ -123,8 +124,6 @@ def as_datetime(v: Any) -> dt.datetime | None:
 
 def plain(v: Any) -> Any:
     """numpy scalars as Python numbers (amounts to 2 decimals)."""
-    if isinstance(v, np.integer):
-        return int(v)
     if isinstance(v, np.floating):
         return round(float(v), 2)
-    return v
+    return unwrap(v)

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from ...i18n import L
+from ...values import to_python
 from .model import Kpi, Review, Table
 
 SCHEMA_VERSION = 1
@@ -21,12 +22,11 @@ SCHEMA_VERSION = 1
 def _plain(v: Any) -> Any:
     if isinstance(v, L):
         return v.zh
+    v = to_python(v)
     if isinstance(v, dt.datetime):
         return v.isoformat(sep=" ", timespec="minutes")
     if isinstance(v, dt.date):
         return v.isoformat()
-    if isinstance(v, float):
-        return None if v != v else float(v)
     if v == "—":
         return None
     return v

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import Finding, SheetData
-from .registry import Ctx, fmt_date, rule, show
+from .registry import Ctx, rule, show
 from .xref import customer_rows
 
 _TOKEN = re.compile(r"(\d{4})(?:\s*[年./\-]\s*(\d{1,2})(?!\d)(?:\s*[月./\-]\s*(\d{1,2})(?!\d))?)?\s*[日号月年]?")
@@ -64,7 +64,7 @@ def _order(ctx: Ctx, code: str, sheet_key: str, early: str, late: str, zh: str, 
     ce, cl = sheet.spec.column(early), sheet.spec.column(late)
     out = []
     for row in sheet.df.index[bad]:
-        va, vb = fmt_date(sheet.df.at[row, early]), fmt_date(sheet.df.at[row, late])
+        va, vb = show(sheet.df.at[row, early]), show(sheet.df.at[row, late])
         out.append(ctx.finding(code, sheet, L(f"{cl.zh} {vb} 早于{ce.zh} {va}（{zh}）", f"{cl.en} {vb} is before "
                                f"{ce.en} {va} ({en})"), row=int(row), column=late,
                                value=sheet.raw.at[row, late], hint=hint))
@@ -150,8 +150,8 @@ def stage_ended_action(ctx: Ctx) -> list[Finding]:
         cr = int(rows.at[row])
         state = cust.df.at[cr, "stage"] if cust.df.at[cr, "stage"] == "终止合作" else cust.df.at[cr, "customer_type"]
         out.append(ctx.finding("STAGE_ENDED_ACTION", log, L(f"客户“{cust.df.at[cr, 'name']}”已是“{state}”，但仍有截止于 "
-                               f"{fmt_date(log.df.at[row, 'due'])} 的下一步行动", f"Customer '{cust.df.at[cr, 'name']}' is "
-                               f"{state} but has a next action due {fmt_date(log.df.at[row, 'due'])}"),
+                               f"{show(log.df.at[row, 'due'])} 的下一步行动", f"Customer '{cust.df.at[cr, 'name']}' is "
+                               f"{state} but has a next action due {show(log.df.at[row, 'due'])}"),
                                row=int(row), column="due", value=log.raw.at[row, "due"],
                                hint=L("确认客户状态：若恢复合作请更新阶段，否则取消该行动", "Check the customer's state: update "
                                       "the stage if they are back, or drop the action")))

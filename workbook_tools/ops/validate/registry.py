@@ -16,7 +16,7 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import Finding, SheetData, WorkbookModel, col_letter
-from ...values import per_value
+from ...values import display, per_value, to_python
 
 SEVERITIES = ("error", "warning", "info")
 OFF = "off"
@@ -88,7 +88,7 @@ class Ctx:
             cell = f"{letters}{row}" if letters else None
         sev = self.severity.get(code) or severity or RULES[code].severity
         return Finding(code=code, severity=sev, sheet=name, message=message, cell=cell, row=row,
-                       column=column, value=_plain(value), hint=hint)
+                       column=column, value=to_python(value), hint=hint)
 
 
 RuleFunc = Callable[[Ctx], list[Finding]]
@@ -132,21 +132,6 @@ def all_rules() -> list[Rule]:
     return sorted(RULES.values(), key=lambda r: FAMILIES.index(r.family))
 
 
-def _plain(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, pd.Timestamp):
-        return None if pd.isna(v) else v.to_pydatetime()
-    if isinstance(v, float) and v != v:
-        return None
-    if hasattr(v, "item") and not isinstance(v, str | bytes):  # numpy scalar
-        try:
-            return v.item()
-        except (ValueError, AttributeError):
-            return v
-    return v
-
-
 # ---- helpers shared by the rule modules --------------------------------------------------------
 def present(sheet: SheetData | None, *keys: str) -> bool:
     """The sheet exists, has rows, and holds every one of these columns."""
@@ -166,22 +151,6 @@ def _is_na(v: Any) -> bool:
     return v is None or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
-def fmt_date(v: Any) -> str:
-    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
-        return ""
-    if isinstance(v, pd.Timestamp | dt.datetime):
-        if v.hour or v.minute:
-            return v.strftime("%Y-%m-%d %H:%M")
-        return v.strftime("%Y-%m-%d")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return str(v)
-
-
 def show(v: Any) -> str:
     """A raw value as a person would read it in a message."""
-    if isinstance(v, pd.Timestamp | dt.date):
-        return fmt_date(v)
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return "" if v is None else str(v)
+    return display(v)

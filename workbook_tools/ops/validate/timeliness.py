@@ -12,7 +12,7 @@ import pandas as pd
 from ...i18n import L
 from ...model import Finding
 from ...workdays import add_workdays
-from .registry import Ctx, fmt_date, rule, umap
+from .registry import Ctx, rule, show, umap
 from .xref import customer_rows
 
 # A log row is a demand change when its feedback mentions one of these (and does not start with a "no").
@@ -38,9 +38,9 @@ def sla_log(ctx: Ctx) -> list[Finding]:
         return []
     h = ctx.num("log_within_hours")
     late = log.df["logged_at"] > _deadline(log.df["contact_date"], h)
-    return [ctx.finding("SLA_LOG", log, L(f"沟通时间 {fmt_date(log.df.at[r, 'contact_date'])}，录入于 "
-                        f"{fmt_date(log.df.at[r, 'logged_at'])}，超过 {h:g} 小时", f"Contact on "
-                        f"{fmt_date(log.df.at[r, 'contact_date'])} logged {fmt_date(log.df.at[r, 'logged_at'])}, later "
+    return [ctx.finding("SLA_LOG", log, L(f"沟通时间 {show(log.df.at[r, 'contact_date'])}，录入于 "
+                        f"{show(log.df.at[r, 'logged_at'])}，超过 {h:g} 小时", f"Contact on "
+                        f"{show(log.df.at[r, 'contact_date'])} logged {show(log.df.at[r, 'logged_at'])}, later "
                         f"than {h:g} h"), row=int(r), column="logged_at", value=log.raw.at[r, "logged_at"],
                         hint=L(f"每次沟通后 {h:g} 小时内录入沟通记录", f"Log each contact within {h:g} hours"))
             for r in log.df.index[late.fillna(False).astype(bool)]]
@@ -55,10 +55,10 @@ def sla_register(ctx: Ctx) -> list[Finding]:
         return []
     h = ctx.num("complaint_register_hours")
     late = sheet.df["registered_at"] > _deadline(sheet.df["received_at"], h)
-    return [ctx.finding("SLA_REGISTER", sheet, L(f"投诉于 {fmt_date(sheet.df.at[r, 'received_at'])} 收到，"
-                        f"{fmt_date(sheet.df.at[r, 'registered_at'])} 才登记，超过 {h:g} 小时",
-                        f"Received {fmt_date(sheet.df.at[r, 'received_at'])}, registered "
-                        f"{fmt_date(sheet.df.at[r, 'registered_at'])}: over {h:g} h"),
+    return [ctx.finding("SLA_REGISTER", sheet, L(f"投诉于 {show(sheet.df.at[r, 'received_at'])} 收到，"
+                        f"{show(sheet.df.at[r, 'registered_at'])} 才登记，超过 {h:g} 小时",
+                        f"Received {show(sheet.df.at[r, 'received_at'])}, registered "
+                        f"{show(sheet.df.at[r, 'registered_at'])}: over {h:g} h"),
                         row=int(r), column="registered_at", value=sheet.raw.at[r, "registered_at"],
                         hint=L(f"收到投诉后 {h:g} 小时内登记", f"Register complaints within {h:g} h of receipt"))
             for r in sheet.df.index[late.fillna(False).astype(bool)]]
@@ -85,11 +85,11 @@ def sla_response(ctx: Ctx) -> list[Finding]:
         urg = df.at[r, "urgency"] or "一般"
         h = float(hours.at[r])
         if pd.isna(answer.at[r]):
-            msg = L(f"{urg}投诉收到于 {fmt_date(df.at[r, 'received_at'])}，至今未响应，已超过 {h:g} 小时",
-                    f"{urg} complaint received {fmt_date(df.at[r, 'received_at'])} is still unanswered after {h:g} h")
+            msg = L(f"{urg}投诉收到于 {show(df.at[r, 'received_at'])}，至今未响应，已超过 {h:g} 小时",
+                    f"{urg} complaint received {show(df.at[r, 'received_at'])} is still unanswered after {h:g} h")
         else:
-            msg = L(f"{urg}投诉在 {fmt_date(answer.at[r])} 才响应，超过 {h:g} 小时时限",
-                    f"{urg} complaint answered {fmt_date(answer.at[r])}, over the {h:g} h limit")
+            msg = L(f"{urg}投诉在 {show(answer.at[r])} 才响应，超过 {h:g} 小时时限",
+                    f"{urg} complaint answered {show(answer.at[r])}, over the {h:g} h limit")
         out.append(ctx.finding("SLA_RESPONSE", sheet, msg, row=int(r), column=col, value=sheet.raw.at[r, col],
                                hint=L(f"{urg}投诉须在 {h:g} 小时内响应；请尽快联系客户并填写首次响应时间",
                                       f"Answer {urg} complaints within {h:g} h; contact the customer and record it")))
@@ -131,10 +131,10 @@ def sla_demand(ctx: Ctx) -> list[Finding]:
     for rec in m[late].itertuples(index=False):
         nxt, due = rec.next, rec.due.date()
         r = int(rec.row)
-        what = (L(f"下一次沟通在 {fmt_date(nxt)}", f"the next contact was {fmt_date(nxt)}") if pd.notna(nxt) else
+        what = (L(f"下一次沟通在 {show(nxt)}", f"the next contact was {show(nxt)}") if pd.notna(nxt) else
                 L("之后没有再沟通", "no contact since"))
-        out.append(ctx.finding("SLA_DEMAND", log, L(f"{fmt_date(rec.d)} 记录了需求变化，应在 {due} 前跟进，但{what.zh}",
-                                                    f"A demand change logged {fmt_date(rec.d)} was due for follow-up by "
+        out.append(ctx.finding("SLA_DEMAND", log, L(f"{show(rec.d)} 记录了需求变化，应在 {due} 前跟进，但{what.zh}",
+                                                    f"A demand change logged {show(rec.d)} was due for follow-up by "
                                                     f"{due}, but {what.en}"), row=r, column="feedback",
                                value=_clip(log.df.at[r, "feedback"]),
                                hint=L(f"需求变化须在 {n} 个工作日内跟进并更新客户需求", f"Follow up demand changes within "
