@@ -81,7 +81,7 @@ def req_value(ctx: Ctx) -> list[Finding]:
             else:
                 bad = empty | parsed.isna() | parsed.isin(EMPTY_MARKS)
             for row in raw.index[bad]:
-                out.append(ctx.finding("REQ_VALUE", sheet, L(f"必填项“{col.zh}”为空", f"Required '{col.en}' ({col.zh}) is empty"),
+                out.append(ctx.finding(sheet, L(f"必填项“{col.zh}”为空", f"Required '{col.en}' ({col.zh}) is empty"),
                                        row=int(row), column=col.key, value=raw.at[row],
                                        hint=L(f"请填写{col.zh}" + (f"：{col.help_zh}" if col.help_zh else ""),
                                               f"Fill in {col.en}" + (f": {col.help_en}" if col.help_en else ""))))
@@ -106,7 +106,7 @@ def list_value(ctx: Ctx) -> list[Finding]:
             shown = " / ".join(allowed[:8]) + (" …" if len(allowed) > 8 else "")
             hint = (L(f"请改为“{best}”", f"Change it to '{best}'") if best else
                     L(f"请从下拉列表中选择：{shown}", f"Pick one of the list: {shown}"))
-            out.append(ctx.finding("LIST_VALUE", sheet, L(f"{col.zh}“{v}”不在下拉列表中", f"{col.en} '{v}' is not a value "
+            out.append(ctx.finding(sheet, L(f"{col.zh}“{v}”不在下拉列表中", f"{col.en} '{v}' is not a value "
                                    "of the list"), row=int(row), column=col.key, value=sheet.raw.at[row, col.key], hint=hint))
     return out
 
@@ -126,7 +126,7 @@ def date_invalid(ctx: Ctx) -> list[Finding]:
         too_old = parsed.notna() & (parsed < floor)
         for row in raw.index[unparsed | too_old]:
             v = raw.at[row]
-            out.append(ctx.finding("DATE_INVALID", sheet, L(f"{col.zh}“{show(v)}”不是有效日期", f"{col.en} '{show(v)}' is not "
+            out.append(ctx.finding(sheet, L(f"{col.zh}“{show(v)}”不是有效日期", f"{col.en} '{show(v)}' is not "
                                    "a valid date"), row=int(row), column=col.key, value=v, hint=_DATE_HINT))
     return out
 
@@ -143,7 +143,7 @@ def date_future(ctx: Ctx) -> list[Finding]:
         s = sheet.df[col.key]
         for row in s.index[s.notna() & (s >= limit)]:
             d = s.at[row]
-            out.append(ctx.finding("DATE_FUTURE", sheet, L(f"{col.zh} {d:%Y-%m-%d} 晚于基准日 {ctx.as_of}",
+            out.append(ctx.finding(sheet, L(f"{col.zh} {d:%Y-%m-%d} 晚于基准日 {ctx.as_of}",
                                                            f"{col.en} {d:%Y-%m-%d} is after the as-of date {ctx.as_of}"),
                                    row=int(row), column=col.key, value=sheet.raw.at[row, col.key],
                                    hint=L("请核对年份和月份；未发生的计划请写在“下一步行动”和“截止时间”",
@@ -156,17 +156,17 @@ def date_future(ctx: Ctx) -> list[Finding]:
        "A date is stored as text (e.g. '2024/3/5'); Excel cannot sort, filter or compute with it; the hint "
        "gives the normalised date."))
 def date_as_text(ctx: Ctx) -> list[Finding]:
-    return _as_text(ctx, "DATE_AS_TEXT", DATE_TYPES)
+    return _as_text(ctx, DATE_TYPES)
 
 
 @rule("NUM_AS_TEXT", "warning", "cells", ("数字存成了文本", "Number stored as text"),
       ("金额、满意度等数字以文本形式保存（如“12”），Excel 无法求和和计算。",
        "An amount or rating is stored as text; Excel cannot add it up."))
 def num_as_text(ctx: Ctx) -> list[Finding]:
-    return _as_text(ctx, "NUM_AS_TEXT", NUMBER_TYPES)
+    return _as_text(ctx, NUMBER_TYPES)
 
 
-def _as_text(ctx: Ctx, code: str, types: tuple[CType, ...]) -> list[Finding]:
+def _as_text(ctx: Ctx, types: tuple[CType, ...]) -> list[Finding]:
     out = []
     for sheet in ctx.model.sheets.values():
         for row, key in sorted(sheet.text_typed):
@@ -185,7 +185,7 @@ def _as_text(ctx: Ctx, code: str, types: tuple[CType, ...]) -> list[Finding]:
             else:
                 norm = show(float(parsed))
                 what = L("数字", "number")
-            out.append(ctx.finding(code, sheet, L(f"{col.zh}“{raw}”是文本，不是{what.zh}",
+            out.append(ctx.finding(sheet, L(f"{col.zh}“{raw}”是文本，不是{what.zh}",
                                                   f"{col.en} '{raw}' is text, not a {what.en}"),
                                    row=row, column=key, value=raw,
                                    hint=L(f"请改为{what.zh}格式：{norm}", f"Enter it as a {what.en}: {norm}")))
@@ -218,7 +218,7 @@ def phone(ctx: Ctx) -> list[Finding]:
             else:
                 hint = L("请填写11位手机号，只填数字；座机请带区号，如 02112345678",
                          "Enter an 11-digit mobile, digits only; landlines with area code, e.g. 02112345678")
-            out.append(ctx.finding("PHONE", sheet, L(f"{col.zh}“{show(raw)}”不是11位手机号或带区号的座机号",
+            out.append(ctx.finding(sheet, L(f"{col.zh}“{show(raw)}”不是11位手机号或带区号的座机号",
                                                      f"{col.en} '{show(raw)}' is not an 11-digit mobile or a landline "
                                                      "with area code"), row=int(row), column=col.key, value=raw, hint=hint))
     return out
@@ -237,7 +237,7 @@ def email(ctx: Ctx) -> list[Finding]:
         ok = s.str.fullmatch(pat, na=True).astype(bool)
         for row in s.index[s.notna() & ~ok]:
             v = s.at[row]
-            out.append(ctx.finding("EMAIL", sheet, L(f"{col.zh}“{v}”不是有效的邮箱地址", f"{col.en} '{v}' is not a valid "
+            out.append(ctx.finding(sheet, L(f"{col.zh}“{v}”不是有效的邮箱地址", f"{col.en} '{v}' is not a valid "
                                    "e-mail address"), row=int(row), column=col.key, value=sheet.raw.at[row, col.key],
                                    hint=L("格式如 zhang@company.com：一个@，域名带点，不含空格和中文标点，一格只填一个",
                                           "Like zhang@company.com: one @, a dotted domain, no spaces, one per cell")))
@@ -261,7 +261,7 @@ def amount(ctx: Ctx) -> list[Finding]:
             else:
                 msg = L(f"{col.zh}为负数（{show(v)}）", f"{col.en} is negative ({show(v)})")
                 hint = L("金额不能为负；退款或冲销请在备注说明", "Amounts cannot be negative; explain refunds in remarks")
-            out.append(ctx.finding("AMOUNT", sheet, msg, row=int(row), column=col.key, value=v, hint=hint))
+            out.append(ctx.finding(sheet, msg, row=int(row), column=col.key, value=v, hint=hint))
     return out
 
 
@@ -288,7 +288,7 @@ def amount_yuan(ctx: Ctx) -> list[Finding]:
         s = sheet.df[col.key]
         for row in doubt_rows(s, sheet.units.get(col.key, WAN), limit):
             v = float(s.at[row])
-            out.append(ctx.finding("AMOUNT_YUAN", sheet, L(f"{col.zh} {v:g} 万元，金额异常大，可能是按元填写的",
+            out.append(ctx.finding(sheet, L(f"{col.zh} {v:g} 万元，金额异常大，可能是按元填写的",
                                                            f"{col.en} {v:g} (10k CNY) is very large; probably typed in yuan"),
                                    row=int(row), column=col.key, value=sheet.raw.at[row, col.key],
                                    hint=L(f"单位是万元：{v:g} 元应填 {v / 10000:g}", f"The unit is 万元: {v:g} yuan is {v / 10000:g}")))
@@ -307,7 +307,7 @@ def rating(ctx: Ctx) -> list[Finding]:
         _, bad = rating_masks(raw, sheet.df[col.key], col)
         for row in raw.index[bad]:
             v = raw.at[row]
-            out.append(ctx.finding("RATING", sheet, L(f"{col.zh}“{show(v)}”不在 {lo:g}–{hi:g} 分之间",
+            out.append(ctx.finding(sheet, L(f"{col.zh}“{show(v)}”不在 {lo:g}–{hi:g} 分之间",
                                                       f"{col.en} '{show(v)}' is not between {lo:g} and {hi:g}"),
                                    row=int(row), column=col.key, value=v,
                                    hint=L(f"请填写 {lo:g} 到 {hi:g} 的整数", f"Enter a whole number from {lo:g} to {hi:g}")))
@@ -325,7 +325,7 @@ def text_long(ctx: Ctx) -> list[Finding]:
         s = sheet.df[col.key]
         n = umap(s, len)
         for row in s.index[n.notna() & (n.fillna(0).astype(int) > limit)]:
-            out.append(ctx.finding("TEXT_LONG", sheet, L(f"{col.zh}有 {int(n.at[row])} 字，超过 {limit} 字上限",
+            out.append(ctx.finding(sheet, L(f"{col.zh}有 {int(n.at[row])} 字，超过 {limit} 字上限",
                                                          f"{col.en} has {int(n.at[row])} characters, over the {limit} limit"),
                                    row=int(row), column=col.key, value=_clip(s.at[row]),
                                    hint=L("请精简为要点；详细内容可写在沟通记录里", "Keep the key points; details belong in the "
@@ -349,7 +349,7 @@ def name_short(ctx: Ctx) -> list[Finding]:
     bad = s.notna() & ((n < 4) | ~has_org)
     for row in s.index[bad]:
         v = s.at[row]
-        out.append(ctx.finding("NAME_SHORT", sheet, L(f"客户名称“{v}”像是简称，请填写工商注册全称",
+        out.append(ctx.finding(sheet, L(f"客户名称“{v}”像是简称，请填写工商注册全称",
                                                       f"Customer name '{v}' looks like an abbreviation; use the full "
                                                       "registered name"), row=int(row), column="name", value=v,
                                hint=L("如“华为技术有限公司”，可在国家企业信用信息公示系统查到全称",
@@ -387,7 +387,7 @@ def id_format(ctx: Ctx) -> list[Finding]:
         else:
             msg = L(f"客户编号“{v}”中的行业代码 {parts.at[row, 1]} 不在代码表中",
                     f"Customer ID '{v}': industry code {parts.at[row, 1]} is not in 代码表")
-        out.append(ctx.finding("ID_FORMAT", sheet, msg, row=int(row), column="customer_id",
+        out.append(ctx.finding(sheet, msg, row=int(row), column="customer_id",
                                value=sheet.raw.at[row, "customer_id"], hint=hint))
     return out
 
@@ -400,7 +400,7 @@ def id_missing(ctx: Ctx) -> list[Finding]:
         return []
     s = sheet.df["customer_id"]
     named = sheet.df["name"].notna()
-    return [ctx.finding("ID_MISSING", sheet, L("客户尚未编号", "The customer has no ID yet"), row=int(row),
+    return [ctx.finding(sheet, L("客户尚未编号", "The customer has no ID yet"), row=int(row),
                         column="customer_id", hint=L("运行 wbt ids 自动编号（编号一经分配不再更改）",
                                                      "Run wbt ids to assign one (IDs never change afterwards)"))
             for row in s.index[s.isna() & named]]

@@ -51,7 +51,7 @@ def parse_term(text: object) -> tuple[dt.date, dt.date] | str | None:
     return dates[0], dates[1]
 
 
-def _order(ctx: Ctx, code: str, sheet_key: str, early: str, late: str, zh: str, en: str,
+def _order(ctx: Ctx, sheet_key: str, early: str, late: str, zh: str, en: str,
            hint: L, by_day: bool = True) -> list[Finding]:
     """Rows where column ``late`` is before column ``early``."""
     sheet = ctx.model.sheets.get(sheet_key)
@@ -65,7 +65,7 @@ def _order(ctx: Ctx, code: str, sheet_key: str, early: str, late: str, zh: str, 
     out = []
     for row in sheet.df.index[bad]:
         va, vb = show(sheet.df.at[row, early]), show(sheet.df.at[row, late])
-        out.append(ctx.finding(code, sheet, L(f"{cl.zh} {vb} 早于{ce.zh} {va}（{zh}）", f"{cl.en} {vb} is before "
+        out.append(ctx.finding(sheet, L(f"{cl.zh} {vb} 早于{ce.zh} {va}（{zh}）", f"{cl.en} {vb} is before "
                                f"{ce.en} {va} ({en})"), row=int(row), column=late,
                                value=sheet.raw.at[row, late], hint=hint))
     return out
@@ -74,42 +74,42 @@ def _order(ctx: Ctx, code: str, sheet_key: str, early: str, late: str, zh: str, 
 @rule("ORDER_FIRST_COOP", "error", "consistency", ("首次合作早于初次接触", "First cooperation before first contact"),
       ("首次合作时间不能早于初次接触时间。", "First cooperation cannot be before the first contact."))
 def order_first_coop(ctx: Ctx) -> list[Finding]:
-    return _order(ctx, "ORDER_FIRST_COOP", "customers", "first_contact", "first_coop", "先接触后合作",
+    return _order(ctx, "customers", "first_contact", "first_coop", "先接触后合作",
                   "contact comes first", L("核对两个日期，通常是年份或月份填错", "Check both dates; usually a wrong year or month"))
 
 
 @rule("ORDER_LAST_COOP", "error", "consistency", ("最近合作早于首次合作", "Last cooperation before the first"),
       ("最近一次合作时间不能早于首次合作时间。", "The last cooperation cannot be before the first one."))
 def order_last_coop(ctx: Ctx) -> list[Finding]:
-    return _order(ctx, "ORDER_LAST_COOP", "customers", "first_coop", "last_coop", "最近一次不能早于首次",
+    return _order(ctx, "customers", "first_coop", "last_coop", "最近一次不能早于首次",
                   "the last cannot precede the first", L("核对两个日期", "Check both dates"))
 
 
 @rule("ORDER_DUE", "error", "consistency", ("截止时间早于沟通时间", "Due before the contact"),
       ("沟通记录的截止时间不能早于沟通时间。", "The due date of a next action cannot be before the contact."))
 def order_due(ctx: Ctx) -> list[Finding]:
-    return _order(ctx, "ORDER_DUE", "contacts", "contact_date", "due", "下一步行动在沟通之后",
+    return _order(ctx, "contacts", "contact_date", "due", "下一步行动在沟通之后",
                   "the next action follows the contact", L("把截止时间改为沟通时间之后的日期", "Set a due date after the contact"))
 
 
 @rule("ORDER_REGISTERED", "error", "consistency", ("登记早于投诉", "Registered before received"),
       ("投诉的登记时间不能早于投诉时间。", "A complaint cannot be registered before it was received."))
 def order_registered(ctx: Ctx) -> list[Finding]:
-    return _order(ctx, "ORDER_REGISTERED", "complaints", "received_at", "registered_at", "先收到后登记",
+    return _order(ctx, "complaints", "received_at", "registered_at", "先收到后登记",
                   "received first", L("核对投诉时间和登记时间", "Check both times"), by_day=False)
 
 
 @rule("ORDER_RESPONDED", "error", "consistency", ("响应早于投诉", "Answered before received"),
       ("投诉的首次响应时间不能早于投诉时间。", "A complaint cannot be answered before it was received."))
 def order_responded(ctx: Ctx) -> list[Finding]:
-    return _order(ctx, "ORDER_RESPONDED", "complaints", "received_at", "responded_at", "先收到后响应",
+    return _order(ctx, "complaints", "received_at", "responded_at", "先收到后响应",
                   "received first", L("核对投诉时间和首次响应时间", "Check both times"), by_day=False)
 
 
 @rule("ORDER_RESOLVED", "error", "consistency", ("解决早于投诉", "Resolved before received"),
       ("投诉的解决时间不能早于投诉时间。", "A complaint cannot be resolved before it was received."))
 def order_resolved(ctx: Ctx) -> list[Finding]:
-    return _order(ctx, "ORDER_RESOLVED", "complaints", "received_at", "resolved_at", "先收到后解决",
+    return _order(ctx, "complaints", "received_at", "resolved_at", "先收到后解决",
                   "received first", L("核对投诉时间和解决时间", "Check both times"), by_day=False)
 
 
@@ -124,7 +124,7 @@ def stage_no_coop(ctx: Ctx) -> list[Finding]:
     if "first_coop" in sheet.columns:
         bad &= sheet.raw["first_coop"].isna() | sheet.raw["first_coop"].map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
     col = "first_coop" if "first_coop" in sheet.columns else "stage"
-    return [ctx.finding("STAGE_NO_COOP", sheet, L(f"阶段为“{sheet.df.at[row, 'stage']}”，但首次合作时间为空",
+    return [ctx.finding(sheet, L(f"阶段为“{sheet.df.at[row, 'stage']}”，但首次合作时间为空",
                                                   f"Stage is {sheet.df.at[row, 'stage']} but the first cooperation date "
                                                   "is empty"), row=int(row), column=col, value=sheet.raw.at[row, col],
                         hint=L("填写首次合作（签约）日期；若尚未合作，把阶段改为“接洽中”",
@@ -149,7 +149,7 @@ def stage_ended_action(ctx: Ctx) -> list[Finding]:
     for row in log.df.index[hit]:
         cr = int(rows.at[row])
         state = cust.df.at[cr, "stage"] if cust.df.at[cr, "stage"] == "终止合作" else cust.df.at[cr, "customer_type"]
-        out.append(ctx.finding("STAGE_ENDED_ACTION", log, L(f"客户“{cust.df.at[cr, 'name']}”已是“{state}”，但仍有截止于 "
+        out.append(ctx.finding(log, L(f"客户“{cust.df.at[cr, 'name']}”已是“{state}”，但仍有截止于 "
                                f"{show(log.df.at[row, 'due'])} 的下一步行动", f"Customer '{cust.df.at[cr, 'name']}' is "
                                f"{state} but has a next action due {show(log.df.at[row, 'due'])}"),
                                row=int(row), column="due", value=log.raw.at[row, "due"],
@@ -176,7 +176,7 @@ def term_invalid(ctx: Ctx) -> list[Finding]:
         return []
     t = _terms(ctx, sheet)
     bad = sheet.df["term"].notna() & t.isna()
-    return [ctx.finding("TERM_INVALID", sheet, L(f"合作期限“{show(sheet.raw.at[row, 'term'])}”无法识别",
+    return [ctx.finding(sheet, L(f"合作期限“{show(sheet.raw.at[row, 'term'])}”无法识别",
                                                  f"Contract term '{show(sheet.raw.at[row, 'term'])}' cannot be read"),
                         row=int(row), column="term", value=sheet.raw.at[row, "term"],
                         hint=L("写成 起始年月-结束年月，如 2024.01-2025.12", "Write start-end, e.g. 2024.01-2025.12"))
@@ -193,7 +193,7 @@ def term_order(ctx: Ctx) -> list[Finding]:
     out = []
     for row, v in t.dropna().items():
         if isinstance(v, tuple) and v[1] <= v[0]:
-            out.append(ctx.finding("TERM_ORDER", sheet, L(f"合作期限“{sheet.df.at[row, 'term']}”的结束早于开始",
+            out.append(ctx.finding(sheet, L(f"合作期限“{sheet.df.at[row, 'term']}”的结束早于开始",
                                                           f"Contract term '{sheet.df.at[row, 'term']}' ends before it starts"),
                                    row=int(row), column="term", value=sheet.raw.at[row, "term"],
                                    hint=L("核对起止年月，开始在前、结束在后", "Check the dates: start first, end second")))
@@ -212,11 +212,11 @@ def complaint_status(ctx: Ctx) -> list[Finding]:
     still_open = st.isin(["待处理", "处理中"]) & res.notna()
     out = []
     for row in sheet.df.index[closed]:
-        out.append(ctx.finding("COMPLAINT_STATUS", sheet, L(f"状态为“{st.at[row]}”，但没有解决时间",
+        out.append(ctx.finding(sheet, L(f"状态为“{st.at[row]}”，但没有解决时间",
                                                             f"Status is {st.at[row]} but there is no resolution time"),
                                row=int(row), column="resolved_at", hint=L("填写解决时间", "Enter the resolution time")))
     for row in sheet.df.index[still_open]:
-        out.append(ctx.finding("COMPLAINT_STATUS", sheet, L(f"已填写解决时间，但状态仍为“{st.at[row]}”",
+        out.append(ctx.finding(sheet, L(f"已填写解决时间，但状态仍为“{st.at[row]}”",
                                                             f"Resolved, but the status is still {st.at[row]}"),
                                row=int(row), column="status", value=st.at[row],
                                hint=L("把处理状态改为“已解决”或“已关闭”", "Set the status to 已解决 or 已关闭")))

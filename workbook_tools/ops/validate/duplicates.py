@@ -106,7 +106,7 @@ def dup_id(ctx: Ctx) -> list[Finding]:
     for row, others in dup_groups(ids, suspect.fillna(False)):
         v = df.at[row, "customer_id"]
         o = _rows_text(others)
-        out.append(ctx.finding("DUP_ID", sheet, L(f"客户编号“{v}”与第 {o} 行重复", f"Customer ID '{v}' also on row {o}"),
+        out.append(ctx.finding(sheet, L(f"客户编号“{v}”与第 {o} 行重复", f"Customer ID '{v}' also on row {o}"),
                                row=row, column="customer_id", value=v,
                                hint=L(f"一户一档：若与第 {o} 行是同一客户请合并；若是不同客户，清空本格后运行 wbt ids 重新编号",
                                       f"One customer, one record: merge with row {o} if it is the same customer; "
@@ -136,7 +136,7 @@ def dup_name(ctx: Ctx) -> list[Finding]:
         msg = (L(f"客户名称“{v}”与第 {o} 行重复", f"Customer name '{v}' also on row {o}") if v == other else
                L(f"客户名称“{v}”与第 {o} 行“{other}”实为同一家", f"Customer name '{v}' is the same company as row {o} "
                  f"'{other}'"))
-        out.append(ctx.finding("DUP_NAME", sheet, msg, row=row, column="name", value=sheet.raw.at[row, "name"],
+        out.append(ctx.finding(sheet, msg, row=row, column="name", value=sheet.raw.at[row, "name"],
                                hint=L(f"一户一档：与第 {o} 行合并为一条记录（沟通记录指向同一编号），删除多余的一行",
                                       f"One customer, one record: merge with row {o} and delete the extra row")))
     return out
@@ -160,7 +160,7 @@ def dup_phone(ctx: Ctx) -> list[Finding]:
     for row, others in dup_groups(firsts["p"]):
         p = sheet.df.at[row, "phone"]
         o = _rows_text(others)
-        out.append(ctx.finding("DUP_PHONE", sheet, L(f"联系方式“{p}”与第 {o} 行客户“{sheet.df.at[others[0], 'name']}”相同",
+        out.append(ctx.finding(sheet, L(f"联系方式“{p}”与第 {o} 行客户“{sheet.df.at[others[0], 'name']}”相同",
                                                      f"Phone '{p}' is also on row {o} ('{sheet.df.at[others[0], 'name']}')"),
                                row=row, column="phone", value=sheet.raw.at[row, "phone"],
                                hint=L(f"核对号码；若与第 {o} 行是同一客户，请合并为一条记录",

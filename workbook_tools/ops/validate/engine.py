@@ -65,7 +65,7 @@ def run_rules(model: WorkbookModel, *, as_of: dt.date | None = None, rules: Iter
     for i, r in enumerate(run):
         if progress:
             progress(i, len(run), r.code)
-        findings += r.func(ctx)
+        findings += r.func(ctx.for_rule(r.code))
     if progress:
         progress(len(run), len(run), "")
     findings = _not_on_unknown_values(model, findings)

@@ -2,14 +2,15 @@
 and description, and the small pure function that finds its problems.
 
 A rule function takes a :class:`Ctx` and returns findings built with :meth:`Ctx.finding`, which
-fills in the severity chosen in 代码表 (setting ``rule.<CODE>`` = error / warning / info / off).
+fills in the rule's code (the registry hands each rule a context carrying it: a code is written once,
+in ``@rule``) and the severity chosen in 代码表 (setting ``rule.<CODE>`` = error / warning / info / off).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -48,13 +49,19 @@ def rule_settings(model: WorkbookModel) -> list[tuple[str, str | None, str]]:
 
 @dataclass
 class Ctx:
-    """What a rule sees: the model, the reference date and the severity chosen for each code."""
+    """What a rule sees: the model, the reference date, the severity chosen for each code, and the
+    code of the rule running (:meth:`for_rule`)."""
 
     model: WorkbookModel
     as_of: dt.date
     severity: dict[str, str] = field(default_factory=dict)   # code → severity chosen in 代码表
     cache: dict[str, Any] = field(default_factory=dict)
     letters: dict[tuple[str, str], str] = field(default_factory=dict)
+    code: str = ""
+
+    def for_rule(self, code: str) -> Ctx:
+        """This context for the rule ``code`` (the caches are shared)."""
+        return replace(self, code=code)
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
@@ -75,7 +82,7 @@ class Ctx:
         s = self.model.sheets.get(key)
         return s
 
-    def finding(self, code: str, sheet: SheetData | str, message: L, *, row: int | None = None,
+    def finding(self, sheet: SheetData | str, message: L, *, row: int | None = None,
                 column: str | None = None, value: Any = None, hint: L | None = None, cell: str | None = None,
                 severity: str | None = None) -> Finding:
         name = sheet if isinstance(sheet, str) else sheet.name
@@ -86,6 +93,7 @@ class Ctx:
                 idx = sheet.columns.get(column)
                 letters = self.letters[key] = col_letter(idx) if idx else ""
             cell = f"{letters}{row}" if letters else None
+        code = self.code
         sev = self.severity.get(code) or severity or RULES[code].severity
         return Finding(code=code, severity=sev, sheet=name, message=message, cell=cell, row=row,
                        column=column, value=to_python(value), hint=hint)

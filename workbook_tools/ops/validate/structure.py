@@ -23,7 +23,7 @@ def sheet_missing(ctx: Ctx) -> list[Finding]:
         if spec.key in ctx.model.sheets:
             continue
         sev = "error" if spec.key == "customers" else "info"
-        out.append(ctx.finding("SHEET_MISSING", spec.zh, L(f"找不到工作表“{spec.zh}”", f"Sheet '{spec.zh}' ({spec.en}) "
+        out.append(ctx.finding(spec.zh, L(f"找不到工作表“{spec.zh}”", f"Sheet '{spec.zh}' ({spec.en}) "
                                "was not found"), severity=sev,
                                hint=L(f"请从模板复制“{spec.zh}”表，或把现有表改名为“{spec.zh}”",
                                       f"Copy the sheet '{spec.zh}' from the template, or rename yours to it")))
@@ -38,7 +38,7 @@ def sheet_empty(ctx: Ctx) -> list[Finding]:
     for key, sheet in ctx.model.sheets.items():
         if sheet.n_rows == 0:
             sev = None if key == "customers" else "info"
-            out.append(ctx.finding("SHEET_EMPTY", sheet, L(f"“{sheet.name}”表没有数据", f"Sheet '{sheet.name}' has no rows"),
+            out.append(ctx.finding(sheet, L(f"“{sheet.name}”表没有数据", f"Sheet '{sheet.name}' has no rows"),
                                    severity=sev, hint=L("在表头下方逐行录入数据", "Enter the data below the header row")))
     return out
 
@@ -53,7 +53,7 @@ def col_missing(ctx: Ctx) -> list[Finding]:
             col = sheet.spec.column(key)
             if not col.required:
                 continue
-            out.append(ctx.finding("COL_MISSING", sheet, L(f"缺少必填列“{col.zh}”", f"Required column '{col.en}' ({col.zh}) "
+            out.append(ctx.finding(sheet, L(f"缺少必填列“{col.zh}”", f"Required column '{col.en}' ({col.zh}) "
                                    "is missing"), column=key, row=sheet.header_row,
                                    hint=L(f"在表头行添加一列，标题为“{col.zh}”", f"Add a column headed '{col.zh}'")))
     return out
@@ -67,7 +67,7 @@ def col_unknown(ctx: Ctx) -> list[Finding]:
     for sheet in ctx.model.sheets.values():
         for text, idx in sheet.unknown_columns.items():
             cell = f"{col_letter(idx)}{sheet.header_row}"
-            out.append(ctx.finding("COL_UNKNOWN", sheet, L(f"未识别的列“{text}”，工具不会处理它",
+            out.append(ctx.finding(sheet, L(f"未识别的列“{text}”，工具不会处理它",
                                                            f"Column '{text}' is not recognised; the tool ignores it"),
                                    cell=cell, row=sheet.header_row, value=text,
                                    hint=L("如果它是模板中的某一列，在代码表的表头映射区登记它（wbt inspect --suggest "
@@ -92,7 +92,7 @@ def col_ambiguous(ctx: Ctx) -> list[Finding]:
             ranked = likely(sheet, m, ctx.model.settings.lists)
             names = [sheet.spec.column(k) for k in ranked]
             row = pin_row(sheet.name, m.text, names[0].zh).replace("\t", " | ") if names else ""
-            out.append(ctx.finding("COL_AMBIGUOUS", sheet, L(
+            out.append(ctx.finding(sheet, L(
                 f"表头“{m.text}”可能是 " + " 或 ".join(f"“{c.zh}”" for c in names) + "，无法确定，未读取",
                 f"Header '{m.text}' could be " + " or ".join(c.en for c in names) + "; it cannot be told, not read"),
                 cell=f"{col_letter(m.index)}{sheet.header_row}", row=sheet.header_row, value=m.text,
@@ -107,7 +107,7 @@ def formula_no_value(ctx: Ctx) -> list[Finding]:
     out = []
     for sheet in ctx.model.sheets.values():
         for row, key in sorted(sheet.formulas_without_value):
-            out.append(ctx.finding("FORMULA_NO_VALUE", sheet, L("公式没有保存计算结果，按空值处理",
+            out.append(ctx.finding(sheet, L("公式没有保存计算结果，按空值处理",
                                                                 "The formula has no stored result; read as empty"),
                                    row=row, column=key,
                                    hint=L("用 Excel 或 WPS 打开文件并保存一次（会重新计算），或改为直接填值",
@@ -127,7 +127,7 @@ def merged_cells(ctx: Ctx) -> list[Finding]:
                 row, _ = split_ref(first)
             except ValueError:
                 row = None
-            out.append(ctx.finding("MERGED_CELLS", sheet, L(f"数据区有合并单元格 {rng}", f"Merged cells {rng} in the data area"),
+            out.append(ctx.finding(sheet, L(f"数据区有合并单元格 {rng}", f"Merged cells {rng} in the data area"),
                                    cell=first, row=row, value=rng,
                                    hint=L("取消合并，并在每一行填上各自的值", "Unmerge them and fill every row")))
     return out
@@ -148,7 +148,7 @@ def reader_notice(ctx: Ctx) -> list[Finding]:
                 row, _ = split_ref(n.cell.replace("$", ""))
             except ValueError:
                 row = None
-        out.append(ctx.finding("READER_NOTICE", n.sheet or "", n.message, cell=n.cell, row=row, severity=n.severity,
+        out.append(ctx.finding(n.sheet or "", n.message, cell=n.cell, row=row, severity=n.severity,
                                value=n.code))
     return out
 
@@ -168,7 +168,7 @@ def rule_setting(ctx: Ctx) -> list[Finding]:
         what = (L(f"没有名为 {code} 的规则", f"there is no rule {code}") if code not in RULES else
                 L(f"值“{value}”应为 error / warning / info / off（或 错误 / 警告 / 提示 / 关闭）",
                   f"value '{value}' should be error / warning / info / off"))
-        out.append(ctx.finding("RULE_SETTING", sheet, L(f"设置项 {key} 无效：{what.zh}", f"Setting {key} is invalid: {what.en}"),
+        out.append(ctx.finding(sheet, L(f"设置项 {key} 无效：{what.zh}", f"Setting {key} is invalid: {what.en}"),
                                cell=ctx.model.settings.cells.get(key), value=value,
                                hint=L("改正或删除这一行；可用的规则见 wbt rules", "Fix or delete the row; wbt rules lists the rules")))
     return out

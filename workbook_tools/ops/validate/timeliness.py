@@ -38,7 +38,7 @@ def sla_log(ctx: Ctx) -> list[Finding]:
         return []
     h = ctx.num("log_within_hours")
     late = log.df["logged_at"] > _deadline(log.df["contact_date"], h)
-    return [ctx.finding("SLA_LOG", log, L(f"沟通时间 {show(log.df.at[r, 'contact_date'])}，录入于 "
+    return [ctx.finding(log, L(f"沟通时间 {show(log.df.at[r, 'contact_date'])}，录入于 "
                         f"{show(log.df.at[r, 'logged_at'])}，超过 {h:g} 小时", f"Contact on "
                         f"{show(log.df.at[r, 'contact_date'])} logged {show(log.df.at[r, 'logged_at'])}, later "
                         f"than {h:g} h"), row=int(r), column="logged_at", value=log.raw.at[r, "logged_at"],
@@ -55,7 +55,7 @@ def sla_register(ctx: Ctx) -> list[Finding]:
         return []
     h = ctx.num("complaint_register_hours")
     late = sheet.df["registered_at"] > _deadline(sheet.df["received_at"], h)
-    return [ctx.finding("SLA_REGISTER", sheet, L(f"投诉于 {show(sheet.df.at[r, 'received_at'])} 收到，"
+    return [ctx.finding(sheet, L(f"投诉于 {show(sheet.df.at[r, 'received_at'])} 收到，"
                         f"{show(sheet.df.at[r, 'registered_at'])} 才登记，超过 {h:g} 小时",
                         f"Received {show(sheet.df.at[r, 'received_at'])}, registered "
                         f"{show(sheet.df.at[r, 'registered_at'])}: over {h:g} h"),
@@ -90,7 +90,7 @@ def sla_response(ctx: Ctx) -> list[Finding]:
         else:
             msg = L(f"{urg}投诉在 {show(answer.at[r])} 才响应，超过 {h:g} 小时时限",
                     f"{urg} complaint answered {show(answer.at[r])}, over the {h:g} h limit")
-        out.append(ctx.finding("SLA_RESPONSE", sheet, msg, row=int(r), column=col, value=sheet.raw.at[r, col],
+        out.append(ctx.finding(sheet, msg, row=int(r), column=col, value=sheet.raw.at[r, col],
                                hint=L(f"{urg}投诉须在 {h:g} 小时内响应；请尽快联系客户并填写首次响应时间",
                                       f"Answer {urg} complaints within {h:g} h; contact the customer and record it")))
     return out
@@ -133,14 +133,14 @@ def sla_demand(ctx: Ctx) -> list[Finding]:
         r = int(rec.row)
         what = (L(f"下一次沟通在 {show(nxt)}", f"the next contact was {show(nxt)}") if pd.notna(nxt) else
                 L("之后没有再沟通", "no contact since"))
-        out.append(ctx.finding("SLA_DEMAND", log, L(f"{show(rec.d)} 记录了需求变化，应在 {due} 前跟进，但{what.zh}",
+        out.append(ctx.finding(log, L(f"{show(rec.d)} 记录了需求变化，应在 {due} 前跟进，但{what.zh}",
                                                     f"A demand change logged {show(rec.d)} was due for follow-up by "
                                                     f"{due}, but {what.en}"), row=r, column="feedback",
                                value=_clip(log.df.at[r, "feedback"]),
                                hint=L(f"需求变化须在 {n} 个工作日内跟进并更新客户需求", f"Follow up demand changes within "
                                       f"{n} working days and update the needs")))
     if fallback:
-        out.append(ctx.finding("SLA_DEMAND", log, L("部分日期超出中国节假日日历的范围，按周一至周五计算工作日",
+        out.append(ctx.finding(log, L("部分日期超出中国节假日日历的范围，按周一至周五计算工作日",
                                                     "Some dates are outside the Chinese holiday calendar; working days "
                                                     "were counted as Monday to Friday"), severity="info",
                                hint=L("升级 chinese-calendar 包以获得最新的节假日安排", "Update the chinese-calendar "
@@ -213,7 +213,7 @@ def overdue_followup(ctx: Ctx) -> list[Finding]:
     for r, name, c, s, lab, d in zip(df.index[bad].tolist(), df.loc[bad, "name"].tolist(), days[bad].astype(int).tolist(),
                                      since[bad].astype(int).tolist(), label[bad].tolist(),
                                      last[bad].dt.strftime("%Y-%m-%d").tolist()):
-        out.append(ctx.finding("OVERDUE_FOLLOWUP", cust, L(f"“{name}”已 {s} 天未沟通（{lab}应每 {c} 天至少一次，最近 {d}）",
+        out.append(ctx.finding(cust, L(f"“{name}”已 {s} 天未沟通（{lab}应每 {c} 天至少一次，最近 {d}）",
                                                            f"'{name}' not contacted for {s} days ({lab}: every {c} days; "
                                                            f"last {d})"), row=r, column=col, value=d, hint=hint))
     return out
@@ -234,7 +234,7 @@ def zombie(ctx: Ctx) -> list[Finding]:
     bad = (df["stage"] == "接洽中") & last.notna() & (since > limit)
     hint = L("确认是否还在跟进：恢复跟进并登记沟通，或把阶段改为“终止合作”", "Decide: follow up and log it, or set the "
              "stage to 终止合作")
-    return [ctx.finding("ZOMBIE", cust, L(f"“{name}”仍在接洽中，但已 {n} 天没有沟通",
+    return [ctx.finding(cust, L(f"“{name}”仍在接洽中，但已 {n} 天没有沟通",
                                           f"'{name}' is still 接洽中 but has had no contact for {n} days"),
                         row=r, column="stage", value="接洽中", hint=hint)
             for r, name, n in zip(df.index[bad].tolist(), df.loc[bad, "name"].tolist(), since[bad].astype(int).tolist())]

@@ -45,7 +45,7 @@ def xref_empty(ctx: Ctx) -> list[Finding]:
         empty = sheet.df["customer_id"].isna() & sheet.df["customer_name"].isna()
         col = "customer_id" if "customer_id" in sheet.columns else "customer_name"
         for row in sheet.df.index[empty]:
-            out.append(ctx.finding("XREF_EMPTY", sheet, L("没有填写客户编号或客户名称", "Neither customer ID nor name is filled"),
+            out.append(ctx.finding(sheet, L("没有填写客户编号或客户名称", "Neither customer ID nor name is filled"),
                                    row=int(row), column=col,
                                    hint=L("填写客户编号（或客户全称，工具可按名称补编号）",
                                           "Enter the customer ID (or the full name; the tool can fill the ID)")))
@@ -86,7 +86,7 @@ def xref_customer(ctx: Ctx) -> list[Finding]:
             elif len(same) > 1:
                 col, v = "customer_name", cname.at[row]
                 rows_text = "、".join(str(r) for r in same)
-                out.append(ctx.finding("XREF_CUSTOMER", sheet, L(
+                out.append(ctx.finding(sheet, L(
                     f"客户名称“{v}”对应多个客户（第 {rows_text} 行），无法确定是哪一个",
                     f"Customer name '{v}' matches several customers (rows {rows_text}); which one is unclear"),
                     row=int(row), column=col, value=v,
@@ -105,7 +105,7 @@ def xref_customer(ctx: Ctx) -> list[Finding]:
             else:
                 hint = L("核对编号或名称；新客户请先在客户基本信息表建档", "Check the ID or name; enter new customers on the "
                          "customer sheet first")
-            out.append(ctx.finding("XREF_CUSTOMER", sheet, msg, row=int(row), column=col, value=v, hint=hint))
+            out.append(ctx.finding(sheet, msg, row=int(row), column=col, value=v, hint=hint))
     return out
 
 
@@ -129,7 +129,7 @@ def xref_by_name(ctx: Ctx) -> list[Finding]:
             hint = (L(f"客户编号为 {cid}；运行 wbt ids 可自动补上", f"The customer ID is {cid}; wbt ids fills it in")
                     if isinstance(cid, str) else
                     L("该客户尚未编号；运行 wbt ids 先给客户编号", "The customer has no ID yet; run wbt ids"))
-            out.append(ctx.finding("XREF_BY_NAME", sheet, L(f"本行只填了客户名称“{name}”，没有客户编号",
+            out.append(ctx.finding(sheet, L(f"本行只填了客户名称“{name}”，没有客户编号",
                                                             "This row names the customer but has no customer ID"),
                                    row=row, column="customer_id", value=None, hint=hint))
     return out
@@ -164,7 +164,7 @@ def xref_name_mismatch(ctx: Ctx) -> list[Finding]:
             cr = int(rows.at[row])
             cid, cn = cust.df.at[cr, "customer_id"], cust.df.at[cr, "name"]
             v = sheet.df.at[row, "customer_name"]
-            out.append(ctx.finding("XREF_NAME_MISMATCH", sheet, L(f"客户编号 {cid} 对应“{cn}”，但本行客户名称是“{v}”",
+            out.append(ctx.finding(sheet, L(f"客户编号 {cid} 对应“{cn}”，但本行客户名称是“{v}”",
                                                                   f"Customer ID {cid} is '{cn}', but this row says '{v}'"),
                                    row=int(row), column="customer_name", value=v,
                                    hint=L("核对哪一个是对的，改正编号或名称", "Check which is right and fix the ID or the name")))
@@ -193,7 +193,7 @@ def xref_shared_id(ctx: Ctx) -> list[Finding]:
                 what = (L("本行没有客户名称", "the row has no customer name") if pd.isna(name) else
                         L(f"客户名称“{name}”不是其中任何一个（或同时是几个）",
                           f"its name '{name}' is none of them (or several)"))
-                out.append(ctx.finding("XREF_SHARED_ID", sheet, L(
+                out.append(ctx.finding(sheet, L(
                     f"客户编号 {cid} 由客户基本信息第 {shared} 行共用，{what.zh}，本行已同时计入这些客户",
                     f"Customer ID {cid} is shared by customer rows {shared} and {what.en}; the row counts for all "
                     "of them"), row=int(row), column="customer_id", value=sheet.raw.at[row, "customer_id"],
