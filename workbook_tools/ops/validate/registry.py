@@ -136,7 +136,7 @@ def rule(code: str, severity: str, family: str, title: tuple[str, str], descript
 
 def all_rules() -> list[Rule]:
     """Every rule, by family then registration order (imports the rule modules)."""
-    from . import cells, consistency, duplicates, structure, timeliness, xref  # noqa: F401
+    from . import cells, consistency, duplicates, identity, structure, timeliness, xref  # noqa: F401
     return sorted(RULES.values(), key=lambda r: FAMILIES.index(r.family))
 
 
