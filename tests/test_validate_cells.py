@@ -37,9 +37,24 @@ def test_required_values():
 
 def test_list_value_near_miss_and_synonym():
     fs = found(make_model(customers=[cust(stage="合作 中"), cust(stage="已合作"), cust(stage="谈判"), GOOD]), "LIST_VALUE")
-    assert [f.row for f in fs] == [2, 3, 4]
-    assert fs[0].hint.zh == "请改为“合作中”" and fs[1].hint.zh == "请改为“合作中”"
-    assert "请从下拉列表中选择" in fs[2].hint.zh and fs[0].value == "合作 中"
+    assert [f.row for f in fs] == [4]     # 合作 中 and 已合作 are read as 合作中 by every operation
+    assert "请从下拉列表中选择" in fs[0].hint.zh and fs[0].severity == "error"
+    fs = found(make_model(customers=[cust(stage="合作中中"), GOOD]), "LIST_VALUE")
+    assert fs[0].hint.zh == "请改为“合作中”" and fs[0].value == "合作中中"
+
+
+def test_a_value_the_operations_read_is_info_not_an_error():
+    # seed 004 writes 跟进等级 as “B级” and 客户价值等级 as “高价值客户”; 000 has 合作阶段 “已合作”
+    m = make_model(customers=[cust(stage="合作 中"), cust(stage="已合作"), cust(follow_grade="B级"),
+                              cust(tier_confirmed="高价值客户"), cust(stage="谈判"), GOOD])
+    assert found(m, "LIST_VALUE") and all(f.row == 6 for f in found(m, "LIST_VALUE"))
+    got = [(f.row, f.column, f.severity, f.message.zh, f.hint.zh) for f in found(m, "LIST_SYNONYM")]
+    assert got == [
+        (2, "stage", "info", "当前合作阶段“合作 中”按“合作中”读取", "改为“合作中”可保持下拉列表整洁"),
+        (3, "stage", "info", "当前合作阶段“已合作”按“合作中”读取", "改为“合作中”可保持下拉列表整洁"),
+        (4, "follow_grade", "info", "跟进等级“B级”按“B”读取", "改为“B”可保持下拉列表整洁"),
+        (5, "tier_confirmed", "info", "客户等级(主管确认)“高价值客户”按“战略客户”读取", "改为“战略客户”可保持下拉列表整洁"),
+    ]
 
 
 def test_list_value_uses_workbook_lists():

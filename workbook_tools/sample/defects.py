@@ -136,7 +136,7 @@ class Planter:
         i = self._pick_customer(lambda c: c["stage"] == "合作中")
         if i is None:
             return False
-        self._record("bad_list_value", "customers", i, "stage", self.rng.choice(("合作 中", "已合作", "合作中中")))
+        self._record("bad_list_value", "customers", i, "stage", self.rng.choice(("合作中中", "合做中", "谈判中")))
         return True
 
     def k_bad_date(self) -> bool:

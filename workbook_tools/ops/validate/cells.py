@@ -15,6 +15,7 @@ from ...reader.headermap import doubt_rows
 from ...schema import Column, CType
 from ...schema.units import WAN
 from ...values import EMPTY_MARKS
+from ..matching import list_value as read_as
 from ..ratings import bounds, rating_masks
 from .registry import Ctx, rule, show, umap
 from .suggest import suggest
@@ -79,11 +80,9 @@ def req_value(ctx: Ctx) -> list[Finding]:
     return out
 
 
-@rule("LIST_VALUE", "error", "cells", ("不是下拉列表中的值", "Not a value of the list"),
-      ("下拉列的值必须是代码表中该列表的值；相近的写法（如“合作 中”“已合作”）会给出建议值。",
-       "A dropdown column must hold a value of its list in 代码表; near misses get a suggestion."))
-def list_value(ctx: Ctx) -> list[Finding]:
-    out = []
+def _off_list(ctx: Ctx) -> Iterator[tuple[SheetData, Column, int, str, str | None, list[str]]]:
+    """(sheet, column, row, value, the value of the list every operation reads it as or None, the
+    list) of each dropdown cell whose value is not written as in its list."""
     lists = ctx.model.settings.lists
     for sheet, col in columns_of(ctx, CType.LIST):
         allowed = lists.get(col.list or "", [])
@@ -93,13 +92,38 @@ def list_value(ctx: Ctx) -> list[Finding]:
         bad = s.notna() & ~s.isin(allowed)
         for row in s.index[bad]:
             v = s.at[row]
-            best = suggest(v, col.list or "", allowed)
-            shown = " / ".join(allowed[:8]) + (" …" if len(allowed) > 8 else "")
-            hint = (L(f"请改为“{best}”", f"Change it to '{best}'") if best else
-                    L(f"请从下拉列表中选择：{shown}", f"Pick one of the list: {shown}"))
-            out.append(ctx.finding(sheet, L(f"{col.zh}“{v}”不在下拉列表中", f"{col.en} '{v}' is not a value "
-                                   "of the list"), row=int(row), column=col.key, value=sheet.raw.at[row, col.key], hint=hint))
+            meant = read_as(col.list or "", v, ctx.model.settings)
+            yield sheet, col, int(row), v, meant if meant in allowed else None, allowed
+
+
+@rule("LIST_VALUE", "error", "cells", ("不是下拉列表中的值", "Not a value of the list"),
+      ("下拉列的值必须是代码表中该列表的值；各项操作都无法识别它，相近的写法会给出建议值。",
+       "A dropdown column must hold a value of its list in 代码表; no operation can read this one; near "
+       "misses get a suggestion."))
+def list_value(ctx: Ctx) -> list[Finding]:
+    out = []
+    for sheet, col, row, v, meant, allowed in _off_list(ctx):
+        if meant is not None:
+            continue  # read as a list value: LIST_SYNONYM
+        best = suggest(v, col.list or "", allowed)
+        shown = " / ".join(allowed[:8]) + (" …" if len(allowed) > 8 else "")
+        hint = (L(f"请改为“{best}”", f"Change it to '{best}'") if best else
+                L(f"请从下拉列表中选择：{shown}", f"Pick one of the list: {shown}"))
+        out.append(ctx.finding(sheet, L(f"{col.zh}“{v}”不在下拉列表中", f"{col.en} '{v}' is not a value "
+                               "of the list"), row=row, column=col.key, value=sheet.raw.at[row, col.key], hint=hint))
     return out
+
+
+@rule("LIST_SYNONYM", "info", "cells", ("下拉列表值的另一种写法", "Another wording of a list value"),
+      ("下拉列的值是列表值的另一种写法（如“B级”“高价值客户”“合作 中”）：各项操作都按该列表值读取，结果不受影响；"
+       "改为列表值可保持下拉列表整洁。",
+       "A dropdown column holds another wording of a list value (B级, 高价值客户): every operation reads it as "
+       "that value and no result changes; write the list value to keep the dropdown clean."))
+def list_synonym(ctx: Ctx) -> list[Finding]:
+    return [ctx.finding(sheet, L(f"{col.zh}“{v}”按“{meant}”读取", f"{col.en} '{v}' is read as '{meant}'"),
+                        row=row, column=col.key, value=sheet.raw.at[row, col.key],
+                        hint=L(f"改为“{meant}”可保持下拉列表整洁", f"Write '{meant}' to keep the dropdown clean"))
+            for sheet, col, row, v, meant, _ in _off_list(ctx) if meant is not None]
 
 
 _DATE_HINT = L("请按 YYYY-MM-DD 填写真实的日期，如 2024-03-05", "Enter a real date as YYYY-MM-DD, e.g. 2024-03-05")
