@@ -249,7 +249,7 @@ def test_phrase_matching_rules() -> None:
     assert [h.negated for h in defaults.scan("暂不下单；已下单")] == [True, False]
 
 
-# ---- every setting and list these rules read changes what they say (issue 18) --------------------------------
+# ---- every phrase list these rules read changes what they say (the settings: tests/test_settings_walk.py) ----
 
 CASE = {"term": "2024.08.16-2025.08.15", "risks": "联系人已更换", "first_coop": "2024-01-01",
         "contacts": [log("2025-01-05", summary="下单"), log("2025-04-05", summary="下单"),
@@ -266,16 +266,6 @@ def test_the_walk_case_trips_every_rule() -> None:
         "合同2025-08-15到期，续约意向未确认",
         "联系人变更（2025-05-05沟通记录：“对接人变更”）"]   # within 180 days
     assert got["high_potential"] == "近3个月采购2次，之前3个月1次（+100%）"
-
-
-@pytest.mark.parametrize(("key", "value"), [
-    ("risk_complaint_days", 30), ("risk_contract_end_days", 30), ("risk_no_contact_days", 60),
-    ("risk_contact_change_days", 30), ("risk_satisfaction_max", 3), ("high_potential_growth_pct", 150),
-    ("high_potential_months", 6),
-])
-def test_each_rule_setting_changes_the_outcome(key: str, value: Any) -> None:
-    base = planned(satisfaction=3, **CASE)
-    assert planned(satisfaction=3, settings={key: value}, **CASE) != base
 
 
 @pytest.mark.parametrize(("key", "value"), [("renewal_unclear", ["客户表示OK"]), ("renewal_confirmed", ["客户表示OK"]),
