@@ -177,17 +177,10 @@ CUSTOM_UI = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def vba_bin() -> bytes:
-    """A vbaProject.bin: the project's MS-OVBA/MS-CFB writer if present, else a small CFB."""
-    try:
-        from workbook_tools.excel.addin import build as addin_build
-        return addin_build.vba_project_bin(addin_build.load_modules())
-    except (ImportError, FileNotFoundError, AttributeError):
-        pass
-    try:
-        from workbook_tools.excel.addin import cfb
-        return cfb.build({"VBA/dir": b"\x01" * 100, "PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"\r\n'})
-    except ImportError as exc:
-        raise CaseUnavailable("no CFB writer (workbook_tools.excel.addin.cfb) to make a vbaProject.bin") from exc
+    """A vbaProject.bin made by the project's MS-OVBA/MS-CFB writer."""
+    from workbook_tools.excel.addin import build as addin_build
+
+    return addin_build.vba_project_bin(addin_build.load_modules())
 
 
 def build_macro(folder: Path) -> Case:
@@ -223,13 +216,10 @@ def build_macro(folder: Path) -> Case:
 
 # ---- template.xlsx (the project's own master template with sample data) --------------------------
 def build_template(folder: Path) -> Case:
-    try:
-        from workbook_tools.sample import generate_sample
-    except ImportError as exc:
-        raise CaseUnavailable(f"the sample generator is not available yet ({exc})") from exc
     from python_calamine import CalamineWorkbook
 
     from workbook_tools.model import col_letter
+    from workbook_tools.sample import generate_sample
     from workbook_tools.schema import SCHEMA
 
     path = folder / "template.xlsx"
