@@ -1,4 +1,4 @@
-"""The CRM workbook, declared once (source documents 000–004, see shared/DOMAIN.md)."""
+"""The CRM workbook, declared once: sheets, columns, their wordings (see docs/domain.md#customers)."""
 
 from __future__ import annotations
 
@@ -137,7 +137,8 @@ CONTACTS = SheetSpec(
     "contacts", "沟通记录", "Contact log", "data", table_name="tbl_contacts",
     aliases=("跟进记录", "沟通日志", "拜访记录", "沟通记录表", "客户沟通记录表", "客户沟通记录", "跟进记录表",
              "销售跟进记录", "contacts", "contact log", "follow-ups", "follow-up log"),
-    # source 003 calls our own people 客户对接人 (销售代表、客户成功经理), a log may mean the customer's:
+    # 003 calls our own people 客户对接人 (销售代表、客户成功经理), a log may mean the customer's
+    # (docs/domain.md#contact-log):
     # decided by which of the two columns the sheet already has, else ambiguous (a 代码表 pin decides)
     contested=(("客户对接人", ("customer_contact", "follower")),),
     ignore=("序号", "No", "行号", "#", "Row"),

@@ -8,7 +8,7 @@ A header cell is matched in this order, and the first step that places it says h
 1. ``pinned``: a row of the header-mapping block in 代码表 (see :class:`HeaderPin`);
 2. ``exact``: the column's Chinese or English name or key, after :func:`norm_header`
    (case, full/half width, spaces, line breaks, punctuation, bracket shapes);
-3. ``alias``: one of the column's synonyms (the wordings of the five source documents and
+3. ``alias``: one of the column's synonyms (the wordings of the five source documents (docs/domain.md#sources) and
    the English people write);
 4. ``normalised``: the same after dropping bracketed qualifiers and units ("客户名称(全称)",
    "年度合作金额(元)") and a unit written at the end ("年度金额 万元");

@@ -1,4 +1,5 @@
-"""Default lists, industry codes and settings. The workbook's 代码表 overrides every one."""
+"""Default lists, industry codes and settings. The workbook's 代码表 overrides every one; where each
+comes from, and the choices where the source documents leave room: docs/domain.md."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ LISTS: tuple[ListSpec, ...] = (
     ListSpec("company_size", "企业规模", "Company size", ("50人以下", "50-200人", "200-500人", "500人以上"),
              {"50以下": "50人以下", "<50人": "50人以下", "50-200": "50-200人", "200-500": "200-500人",
               "500以上": "500人以上", ">500人": "500人以上"}),
-    # 000's four stages, plus 003's 续约期 (a customer whose renewal is being negotiated; the
-    # renewal-intent rule watches it); the rest of 003's and 004's lifecycle words are synonyms
+    # 000's four stages, plus 003's 续约期 (the renewal-intent rule watches it); 003's and 004's other
+    # lifecycle words are synonyms (docs/domain.md#lists)
     ListSpec("stage", "合作阶段", "Cooperation stage", ("接洽中", "合作中", "续约期", "暂停合作", "终止合作"),
              {"已合作": "合作中", "合作": "合作中", "已签约": "合作中", "洽谈中": "接洽中", "接洽": "接洽中",
               "暂停": "暂停合作", "终止": "终止合作", "已终止": "终止合作", "续约中": "续约期", "待续约": "续约期",
@@ -67,7 +68,7 @@ LISTS: tuple[ListSpec, ...] = (
               "采购了", "补货"),
              help_zh="沟通记录中出现这些说法的一天记为一次采购，用于高潜力客户（增购意向、计划下单等不算）",
              help_en="A log day with this wording counts as one purchase, for high-potential customers"),
-    # the review (004 §第五步: 客户疑虑高频点, 未成交客户流失原因): one category per entry
+    # the review's objections and churn reasons (docs/domain.md#reviews): one category per entry
     ListSpec("objection_keywords", "客户疑虑关键词", "Objection keywords",
              ("价格:价格、贵、报价、折扣、优惠、预算、费用、付款、成本、性价比、-价格无异议、-价格认可",
               "功能:功能、接口、导出、报表、定制、对接、移动端、性能、稳定性、兼容",
@@ -101,12 +102,12 @@ INDUSTRIES: tuple[Industry, ...] = (
 )
 
 SETTINGS: tuple[SettingSpec, ...] = (
-    # value tiers (source 002, 003)
+    # docs/domain.md#value-tiers
     SettingSpec("tier_strategic_min", "战略客户年度金额下限", "Strategic tier: annual amount from", 50.0, "万元",
                 "年度合作金额 ≥ 此值为战略客户", "Annual amount at or above this is strategic"),
     SettingSpec("tier_key_min", "重点客户年度金额下限", "Key tier: annual amount from", 10.0, "万元",
                 "年度合作金额 ≥ 此值且低于战略下限为重点客户", "At or above this and below the strategic bound"),
-    # cadences (002, 003, 004)
+    # docs/domain.md#cadences
     SettingSpec("cadence_strategic_days", "战略客户沟通周期", "Strategic contact cadence", 30, "天",
                 "至少每月一次", "At least monthly"),
     SettingSpec("cadence_key_days", "重点客户沟通周期", "Key contact cadence", 45, "天",
@@ -116,7 +117,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("cadence_grade_a_days", "A级跟进周期", "Grade A follow-up cadence", 7, "天", "每周跟进", "Weekly"),
     SettingSpec("cadence_grade_b_days", "B级跟进周期", "Grade B follow-up cadence", 14, "天", "每两周跟进", "Fortnightly"),
     SettingSpec("cadence_grade_c_days", "C级跟进周期", "Grade C follow-up cadence", 30, "天", "每月跟进", "Monthly"),
-    # timeliness (002, 003, 004)
+    # docs/domain.md#deadlines
     SettingSpec("log_within_hours", "沟通记录录入时限", "Log a contact within", 24, "小时",
                 "沟通后须在此时限内录入", "A contact must be logged within this time"),
     SettingSpec("complaint_register_hours", "投诉登记时限", "Register a complaint within", 1, "小时"),
@@ -129,7 +130,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "按中国法定节假日计算工作日", "Working days, Chinese public holidays excluded"),
     SettingSpec("zombie_days", "僵尸客户判定天数", "Zombie record after", 365, "天",
                 "接洽中且超过此天数无沟通", "Still 接洽中 with no contact for this long"),
-    # risk (003: 合作中出现过投诉、续约意向不明、联系人变更 → 重点关注客户)
+    # docs/domain.md#risk-customers
     SettingSpec("risk_complaint_days", "投诉风险天数", "Complaints counted over", 0, "天",
                 "0：整个合作期内（自首次合作时间起）出现过投诉即标记；填天数则只看最近这些天",
                 "0: any complaint during the cooperation (since the first cooperation); a number: only the last days"),
@@ -142,30 +143,30 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "联系人变更后在此天数内标记重点关注；0 表示整个合作期",
                 "A changed contact person is flagged for this many days; 0 for the whole cooperation"),
     SettingSpec("risk_satisfaction_max", "低满意度上限", "Low satisfaction at or below", 2, "分"),
-    # high potential (002: 近3个月采购频次增长30%的客户)
+    # docs/domain.md#high-potential
     SettingSpec("high_potential_growth_pct", "高潜力增长比例", "High potential: growth from", 30, "%",
                 "近几个月采购次数比之前同样长的时期增长 ≥ 此比例（之前至少一次）",
                 "Purchases in the recent months up this much on the months before (at least one before)"),
     SettingSpec("high_potential_months", "高潜力比较月数", "High potential: months compared", 3, "个月",
                 "比较最近这些个月与之前同样长的时期", "The recent months compared with as many months before"),
-    # review (000, 003, 004)
+    # docs/domain.md#reviews
     SettingSpec("renewal_gap_days", "续约判定间隔", "A renewal starts after", 90, "天",
                 "合作期限的起始晚于首次合作时间超过此天数，视为续约后的新期限",
                 "A contract term starting this long after the first cooperation follows an earlier term"),
-    # data standards (001)
+    # docs/domain.md#data-standards
     SettingSpec("text_max_len", "需求描述最大字数", "Longest demand text", 200, "字"),
     SettingSpec("amount_yuan_suspect", "疑似按元填写的金额", "Amount that looks typed in yuan", 10000.0, "万元",
                 "金额列单位为万元，达到此值多半误填为元", "Amounts are in 万元; this much probably means yuan"),
     SettingSpec("privacy_mode", "隐私模式", "Privacy mode", False, "",
                 "是：电话只保留区号或前三位加后四位，邮箱只保留公司域名", "Yes: phones and e-mails are kept masked"),
-    # IDs (000)
+    # docs/domain.md#customer-ids
     SettingSpec("id_year_source", "编号年份取自", "ID year from", "初次接触时间,首次合作时间,运行日期", "",
                 "按顺序取第一个有值的日期", "First of these that has a date"),
     SettingSpec("id_unknown_industry", "未知行业编号处理", "Unknown industry in IDs", "归入其他", "",
                 "归入其他：使用兜底代码并提示；拒绝：不生成编号", "Catch-all code and a finding, or refuse",
                 ("归入其他", "拒绝")),
     SettingSpec("id_fallback_code", "兜底行业代码", "Catch-all industry code", "OT"),
-    # writing
+    # writing (the tool's own safety, docs/writer.md)
     SettingSpec("backup_keep", "保留备份份数", "Backups to keep", 10, "份",
                 "每次写入前备份原文件，0 表示不备份", "A backup before every write; 0 turns it off"),
 )
