@@ -32,7 +32,7 @@ from .mask import TextScrubber, mask_email, mask_name, mask_phone
 from .matching import name_key, norm, norm_id
 
 ROLES = ("full", "marketing")
-# Marketing sees basic information and tags only (source 001).
+# Marketing sees basic information and tags only (docs/domain.md#privacy).
 MARKETING_KEYS = ("customer_id", "name", "customer_type", "industry", "company_size", "founded", "region",
                   "source", "stage", "products", "needs", "follow_grade", "tier_confirmed", "tier", "band")
 # Columns holding people's names outside the team (customer side); staff names are kept.

@@ -1,4 +1,4 @@
-"""Customer IDs ``YYYY-CODE-NNN`` (source 000): fill empty 客户编号 cells, never renumber.
+"""Customer IDs ``YYYY-CODE-NNN`` (docs/domain.md#customer-ids): fill empty 客户编号 cells, never renumber.
 
 * YYYY: the first date found in the columns named by the setting ``id_year_source``
   (default 初次接触时间, 首次合作时间, 运行日期 = ``as_of``).

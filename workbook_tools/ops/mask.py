@@ -1,4 +1,4 @@
-"""Masking personal data for a copy that may leave the team (sources 000 / 001 / 004).
+"""Masking personal data for a copy that may leave the team (docs/domain.md#privacy).
 
 - person names → surname + ``*`` (王伟 → 王*, 欧阳娜娜 → 欧*; a Latin name keeps its first letter);
 - phones → area code (landline) or the 3-digit prefix (mobile) + ``****`` + the last four digits

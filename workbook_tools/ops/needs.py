@@ -35,7 +35,7 @@ from ..schema.units import WAN
 ESSENTIAL, USED = "essential", "used"
 _LINK = (("customer_id", "customer_name"),)     # a log row finds its customer by ID or by name
 _COMPUTED = tuple(c.key for c in SCHEMA.sheet("customers").computed_columns)   # written by tiers, read by the review
-# what the risk and high-potential rules (ops.risk, source 002/003) read besides the dates: the stage
+# what the risk and high-potential rules (ops.risk, docs/domain.md#risk-customers) read besides the dates: the stage
 # and term (renewal), 首次合作时间 (the cooperation's start), 联系人 and the log's 客户联系人 (a changed
 # contact), 备注/潜在风险 and the log's text (renewal intent, a replaced contact, purchases)
 _RULES_CUSTOMERS = ("first_coop", "contact", "remarks", "risks")

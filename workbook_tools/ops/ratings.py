@@ -1,4 +1,4 @@
-"""Satisfaction ratings ("满意度评分(1-5分)", source 000): which values count.
+"""Satisfaction ratings ("满意度评分(1-5分)", docs/domain.md#customers): which values count.
 
 One definition for the RATING validation rule, every average of the review and the
 low-satisfaction risk rule: a rating counts when it is a whole number within its column's bounds

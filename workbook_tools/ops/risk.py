@@ -1,7 +1,5 @@
-"""The risk rules (重点关注客户, source 003) and the high-potential rule (source 002), per customer.
-
-Source 003: "对合作中出现过投诉、续约意向不明、联系人变更等风险的客户,标记为'重点关注客户'".
-Source 002: "对高潜力客户(如近3个月采购频次增长30%的客户)……".
+"""The risk rules (重点关注客户, docs/domain.md#risk-customers) and the high-potential rule
+(docs/domain.md#high-potential), per customer.
 
 The rules read a customer's :class:`Profile` (what 客户基本信息 says) and its
 :class:`~workbook_tools.ops.links.Facts` (what the log and the complaints say up to the run date).
@@ -258,7 +256,7 @@ class Potential:
 
 
 def high_potential(fa: Facts, as_of: dt.date, t: Thresholds) -> Potential | None:
-    """Source 002 "近3个月采购频次增长30%": purchase days in the last ``high_potential_months`` months
+    """"近3个月采购频次增长30%" (docs/domain.md#high-potential): purchase days in the last ``high_potential_months`` months
     (up to the run date) against as many months before, at least one before, growth at least
     ``high_potential_growth_pct`` %. None when the customer does not qualify."""
     if not fa.purchases:

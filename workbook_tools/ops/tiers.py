@@ -1,5 +1,5 @@
 """Value tiers, follow-up cadences, overdue and risk flags, high potential, management bands
-(sources 000, 002–004).
+(docs/domain.md: value tiers, cadences, risk customers, high potential).
 
 Fills the computed columns of the customers sheet (declared ``computed=True`` in the schema),
 creating any that the file lacks. Every threshold comes from 代码表 (``model.settings``). Only

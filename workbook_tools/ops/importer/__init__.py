@@ -1,4 +1,4 @@
-"""Importing rows from another spreadsheet or CSV into the workbook (issue 8).
+"""Importing rows from another spreadsheet or CSV into the workbook (docs/import-export.md).
 
 ``read_source`` (sources.py) → ``map_source`` (mapping.py) → ``clean_record`` (clean.py) →
 ``run_import`` (run.py, pure: an ActionResult whose Changeset appends new rows and fills empty

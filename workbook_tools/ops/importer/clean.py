@@ -1,4 +1,4 @@
-"""Cleaning one imported value the way the data standards (source 001) ask: phones digits only,
+"""Cleaning one imported value the way the data standards (docs/domain.md#data-standards) ask: phones digits only,
 dates as dates, amounts as numbers (optionally 元 → 万元), list values by their synonyms."""
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def period_figures(ctx: Ctx, p: Period, snap: dt.date, findings_errors: int | No
     sla = sla_parts(ctx, opened, snap)
     hours = ((comp["resolved_at"] - comp["received_at"]).dt.total_seconds() / 3600)[closed]
     hours = hours[hours >= 0]
-    # only valid ratings (whole numbers 1–5, source 000 "满意度评分(1-5分)") enter the averages
+    # only valid ratings (whole numbers 1–5, docs/domain.md#customers) enter the averages
     sat_c, left_c = sheet_ratings(ctx.model.sheets["complaints"], closed)
     sat, left = sheet_ratings(ctx.model.sheets["customers"], exists & ~ctx.churned)
     nxt = p.shift(1)

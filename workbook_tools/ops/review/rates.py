@@ -1,4 +1,4 @@
-"""The review's rates (seed 003 "设定评估指标", seed 004 "各级客户跟进转化率"): each a numerator over a
+"""The review's rates (docs/domain.md#reviews): each a numerator over a
 denominator in one period, "—" when the denominator is 0. Definitions in ``docs/review.md``.
 """
 

@@ -1,5 +1,4 @@
-"""What the review reads from free text (seed 004 §第五步: "客户疑虑高频点（如价格、功能、服务等方面）",
-"未成交客户流失原因（如预算不足、竞品竞争、需求变化等）"; seed 000: "流失客户原因"): objections
+"""What the review reads from free text (docs/domain.md#reviews: 客户疑虑高频点, 未成交客户流失原因): objections
 counted from the log's 客户反馈与需求变化, churn reasons from 备注, 潜在风险 and the log. The
 keyword categories are the 代码表 lists 客户疑虑关键词 and 流失原因关键词 (:mod:`.keywords`).
 """

@@ -92,7 +92,7 @@ def breakdowns(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> lis
 
 
 def by_channel(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> Table:
-    """渠道有效性 (004 "客户来源"): per 客户来源, customers and new ones, those who have bought (a
+    """渠道有效性 (docs/domain.md#reviews): per 客户来源, customers and new ones, those who have bought (a
     首次合作时间 by the snapshot) and the share they are of the channel's customers."""
     cust, exists = ctx.cust, masks["exists"]
     source = ctx.source.fillna(BLANK)
@@ -122,7 +122,7 @@ def by_channel(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> Tab
 
 
 def grade_table(ctx: Ctx, p: Period, snap: dt.date) -> Table:
-    """各级客户跟进转化率 (004): per grade, open opportunities at the period start and their deals."""
+    """各级客户跟进转化率 (docs/domain.md#reviews): per grade, open opportunities at the period start and their deals."""
     rows = []
     for g, v in conversion_by_grade(ctx, p.start, snap).items():
         rows.append([g, v.denominator, v.numerator, DASH if v.value is None else v.value])
@@ -137,7 +137,7 @@ def grade_table(ctx: Ctx, p: Period, snap: dt.date) -> Table:
 
 
 def sla_table(ctx: Ctx, masks: dict[str, Any]) -> Table:
-    """投诉响应 by urgency (002): the list's urgencies, each with its limit from 代码表."""
+    """投诉响应 by urgency (docs/domain.md#deadlines): the list's urgencies, each with its limit from 代码表."""
     parts = masks["sla"]
     urgency = ctx.urgency.where(ctx.urgency.isin((URGENT, CRITICAL)), NORMAL)
     rows: list[list[Any]] = []
@@ -163,7 +163,7 @@ def _limit_of(ctx: Ctx, urgency: str) -> float:
 
 
 def high_value_profile(ctx: Ctx, snap: dt.date, exists: pd.Series) -> Table:
-    """高价值客户特征 (000 "梳理高价值客户特征"): industry, size and source of the strategic customers
+    """高价值客户特征 (docs/domain.md#reviews): industry, size and source of the strategic customers
     (existing, not churned), each value's share of them beside its share of all customers."""
     cust = ctx.cust
     base = exists & ~ctx.churned

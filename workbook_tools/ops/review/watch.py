@@ -1,6 +1,7 @@
-"""The review's lists of customers the rules single out for a manager: high potential (source 002)
-and the quarterly tier review (002: "客户分类结果需由主管审核确认", "客户价值等级每季度复核一次").
-The at-risk list (source 003) is built with the other lists in :mod:`.lists`.
+"""The review's lists of customers the rules single out for a manager: high potential
+(docs/domain.md#high-potential) and the quarterly tier review (docs/domain.md#value-tiers: a
+supervisor confirms each tier, and reviews it every quarter). The at-risk list
+(docs/domain.md#risk-customers) is built with the other lists in :mod:`.lists`.
 
 Data only: each list is a :class:`~.model.Table` the sheet and the reports render like the others.
 """

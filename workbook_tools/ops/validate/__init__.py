@@ -1,4 +1,5 @@
-"""Batch validation before month-end (issue 4): every rule of the source documents, explained cell by cell.
+"""Batch validation before month-end: every rule of the source documents (docs/domain.md), explained
+cell by cell.
 
 ``run_validate`` returns the findings; ``run_annotate`` also builds a changeset that colours the
 offending cells and writes a 校验结果 sheet. Rules live in the family modules and are listed by

@@ -1,4 +1,4 @@
-"""Timeliness (source 002/003/004, thresholds from 代码表): contacts logged within 24 h, complaints
+"""Timeliness (docs/domain.md#deadlines, thresholds from 代码表): contacts logged within 24 h, complaints
 registered within 1 h and answered within the urgency's limit, demand changes followed up within
 3 working days (Chinese holiday calendar), overdue follow-ups and zombie records."""
 
