@@ -1,6 +1,6 @@
 """Planted defects of known kinds, one per cell, listed for the sidecar ``FILE.defects.json``.
 
-Each kind breaks exactly one rule of issue 4 in one cell. Where a change would make other
+Each kind breaks exactly one validation rule (docs/rules.md) in one cell. Where a change would make other
 rows wrong as a side effect (renaming or renumbering a customer), the dependent rows are
 re-pointed so that they stay valid: the planted defect is the only problem.
 """

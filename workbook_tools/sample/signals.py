@@ -1,4 +1,4 @@
-"""What the sample adds for the rules of issue 15, on top of the generated rows: tier confirmation
+"""What the sample adds for the risk, high-potential and tier-review rules, on top of the generated rows: tier confirmation
 dates, the customer's contact named in the log, purchases (a few customers buying more and more),
 and customers in 续约期 with their renewal intent written down or not.
 

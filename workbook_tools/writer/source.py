@@ -1,4 +1,4 @@
-"""The file a write patches is the file that was read (issue 13): a plan made from a model carries
+"""The file a write patches is the file that was read: a plan made from a model carries
 the model's :class:`~workbook_tools.stamp.SourceStamp`; the writer compares it with the bytes it
 reads, and checks the file on disk once more as it puts the new file in place.
 
