@@ -1,4 +1,4 @@
-"""Drifted team workbooks (issue 14): every variant of one set of records gives the IDs, tiers, risk
+"""Drifted team workbooks: every variant of one set of records gives the IDs, tiers, risk
 flags and review figures worked out by hand from the records (tests/drift/records.py) — the same as
 its clean twin — or a refusal that names the column; validation finds every planted defect and no
 error on a clean row."""
@@ -61,7 +61,7 @@ def _by_name(model: WorkbookModel, res: Any, sheet_key: str = "customers") -> di
     for e in res.changeset.edits:
         row, col = split_ref(e.cell)
         if e.sheet == sheet.name and row in names:
-            # 是否逾期 is written as a formula with its run-date value cached (issue 16): the value counts
+            # 是否逾期 is written as a formula with its run-date value cached: the value counts
             out.setdefault(names[row], {})[by_col[col]] = getattr(e.new, "cached", e.new)
     return out
 

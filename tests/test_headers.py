@@ -1,4 +1,4 @@
-"""Header recognition people can trust (issue 14 items 1–5): normalising, synonyms from the seeds,
+"""Header recognition people can trust: normalising, synonyms from the seeds,
 bilingual halves, units, contested headers decided by content, 代码表 pins, second header rows,
 typed numbers and dates, and the write gate."""
 
@@ -354,7 +354,7 @@ def test_a_sheet_found_by_name_without_a_readable_header_is_named(tmp_path: Path
     assert "表头" in exc.value.render("zh")
 
 
-# -- the issue-15 columns (等级确认日期, the log's 客户联系人) recognised like every other column -------------
+# -- the tier-review and contact-change columns (等级确认日期, the log's 客户联系人) recognised like every other column -------------
 @pytest.mark.parametrize(("spec", "text", "key", "how_"), [
     (LOG, "客户联系人", "customer_contact", "exact"), (LOG, "Customer contact", "customer_contact", "exact"),
     (LOG, "联系人", "customer_contact", "alias"),          # in a log, the customer's person (ours is 跟进人)

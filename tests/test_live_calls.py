@@ -16,7 +16,7 @@ from workbook_tools.styles import MARKS
 from workbook_tools.testing.xlwings_fake import FakeBook, book_from_file
 
 AS_OF = dt.date(2026, 11, 5)
-MAX_CALLS = 500  # "a few hundred" (issue 17); month-end is the largest: ~450 with the review and change log
+MAX_CALLS = 500  # "a few hundred"; month-end is the largest: ~450 with the review and change log
 
 
 @pytest.fixture(scope="module")

@@ -325,7 +325,7 @@ def test_a_workbook_without_log_and_complaint_sheets_still_gets_a_review() -> No
 
 
 def test_left_out_ratings_are_not_counted_as_0_when_the_column_was_not_found() -> None:
-    """Issue 14: a figure whose column is missing says so — so does the count of ratings its
+    """A figure whose column is missing says so — so does the count of ratings its
     average left out (None, not 0); with the column, the count is what was left out (0 here)."""
     from workbook_tools.reader.frames import build_sheet
     from workbook_tools.schema import SCHEMA

@@ -1,4 +1,4 @@
-"""How the review is shown (issue 15 item 9): charts declared once and drawn by the sheet and the HTML
+"""How the review is shown: charts declared once and drawn by the sheet and the HTML
 report alike, complaints on a second axis, shares as %, and wrapped texts with the height they need
 (the review and 校验结果)."""
 

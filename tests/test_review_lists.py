@@ -123,7 +123,7 @@ def test_high_value_customer_profile():
 
 
 def test_overdue_list_by_value_with_untiered_customers_apart():
-    """Issue 15 item 9: the overdue list ordered by value (tier, amount) and days overdue; customers with no
+    """The overdue list ordered by value (tier, amount) and days overdue; customers with no
     tier (no amount, no confirmed tier) listed apart. Seed 002: tiers by 年度合作金额."""
     base = {"first_contact": "2024-01-01"}
     r = review([

@@ -126,7 +126,7 @@ LIST_KEYS = {
 
 
 def test_json_keys_are_pinned():
-    """Issue 15 item 10: every figure and rate under a stable key (docs/review.md, "JSON keys")."""
+    """Every figure and rate under a stable key (docs/review.md, "JSON keys")."""
     model = make_model(customers=CUSTOMERS, contacts=CONTACTS, complaints=COMPLAINTS)
     review = compute_review(model, period="2024-Q2", as_of=dt.date(2024, 7, 15))
     out = review_json(review)
@@ -154,7 +154,7 @@ def test_json_keys_are_pinned():
 
 
 def test_docs_name_every_key():
-    """docs/review.md's JSON tables name every figure, table and list key with its columns."""
+    """Docs/review.md's JSON tables name every figure, table and list key with its columns."""
     from pathlib import Path
 
     doc = (Path(__file__).parent.parent / "docs" / "review.md").read_text(encoding="utf-8")

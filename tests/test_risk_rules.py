@@ -1,4 +1,4 @@
-"""Issue 15 items 1 and 2: the three risks of source 003 and the high-potential rule of source 002,
+"""The three risks of docs/domain.md#risk-customers and the high-potential rule,
 each on a small hand-built workbook with the value worked out by hand in the comments."""
 
 from __future__ import annotations

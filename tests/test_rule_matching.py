@@ -1,4 +1,4 @@
-"""Issue 15 items 5 and 6: every rule links a log or complaint row to the same customer.
+"""Every rule links a log or complaint row to the same customer.
 
 Item 6: one name normalisation (``matching.name_key``) for ID filling, the cross-sheet check,
 duplicate detection and the per-customer facts. Before, ``wbt ids`` filled the ID of a name typed

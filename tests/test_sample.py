@@ -1,6 +1,6 @@
 """The sample generator: reproducible, realistic, clean when asked, and defects exactly where listed.
 
-The checks below re-implement the rules of issue 4 independently (read back with openpyxl):
+The checks below re-implement the validation rules independently (read back with openpyxl):
 a clean sample breaks none of them, and a defect sample breaks them only in the listed cells.
 """
 

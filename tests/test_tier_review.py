@@ -1,4 +1,4 @@
-"""Issue 15 items 3 and 4: the quarterly tier review list, and averages of valid ratings only."""
+"""The quarterly tier review list, and averages of valid ratings only."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 13 items 4–7 and 18.1: links, backups, permissions and what a message says was written.
+"""Links, backups, permissions and what a message says was written.
 
 Tests run as root here, and root passes every permission check. What a user without write
 permission gets is tested by running the write as another user (``nobody``, through

@@ -1,4 +1,4 @@
-"""Issue 13 item 1: a write proves that the file it patches is the file that was read.
+"""A write proves that the file it patches is the file that was read.
 
 Another program (tests/other_program.py, run as a separate process) changes a cell, inserts a row
 or deletes a row at each step between the read and the write. The result is always exactly the

@@ -1,4 +1,4 @@
-"""Fidelity corpus for the changeset writer (issue 3): built by scripts, nothing binary committed.
+"""Fidelity corpus for the changeset writer: built by scripts, nothing binary committed.
 
 :func:`package_problems` is the structural check the writer tests share: every relationship
 points at a part that exists, every content-type override names an existing part, and every

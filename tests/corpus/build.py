@@ -1,4 +1,4 @@
-"""Scripts that build the fidelity corpus (issue 3) into a folder. Nothing binary is committed.
+"""Scripts that build the fidelity corpus into a folder. Nothing binary is committed.
 
 Each builder writes one workbook and returns a :class:`Case`: the file, the sheet the
 fidelity test edits, cells it may write (empty or plain values, no formulas, no merges) and

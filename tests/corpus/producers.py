@@ -1,4 +1,4 @@
-"""Workbooks written part by part in the layouts other producers use (issue 13), for the corpus.
+"""Workbooks written part by part in the layouts other producers use, for the corpus.
 
 Nothing here is copied from another project: each builder reproduces by hand the traits a
 producer's files are known to have (studied on public test files of spreadsheet libraries), on

@@ -4,7 +4,7 @@ the tool.
 
 Review month 2024-06, as of 2024-06-30. Nine customers, twelve contacts, four complaints. Every
 value is valid (validation must find no error on any row of a clean variant). The records carry a
-sign of each risk rule of source 003 and of the high-potential rule of source 002 (issue 15): a
+sign of each risk rule and of the high-potential rule (docs/domain.md#risk-customers): a
 complaint during the cooperation and one before it, a customer in 续约期 whose 备注 says the renewal
 is undecided, a log saying the contact person was replaced, a customer buying more often.
 """
