@@ -154,7 +154,7 @@ def test_json_keys_are_pinned():
 
 
 def test_docs_name_every_key():
-    """Docs/review.md's JSON tables name every figure, table and list key with its columns."""
+    """docs/review.md's JSON tables name every figure, table and list key with its columns."""
     from pathlib import Path
 
     doc = (Path(__file__).parent.parent / "docs" / "review.md").read_text(encoding="utf-8")

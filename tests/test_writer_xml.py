@@ -48,7 +48,7 @@ def opened(path: Path) -> openpyxl.Workbook:
 
 # ---- item 8: namespace prefixes ----------------------------------------------------------------------
 def test_a_first_write_into_the_packaging_layout_keeps_workbook_xml_well_formed(tmp_path: Path) -> None:
-    """Xmlns:r on each <x:sheet> (System.IO.Packaging): the new 变更日志 sheet must declare its own."""
+    """xmlns:r on each <x:sheet> (System.IO.Packaging): the new 变更日志 sheet must declare its own."""
     path = book(tmp_path, "packaging")
     report = apply_changeset(path, edit("客户", "A8", "新客户"), now=NOW)
     assert report.log_rows == 1

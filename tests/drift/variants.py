@@ -224,7 +224,7 @@ FORMULA_CELLS = {("customers", 1, "amount_annual"), ("customers", 7, "industry")
 
 # variants the gate must refuse, naming the header (and the 代码表 row that fixes each)
 def refusals() -> dict[str, tuple[Variant, str, list[list[Any]]]]:
-    """Name → (variant, header text the refusal must name, 代码表 pin rows that fix it)."""
+    """name → (variant, header text the refusal must name, 代码表 pin rows that fix it)."""
     mixed = ["A", "战略客户", "B", "重点客户", "C", "A", "B", "C", "A"]
     return {
         "grade_ambiguous": (clean(customers=Sheet("客户基本信息", [(k, "客户等级" if k == "follow_grade" else h)
