@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from workbook_tools.cli.main import cli
-from workbook_tools.ops.export import run_export_masked, write_exports
+from workbook_tools.ops.export import run_export_masked
 from workbook_tools.ops.mask import TextScrubber, mask_email, mask_name, mask_phone
 from workbook_tools.reader import read_workbook
 from workbook_tools.template import build_workbook
 from workbook_tools.testing import make_model
+from workbook_tools.writer.exports import write_exports
 
 
 @pytest.mark.parametrize(("raw", "want"), [

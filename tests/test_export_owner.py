@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from workbook_tools.cli.main import cli
-from workbook_tools.ops.export import run_export_by_owner, safe_file_name, write_exports
+from workbook_tools.ops.export import run_export_by_owner, safe_file_name
 from workbook_tools.reader import read_workbook
 from workbook_tools.sample import generate_sample
 from workbook_tools.testing import make_model
+from workbook_tools.writer.exports import write_exports
 
 
 def _rows(path: Path, sheet: str) -> list[dict[str, object]]:

@@ -193,8 +193,9 @@ def test_libreoffice_shows_the_overdue_value_of_the_day_it_opens_the_file(tmp_pa
 def test_exported_copies_keep_the_overdue_formula_for_their_own_rows(tmp_path: Path) -> None:
     """A per-owner copy renumbers the rows; 是否逾期 there is the formula on the copy's own row, with
     the value it had in the workbook cached."""
-    from workbook_tools.ops.export import run_export_by_owner, write_exports
+    from workbook_tools.ops.export import run_export_by_owner
     from workbook_tools.sample import generate_sample
+    from workbook_tools.writer.exports import write_exports
 
     path = tmp_path / "crm.xlsx"
     generate_sample(path, customers=30, seed=5)

@@ -11,7 +11,8 @@ import click
 
 from ..errors import WbtError
 from ..i18n import L, tr
-from ..ops.export import ROLES, run_export_by_owner, run_export_masked, write_exports
+from ..ops.export import ROLES, run_export_by_owner, run_export_masked
+from ..writer.exports import write_exports
 from .common import (
     as_date,
     as_of_option,

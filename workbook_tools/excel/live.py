@@ -280,7 +280,7 @@ def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, mont
                     res = r.op(fn, model, **kw)
                     r.write(res)
                     if getattr(res, "exports", None):  # exports make new files beside the workbook
-                        from ..ops.export import write_exports
+                        from ..writer.exports import write_exports
 
                         outcome.files = [str(p) for p in write_exports(res, lang=lang)]
         finally:

@@ -3,8 +3,8 @@
 The operations are pure: :func:`run_export_masked` and :func:`run_export_by_owner` return an
 :class:`ExportResult` — an :class:`ActionResult` without a changeset (the user's workbook is not
 touched) whose ``exports`` list holds each file to make (path + rows per sheet). ``stats`` holds
-the JSON-able figures (files, row counts). :func:`write_exports` then builds every file with the
-template builder, so the copies keep the template's dropdowns, formats and 代码表 settings; all
+the JSON-able figures (files, row counts). :func:`workbook_tools.writer.exports.write_exports`
+then builds every file with the template builder, so the copies keep the template's dropdowns, formats and 代码表 settings; all
 files of one export are written or none (:func:`workbook_tools.outputs.write_all`), and an
 existing file is replaced only when it is this tool's unchanged export of the same kind.
 
@@ -296,22 +296,3 @@ def run_export_by_owner(model: WorkbookModel, *, as_of: dt.date | None = None, o
                 + (f"; {unlinked} rows without a customer" if unlinked else ""))
     return ExportResult("export_by_owner", findings=findings, stats=stats, summary=summary, exports=exports,
                         settings=model.settings, source=Path(model.path) if model.path else None)
-
-
-def write_exports(result: ActionResult, *, lang: str = "zh", force: bool = False) -> list[Path]:
-    """Build every file of an :class:`ExportResult` with the template builder; return the paths.
-
-    Every target is checked first (:func:`workbook_tools.outputs.plan_all`): never the source
-    workbook, its backups or lock files; an existing file only if it is this tool's unchanged
-    export of the same variant from the same workbook, or with ``force``. Then all files are
-    written or none. Refusals raise :class:`workbook_tools.outputs.OutputRefused` (exit 2)."""
-    from .. import outputs
-    from ..template import build_workbook
-
-    exports: list[ExportFile] = getattr(result, "exports", [])
-    source = getattr(result, "source", None)
-    settings = getattr(result, "settings", None)
-    targets = outputs.plan_all([(f.path, "export", outputs.source_key(source, f.variant) if source else f.variant)
-                                for f in exports], source=source, force=force)
-    return outputs.write_all([(t, lambda p, f=f: build_workbook(p, lang=lang, data=f.data, settings=settings))
-                              for t, f in zip(targets, exports)])
