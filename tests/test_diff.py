@@ -124,10 +124,16 @@ def test_out_workbook_is_new_highlighted_and_never_overwrites(tmp_path: Path) ->
     assert fills == {"A2": "FFEB9C", "A3": "FFC7CE", "A4": "C6EFCE", "B2": "000000"}
     assert ws["A3"].value == "宁波" and ws["A3"].font.strike      # what was there, struck through
     assert ws["A2"].value == "杭州市" and ws["B2"].value == 10
-    # an existing file is not overwritten without --force; a source never
-    before = out.read_bytes()
+    # the tool's own unchanged diff is replaced; a file it did not write is not, without --force; a source never
     res = CliRunner().invoke(cli, ["diff", str(old), str(new), "--out", str(out)])
-    assert res.exit_code == 2 and "--force" in res.output and out.read_bytes() == before
+    assert res.exit_code == 0, res.output
+    foreign = tmp_path / "mine.xlsx"
+    foreign.write_bytes(b"someone else's file")
+    res = CliRunner().invoke(cli, ["diff", str(old), str(new), "--out", str(foreign)])
+    assert res.exit_code == 2 and "--force" in res.output and foreign.read_bytes() == b"someone else's file"
+    out.write_bytes(out.read_bytes() + b"edited")   # edited since: no longer the tool's to replace
+    res = CliRunner().invoke(cli, ["diff", str(old), str(new), "--out", str(out)])
+    assert res.exit_code == 2 and out.read_bytes().endswith(b"edited")
     for target in (old, new):
         src = target.read_bytes()
         res = CliRunner().invoke(cli, ["diff", str(old), str(new), "--out", str(target), "--force"])

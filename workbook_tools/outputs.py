@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import WbtError
+from .fsync import fsync_dir, fsync_file
 from .i18n import L
 
 MANIFEST = ".wbt-outputs.json"
@@ -183,14 +184,6 @@ def temp_path(folder: Path, name: str) -> Path:
             continue
 
 
-def _fsync(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
 
 def prepare(target: Target, save: Callable[[Path], object]) -> Path:
     """Write the output into a temp file beside the target with ``save(tmp)``: normal permissions,
@@ -205,7 +198,7 @@ def prepare(target: Target, save: Callable[[Path], object]) -> Path:
     try:
         save(tmp)
         os.chmod(tmp, file_mode())  # save() may have replaced tmp with a 0600 temp file of its own
-        _fsync(tmp)
+        fsync_file(tmp, strict=False)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -236,7 +229,7 @@ def commit(target: Target, tmp: Path, *, record: bool = True) -> Path:
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
-    _fsync(target.path.parent)
+    fsync_dir(target.path.parent)
     if record:
         remember([target])
     return target.given

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .. import outputs
 from ..errors import WbtError
 from ..i18n import L, tr
 from ..writer.safety import BACKUP_DIR, list_backups
@@ -48,13 +49,12 @@ def diff_cmd(files: tuple[Path, ...], last: bool, out: Path | None, force: bool,
     else:
         raise click.UsageError(tr("用法：wbt diff OLD NEW，或 wbt diff --last FILE", "Usage: wbt diff OLD NEW, or "
                                   "wbt diff --last FILE"))
-    if out is not None:
-        check_new_file(out, [old, new], force)
+    target = check_new_file(out, [old, new], force) if out is not None else None
     result = compare_files(old, new)
-    if out is not None:
+    if target is not None:
         from ..report.diffbook import write_diff_workbook
 
-        write_diff_workbook(result.diff, result.old, result.new, out)
+        outputs.write_with(target, lambda p: write_diff_workbook(result.diff, result.old, result.new, p))
     if as_json:
         emit_json({**result.diff.to_dict(), "out": str(out) if out else None})
         return

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import outputs
 from ..errors import WbtError
 from ..i18n import L
 from ..model import Grid
@@ -37,15 +39,14 @@ def compare_files(old: Path, new: Path, old_label: str | None = None, new_label:
     return Comparison(diff, grids_old, grids_new)
 
 
-def check_new_file(out: Path, sources: list[Path], force: bool) -> None:
-    """Refuse an output that is one of the sources, or that exists (unless ``force``)."""
+def check_new_file(out: Path, sources: list[Path], force: bool) -> outputs.Target:
+    """Where ``wbt diff --out`` may write (:func:`workbook_tools.outputs.plan`): never one of the
+    compared files, an existing file only with ``force`` or when it is this tool's unchanged diff."""
     for src in sources:
         if out.resolve() == src.resolve() or (out.exists() and src.exists() and out.samefile(src)):
             raise WbtError(L("输出文件不能是被比较的文件本身：{p}", "The output must not be one of the compared files: {p}")
                            .format(p=out))
-    if out.exists() and not force:
-        raise WbtError(L("文件 {p} 已存在，未覆盖。换一个文件名，或加 --force 覆盖。",
-                         "{p} already exists and was not overwritten. Choose another name, or add --force.")
-                       .format(p=out))
     if not out.parent.is_dir():
         raise WbtError(L("文件夹 {d} 不存在。", "Folder {d} does not exist.").format(d=out.parent))
+    return outputs.plan(out, kind="diff", key=outputs.source_key(sources[-1], "diff", os.path.realpath(sources[0])),
+                        source=sources[-1], force=force)

@@ -23,7 +23,6 @@ from ..model import Grid
 from ..ops.diff import ADDED, CHANGED, FORMULA, KIND_LABEL, REMOVED, CellChange, WorkbookDiff
 from ..styles import FONT, PALETTE
 from ..writer.scratch import write_value
-from .xlsx import new_file
 
 LIST_SHEET = "差异清单"
 LIST_HEAD = ["工作表", "单元格", "变化", "原值", "新值", "原公式", "新公式"]
@@ -37,22 +36,22 @@ FILLS = {ADDED: ("#C6EFCE", "#006100"), CHANGED: ("#FFEB9C", "#9C5700"), REMOVED
 
 def write_diff_workbook(diff: WorkbookDiff, grids_old: dict[str, Grid], grids_new: dict[str, Grid],
                         path: Path) -> Path:
-    """Create ``path`` (replaced atomically: the caller has checked it may be written)."""
-    with new_file(path) as tmp:
-        book = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False, "constant_memory": True})
-        fmt = _Formats(book)
-        changed = list(dict.fromkeys(c.sheet for c in diff.changes))
-        copies = _copy_names(changed)
-        _write_list(book, fmt, diff, copies)
-        by_sheet: dict[str, dict[tuple[int, int], CellChange]] = {}
-        for c in diff.changes:
-            by_sheet.setdefault(c.sheet, {})[(c.row, c.col)] = c
-        for name in changed:
-            removed = name in diff.sheets_removed
-            grid = (grids_old if removed else grids_new).get(name, Grid([]))
-            _write_copy(book, fmt, copies[name], grid, by_sheet[name])
-        book.close()
+    """Write ``path`` (a temp file of :func:`workbook_tools.outputs.write_with`, which moves it into
+    place)."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                     "strings_to_numbers": False, "constant_memory": True})
+    fmt = _Formats(book)
+    changed = list(dict.fromkeys(c.sheet for c in diff.changes))
+    copies = _copy_names(changed)
+    _write_list(book, fmt, diff, copies)
+    by_sheet: dict[str, dict[tuple[int, int], CellChange]] = {}
+    for c in diff.changes:
+        by_sheet.setdefault(c.sheet, {})[(c.row, c.col)] = c
+    for name in changed:
+        removed = name in diff.sheets_removed
+        grid = (grids_old if removed else grids_new).get(name, Grid([]))
+        _write_copy(book, fmt, copies[name], grid, by_sheet[name])
+    book.close()
     return path
 
 

@@ -7,12 +7,8 @@ only through the changeset writer."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from ..changeset import GeneratedSheet
@@ -31,27 +27,15 @@ def standalone(parts: dict[str, bytes]) -> dict[str, bytes]:
     return out
 
 
-@contextlib.contextmanager
-def new_file(path: Path) -> Iterator[str]:
-    """A temporary file beside ``path`` to write into; it becomes ``path`` (atomically) when the
-    block ends without an error, and is removed otherwise, so a failure leaves no half file."""
-    fd, tmp = tempfile.mkstemp(prefix=".wbt-", suffix=path.suffix or ".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
 
 def write_sheet_workbook(sheet: GeneratedSheet, path: str | Path) -> Path:
-    """Create ``path`` holding only ``sheet`` (values, named styles, widths, merges, charts).
-    Written to a temporary file first and moved into place, so a failure leaves no half file."""
+    """Write ``path`` holding only ``sheet`` (values, named styles, widths, merges, charts). The
+    caller gives a temp file of :func:`workbook_tools.outputs.write_with`, which moves it into place
+    atomically (a failure leaves no half file) and never over a file it may not replace."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     parts = standalone(render(sheet))
-    with new_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in ("[Content_Types].xml", *sorted(n for n in parts if n != "[Content_Types].xml")):
             zf.writestr(name, parts[name])
     return path

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import os
 import re
 import shutil
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import UnsafeWrite, WorkbookInUse
+from ..fsync import fsync_dir, fsync_file
 from ..i18n import L
 
 BACKUP_DIR = ".wbt-backups"
@@ -58,6 +58,25 @@ def check_not_open(path: Path, *aliases: Path) -> None:
                                   "Save and close it, then run this command again.").format(n=path.name, f=f.name))
 
 
+if os.name == "nt":  # Windows has no fcntl: msvcrt locks the lock file's first byte the same way
+    import msvcrt
+
+    def _try_lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock(fd: int) -> None:
+        with contextlib.suppress(OSError):
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 def lock_path(path: Path) -> Path:
     return path.with_name("." + path.name + ".wbt-lock")
 
@@ -74,7 +93,7 @@ def locked(path: Path) -> Iterator[None]:
                           .format(d=path.parent, e=exc.strerror or exc)) from exc
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _try_lock(fd)
         except OSError as exc:
             raise _busy(path) from exc
         try:
@@ -82,7 +101,7 @@ def locked(path: Path) -> Iterator[None]:
         except OSError:
             same = False
         if not same:  # the holder removed the lock file between our open and our flock
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            _unlock(fd)
             raise _busy(path)
         remove_stale_temps(path)
         try:
@@ -90,7 +109,7 @@ def locked(path: Path) -> Iterator[None]:
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(lp)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            _unlock(fd)
     finally:
         os.close(fd)
 
@@ -138,7 +157,7 @@ def make_backup(path: Path, now: dt.datetime, target: Path | None = None, data: 
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
         os.chmod(tmp, stat.S_IMODE(os.stat(tmp).st_mode) & stat.S_IMODE(path.stat().st_mode))
-        _fsync_file(tmp)
+        fsync_file(tmp)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -178,7 +197,7 @@ def write_temp(path: Path, save: Callable[[Path], None]) -> Path:
     try:
         save(tmp)
         keep_owner(tmp, path.stat())
-        _fsync_file(tmp)
+        fsync_file(tmp)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -204,21 +223,6 @@ def replace(tmp: Path, path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def _fsync_file(p: Path) -> None:
-    fd = os.open(p, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def restore(backup: Path, path: Path) -> None:
