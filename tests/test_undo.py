@@ -118,3 +118,20 @@ def test_undo_refuses_an_open_workbook(tmp_path: Path) -> None:
     (tmp_path / "~$book.xlsx").write_text("x")
     with pytest.raises(WorkbookInUse):
         undo(path)
+
+
+def test_undo_through_a_symbolic_link_writes_the_target_and_keeps_the_link(tmp_path: Path) -> None:
+    """A write through a link patches the file it points at (its backup and journal beside it);
+    undo through the same link finds that journal and puts the target back, the link staying a link."""
+    (tmp_path / "shared").mkdir()
+    real = make_book(tmp_path / "shared" / "team.xlsx")
+    original = real.read_bytes()
+    (tmp_path / "desk").mkdir()
+    link = tmp_path / "desk" / "link.xlsx"
+    link.symlink_to(Path("..") / "shared" / "team.xlsx")
+    _write(link, "经由链接")
+    report = undo(link, now=NOW + dt.timedelta(minutes=5))
+    assert link.is_symlink() and os.readlink(link) == str(Path("..") / "shared" / "team.xlsx")
+    assert real.read_bytes() == original
+    assert report.backup.parent == tmp_path / "shared" / ".wbt-backups"
+    assert sorted(p.name for p in (tmp_path / "desk").iterdir()) == ["link.xlsx"]   # nothing beside the link

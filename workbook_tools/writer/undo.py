@@ -12,6 +12,7 @@ undone too (that puts the run back).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -72,10 +73,11 @@ def undo(path: Path | str, *, force: bool = False, backup_keep: int = 10, now: d
          user: str | None = None) -> UndoReport:
     """Put back the version of ``path`` from before its last run (see the module docstring)."""
     t0 = time.perf_counter()
-    path = Path(path)
+    given = Path(path)
+    path = Path(os.path.realpath(given))  # a link is undone through to its target, as it was written
     if not path.is_file():
-        raise UnreadableWorkbook(L("找不到工作簿文件：{p}", "Workbook file not found: {p}").format(p=path))
-    safety.check_not_open(path)
+        raise UnreadableWorkbook(L("找不到工作簿文件：{p}", "Workbook file not found: {p}").format(p=given))
+    safety.check_not_open(path, *([given] if given.absolute() != path else []))
     now = now or dt.datetime.now()
     with safety.locked(path):
         entry, source = last_run(path)
@@ -98,7 +100,7 @@ def undo(path: Path | str, *, force: bool = False, backup_keep: int = 10, now: d
                        after=entry.before or journal.digest(path), undoes=entry.time)
         if backup_keep > 0:
             safety.prune_backups(path, max(backup_keep, 2))
-    return UndoReport(path, entry, source, target, time.perf_counter() - t0)
+    return UndoReport(given, entry, source, target, time.perf_counter() - t0)
 
 
 def _rel(p: Path) -> str:
