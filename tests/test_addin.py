@@ -356,3 +356,20 @@ def test_libreoffice_imports_the_module_into_its_basic_library(xlam: Path) -> No
     assert lo_lines == _body(BAS)
     assert "Public Sub CRM_OnAction(control As IRibbonControl)" in sources["CRMTools"]
     assert data["cells"]["A1"].startswith("CRM 工具加载项") and "ribbon" in data["cells"]["B1"]
+
+
+def test_build_addin_writes_like_every_output(tmp_path: Path) -> None:
+    """Normal permissions (not a temp file's 0600); an existing file it did not write is refused."""
+    import stat
+
+    from workbook_tools import outputs
+    from workbook_tools.outputs import OutputRefused
+
+    out = build.build_addin(tmp_path / "CRM工具.xlam")
+    assert stat.S_IMODE(out.stat().st_mode) == outputs.file_mode()
+    assert build.build_addin(out) == out          # its own unchanged add-in is replaced
+    foreign = tmp_path / "other.xlam"
+    foreign.write_bytes(b"not ours")
+    with pytest.raises(OutputRefused):
+        build.build_addin(foreign)
+    assert foreign.read_bytes() == b"not ours"

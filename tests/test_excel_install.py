@@ -99,3 +99,24 @@ def test_doctor_warns_about_a_workbook_that_sets_its_own_interpreter(profile: di
     (book.parent / "xlwings.conf").write_text('"INTERPRETER_WIN","C:\\x\\python.exe"\r\n', encoding="utf-8")
     code, out = _wbt("doctor", *_args(profile), "--book", str(book))
     assert code == 1 and "has an xlwings.conf sheet" in out and "for this folder" in out
+
+
+def test_a_file_replaced_in_xlstart_is_kept_outside_it_and_no_backup_replaces_a_file(profile: dict[str, Path]) -> None:
+    """Excel opens every file in XLSTART at start: an old add-in kept there would load beside the new
+    one. The old CRM工具.xlam goes to wbt-XLSTART-backups beside XLSTART; a second install keeps the
+    first backup and writes another; nothing but the two add-ins is left in XLSTART."""
+    xlstart = profile["xlstart"]
+    xlstart.mkdir(parents=True)
+    (xlstart / "CRM工具.xlam").write_bytes(b"an older add-in")
+    code, out = _wbt("install", *_args(profile), "--interpreter", sys.executable)
+    assert code == 0, out
+    kept = xlstart.parent / "wbt-XLSTART-backups"
+    assert (kept / "CRM工具.xlam.bak").read_bytes() == b"an older add-in"
+    assert sorted(p.name for p in xlstart.iterdir()) == ["CRM工具.xlam", "xlwings.xlam"]
+    (xlstart / "CRM工具.xlam").write_bytes(b"edited by someone")
+    code, out = _wbt("install", *_args(profile), "--interpreter", sys.executable)
+    assert code == 0, out
+    assert (kept / "CRM工具.xlam.bak").read_bytes() == b"an older add-in"
+    assert (kept / "CRM工具.xlam.bak2").read_bytes() == b"edited by someone"
+    assert sorted(p.name for p in xlstart.iterdir()) == ["CRM工具.xlam", "xlwings.xlam"]
+    assert (xlstart / "CRM工具.xlam").read_bytes() == addin_bytes()

@@ -39,16 +39,14 @@ def excel_group() -> None:
 @force_option
 def build_addin_cmd(output: Path, macros: Path | None, force: bool) -> None:
     """生成 Excel 加载项 CRM工具.xlam / build the CRM工具.xlam add-in from macros/*.bas."""
-    from .. import outputs
-    from ..excel.addin.build import addin_bytes, macros_dir
+    from ..excel.addin.build import build_addin, macros_dir
 
     folder = macros or macros_dir()
     if not any(folder.glob("*.bas")):
         raise WbtError(L("找不到 VBA 源文件（.bas）：{d}。请在源码目录中运行，或用 --macros 指定文件夹。",
                          "No VBA sources (.bas) in {d}. Run from the source tree or pass --macros.").format(d=folder))
-    target = outputs.plan(output, kind="addin", force=force)
     try:
-        path = outputs.write_bytes(target, addin_bytes(folder))
+        path = build_addin(output, folder, force=force)
     except (ValueError, UnicodeError) as exc:
         raise WbtError(L("VBA 源文件无法打包：{m}", "Cannot package the VBA sources: {m}").format(m=exc)) from exc
     except OSError as exc:

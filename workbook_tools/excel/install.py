@@ -9,12 +9,13 @@ key ``INTERPRETER_WIN`` (``INTERPRETER_MAC``), then the legacy ``INTERPRETER``. 
 ``'xlwings.xlam'!RunPython``, so ``ThisWorkbook`` there is xlwings.xlam, NOT the CRM add-in: a
 ``xlwings.conf`` sheet inside CRM工具.xlam would never be read. (It is read only by a stand-alone
 add-in that carries xlwings' VBA itself.) The user file is therefore the place: ``install`` sets
-that one key in it (other keys kept, the old file backed up), in the format VBA's ``Write #``
+that one key in it (other keys kept, the old file backed up beside it), in the format VBA's ``Write #``
 writes and ``Input #`` reads: ``"KEY","value"`` per line, in the ANSI code page on Windows.
 
 ``install`` also copies CRM工具.xlam (built by this version) and xlwings' own xlwings.xlam (from the
 installed xlwings, so the versions match) into Excel's XLSTART folder, which Excel opens at start
-and trusts by default.
+and trusts by default. A file replaced there is kept in ``wbt-XLSTART-backups`` next to XLSTART
+(never inside it: Excel would open the old add-in too).
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import outputs
 from ..errors import WbtError
 from ..i18n import L
 
 ADDIN_NAME = "CRM工具.xlam"
 XLWINGS_ADDIN = "xlwings.xlam"
 CONF_NAME = "xlwings.conf"
+BACKUP_FOLDER = "wbt-XLSTART-backups"   # beside XLSTART: Excel opens every file inside it
 
 
 def interpreter_key(platform: str | None = None) -> str:
@@ -129,22 +132,40 @@ def plan_install(*, xlstart: Path, config: Path, interpreter: Path, addin: bytes
     for path, data, what in wanted:
         if path.exists() and path.read_bytes() == data:
             continue
-        backup = path.with_name(path.name + ".bak") if path.exists() else None
+        backup = free_name(backup_folder(xlstart, path) / (path.name + ".bak")) if path.exists() else None
         plan.steps.append(Step(what, path, backup))
         plan.files[path] = data
     return plan
 
 
+def backup_folder(xlstart: Path, path: Path) -> Path:
+    """Where the file ``path`` replaced by ``install`` is kept: beside it, except for XLSTART, where
+    Excel opens every file at start (a kept add-in would load twice): a folder next to XLSTART."""
+    return xlstart.parent / BACKUP_FOLDER if path.parent == xlstart else path.parent
+
+
+def free_name(path: Path) -> Path:
+    """``path``, or ``name.bak2``, ``name.bak3`` … when it exists: a backup never replaces a file."""
+    n, candidate = 1, path
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = path.with_name(f"{path.name}{n}")
+    return candidate
+
+
 def carry_out(plan: Plan) -> None:
-    """Write the plan's files (each atomically; an existing file is kept as ``.bak`` first)."""
+    """Write the plan's files, each atomically through :mod:`workbook_tools.outputs` (a temp file
+    beside it, fsynced, moved in; no record file is left in XLSTART, where Excel would open it).
+    An existing file is first copied to its backup, which never replaces a file."""
     for step in plan.steps:
         try:
-            step.path.parent.mkdir(parents=True, exist_ok=True)
             if step.backup is not None:
-                shutil.copy2(step.path, step.backup)
-            tmp = step.path.with_name(f".{step.path.name}.wbt-tmp")
-            tmp.write_bytes(plan.files[step.path])
-            os.replace(tmp, step.path)
+                step.backup.parent.mkdir(parents=True, exist_ok=True)
+                keep = outputs.plan(step.backup, kind="excel-install-backup")
+                outputs.commit(keep, outputs.prepare(keep, lambda p, src=step.path: shutil.copy2(src, p)), record=False)
+            target = outputs.plan(step.path, kind="excel-install", force=True)  # the old one is kept just above
+            outputs.commit(target, outputs.prepare(target, lambda p, d=plan.files[step.path]: p.write_bytes(d)),
+                           record=False)
         except OSError as exc:
             raise WbtError(L("无法写入 {p}：{m}", "Cannot write {p}: {m}").format(p=step.path, m=exc.strerror or exc),
                            hint=L("请先关闭 Excel（它会锁定已打开的加载项），再运行一次。",

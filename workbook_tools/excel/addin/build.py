@@ -8,8 +8,6 @@ for the same sources (fixed zip time stamps and order, no dates in the document 
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -168,16 +166,10 @@ def addin_bytes(macros: Path | None = None) -> bytes:
     return buf.getvalue()
 
 
-def build_addin(out: Path, macros: Path | None = None) -> Path:
-    """Write the add-in to ``out`` (atomically: a temporary file, then a rename)."""
-    data = addin_bytes(macros)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".wbt-addin-", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+def build_addin(out: Path, macros: Path | None = None, *, force: bool = False) -> Path:
+    """Write the add-in to ``out`` like every other output (:mod:`workbook_tools.outputs`: a temp
+    file with the usual permissions, moved in atomically; an existing file only when it is this
+    tool's unchanged add-in, or with ``force``)."""
+    from ... import outputs
+
+    return outputs.write_bytes(outputs.plan(out, kind="addin", force=force), addin_bytes(macros))
