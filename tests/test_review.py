@@ -341,3 +341,15 @@ def test_left_out_ratings_are_not_counted_as_0_when_the_column_was_not_found() -
                                                ["客户名称", "初次接触时间", "满意度"], [["甲有限公司", "2026-10-02", 4]])
     review = compute_review(model, month="2026-10", as_of=dt.date(2026, 10, 31))
     assert (review.kpi("customer_satisfaction").value, review.stats["satisfaction_left_out"]) == (4, 0)
+
+
+def test_the_write_gate_checks_every_column_a_figure_needs() -> None:
+    """The review's gate (ops.needs.NEEDS["review"]) is built from the figures' own needs and the
+    tables' reads: every column a figure names is checked before a review is written."""
+    from workbook_tools.ops.needs import NEEDS
+    from workbook_tools.ops.review import KPI_DEFS
+
+    gate = {(n.sheet, k) for n in NEEDS["review"] for k in n.columns}
+    named = {tuple(k.split(".")) for d in KPI_DEFS for group in d.needs for k in group if "." in k}
+    assert named and named <= gate
+    assert ("customers", "owner") in gate and ("complaints", "handler") in gate   # read by the tables only

@@ -29,9 +29,9 @@ from ..i18n import L
 from ..model import Finding, Settings, SheetData, WorkbookModel, cell_ref
 from ..schema import SCHEMA
 from ..values import empty_mask, is_empty, is_empty_mark
+from .formulas import formula_finding, formula_rows
 from .links import customer_index
 from .matching import industry_code, name_key, norm, norm_id, records
-from .needs import formula_finding, formula_rows
 
 ID_RE = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{0,9})-(\d{3,})$")
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")

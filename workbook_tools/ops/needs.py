@@ -24,22 +24,18 @@ from dataclasses import dataclass, field
 
 from ..errors import WbtError
 from ..i18n import L
-from ..model import Finding, SheetData, WorkbookModel
+from ..model import SheetData, WorkbookModel
 from ..reader.candidates import could_be, likely, pin_row, samples_text
 from ..reader.headermap import doubt_rows
 from ..reader.notices import unit_problem
 from ..schema import SCHEMA, CType, norm_header
 from ..schema.headers import HeaderMatch, shown
 from ..schema.units import WAN
+from .rule_columns import RISK_CUSTOMERS, RISK_LOG
 
 ESSENTIAL, USED = "essential", "used"
 _LINK = (("customer_id", "customer_name"),)     # a log row finds its customer by ID or by name
 _COMPUTED = tuple(c.key for c in SCHEMA.sheet("customers").computed_columns)   # written by tiers, read by the review
-# what the risk and high-potential rules (ops.risk, docs/domain.md#risk-customers) read besides the dates: the stage
-# and term (renewal), 首次合作时间 (the cooperation's start), 联系人 and the log's 客户联系人 (a changed
-# contact), 备注/潜在风险 and the log's text (renewal intent, a replaced contact, purchases)
-_RULES_CUSTOMERS = ("first_coop", "contact", "remarks", "risks")
-_RULES_LOG = ("contact_changed", "customer_contact", "summary", "feedback")
 
 
 @dataclass(frozen=True)
@@ -60,16 +56,6 @@ class SheetNeed:
         return (*self.essential, *self.used, *(k for group in self.any_of for k in group))
 
 
-_REVIEW = (
-    SheetNeed("customers", ESSENTIAL, essential=("name",),
-              used=("customer_id", "first_contact", "last_coop", "term", "stage", "customer_type", "owner", "industry",
-                    "source", "company_size", "amount_annual", "satisfaction", "tier_confirmed", "tier_confirmed_on",
-                    "follow_grade", *_RULES_CUSTOMERS)),
-    SheetNeed("contacts", USED, essential=("contact_date",), used=("follower", *_RULES_LOG), any_of=_LINK),
-    SheetNeed("complaints", USED, essential=("received_at",),
-              used=("complaint_id", "resolved_at", "responded_at", "urgency", "status", "satisfaction", "handler"),
-              any_of=_LINK),
-)
 NEEDS: dict[str, tuple[SheetNeed, ...]] = {
     "ids": (
         SheetNeed("customers", ESSENTIAL, essential=("name", "industry"),
@@ -80,15 +66,30 @@ NEEDS: dict[str, tuple[SheetNeed, ...]] = {
     "tiers": (
         SheetNeed("customers", ESSENTIAL,
                   used=("amount_annual", "first_contact", "satisfaction", "term", "stage", "customer_type",
-                        "follow_grade", "tier_confirmed", *_RULES_CUSTOMERS, *_COMPUTED)),
-        SheetNeed("contacts", ESSENTIAL, essential=("contact_date",), used=_RULES_LOG, any_of=_LINK),
+                        "follow_grade", "tier_confirmed", *RISK_CUSTOMERS, *_COMPUTED)),
+        SheetNeed("contacts", ESSENTIAL, essential=("contact_date",), used=RISK_LOG, any_of=_LINK),
         SheetNeed("complaints", USED, essential=("received_at",), used=("status",), any_of=_LINK),
     ),
-    "review": _REVIEW,
     # marking cells derives no number: a unit doubt is one of the findings it marks, not a reason to stop
     "annotate": tuple(SheetNeed(s.key, ESSENTIAL if s.key == "customers" else USED,
                                 used=tuple(c.key for c in s.input_columns), units=False) for s in SCHEMA.data_sheets),
 }
+
+
+def _review_needs() -> tuple[SheetNeed, ...]:
+    """The review's gate, from what the review itself declares it reads (ops.review.kpis.review_reads)."""
+    from .review.kpis import review_reads  # here: the review's modules import this one
+
+    def sheet(key: str, level: str, essential: tuple[str, ...], any_of: tuple[tuple[str, ...], ...] = ()) -> SheetNeed:
+        taken = {*essential, *(k for group in any_of for k in group)}
+        return SheetNeed(key, level, essential=essential, used=tuple(k for k in review_reads(key) if k not in taken),
+                         any_of=any_of)
+
+    return (sheet("customers", ESSENTIAL, ("name",)), sheet("contacts", USED, ("contact_date",), _LINK),
+            sheet("complaints", USED, ("received_at",), _LINK))
+
+
+NEEDS["review"] = _review_needs()
 NEEDS["month_end"] = (*NEEDS["ids"], *NEEDS["tiers"], *NEEDS["review"])
 WRITING_ACTIONS = ("ids", "tiers", "review", "annotate", "month_end", "import")
 
@@ -364,25 +365,3 @@ def suggest_pins(model: WorkbookModel) -> list[Suggestion]:
 
 
 # -- formulas without a saved result ----------------------------------------------------------------
-_RECALC = L("用 Excel 或 WPS 打开文件并保存一次（会重新计算），或改为直接填值",
-            "Open and save the file in Excel or WPS (it recalculates), or type the value")
-
-
-def formula_rows(sheet: SheetData, keys: Iterable[str]) -> dict[int, list[str]]:
-    """Rows whose cells in ``keys`` are formulas without a saved result (their value is unknown, not
-    empty), with those keys."""
-    wanted = set(keys)
-    out: dict[int, list[str]] = {}
-    for row, key in sorted(sheet.formulas_without_value):
-        if key in wanted:
-            out.setdefault(row, []).append(key)
-    return out
-
-
-def formula_finding(code: str, sheet: SheetData, row: int, key: str, consequence: L) -> Finding:
-    """A step's finding for a formula cell it needed: its value is unknown, and what the step did."""
-    col = sheet.spec.column(key)
-    return Finding(code, "warning", sheet.name,
-                   L(f"“{col.zh}”是没有保存计算结果的公式，值未知：{consequence.zh}",
-                     f"{col.en} is a formula without a saved result, so its value is unknown: {consequence.en}"),
-                   sheet.cell(row, key), row, key, hint=_RECALC)

@@ -22,11 +22,11 @@ from ..model import Finding, SheetData, WorkbookModel, cell_ref, col_letter
 from ..reader.parse import clean_text
 from ..schema import SCHEMA
 from ..values import empty_mask, is_empty, per_value
+from .formulas import formula_finding, formula_rows
 from .ids import ensure_column
 from .links import facts as customer_facts
 from .links import owners
 from .matching import list_value, norm_id, records
-from .needs import NEEDS, formula_finding, formula_rows
 from .risk import Facts, Profile, Thresholds, high_potential, profiles, risk_reasons, thresholds
 
 STRATEGIC, KEY, ORDINARY = "战略客户", "重点客户", "普通客户"
@@ -262,8 +262,11 @@ def shared_id_findings(model: WorkbookModel) -> list[Finding]:
     return out
 
 
-# what the tier columns are computed from, per sheet: the columns the write gate checks for ``tiers``
-INPUTS = {need.sheet: tuple(k for k in need.columns if k not in COMPUTED) for need in NEEDS["tiers"]}
+def _inputs(sheet_key: str) -> tuple[str, ...]:
+    """What the tier columns are computed from on one sheet: the columns the write gate checks for ``tiers``."""
+    from .needs import NEEDS  # at run time: the gate's module reads the review's, which reads this one
+
+    return next((tuple(k for k in n.columns if k not in COMPUTED) for n in NEEDS["tiers"] if n.sheet == sheet_key), ())
 
 
 def _unknown_inputs(model: WorkbookModel, f: list[Finding]) -> set[int]:
@@ -273,7 +276,7 @@ def _unknown_inputs(model: WorkbookModel, f: list[Finding]) -> set[int]:
     left as they are."""
     cust = model.sheets["customers"]
     rows: set[int] = set()
-    for row, keys in formula_rows(cust, INPUTS["customers"]).items():
+    for row, keys in formula_rows(cust, _inputs("customers")).items():
         rows.add(row)
         for key in keys:
             f.append(formula_finding("TIER-FORMULA-INPUT", cust, row, key, L(
@@ -282,7 +285,7 @@ def _unknown_inputs(model: WorkbookModel, f: list[Finding]) -> set[int]:
         sheet = model.sheets.get(key)
         if sheet is None:
             continue
-        bad = formula_rows(sheet, INPUTS[key])
+        bad = formula_rows(sheet, _inputs(key))
         if not bad:
             continue
         index = sheet.df.index.tolist()

@@ -10,7 +10,8 @@ from ...i18n import L
 from ...model import Finding, WorkbookModel
 from ...reader.frames import empty_sheet
 from ...schema import SCHEMA
-from ..needs import NEEDS, formula_finding, formula_rows
+from .. import needs as gate
+from ..formulas import formula_finding, formula_rows
 from .context import Ctx, within
 from .kpis import KPI_DEFS, LIST_LIMIT, period_figures
 from .lists import build_lists
@@ -66,7 +67,7 @@ def _unread(model: WorkbookModel) -> list[Finding]:
     """A finding per cell the review reads that is a formula without a saved value: its value is
     unknown, not empty, and is not counted."""
     out = []
-    for need in NEEDS["review"]:
+    for need in gate.NEEDS["review"]:
         sheet = model.sheets.get(need.sheet)
         if sheet is None:
             continue

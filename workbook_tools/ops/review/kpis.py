@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..ratings import sheet_ratings
+from ..rule_columns import RISK_CUSTOMERS, RISK_LOG
 from .context import Ctx, day_end, within
 from .customers import complaint_open
 from .model import NO_DATA, NOT_AVAILABLE, NOT_RUN, OK, KpiDef, Value
@@ -56,6 +57,21 @@ COUNT_DEFS: tuple[KpiDef, ...] = (
     KpiDef("dq_errors", "数据质量错误", "Data-quality errors", -1, unit="errors"),
 )
 KPI_DEFS: tuple[KpiDef, ...] = COUNT_DEFS + RATE_DEFS
+# what the review's tables and lists read besides its figures' columns: the at-risk and high-potential
+# lists read the rules' columns (RISK_CUSTOMERS, RISK_LOG), the others these
+TABLE_READS: dict[str, tuple[str, ...]] = {
+    _C: ("customer_id", "owner", "industry", "company_size", "amount_annual", "tier_confirmed", "tier_confirmed_on",
+         *RISK_CUSTOMERS),
+    _L: ("follower", *RISK_LOG),
+    _P: ("complaint_id", "urgency", "handler"),
+}
+
+
+def review_reads(sheet: str) -> tuple[str, ...]:
+    """Every column of ``sheet`` the review reads: its figures' needs (KPI_DEFS) and TABLE_READS.
+    The write gate (ops.needs.NEEDS["review"]) is built from it, so the two cannot drift."""
+    cols = [k.partition(".")[2] for d in KPI_DEFS for group in d.needs for k in group if k.startswith(sheet + ".")]
+    return tuple(dict.fromkeys([*cols, *TABLE_READS.get(sheet, ())]))
 
 
 def period_figures(ctx: Ctx, p: Period, snap: dt.date, findings_errors: int | None) -> tuple[
