@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..model import cell_ref, col_index
+from .fake_format import FakeFont, FakeNote, rgb
 
 if TYPE_CHECKING:
     from .xlwings_fake import FakeSheet
@@ -19,21 +20,6 @@ _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _HYPERLINK = re.compile(r'^=HYPERLINK\("((?:[^"]|"")*)",\s*"((?:[^"]|"")*)"\)$', re.I)
 MAX_ADDRESS = 255  # Excel's Range("…") refuses a longer address
-
-
-def _rgb(value: Any) -> tuple[int, int, int] | None:
-    """xlwings colour input (``'#RRGGBB'``, ``(r, g, b)``, an int as in COM) → ``(r, g, b)``."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        h = value.lstrip("#")
-        if not re.fullmatch(r"[0-9A-Fa-f]{6}", h):
-            raise ValueError(f"bad colour {value!r}")
-        return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
-    if isinstance(value, int):
-        return (value & 0xFF, (value >> 8) & 0xFF, (value >> 16) & 0xFF)
-    r, g, b = value
-    return (int(r), int(g), int(b))
 
 
 @dataclass
@@ -274,9 +260,9 @@ class FakeRange:
     @color.setter
     def color(self, value: Any) -> None:
         self._count("Range.color:set")
-        rgb = _rgb(value)
+        colour = rgb(value)
         for r, c in self._iter():
-            self._cell(r, c).color = rgb
+            self._cell(r, c).color = colour
 
     @property
     def font(self) -> FakeFont:
@@ -350,70 +336,3 @@ class FakeRange:
             raise RuntimeError("the cell already has a note")  # as in Excel: AddComment fails
         c.note = text
         return FakeNote(c)
-
-
-class FakeFont:
-    """``xlwings.main.Font`` of a range."""
-
-    __slots__ = ("_rng",)
-
-    def __init__(self, rng: FakeRange) -> None:
-        self._rng = rng
-
-    def _set(self, attr: str, value: Any) -> None:
-        self._rng._count(f"Font.{attr}:set")
-        for r, c in self._rng._iter():
-            setattr(self._rng._cell(r, c), attr, value)
-
-    @property
-    def color(self) -> tuple[int, int, int] | None:
-        self._rng._count("Font.color:get")
-        return self._rng._uniform(lambda c: c.font_color, (0, 0, 0), mixed=TypeError)
-
-    @color.setter
-    def color(self, value: Any) -> None:
-        self._set("font_color", _rgb(value) or (0, 0, 0))
-
-    @property
-    def bold(self) -> bool | None:
-        return self._rng._uniform(lambda c: c.bold, False)
-
-    @bold.setter
-    def bold(self, value: bool) -> None:
-        self._set("bold", bool(value))
-
-    @property
-    def italic(self) -> bool | None:
-        return self._rng._uniform(lambda c: c.italic, False)
-
-    @italic.setter
-    def italic(self, value: bool) -> None:
-        self._set("italic", bool(value))
-
-    @property
-    def size(self) -> float | None:
-        return self._rng._uniform(lambda c: c.size, 11.0)
-
-    @size.setter
-    def size(self, value: float) -> None:
-        self._set("size", float(value))
-
-
-class FakeNote:
-    """``xlwings.main.Note``: text and delete."""
-
-    __slots__ = ("_cell",)
-
-    def __init__(self, cell: _Cell) -> None:
-        self._cell = cell
-
-    @property
-    def text(self) -> str:
-        return self._cell.note or ""
-
-    @text.setter
-    def text(self, value: str) -> None:
-        self._cell.note = value
-
-    def delete(self) -> None:
-        self._cell.note = None
