@@ -2,7 +2,7 @@
 
 - this module: :func:`make_model`, a :class:`WorkbookModel` from plain rows, without a file;
 - :mod:`.soffice`: LibreOffice headless helpers (convert to PDF/PNG, read PDF text);
-- :mod:`.xlwings_fake` (+ :mod:`.fake_cells`): the in-memory stand-in for the xlwings API
+- :mod:`.xlwings_fake` (+ :mod:`.fake_cells`, :mod:`.fake_format`, :mod:`.fake_charts`): the in-memory stand-in for the xlwings API
   that live mode uses.
 
 Build a model from plain rows (for tests and examples):

@@ -1,4 +1,4 @@
-"""The cell side of the xlwings stand-in (:mod:`.xlwings_fake`): ranges, fonts, notes, and how a value
+"""The cell side of the xlwings stand-in (:mod:`.xlwings_fake`): ranges (fonts and notes: :mod:`.fake_format`), and how a value
 typed into a cell is stored, the way Excel does it (see the module docstring of :mod:`.xlwings_fake`)."""
 
 from __future__ import annotations
