@@ -73,3 +73,9 @@ def test_comments_point_to_headings_that_exist() -> None:
             pointed.setdefault(m.group(1), set()).add(path.name)
     assert pointed, "no comment points to docs/domain.md"
     assert {a: sorted(f) for a, f in pointed.items() if a not in anchors} == {}
+
+
+def test_the_readme_counts_the_rules_right() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = [int(n) for n in re.findall(r"(\d+) 条规则", readme)]
+    assert said and set(said) == {len(all_rules())}
