@@ -211,9 +211,9 @@ def _read_values(st: Settings, body: Sequence[Sequence[Any]], blocks: dict[str, 
         if value is None:
             notices.append(Notice("R-SETTINGS-BAD-VALUE",
                                   L(f"设置项“{spec.zh}”（{key}）的值“{parse.clean_text(raw)}”无效，"
-                                    f"应为{_kind_zh(spec.default, spec.choices)}；使用默认值 {spec.default}",
+                                    f"应为{_kind(spec.default, spec.choices).zh}；使用默认值 {spec.default}",
                                     f"Setting '{spec.en}' ({key}) has an invalid value '{parse.clean_text(raw)}', "
-                                    f"expected {_kind_en(spec.default, spec.choices)}; default {spec.default} is used"),
+                                    f"expected {_kind(spec.default, spec.choices).en}; default {spec.default} is used"),
                                   sheet, cell, "error"))
             continue
         st.values[key] = value
@@ -242,21 +242,12 @@ def coerce(raw: Any, default: Any, choices: Sequence[str] = ()) -> Any:
     return text
 
 
-def _kind_zh(default: Any, choices: Sequence[str]) -> str:
+def _kind(default: Any, choices: Sequence[str]) -> L:
+    """What a setting's value must be, in words."""
     if choices:
-        return "以下之一：" + "、".join(choices)
+        return L("以下之一：" + "、".join(choices), "one of " + ", ".join(choices))
     if isinstance(default, bool):
-        return "是或否"
+        return L("是或否", "yes or no")
     if isinstance(default, int):
-        return "整数"
-    return "数字" if isinstance(default, float) else "文字"
-
-
-def _kind_en(default: Any, choices: Sequence[str]) -> str:
-    if choices:
-        return "one of " + ", ".join(choices)
-    if isinstance(default, bool):
-        return "yes or no"
-    if isinstance(default, int):
-        return "a whole number"
-    return "a number" if isinstance(default, float) else "text"
+        return L("整数", "a whole number")
+    return L("数字", "a number") if isinstance(default, float) else L("文字", "text")
