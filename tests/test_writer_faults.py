@@ -67,7 +67,7 @@ def test_failure_before_replace_keeps_original(tmp_path: Path, monkeypatch: pyte
             real(self, *a, **k)
         monkeypatch.setattr(zipfile.ZipFile, "writestr", flaky)
     elif step == "after_temp":  # written and fsynced, then the fsync of it fails
-        monkeypatch.setattr(safety, "_fsync_file", _raise)
+        monkeypatch.setattr(safety, "fsync_file", _raise)
     elif step == "backup":
         monkeypatch.setattr(safety, "make_backup", _raise)
     elif step == "before_replace":
