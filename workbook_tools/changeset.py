@@ -234,6 +234,20 @@ class ActionResult:
         return [f for f in self.findings if f.severity == "error"]
 
 
+@dataclass(kw_only=True)
+class WriteCounts:
+    """What an applier wrote besides the cells, the same for the file writer and live mode."""
+
+    cells_written: int = 0
+    marks: int = 0
+    marks_cleared: int = 0
+    notes: int = 0
+    sheets_added: int = 0
+    sheets_removed: int = 0
+    log_rows: int = 0
+    seconds: float = 0.0
+
+
 def _plain(v: Any) -> Any:
     if v is NOT_CHECKED:
         return None

@@ -27,7 +27,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..changeset import CellEdit, Changeset
+from ..changeset import CellEdit, Changeset, WriteCounts
 from ..schema import changelog_sheet_name
 from ..writer.changelog import HEADERS as LOG_HEADERS
 from ..writer.changelog import TIME_FORMAT, chunks, current_user, log_rows, log_sheets, show
@@ -57,18 +57,10 @@ and live mode touch; see tests/test_xlwings_contract.py."""
 
 
 @dataclass
-class LiveReport:
+class LiveReport(WriteCounts):
     """What was written, with figures for the summary dialog and the benchmark."""
 
-    cells_written: int = 0
     value_writes: int = 0       # Range.value write calls for the edits (blocks)
-    marks: int = 0
-    marks_cleared: int = 0
-    notes: int = 0
-    sheets_added: int = 0
-    sheets_removed: int = 0
-    log_rows: int = 0
-    seconds: float = 0.0
     added: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..changeset import CellEdit, Changeset, Formula
+from ..changeset import CellEdit, Changeset, Formula, WriteCounts
 from ..errors import UnreadableWorkbook, UnsafeWrite
 from ..gcpause import collector_paused
 from ..i18n import L
@@ -42,18 +42,10 @@ DEFAULT_BACKUPS = 10
 
 
 @dataclass
-class ApplyReport:
+class ApplyReport(WriteCounts):
     path: Path
     backup: Path | None = None
-    cells_written: int = 0
-    marks: int = 0
-    marks_cleared: int = 0
-    notes: int = 0
-    sheets_added: int = 0
-    sheets_removed: int = 0
-    log_rows: int = 0
     tables_extended: int = 0
-    seconds: float = 0.0
     written: bool = False
 
     def to_dict(self) -> dict[str, Any]:
