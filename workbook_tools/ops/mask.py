@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..values import is_missing
+
 _NON_DIGIT = re.compile(r"\D")
 _NAME_SPLIT = re.compile(r"([、,，;；/\s]+)")
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@((?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,})")
@@ -40,7 +42,7 @@ def mask_name(value: Any) -> Any:
 
 def mask_phone(value: Any) -> Any:
     """Keep the area code or mobile prefix and the last four digits."""
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -74,7 +76,7 @@ def mask_email(value: Any) -> Any:
 
 def phone_digits(value: Any) -> str:
     """The digits of a phone value ('' when there are fewer than 7)."""
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)

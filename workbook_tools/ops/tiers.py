@@ -21,7 +21,7 @@ from ..i18n import L
 from ..model import Finding, SheetData, WorkbookModel, cell_ref, col_letter
 from ..reader.parse import clean_text
 from ..schema import SCHEMA
-from ..values import empty_mask, is_empty, per_value
+from ..values import empty_mask, is_empty, is_missing, per_value
 from .formulas import formula_finding, formula_rows
 from .ids import ensure_column
 from .links import facts as customer_facts
@@ -44,7 +44,7 @@ _DATE_FMT = "yyyy-mm-dd"
 def amount_for_tier(value: Any) -> Decimal | None:
     """The annual amount as compared with the thresholds: rounded half-up to 2 decimals, i.e. the
     value the column shows (format #,##0.00). 49.995 shows as 50.00 and counts as 50."""
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return None
     try:
         return Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

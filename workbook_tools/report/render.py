@@ -28,7 +28,7 @@ from ..ops.review.sheet import (
     title_text,
     value_text,
 )
-from ..values import display
+from ..values import display, is_missing
 from . import svg
 
 TEMPLATES = {"html": "review.html.j2", "md": "review.md.j2"}
@@ -51,7 +51,7 @@ def template_env(templates_dir: str | Path | None = None) -> jinja2.Environment:
 
 def fmt(v: Any, lang: str | None = None) -> str:
     """One value as text, the same way in HTML, Markdown and the sheet (shares as %)."""
-    if v is None or (isinstance(v, float) and v != v):
+    if is_missing(v):
         return ""
     if isinstance(v, L):
         return v.get(lang)

@@ -20,6 +20,7 @@ from ...reader.candidates import pin_row
 from ...reader.parse import parse_quantity
 from ...schema import SCHEMA, CType, SheetSpec
 from ...schema.units import WAN
+from ...values import is_missing
 from ..matching import name_key, norm_id
 from ..needs import ESSENTIAL, Problem, SheetNeed, WriteRefused, problems
 from .clean import clean_value, same
@@ -32,7 +33,7 @@ _FORMATS = {CType.DATE: "yyyy-mm-dd", CType.DATETIME: "yyyy-mm-dd hh:mm"}
 
 def _raw(sheet: Any, row: int, key: str) -> Any:
     v = sheet.raw.at[row, key] if key in sheet.raw.columns and row in sheet.raw.index else None
-    if isinstance(v, float) and v != v:
+    if is_missing(v):
         return None
     if hasattr(v, "to_pydatetime"):
         v = v.to_pydatetime()

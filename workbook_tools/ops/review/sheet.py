@@ -12,6 +12,7 @@ from ...i18n import L, current_lang
 from ...model import col_letter
 from ...schema import REVIEW_QUARTER_SHEET_FMT, REVIEW_SHEET_FMT
 from ...styles import PALETTE, text_width
+from ...values import is_missing
 from .charts import CHARTS
 from .kpis import LIST_LIMIT
 from .model import NO_BASE, NO_DATA, NOT_AVAILABLE, NOT_FOUND, NOT_RUN, OK, Kpi, Ratio, Review, Table
@@ -128,9 +129,7 @@ def cell_value(v: Any, lang: str) -> Any:
     """A table cell as written: L in the chosen language, NaN as empty."""
     if isinstance(v, L):
         return v.get(lang)
-    if isinstance(v, float) and v != v:
-        return None
-    return v
+    return None if is_missing(v) else v
 
 
 def build_review_sheet(review: Review, lang: str | None = None) -> GeneratedSheet:

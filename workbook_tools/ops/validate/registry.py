@@ -17,7 +17,7 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import Finding, SheetData, WorkbookModel, col_letter
-from ...values import display, per_value, to_python
+from ...values import display, is_missing, per_value, to_python
 
 SEVERITIES = ("error", "warning", "info")
 OFF = "off"
@@ -148,15 +148,11 @@ def present(sheet: SheetData | None, *keys: str) -> bool:
 
 def umap(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     """``func`` applied once per distinct non-empty value (log sheets repeat values a lot); NaN elsewhere."""
-    return pd.Series(per_value(series.to_numpy(dtype=object), lambda v: _NA if _is_na(v) else func(v)),
+    return pd.Series(per_value(series.to_numpy(dtype=object), lambda v: _NA if is_missing(v) else func(v)),
                      index=series.index, dtype=object)
 
 
 _NA = float("nan")
-
-
-def _is_na(v: Any) -> bool:
-    return v is None or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
 def show(v: Any) -> str:
