@@ -162,6 +162,13 @@ COL_HEADERS = (L("工作表", "Sheet"), L("列名", "Column"), L("类型", "Type
 COL_WIDTHS = (13, 20, 14, 7, 12, 50, 22)
 
 
+def _section(ws: Any, r: int, last: int, title: str, fmts: dict[str, Any]) -> int:
+    """A section heading across the sheet on row ``r``; returns the row after it."""
+    ws.merge_range(r, 0, r, last, title, fmts["section"])
+    ws.set_row(r, 22)
+    return r + 1
+
+
 def write_instructions(ws: Any, fmts: dict[str, Any], settings: Settings, lang: str,
                        schema: Schema = SCHEMA) -> None:
     """Write the 说明 sheet: intro, workflow, computed columns, then every column, list and setting."""
@@ -194,10 +201,7 @@ def write_instructions(ws: Any, fmts: dict[str, Any], settings: Settings, lang: 
             ws.set_row(r, _para_height(text, total_w))
             r += 1
 
-    r += 1
-    ws.merge_range(r, 0, r, last, L("各列说明", "Every column").get(lang), fmts["section"])
-    ws.set_row(r, 22)
-    r += 1
+    r = _section(ws, r + 1, last, L("各列说明", "Every column").get(lang), fmts)
     for i, h in enumerate(COL_HEADERS):
         ws.write_string(r, i, h.get(lang), fmts["header"])
     r += 1
@@ -215,11 +219,7 @@ def write_instructions(ws: Any, fmts: dict[str, Any], settings: Settings, lang: 
             ws.set_row(r, _para_height(help_text, COL_WIDTHS[5] - 1))
             r += 1
 
-    r += 1
-    ws.merge_range(r, 0, r, last, L("下拉列表（在“代码表”中维护）", "Dropdown lists (kept in the lists sheet)").get(lang),
-                   fmts["section"])
-    ws.set_row(r, 22)
-    r += 1
+    r = _section(ws, r + 1, last, L("下拉列表（在“代码表”中维护）", "Dropdown lists (kept in the lists sheet)").get(lang), fmts)
     for li in schema.lists:
         values = settings.lists.get(li.key, list(li.values))
         if li.key == "industry":
@@ -233,11 +233,8 @@ def write_instructions(ws: Any, fmts: dict[str, Any], settings: Settings, lang: 
         ws.set_row(r, _para_height(text, total_w - COL_WIDTHS[0]))
         r += 1
 
-    r += 1
-    ws.merge_range(r, 0, r, last, L("设置项（在“代码表”右侧修改）", "Settings (edit them in the lists sheet)").get(lang),
-                   fmts["section"])
-    ws.set_row(r, 22)
-    r += 1
+    r = _section(ws, r + 1, last, L("设置项（在“代码表”右侧修改）", "Settings (edit them in the lists sheet)").get(lang),
+                 fmts)
     heads = (L("设置项", "Key"), L("名称", "Name"), L("默认值", "Default"), L("说明", "Notes"))
     spans = ((0, 1), (2, 3), (4, 4), (5, last))
     for h, (a, b) in zip(heads, spans):
