@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--as-of", default="2026-10-31")
     args = ap.parse_args(argv)
 
-    from workbook_tools.ops.month_end import run_month_end
+    from workbook_tools.jobs.month_end import run_month_end
     from workbook_tools.reader import read_workbook
 
     tmp = Path(tempfile.mkdtemp(prefix="wbt-bench-me-"))

@@ -18,7 +18,7 @@ EXPECTED = {
     "ids": ("workbook_tools.ops.ids:run_ids", "ids", "编号与分层"),
     "tiers": ("workbook_tools.ops.tiers:run_tiers", "tiers", "编号与分层"),
     "review": ("workbook_tools.ops.review:run_review", "review", "月度复盘"),
-    "month_end": ("workbook_tools.ops.month_end:run_month_end", "month-end", "月度复盘"),
+    "month_end": ("workbook_tools.ops.month_end:plan_month_end", "month-end", "月度复盘"),
     "export_masked": ("workbook_tools.ops.export:run_export_masked", "export --mask", "导出"),
     "export_by_owner": ("workbook_tools.ops.export:run_export_by_owner", "export --by-owner", "导出"),
 }

@@ -14,7 +14,7 @@ from _writer_util import make_book
 
 from workbook_tools.changeset import LOG_CELL, LOG_COLUMN, Changeset, Formula
 from workbook_tools.errors import UnsafeWrite
-from workbook_tools.ops.month_end import run_month_end
+from workbook_tools.jobs.month_end import run_month_end
 from workbook_tools.reader import read_workbook
 from workbook_tools.sample import generate_sample
 from workbook_tools.schema import changelog_sheet_name, changelog_sheet_number

@@ -5,14 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from workbook_tools.cli.main import _group_lang
+from workbook_tools.cli.params import lang_argv
 
 
-def test_group_lang_only_before_the_subcommand() -> None:
-    assert _group_lang(["--lang", "en", "inspect", "x.xlsx"]) == "en"
-    assert _group_lang(["--lang=en", "inspect"]) == "en"
-    assert _group_lang(["template", "--lang", "en"]) is None
-    assert _group_lang([]) is None
+def test_lang_is_read_from_a_commands_own_arguments() -> None:
+    assert lang_argv(["--lang", "en", "inspect", "x.xlsx"]) == "en"
+    assert lang_argv(["x.xlsx", "--lang=en"]) == "en"
+    assert lang_argv(["x.xlsx", "--", "--lang", "en"]) is None     # after -- it is a file name
+    assert lang_argv(["--lang", "fr"]) is None and lang_argv([]) is None
 
 
 def run(*args: str, env_lang: str = "zh") -> subprocess.CompletedProcess[str]:

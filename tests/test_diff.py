@@ -204,7 +204,7 @@ def _formulas(xml: bytes) -> dict[str, str]:
 def test_rerunning_the_same_month_changes_only_the_log(tmp_path: Path) -> None:
     """A second month end for the same month and day: the review sheet is rebuilt the same, 是否逾期
     and every computed column are left alone; only the run's 变更日志 rows are new."""
-    from workbook_tools.ops.month_end import run_month_end
+    from workbook_tools.jobs.month_end import run_month_end
     from workbook_tools.sample import generate_sample
     from workbook_tools.writer.changelog import LOG_SHEET
     from workbook_tools.writer.safety import list_backups
@@ -225,7 +225,7 @@ def test_10k_sample_four_month_ends_small_log_and_diff_last_shows_every_changed_
     months on an unchanged workbook leave 是否逾期, 下次跟进日期 and the other columns computed from
     inputs alone (only the risk and high-potential columns, whose rules look back from the as-of day,
     move)."""
-    from workbook_tools.ops.month_end import run_month_end
+    from workbook_tools.jobs.month_end import run_month_end
     from workbook_tools.sample import generate_sample
     from workbook_tools.writer.changelog import LOG_SHEET
     from workbook_tools.writer.safety import list_backups

@@ -71,7 +71,7 @@ def test_doctor_names_each_problem(profile: dict[str, Path], tmp_path: Path) -> 
     (profile["xlstart"] / "CRM工具.xlam").write_bytes(b"an old build")
     (profile["xlstart"] / "xlwings.xlam").unlink()
     code, out = _wbt("doctor", *_args(profile))
-    assert code == 1 and "3 problem(s)" in out
+    assert code == 1 and "3 problems found" in out
     assert "interpreter does not exist" in out and "not built by this version" in out and "No xlwings add-in" in out
 
 

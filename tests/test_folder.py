@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbook_tools.cli.main import cli
-from workbook_tools.ops.folder import list_workbooks, run_folder
+from workbook_tools.jobs.folder import list_workbooks, run_folder
 from workbook_tools.template import build_workbook
 
 AS_OF = dt.date(2026, 11, 2)

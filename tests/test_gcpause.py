@@ -30,17 +30,17 @@ def test_collector_is_paused_and_restored() -> None:
 
 
 def test_month_end_runs_with_the_collector_paused(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
-    from workbook_tools.ops import month_end
+    from workbook_tools.jobs import month_end
     from workbook_tools.sample import generate_sample
 
     seen: list[bool] = []
-    real = month_end._run
+    real = month_end.plan_month_end
 
     def spy(*a, **k):  # noqa: ANN002, ANN003, ANN202
         seen.append(gc.isenabled())
         return real(*a, **k)
 
-    monkeypatch.setattr(month_end, "_run", spy)
+    monkeypatch.setattr(month_end, "plan_month_end", spy)
     path = tmp_path / "s.xlsx"
     generate_sample(path, customers=20, seed=1)
     month_end.run_month_end(path, month="2026-10", dry_run=True)

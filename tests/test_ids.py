@@ -330,9 +330,11 @@ def test_cli_dry_run_writes_nothing_then_apply_and_rerun_is_empty(sample_file: A
     assert "试运行" in res.output
     res = _cli("ids", str(path), "--dry-run", "--json")
     assert res.exit_code == 0, res.output
-    planned = json.loads(res.stdout)
+    out = json.loads(res.stdout)
+    assert out["command"] == "ids" and out["ok"] and out["dry_run"] and out["written"] is None
+    planned = out["changes"]["edits"]
     assert path.read_bytes() == before
-    assert planned and all(set(p) == {"sheet", "cell", "old", "new"} for p in planned)
+    assert planned and all(set(p) >= {"sheet", "cell", "old", "new"} for p in planned)
     new_customer_ids = [p["new"] for p in planned if p["sheet"] == "客户基本信息"]
     assert new_customer_ids and all(parse_id(v) for v in new_customer_ids)
 
@@ -348,7 +350,7 @@ def test_cli_dry_run_writes_nothing_then_apply_and_rerun_is_empty(sample_file: A
         assert sd.raw.at[row, "customer_id"] == p["new"]
     again = run_ids(model)
     assert again.changeset is not None and again.changeset.is_empty
-    assert _cli("ids", str(path), "--dry-run", "--json").stdout.strip() == "[]"
+    assert json.loads(_cli("ids", str(path), "--dry-run", "--json").stdout)["changes"] is None   # nothing to plan
 
 
 def test_log_without_id_column_gets_one_only_when_something_is_filled() -> None:

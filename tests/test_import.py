@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from workbook_tools.cli.main import cli
 from workbook_tools.errors import WbtError
-from workbook_tools.ops.importer import load_mapping, map_source, read_source, run_import
+from workbook_tools.jobs.importing import load_mapping, read_source
+from workbook_tools.ops.importer import map_source, run_import
 from workbook_tools.reader import read_workbook
 from workbook_tools.schema import SCHEMA
 from workbook_tools.template import build_workbook

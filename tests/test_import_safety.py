@@ -17,7 +17,7 @@ import xlsxwriter
 from tests.test_extent import HEADER, make_book
 from tests.test_hostile import MEMORY_LIMIT, TIMEOUT, _patch_declared_size, rewrite
 from workbook_tools.errors import WbtError
-from workbook_tools.ops.importer import read_source
+from workbook_tools.jobs.importing import read_source
 from workbook_tools.schema import SCHEMA
 from workbook_tools.template import build_workbook
 

@@ -213,8 +213,14 @@ def test_month_end_runs_every_step(sample: Path) -> None:
     assert out.ok
     assert [r.action for r in out.results] == ["validate", "ids", "tiers", "review"]
     names = book.sheets.wbt_names()
-    assert f"{MONTH} 月度复盘" in names and LOG_SHEET in names and MARKS_SHEET in names
-    assert "月末一键处理" in book.app.wbt_alerts[-1][0]
+    assert f"{MONTH} 月度复盘" in names and LOG_SHEET in names
+    # as on the command line, validation lists its findings and marks no cell (that is its own button)
+    assert MARKS_SHEET not in names and "校验结果" not in names
+    message = book.app.wbt_alerts[-1][0]
+    assert "月末一键处理" in message and "标注问题单元格" in message
+    # the HTML report goes beside the saved workbook, as wbt month-end writes it
+    report = sample.with_name(f"{sample.stem}_{MONTH}_月度复盘.html")
+    assert out.files == [str(report)] and str(report) in message and report.read_text(encoding="utf-8")
     assert book.sheets[LOG_SHEET].wbt_widths == dict(enumerate(LOG_WIDTHS, start=1))  # the time stamp shows
 
 
@@ -429,12 +435,13 @@ def test_generated_sheet_placement_hidden_links_widths_and_removal() -> None:
 # ---- errors as dialogs ---------------------------------------------------------------------
 def _patched_run(book: FakeBook, cs: Changeset, monkeypatch: pytest.MonkeyPatch | None = None) -> live.LiveOutcome:
     from workbook_tools.changeset import ActionResult
+    from workbook_tools.excel import xlreader
     from workbook_tools.ops import needs
 
     mp = pytest.MonkeyPatch()
     try:
         mp.setattr(actions, "resolve", lambda act: (lambda model, **kw: ActionResult("t", changeset=cs)))
-        mp.setattr(live, "read_book", lambda b: (None, {}))
+        mp.setattr(xlreader, "read_book", lambda b: (None, {}))
         mp.setattr(needs, "check", lambda *a, **kw: None)  # no model here: the write gate has nothing to check
         return _run(book, "ids")
     finally:

@@ -111,8 +111,9 @@ def test_status_bar_shows_each_step_and_is_given_back(sample: Path) -> None:
     log = book.app.wbt_status_log
     assert log[-1] == "用户自己的状态"
     shown = [s for s in log[:-1] if isinstance(s, str)]
-    assert shown == ["CRM 工具: 正在读取工作簿…", "CRM 工具: 校验…", "CRM 工具: 补客户编号…",
-                     "CRM 工具: 计算等级与跟进…", "CRM 工具: 生成月度复盘…", "CRM 工具: 正在写入工作簿…"]
+    assert shown == ["CRM 工具: 读取工作簿…", "CRM 工具: 校验…", "CRM 工具: 补客户编号…",
+                     "CRM 工具: 计算等级与跟进…", "CRM 工具: 生成月度复盘…", "CRM 工具: 写入工作簿…",
+                     "CRM 工具: 写出 HTML 报告…"]
 
 
 def test_status_bar_is_given_back_after_a_refusal(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:

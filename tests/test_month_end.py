@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from workbook_tools.cli.main import cli
 from workbook_tools.errors import UnsafeWrite
 from workbook_tools.i18n import L, set_lang
-from workbook_tools.ops.month_end import html_path, run_month_end
+from workbook_tools.jobs.month_end import run_month_end
+from workbook_tools.jobs.reports import html_path
 from workbook_tools.ops.review import compute_review, run_review
 from workbook_tools.ops.tiers import COMPUTED
 from workbook_tools.reader import read_workbook
@@ -238,16 +239,16 @@ def test_a_duplicate_id_counts_once_as_validation_reports_it(sample, tmp_path):
 
 def test_a_later_steps_error_validation_missed_is_counted_and_listed(book, monkeypatch):
     from workbook_tools.model import Finding
-    from workbook_tools.ops import tiers
+    from workbook_tools.ops import month_end
 
-    real = tiers.run_tiers
+    real = month_end.run_tiers
 
     def with_error(model, **kw):
         res = real(model, **kw)
         res.findings.append(Finding("TIER-TEST", "error", "客户基本信息", L("测试错误", "test error"), "ZZ9", 9))
         return res
 
-    monkeypatch.setattr(tiers, "run_tiers", with_error)
+    monkeypatch.setattr(month_end, "run_tiers", with_error)
     rep = run_month_end(book, month=MONTH, as_of=AS_OF, dry_run=True)
     assert rep.errors == rep.step("validate").errors + 1
     assert rep.findings[-1].code == "TIER-TEST"

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from workbook_tools import outputs
 from workbook_tools.cli.main import cli
-from workbook_tools.ops.month_end import html_path
+from workbook_tools.jobs.reports import html_path
 from workbook_tools.template import build_workbook
 
 MONTH = "2026-10"

@@ -103,8 +103,10 @@ def test_version_has_one_source_and_wbt_prints_it() -> None:
     proj = _pyproject()["project"]
     assert "version" not in proj and "version" in proj["dynamic"]
     assert _pyproject()["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "workbook_tools.__version__"}
-    res = CliRunner().invoke(cli, ["--version"])
+    res = CliRunner().invoke(cli, ["--lang", "en", "--version"])
     assert res.exit_code == 0 and res.output.strip() == f"wbt, version {workbook_tools.__version__}"
+    res = CliRunner().invoke(cli, ["--lang", "zh", "-V"])
+    assert res.exit_code == 0 and res.output.strip() == f"wbt，版本 {workbook_tools.__version__}"
 
 
 def test_the_wheel_carries_the_vba_sources_from_macros(tmp_path: Path) -> None:

@@ -108,7 +108,7 @@ def test_a_file_edited_since_the_run_is_not_undone_and_the_diff_is_shown(tmp_pat
     assert {(c["sheet"], c["cell"]) for c in out["diff"]["changes"] if c["sheet"] == "数据"} == {("数据", "A3"), ("数据", "B2")}
     assert path.read_bytes() == edited
     res = CliRunner().invoke(cli, ["undo", str(path), "--force", "--json"])
-    assert res.exit_code == 0 and json.loads(res.output)["undone"]
+    assert res.exit_code == 0 and json.loads(res.output)["undone"], res.output
     assert Path(json.loads(res.output)["backup"]).read_bytes() == edited   # the edited version is kept
 
 

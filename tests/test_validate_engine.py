@@ -126,7 +126,8 @@ def test_cli_json_and_exit_codes(files: dict[str, Path], tmp_path: Path):
     res = _cli("validate", str(files["faulty"]), "--as-of", "2026-10-31", "--json")
     assert res.exit_code == 1, res.output
     out = json.loads(res.stdout)
-    assert set(out) == {"file", "as_of", "summary", "findings"} and out["as_of"] == "2026-10-31"
+    assert set(out) >= {"command", "file", "ok", "exit_code", "as_of", "summary", "findings"}
+    assert out["command"] == "validate" and not out["ok"] and out["exit_code"] == 1 and out["as_of"] == "2026-10-31"
     assert out["summary"]["errors"] == sum(1 for f in out["findings"] if f["severity"] == "error") > 0
     f = next(f for f in out["findings"] if f["code"] == "PHONE")
     assert f["sheet"] == "客户基本信息" and f["cell"].startswith("K") and f["message"] and f["hint"]
@@ -151,7 +152,7 @@ def test_cli_console_lists_cells_with_messages(files: dict[str, Path]):
 def test_cli_rules_lists_every_rule():
     res = _cli("rules", "--json")
     assert res.exit_code == 0
-    assert [r["code"] for r in json.loads(res.stdout)] == [r.code for r in all_rules()]
+    assert [r["code"] for r in json.loads(res.stdout)["rules"]] == [r.code for r in all_rules()]
     assert "PHONE" in _cli("rules").stdout
 
 

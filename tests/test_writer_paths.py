@@ -228,7 +228,7 @@ def test_month_end_that_cannot_write_its_report_says_the_workbook_was_written(
 
 def test_an_unexpected_error_after_the_write_does_not_claim_the_file_is_unchanged(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from workbook_tools.cli import cmd_ids
+    from workbook_tools.cli import output
     from workbook_tools.sample import generate_sample
 
     path = tmp_path / "crm.xlsx"
@@ -237,7 +237,7 @@ def test_an_unexpected_error_after_the_write_does_not_claim_the_file_is_unchange
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("printing failed")
 
-    monkeypatch.setattr(cmd_ids, "print_findings", boom)
+    monkeypatch.setattr(output, "print_findings", boom)
     res = CliRunner().invoke(cli, ["--lang", "zh", "tiers", str(path), "--as-of", "2026-10-31"])
     assert res.exit_code == 2
     assert "内部错误" in res.output and f"本次运行已写入：{path}" in res.output and "文件未被修改" not in res.output

@@ -62,17 +62,17 @@ def _leftovers(folder: Path) -> list[str]:
 def test_tiers_after_rows_moved_is_refused_not_written_to_neighbours(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The original bug: a first run of ``tiers`` while a colleague inserted a customer row wrote
     each customer's tier into the row of its neighbour, exit 0."""
-    from workbook_tools.cli import common
+    from workbook_tools.jobs.place import FilePlace
 
-    real = common.read_model
+    real = FilePlace.read
     saved = {}
 
-    def read_then_other_saves(path: Path):  # noqa: ANN202
-        model = real(path)
-        saved["bytes"] = other_program(path, "insert")
+    def read_then_other_saves(place: FilePlace):  # noqa: ANN202
+        model = real(place)
+        saved["bytes"] = other_program(place.file, "insert")
         return model
 
-    monkeypatch.setattr(common, "read_model", read_then_other_saves)
+    monkeypatch.setattr(FilePlace, "read", read_then_other_saves)
     res = CliRunner().invoke(cli, ["--lang", "zh", "tiers", str(book), "--as-of", AS_OF.isoformat()])
     assert res.exit_code == 2, res.output
     assert SHEET in res.output and "重新运行" in res.output and "Traceback" not in res.output
@@ -200,7 +200,7 @@ def test_stamp_lists_changed_added_and_removed_parts(book: Path) -> None:
 
 def test_month_end_refuses_when_rows_moved_and_writes_no_report(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import workbook_tools.reader as reader
-    from workbook_tools.ops.month_end import html_path
+    from workbook_tools.jobs.reports import html_path
 
     real = reader.read_workbook
     saved = {}

@@ -85,7 +85,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("month_end", "月末一键处理", "Month-end in one click",
            "依次校验、补编号、计算等级并生成月度复盘。",
            "Validate, assign IDs, compute tiers and build the monthly review, in that order.",
-           "MacroPlay", "月度复盘", "workbook_tools.ops.month_end:run_month_end", "month-end"),
+           "MacroPlay", "月度复盘", "workbook_tools.ops.month_end:plan_month_end", "month-end"),
     Action("export_masked", "导出脱敏副本", "Export masked copy",
            "另存一份姓名、电话、邮箱已脱敏的副本（如 王*、区号加后四位），可安全外发。",
            "Save a copy with names, phones and e-mails masked (e.g. 王*, area code plus last four "

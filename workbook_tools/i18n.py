@@ -64,3 +64,9 @@ class L:
 def tr(zh: str, en: str, **kw: Any) -> str:
     """Render a one-off message in the current language."""
     return L(zh, en).format(**kw).get()
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """An English count with its noun in the right number: ``1 error``, ``2 errors``, ``0 errors``
+    (``many``: an irregular plural, e.g. ``plural(n, "entry", "entries")``)."""
+    return f"{n} {noun if n == 1 else (many or noun + 's')}"

@@ -8,10 +8,11 @@ import click
 
 from .. import outputs
 from ..errors import WbtError
-from ..i18n import L, tr
+from ..i18n import L, plural, tr
 from ..writer.safety import BACKUP_DIR, list_backups
-from .common import emit_json, json_option
 from .compare import check_new_file, compare_files
+from .output import OK, console, emit_json, envelope
+from .params import command, json_option, limit_option, option
 
 
 def latest_backup(path: Path) -> Path:
@@ -23,19 +24,18 @@ def latest_backup(path: Path) -> Path:
     return found[-1]
 
 
-@click.command("diff")
+@command("diff", help=L("比较工作簿的两个版本，列出每个不同的单元格",
+                        "List every cell that differs between two versions of a workbook"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="OLD NEW | --last FILE")
-@click.option("--last", is_flag=True, help=tr("与 FILE 最近的备份比较（上一次写入前的版本）",
-                                              "Compare FILE with its latest backup (the version before the last write)"))
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-              help=tr("另存一个新工作簿：差异清单 + 标出差异的工作表副本", "Also write a NEW workbook: the list of "
-                      "differences and copies of the sheets with the cells highlighted"))
-@click.option("--force", is_flag=True, help=tr("--out 文件已存在时覆盖它", "Overwrite an existing --out file"))
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0),
-              help=tr("屏幕上最多列出的单元格数", "Most cells listed on screen"))
+@option("--last", is_flag=True, help=L("与 FILE 最近的备份比较（上一次写入前的版本）",
+                                      "Compare FILE with its latest backup (the version before the last write)"))
+@option("--out", "out", type=click.Path(path_type=Path), default=None,
+        help=L("另存一个新工作簿：差异清单 + 标出差异的工作表副本", "Also write a NEW workbook: the list of "
+               "differences and copies of the sheets with the cells highlighted"))
+@option("--force", is_flag=True, help=L("--out 文件已存在时覆盖它", "Overwrite an existing --out file"))
+@limit_option(50)
 @json_option
 def diff_cmd(files: tuple[Path, ...], last: bool, out: Path | None, force: bool, limit: int, as_json: bool) -> None:
-    """比较工作簿的两个版本，列出每个不同的单元格 / list every cell that differs between two versions."""
     if last:
         if len(files) != 1:
             raise click.UsageError(tr("--last 只接受一个文件：wbt diff --last FILE", "--last takes one file: "
@@ -55,13 +55,18 @@ def diff_cmd(files: tuple[Path, ...], last: bool, out: Path | None, force: bool,
         from ..report.diffbook import write_diff_workbook
 
         outputs.write_with(target, lambda p: write_diff_workbook(result.diff, result.old, result.new, p))
+    d = result.diff
+    text = (L("{n} 个单元格不同", "{N} differ").format(n=len(d.changes), N=plural(len(d.changes), "cell")).get()
+            if d else d.render())
     if as_json:
-        emit_json({**result.diff.to_dict(), "out": str(out) if out else None})
+        emit_json(envelope(None, new, exit_code=OK, summary={"text": text, "cells": len(d.changes), "same": not d},
+                           **d.to_dict(), out=str(out) if out else None))
         return
-    click.echo(tr("比较 {a} → {b}", "Comparing {a} → {b}", a=old, b=new))
-    click.echo(result.diff.render(limit=limit))
+    con = console()
+    con.print(tr("比较 {a} → {b}", "Comparing {a} → {b}", a=old, b=new), soft_wrap=True, markup=False)
+    con.print(d.render(limit=limit), soft_wrap=True, markup=False)
     if out is not None:
-        click.echo(tr("差异工作簿：{p}", "Difference workbook: {p}", p=out))
+        con.print(tr("差异工作簿：{p}", "Difference workbook: {p}", p=out), soft_wrap=True, markup=False)
 
 
 commands = [diff_cmd]

@@ -10,39 +10,43 @@ from pathlib import Path
 import click
 
 from ..errors import WbtError
-from ..i18n import L, tr
-from ..ops.export import ROLES, run_export_by_owner, run_export_masked
-from ..writer.exports import write_exports
-from .common import (
+from ..i18n import L, current_lang
+from .common import read_model
+from .output import FOUND_ERRORS, OK, console, default_summary, emit_json, envelope, print_findings
+from .params import (
     as_date,
     as_of_option,
-    emit_json,
+    command,
     file_argument,
     force_option,
     json_option,
-    lang,
-    read_model,
+    limit_option,
+    option,
 )
 
 
-@click.command("export")
+@command("export", help=L("导出脱敏副本、按负责人拆分，或两者兼有（只写新文件）",
+                          "A masked copy, one workbook per owner, or both (new files only)"))
 @file_argument
-@click.option("--mask", is_flag=True, help=tr("导出脱敏副本（与 --by-owner 同用：每个负责人一个脱敏文件）",
-                                              "Export a masked copy (with --by-owner: masked files per owner)"))
-@click.option("--by-owner", is_flag=True, help=tr("按负责人拆分导出", "One workbook per owner"))
-@click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
-              help=tr("输出文件（--mask）或目录（--by-owner）", "Output file (--mask) or directory (--by-owner)"))
-@click.option("--role", type=click.Choice(ROLES), default="full",
-              help=tr("marketing：只含基本信息与标签，无联系方式、无沟通记录",
-                      "marketing: basic info and tags only, no contact data, no log"))
-@click.option("--owner", "owners", multiple=True, help=tr("只导出这些负责人（可重复，需与 --by-owner 同用）",
-                                                          "Only these owners (repeatable; with --by-owner)"))
+@option("--mask", is_flag=True, help=L("导出脱敏副本（与 --by-owner 同用：每个负责人一个脱敏文件）",
+                                      "Export a masked copy (with --by-owner: masked files per owner)"))
+@option("--by-owner", is_flag=True, help=L("按负责人拆分导出", "One workbook per owner"))
+@option("--out", "-o", type=click.Path(path_type=Path), default=None,
+        help=L("输出文件（--mask）或目录（--by-owner）", "Output file (--mask) or directory (--by-owner)"))
+@option("--role", type=click.Choice(["full", "marketing"]), default="full",
+        help=L("marketing：只含基本信息与标签，无联系方式、无沟通记录",
+               "marketing: basic info and tags only, no contact data, no log"))
+@option("--owner", "owners", multiple=True, help=L("只导出这些负责人（可重复，需与 --by-owner 同用）",
+                                                  "Only these owners (repeatable; with --by-owner)"))
 @force_option
 @as_of_option
 @json_option
+@limit_option(20)
 def export_cmd(file: Path, mask: bool, by_owner: bool, out: Path | None, role: str, owners: tuple[str, ...],
-               force: bool, as_of: dt.datetime | None, as_json: bool) -> None:
-    """导出脱敏副本、按负责人拆分，或两者兼有 / a masked copy, one workbook per owner, or both."""
+               force: bool, as_of: dt.date | None, as_json: bool, limit: int) -> None:
+    from ..writer.exports import write_exports
+    from ..ops.export import run_export_by_owner, run_export_masked
+
     if not (mask or by_owner):
         raise WbtError(L("请选择 --mask、--by-owner，或两者同用。", "Choose --mask, --by-owner, or both."))
     if owners and not by_owner:
@@ -54,24 +58,24 @@ def export_cmd(file: Path, mask: bool, by_owner: bool, out: Path | None, role: s
     else:
         result = run_export_masked(model, as_of=as_date(as_of), out=out, role=role)
     try:
-        paths = write_exports(result, lang=lang(), force=force)
+        paths = write_exports(result, lang=current_lang(), force=force)
     except OSError as exc:
         raise WbtError(L(f"无法写入导出文件：{exc}", f"Cannot write the export: {exc}")) from exc
+    code = FOUND_ERRORS if result.errors else OK
     if as_json:
-        emit_json({"file": str(file), "action": result.action, "written": [str(p) for p in paths],
-                   "stats": result.stats, "findings": [f.to_dict(lang()) for f in result.findings]})
-    else:
-        if result.summary:
-            click.echo(result.summary.get(lang()))
-        for f in result.exports:
-            counts = f.counts()
-            click.echo(f"  {f.path}  " + tr("客户 {c}、沟通 {k}、投诉 {p} 行", "{c} customers, {k} contacts, "
-                                             "{p} complaints", c=counts["customers"], k=counts["contacts"],
-                                             p=counts["complaints"]))
-        for fd in result.findings[:20]:
-            click.echo(f"  {fd.sheet}!{fd.cell or ''} {fd.message.get(lang())}")
-    if result.errors:
-        sys.exit(1)
+        emit_json(envelope(None, file, exit_code=code, summary={**default_summary(result), "files": len(paths)},
+                           action=result.action, written=[str(p) for p in paths], stats=result.stats,
+                           findings=[f.to_dict(current_lang()) for f in result.findings]))
+        sys.exit(code)
+    con = console()
+    if result.summary:
+        con.print(result.summary.get(), soft_wrap=True, markup=False)
+    for f in result.exports:
+        c = f.counts()
+        con.print(f"  {f.path}  " + L("客户 {c}、沟通 {k}、投诉 {p} 行", "{c} customers, {k} contacts, {p} complaints")
+                  .format(c=c["customers"], k=c["contacts"], p=c["complaints"]).get(), soft_wrap=True, markup=False)
+    print_findings(result.findings, limit=limit, con=con)
+    sys.exit(code)
 
 
 commands = [export_cmd]

@@ -9,11 +9,13 @@ from typing import Any
 
 import click
 
-from ..i18n import current_lang, tr
+from ..i18n import L, current_lang, plural, tr
 from ..model import SheetData, WorkbookModel, col_letter
 from ..schema import SCHEMA, norm_header
 from ..schema.headers import HOW_EN, HOW_ZH
-from .common import emit_json, file_argument, json_option, read_model
+from .common import read_model
+from .output import OK, console, emit_json, envelope
+from .params import command, file_argument, json_option, option
 
 NOTICE_LIMIT = 60
 UNIT_FROM = {"header": ("表头", "header"), "pinned": ("代码表", "pinned"), "default": ("未注明，默认", "unstated: default")}
@@ -84,12 +86,15 @@ def _role(name: str) -> str:
 
 
 def _print(info: dict[str, Any]) -> None:
-    from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    con = Console(highlight=False, soft_wrap=False)
-    con.print(tr("[bold]文件[/bold] {f}（{fmt}{d}）", "[bold]File[/bold] {f} ({fmt}{d})", f=info["file"],
-                 fmt=info["format"], d=tr("，1904 日期系统", ", 1904 date system") if info["date1904"] else ""))
+    from .output import SEVERITY
+
+    con = console()
+    con.print(tr("[bold]文件[/bold] {f}（{fmt}{d}）", "[bold]File[/bold] {f} ({fmt}{d})", f=escape(info["file"]),
+                 fmt=info["format"], d=tr("，1904 日期系统", ", 1904 date system") if info["date1904"] else ""),
+              soft_wrap=True)
     t = Table(title=tr("工作表", "Sheets"))
     for h in (tr("工作表", "Sheet"), tr("对应", "Schema sheet"), tr("表头行", "Header row"), tr("数据行数", "Rows"),
               tr("已识别列", "Mapped"), tr("未识别列", "Unknown"), tr("缺少必填列", "Missing required")):
@@ -113,14 +118,19 @@ def _print(info: dict[str, Any]) -> None:
         colour = {"error": "red", "warning": "yellow", "info": "cyan"}
         for x in notices[:NOTICE_LIMIT]:
             where = "!".join(p for p in (x["sheet"], x["cell"]) if p)
-            n.add_row(f"[{colour.get(x['severity'], 'white')}]{x['severity']}[/]", x["code"], where, x["message"])
+            label = SEVERITY[x["severity"]].get() if x["severity"] in SEVERITY else x["severity"]
+            n.add_row(f"[{colour.get(x['severity'], 'white')}]{label}[/]", x["code"], escape(where), escape(x["message"]))
         con.print(n)
         if len(notices) > NOTICE_LIMIT:
             con.print(tr("……另有 {k} 条，用 --json 查看全部", "… {k} more; use --json to see them all",
-                         k=len(notices) - NOTICE_LIMIT))
-    c = info["counts"]
-    con.print(tr("错误 {e}，警告 {w}，提示 {i}", "{e} errors, {w} warnings, {i} notes", e=c["error"], w=c["warning"],
-                 i=c["info"]))
+                         k=len(notices) - NOTICE_LIMIT), soft_wrap=True)
+    con.print(counts_text(info["counts"]))
+
+
+def counts_text(c: dict[str, int]) -> str:
+    return L("错误 {e}，警告 {w}，提示 {i}", "{E}, {W}, {I}").format(
+        e=c["error"], w=c["warning"], i=c["info"], E=plural(c["error"], "error"), W=plural(c["warning"], "warning"),
+        I=plural(c["info"], "note")).get()
 
 
 def mapping_table(s: dict[str, Any]) -> Any:
@@ -158,7 +168,8 @@ def print_suggestions(model: WorkbookModel, as_json: bool) -> None:
 
     found = suggest_pins(model)
     if as_json:
-        emit_json({"file": str(model.path), "suggestions": [s.to_dict(current_lang()) for s in found]})
+        emit_json(envelope(None, model.path, exit_code=OK, summary={"text": None, "suggestions": len(found)},
+                           suggestions=[s.to_dict(current_lang()) for s in found]))
         return
     if not found:
         click.echo(tr("每个表头都已确定，无需映射。", "Every header is placed; nothing to pin."), err=True)
@@ -171,20 +182,22 @@ def print_suggestions(model: WorkbookModel, as_json: bool) -> None:
         click.echo(f"    ← {s.sheet}!{s.cell}: {s.why.get()}", err=True)
 
 
-@click.command("inspect")
+@command("inspect", help=L("查看工作簿被如何读取：工作表、表头映射、行数和发现的问题",
+                           "Show how a workbook is read: sheets, header mapping, rows and what was noticed"))
 @file_argument
 @json_option
-@click.option("--suggest", is_flag=True, help=tr("列出要粘贴到代码表表头映射区的行（制表符分隔）",
-                                                 "Print the 代码表 header-mapping rows to paste (tab-separated)"))
+@option("--suggest", is_flag=True, help=L("列出要粘贴到代码表表头映射区的行（制表符分隔）",
+                                         "Print the 代码表 header-mapping rows to paste (tab-separated)"))
 def inspect_cmd(file: Path, as_json: bool, suggest: bool) -> None:
-    """查看工作簿被如何读取：工作表、表头映射、行数和发现的问题 / show how a workbook is read."""
     model = read_model(file)
     if suggest:
         print_suggestions(model, as_json)
         return
     info = inspect_dict(model, current_lang())
     if as_json:
-        emit_json(info)
+        c = info["counts"]
+        emit_json(envelope(None, info.pop("file"), exit_code=OK, summary={
+            "text": counts_text(c), "errors": c["error"], "warnings": c["warning"], "infos": c["info"]}, **info))
     else:
         _print(info)
 

@@ -5,60 +5,78 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ..i18n import tr
-from ..ops.month_end import STEPS, MonthEndReport, run_month_end
-from .cmd_review import month_option
-from .common import as_date, as_of_option, dry_run_option, emit_json, file_argument, force_option, json_option
+from ..i18n import L, plural, tr
+from ..jobs.month_end import STEPS, MonthEndReport, run_month_end
+from .output import FOUND_ERRORS, OK, console, emit_json, envelope
+from .params import (
+    as_date,
+    as_of_option,
+    command,
+    dry_run_option,
+    file_argument,
+    force_option,
+    json_option,
+    month_option,
+    option,
+)
 
 
-@click.command("month-end")
+@command("month-end", help=L("月末一键处理：校验、补编号、计算等级、生成复盘（一次写入）；也可给一个文件夹",
+                             "Month end: validate, IDs, tiers, review, written once; a folder works too"))
 @file_argument
-@month_option
+@month_option()
 @as_of_option
 @dry_run_option
 @json_option
-@click.option("--html", "html", type=click.Path(path_type=Path), default=None,
-              help=tr("HTML 报告路径（默认与工作簿同目录）", "Path of the HTML report (default: beside the workbook)"))
-@click.option("--templates", "templates", type=click.Path(path_type=Path), default=None,
-              help=tr("自定义报告模板文件夹", "Folder with your own report templates"))
-@click.option("--annotate", is_flag=True, help=tr("给问题单元格上底色，并写入“校验结果”表", "Colour problem cells and write the 校验结果 sheet"))
+@option("--html", "html", type=click.Path(path_type=Path), default=None,
+        help=L("HTML 报告路径（默认与工作簿同目录）", "Path of the HTML report (default: beside the workbook)"))
+@option("--templates", "templates", type=click.Path(path_type=Path), default=None,
+        help=L("自定义报告模板文件夹", "Folder with your own report templates"))
+@option("--annotate", is_flag=True, help=L("给问题单元格上底色，并写入“校验结果”表",
+                                          "Colour problem cells and write the validation sheet"))
 @force_option
-def month_end_cmd(file: Path, month: str, as_of: dt.datetime | None, dry_run: bool, as_json: bool, html: Path | None,
+def month_end_cmd(file: Path, month: str, as_of: dt.date | None, dry_run: bool, as_json: bool, html: Path | None,
                   templates: Path | None, annotate: bool, force: bool) -> None:
-    """月末一键处理：校验、补编号、计算等级、生成复盘 / month end: validate, IDs, tiers, review."""
-    if file.is_dir():  # a folder: every workbook in it, on all cores (ops/folder.py)
-        from ..ops.folder import folder_command
+    if file.is_dir():  # a folder: every workbook in it, each in a process of its own
+        from .folder import folder_command
         sys.exit(folder_command(file, "month_end", as_of=as_date(as_of), month=month, dry_run=dry_run,
                                 as_json=as_json, force=force))
-    kw = {"month": month, "as_of": as_date(as_of), "dry_run": dry_run, "html": html, "templates": templates,
-          "annotate": annotate, "force": force}
-    if as_json or not sys.stderr.isatty():
+    kw: dict[str, Any] = {"month": month, "as_of": as_date(as_of), "dry_run": dry_run, "html": html,
+                          "templates": templates, "annotate": annotate, "force": force}
+    err = console(stderr=True)
+    if as_json or not err.is_terminal:
         rep = run_month_end(file, progress=None if as_json else _plain_progress, **kw)
     else:
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), transient=True) as bar:
+                      TimeElapsedColumn(), console=err, transient=True) as bar:
             task = bar.add_task(tr("月末处理", "Month end"), total=len(STEPS))
 
-            def progress(key: str, done: int, total: int, label: str) -> None:
-                bar.update(task, completed=done, description=label)
+            def progress(key: str, done: int, total: int, label: L) -> None:
+                bar.update(task, completed=done, description=label.get())
 
             rep = run_month_end(file, progress=progress, **kw)
+    code = FOUND_ERRORS if rep.errors else OK
     if as_json:
-        emit_json(rep.to_dict())
+        d = rep.to_dict()
+        d.pop("file")
+        written = rep.step("write")
+        text = (written.summary.get() if written and written.summary else summary_text(rep).splitlines()[0])
+        emit_json(envelope("month-end", file, exit_code=code, summary={"text": text, "errors": rep.errors,
+                                                                       "warnings": d["warnings"]}, **d))
     else:
         click.echo(summary_text(rep))
-    if rep.errors:
-        sys.exit(1)
+    sys.exit(code)
 
 
-def _plain_progress(key: str, done: int, total: int, label: str) -> None:
+def _plain_progress(key: str, done: int, total: int, label: L) -> None:
     if done == [k for k, _ in STEPS].index(key):
-        click.echo(f"[{done + 1}/{total}] {label} …", err=True)
+        click.echo(f"[{done + 1}/{total}] {label.get()} …", err=True)
 
 
 def summary_text(rep: MonthEndReport) -> str:
@@ -85,10 +103,11 @@ def summary_text(rep: MonthEndReport) -> str:
                         t=v("customers_total"), n=v("new_customers"), c=v("contacts_logged"),
                         o=v("overdue_followups"), p=v("complaints_open")))
     if rep.errors:
-        where = (tr("见工作表“校验结果”", "see the 校验结果 sheet") if rep.step("validate") and
-                 rep.step("validate").written else tr("wbt validate 逐条列出，加 --annotate 标出单元格",
-                                                      "wbt validate lists them; --annotate marks the cells"))
-        lines.append(tr("  发现 {e} 个数据错误：{w}", "  {e} data errors found: {w}", e=rep.errors, w=where))
+        validated = rep.step("validate")
+        where = (tr("见工作表“校验结果”", "see the validation sheet") if validated and validated.written else tr("wbt validate 逐条列出，加 --annotate 标出单元格",
+                                                          "wbt validate lists them; --annotate marks the cells"))
+        lines.append(L("  发现 {e} 个数据错误：{w}", "  {n} found in the data: {w}").format(
+            e=rep.errors, n=plural(rep.errors, "error"), w=where).get())
         for f in [f for f in rep.findings if f.severity == "error"][:5]:
             lines.append(f"    - {f.sheet}!{f.cell or ''} {f.message.get()}")
     if not rep.dry_run:

@@ -1,10 +1,12 @@
 """Live mode: what a ribbon button runs, on the workbook open in Excel (through xlwings).
 
 A click arrives as :func:`run_clicked` (the add-in names the workbook and the Excel instance, see
-:mod:`.caller`). ``run(key, book=…)`` reads that workbook (:mod:`.xlreader`), runs the SAME pure
-operation as the CLI (resolved through :mod:`workbook_tools.actions`), writes its changeset
-through xlwings (:mod:`.xlapply`) with screen updating off and the step shown in Excel's status
-bar, and ends with a short dialog in the user's language. Any error becomes a dialog: a refusal
+:mod:`.caller`). ``run(key, book=…)`` runs the SAME job as the command line on that workbook —
+:func:`workbook_tools.jobs.action.run_action` for one action (resolved through
+:mod:`workbook_tools.actions`), :func:`workbook_tools.jobs.month_end.month_end` for the month end —
+through a :class:`~workbook_tools.jobs.place.BookPlace` (read with :mod:`.xlreader`, written with
+:mod:`.xlapply`), with screen updating off and each step shown in Excel's status bar, and ends
+with a short dialog in the user's language. Any error becomes a dialog: a refusal
 shows the very text the CLI prints (``错误：`` + :meth:`WbtError.render`), anything unexpected a
 generic message with a log file holding the traceback; never a traceback window. Tests and
 scripts pass a :class:`~workbook_tools.testing.xlwings_fake.FakeBook` as ``book``.
@@ -24,14 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import actions
-from ..changeset import ActionResult, Changeset
+from ..changeset import ActionResult
 from ..errors import WbtError, error_text
-from ..gcpause import collector_paused
-from ..i18n import L, current_lang
+from ..i18n import L, current_lang, plural
+from ..jobs.progress import Progress
+from ..model import Finding
 from . import caller
 from .caller import decode_name, find_book, same_excel
-from .xlapply import LiveReport, apply_live
-from .xlreader import read_book
 
 USED_API: dict[str, list[str]] = {"Books": ["active"], "App": ["status_bar"]}
 """xlwings used here directly (see tests/test_xlwings_contract.py). A click names its workbook
@@ -49,13 +50,13 @@ class LiveOutcome:
     ok: bool = True
     cancelled: bool = False
     results: list[ActionResult] = field(default_factory=list)
-    reports: list[LiveReport] = field(default_factory=list)
+    reports: list[Any] = field(default_factory=list)   # the live applier's LiveReport of each write
     message: str = ""
     seconds: float = 0.0
     read_seconds: float = 0.0
     op_seconds: float = 0.0
     write_seconds: float = 0.0
-    files: list[str] = field(default_factory=list)  # new files an export wrote
+    files: list[str] = field(default_factory=list)  # new files written beside the workbook (exports, reports)
 
 
 def previous_month(today: dt.date) -> str:
@@ -112,30 +113,29 @@ def _kwargs(fn: Any, *, as_of: dt.date, month: str | None, lang: str, source: st
     return kw
 
 
-def _finding_lines(result: ActionResult, lang: str) -> list[str]:
-    shown = [f for f in result.findings if f.severity in ("error", "warning")][:MAX_LISTED]
+def _finding_lines(findings: list[Finding], lang: str) -> list[str]:
     lines = []
-    for f in shown:
+    for f in findings[:MAX_LISTED]:
         where = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
         lines.append(f"· [{where}] {f.message.get(lang)}")
     return lines
 
 
-def _message(act: actions.Action, outcome: LiveOutcome, lang: str) -> str:
+def _message(act: actions.Action, outcome: LiveOutcome, lang: str, findings: list[Finding],
+             extra: list[str] = ()) -> str:
     lines = [act.label(lang)]
     for res in outcome.results:
         if res.summary is not None:
             lines.append(res.summary.get(lang))
-    first = outcome.results[0] if outcome.results else None
-    findings = [f for f in (first.findings if first else []) if f.severity in ("error", "warning")]
-    n_err = sum(1 for f in findings if f.severity == "error")
-    n_warn = len(findings) - n_err
-    if first is not None and findings:
-        if first.summary is None:
-            lines.append(L(f"发现 {n_err} 个错误、{n_warn} 个警告。", f"{n_err} errors and {n_warn} warnings found.")
-                         .get(lang))
-        lines += _finding_lines(first, lang)
-        more = n_err + n_warn - MAX_LISTED
+    shown = [f for f in findings if f.severity in ("error", "warning")]
+    n_err = sum(1 for f in shown if f.severity == "error")
+    n_warn = len(shown) - n_err
+    if shown:
+        if outcome.results and outcome.results[0].summary is None:
+            lines.append(L(f"发现 {n_err} 个错误、{n_warn} 个警告。",
+                           f"{plural(n_err, 'error')} and {plural(n_warn, 'warning')} found.").get(lang))
+        lines += _finding_lines(shown, lang)
+        more = len(shown) - MAX_LISTED
         if more > 0:
             lines.append(L(f"……另有 {more} 条，见“校验结果”工作表或运行“标注问题单元格”。",
                            f"… {more} more: see the validation sheet or run 'Mark problem cells'.").get(lang))
@@ -145,98 +145,77 @@ def _message(act: actions.Action, outcome: LiveOutcome, lang: str) -> str:
     added = [n for r in outcome.reports for n in r.added]
     if cells or marks or notes or added:
         lines.append(L(f"已写入 {cells} 个单元格，标记 {marks} 个，批注 {notes} 条。",
-                       f"Wrote {cells} cells, {marks} marks, {notes} notes.").get(lang))
+                       f"Wrote {plural(cells, 'cell')}, {plural(marks, 'mark')}, {plural(notes, 'note')}.").get(lang))
         for name in added:
             lines.append(L(f"已生成工作表“{name}”。", f"Sheet '{name}' written.").get(lang))
     elif outcome.files:
-        lines.append(L(f"已生成 {len(outcome.files)} 个文件：", f"{len(outcome.files)} files written:").get(lang))
+        lines.append(L(f"已生成 {len(outcome.files)} 个文件：", f"{plural(len(outcome.files), 'file')} written:")
+                     .get(lang))
         lines += [f"  {f}" for f in outcome.files[:MAX_LISTED]]
-    elif not findings:
+    elif not shown:
         lines.append(L("无需修改。", "No changes needed.").get(lang))
+    lines += extra
     lines.append(L("可在“变更日志”工作表查看修改记录；按 Ctrl+Z 不能撤销宏的修改。",
                    "The change log sheet lists every change; Ctrl+Z cannot undo a macro.").get(lang)
                  if cells or marks or notes or added else "")
     return "\n".join(x for x in lines if x)
 
 
-READING = L("正在读取工作簿", "reading the workbook")
-WRITING = L("正在写入工作簿", "writing the workbook")
+def _progress(show: Callable[[L], None]) -> Progress:
+    """The jobs' progress, shown in Excel's status bar: each step once, as it starts."""
+    seen: set[str] = set()
+
+    def progress(key: str, done: int, total: int, label: L) -> None:
+        if key not in seen:
+            seen.add(key)
+            show(label)
+
+    return progress
 
 
-class _Run:
-    """One button press: read → operation → write, with timings and the step in the status bar."""
+def _single(act: actions.Action, book: Any, outcome: LiveOutcome, *, as_of: dt.date, month: str | None,
+            lang: str, now: dt.datetime | None, user: str | None, show: Callable[[L], None]) -> str:
+    """One action through :func:`workbook_tools.jobs.action.run_action`; returns the dialog text."""
+    from ..jobs.action import run_action
+    from ..jobs.place import BookPlace
+    from ..ops.needs import NEEDS
 
-    def __init__(self, book: Any, outcome: LiveOutcome, *, now: dt.datetime | None, user: str | None,
-                 show: Callable[[L], None]) -> None:
-        self.book, self.outcome, self.now, self.user, self.show = book, outcome, now, user, show
+    fn = actions.resolve(act)
+    kw = _kwargs(fn, as_of=as_of, month=month, lang=lang, source=str(book.name), now=now)
+    run = run_action(BookPlace(book, now=now, user=user), lambda model: fn(model, **kw), label=L(act.zh, act.en),
+                     gate=(act.key,) if act.key in NEEDS else (), progress=_progress(show))
+    outcome.results.append(run.result)
+    if run.applied is not None:
+        outcome.reports.append(run.applied.raw)
+    outcome.read_seconds, outcome.op_seconds, outcome.write_seconds = run.read_seconds, run.op_seconds, run.write_seconds
+    if getattr(run.result, "exports", None):  # exports make new files beside the workbook
+        from ..writer.exports import write_exports
 
-    def read(self) -> Any:
-        self.show(READING)
-        t = time.perf_counter()
-        model, _ = read_book(self.book)
-        self.outcome.read_seconds += time.perf_counter() - t
-        return model
-
-    def op(self, fn: Any, model: Any, **kw: Any) -> ActionResult:
-        t = time.perf_counter()
-        res = fn(model, **kw)
-        self.outcome.op_seconds += time.perf_counter() - t
-        self.outcome.results.append(res)
-        return res
-
-    def write(self, res: ActionResult) -> bool:
-        """Apply the result's changeset; True when cell values changed."""
-        cs = res.changeset
-        if not cs:
-            return False
-        self.show(WRITING)
-        t = time.perf_counter()
-        self.outcome.reports.append(apply_live(self.book, cs, now=self.now, user=self.user))
-        self.outcome.write_seconds += time.perf_counter() - t
-        return bool(cs.edits)
-
-    def write_all(self, results: list[ActionResult]) -> None:
-        """Apply several results' changesets as one (the change log keeps each edit's action)."""
-        merged = Changeset("month-end")
-        for res in results:
-            if res.changeset:
-                merged.extend(res.changeset)
-        self.write(ActionResult("month-end", changeset=merged))
+        outcome.files = [str(p) for p in write_exports(run.result, lang=lang)]
+    return _message(act, outcome, lang, run.result.findings)
 
 
-def _month_end(r: _Run, *, as_of: dt.date, month: str, lang: str) -> None:
-    """The month-end steps of :func:`workbook_tools.ops.month_end.run_month_end`, live: planned on
-    one read, written as one changeset, so the pre-flight checks every cell before any is written."""
-    from ..ops.ids import run_ids
-    from ..ops.mirror import with_edits
-    from ..ops.month_end import STEPS
-    from ..ops.needs import check
-    from ..ops.review import run_review
-    from ..ops.tiers import run_tiers
-    from ..ops.validate import run_annotate
+def _month_end(act: actions.Action, book: Any, outcome: LiveOutcome, *, as_of: dt.date, month: str, lang: str,
+               now: dt.datetime | None, user: str | None, show: Callable[[L], None]) -> str:
+    """The month end through the same job as ``wbt month-end`` (:mod:`workbook_tools.jobs.month_end`),
+    on the open workbook: one plan, one write, the HTML report beside the saved workbook."""
+    from ..jobs.month_end import month_end
+    from ..jobs.place import BookPlace
 
-    step = dict(STEPS)
-    model = r.read()
-    check(model, "month_end", "annotate")   # the write gate: refused before planning when unsure
-    r.show(step["validate"])
-    vres = r.op(run_annotate, model, as_of=as_of, now=r.now)
-    errors = sum(1 for f in vres.findings if f.severity == "error")
-    r.show(step["ids"])
-    ires = r.op(run_ids, model, as_of=as_of)
-    pending = [vres, ires]
-    if ires.changeset and ires.changeset.edits:
-        mirrored = with_edits(model, ires.changeset)
-        if mirrored is None:  # a new ID column: write the IDs first, then read again
-            r.write_all(pending)
-            pending, model = [], r.read()
-        else:
-            model = mirrored
-    r.show(step["tiers"])
-    pending.append(r.op(run_tiers, model, as_of=as_of))
-    r.show(step["review"])
-    pending.append(r.op(run_review, model, month=month, as_of=as_of, findings_errors=errors, lang=lang,
-                        source=str(r.book.name)))
-    r.write_all(pending)
+    rep = month_end(BookPlace(book, now=now, user=user), month=month, as_of=as_of, lang=lang,
+                    progress=_progress(show), now=now)
+    assert rep.plan is not None
+    outcome.results = [s.result for s in rep.plan.steps]
+    outcome.reports = [a.raw for a in rep.applied]
+    outcome.read_seconds = rep.read_seconds
+    outcome.write_seconds = sum(s.apply_seconds for s in rep.steps)
+    outcome.op_seconds = sum(s.seconds for s in rep.plan.steps)
+    extra = [L(f"HTML 报告：{p}", f"HTML report: {p}").get(lang) for p in (rep.html, rep.quarter_html) if p]
+    if rep.no_report:
+        extra.append(L("工作簿尚未保存到文件夹，未生成 HTML 报告。",
+                       "The workbook is not saved in a folder: no HTML report was written.").get(lang))
+    outcome.files = [str(p) for p in (rep.html, rep.quarter_html) if p]
+    return _message(act, outcome, lang, rep.findings, extra)
 
 
 def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, month: str | None = None,
@@ -261,31 +240,15 @@ def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, mont
         as_of = as_of or dt.date.today()
         if act.key in ("review", "month_end"):
             month = month or previous_month(as_of)
-        fn = actions.resolve(act) if act.key != "month_end" else None
         previous = app.screen_updating
         app.screen_updating = False
         try:
             with status_bar(app, lang) as show:
-                r = _Run(book, outcome, now=now, user=user, show=show)
-                if act.key == "month_end":
-                    with collector_paused():
-                        _month_end(r, as_of=as_of, month=str(month), lang=lang)
-                else:
-                    model = r.read()
-                    from ..ops.needs import NEEDS, check
-                    if act.key in NEEDS:  # an action that writes: refused before planning when unsure
-                        check(model, act.key)
-                    show(L(act.zh, act.en))
-                    kw = _kwargs(fn, as_of=as_of, month=month, lang=lang, source=str(book.name), now=now)
-                    res = r.op(fn, model, **kw)
-                    r.write(res)
-                    if getattr(res, "exports", None):  # exports make new files beside the workbook
-                        from ..writer.exports import write_exports
-
-                        outcome.files = [str(p) for p in write_exports(res, lang=lang)]
+                door = _month_end if act.key == "month_end" else _single
+                outcome.message = door(act, book, outcome, as_of=as_of, month=month, lang=lang, now=now,  # type: ignore[arg-type]
+                                       user=user, show=show)
         finally:
             app.screen_updating = previous
-        outcome.message = _message(act, outcome, lang)
     except WbtError as exc:
         outcome.ok = False
         outcome.message = error_text(exc, lang)

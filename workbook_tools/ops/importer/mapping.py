@@ -6,10 +6,8 @@ the source's values; suggestions (difflib) for headers that map to nothing."""
 from __future__ import annotations
 
 import difflib
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ...errors import WbtError
@@ -17,20 +15,6 @@ from ...i18n import L
 from ...reader.headermap import column_units, decide_by_content, map_headers, pin_target, pins_for
 from ...schema import SheetSpec, norm_header
 from ...schema.headers import HeaderMatch, HeaderPin
-
-
-def load_mapping(path: str | Path) -> dict[str, str]:
-    """A TOML file with a ``[columns]`` table: ``"source header" = "schema key or column name"``."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise WbtError(L(f"无法读取映射文件 {path.name}：{exc}", f"Cannot read the mapping file {path.name}: {exc}")) from exc
-    cols = data.get("columns", data)
-    if not isinstance(cols, dict) or not all(isinstance(v, str) for v in cols.values()):
-        raise WbtError(L(f"映射文件 {path.name} 应包含 [columns] 表，每项为 \"源列名\" = \"目标列\"",
-                         f"The mapping file {path.name} needs a [columns] table of \"source\" = \"target\""))
-    return {str(k): v for k, v in cols.items()}
 
 
 @dataclass
@@ -97,4 +81,4 @@ def describe(mapping: dict[int, str], headers: list[str]) -> list[dict[str, Any]
     return [{"source": headers[i], "column": k} for i, k in sorted(mapping.items())]
 
 
-__all__ = ["SourceMapping", "describe", "load_mapping", "map_source", "suggest_columns"]
+__all__ = ["SourceMapping", "describe", "map_source", "suggest_columns"]

@@ -1,25 +1,14 @@
-"""Reading an import source: CSV (UTF-8 or GBK/GB18030), .xlsx or .xls, title rows above the header.
-
-A source is opened with the reader's checks, like any workbook: only a regular file, its kind
-from its first bytes (a spreadsheet named .csv is read as one), zip-bomb and DOCTYPE limits, the
-sheet's real extent before calamine allocates it (:func:`workbook_tools.reader.onesheet.read_sheet_rows`);
-a CSV larger than the part limit (WBT_MAX_PART_MB) is refused.
-
-The header row is the one among the first rows that maps most cells to the target sheet's
-columns (a merged title row such as “2024年客户名单” scores nothing and is skipped).
+"""An import source as rows below its header: the header row is the one among the first rows that
+maps most cells to the target sheet's columns (a merged title row such as “2024年客户名单” scores
+nothing and is skipped). Reading the file itself (CSV, .xlsx, .xls, with the reader's checks) is
+:func:`workbook_tools.jobs.importing.read_source`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from ...errors import WbtError
-from ...i18n import L
-from ...reader import safety
 from ...reader.frames import header_score
 from ...reader.parse import clean_text
 from ...schema import SheetSpec
@@ -42,40 +31,6 @@ class SourceTable:
         return self.header_row + 1
 
 
-def decode_csv(data: bytes) -> tuple[str, str]:
-    """Text and the encoding that read it: UTF-8 (with or without BOM), else GB18030 (⊃ GBK)."""
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc), ("utf-8" if enc == "utf-8-sig" else "gbk")
-        except UnicodeDecodeError:
-            continue
-    raise WbtError(L("无法识别 CSV 文件的编码（支持 UTF-8 与 GBK）。", "Cannot tell the CSV encoding (UTF-8 or GBK)."))
-
-
-def _csv_rows(path: Path) -> tuple[list[list[Any]], str]:
-    limit = safety.max_part_bytes()
-    with path.open("rb") as fh:   # a regular file (read_head checked it)
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise WbtError(L(f"导入文件 {path.name} 超过 {limit >> 20} MB，已拒绝（可设置环境变量 WBT_MAX_PART_MB 提高上限）",
-                         f"The import file {path.name} is larger than {limit >> 20} MB; refused (raise the limit "
-                         "with WBT_MAX_PART_MB)"))
-    text, enc = decode_csv(data)
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    return rows, enc
-
-
-def _excel_rows(path: Path, sheet: str | None) -> list[list[Any]]:
-    from ...reader.onesheet import read_sheet_rows
-
-    return read_sheet_rows(path, sheet)
-
-
 def find_header(spec: SheetSpec, rows: list[list[Any]]) -> int:
     """0-based index of the header row (the best-scoring of the first rows; 0 if none maps)."""
     best, best_i = 0, 0
@@ -86,27 +41,12 @@ def find_header(spec: SheetSpec, rows: list[list[Any]]) -> int:
     return best_i
 
 
-def read_source(path: str | Path, spec: SheetSpec, *, sheet: str | None = None) -> SourceTable:
-    """Read ``path`` (csv, xlsx, xlsm, xls) into a :class:`SourceTable` for the target sheet ``spec``."""
-    path = Path(path)
-    if not path.exists():
-        raise WbtError(L(f"找不到导入文件：{path}", f"Import file not found: {path}"))
-    suffix = path.suffix.lower()
-    head = safety.read_head(path)  # a regular, non-empty file (a FIFO is refused, never waited on)
-    enc = None
-    if head.startswith((*safety.ZIP_MAGICS, safety.OLE_MAGIC)) and suffix in (".csv", ".txt", ".xlsx", ".xlsm", ".xls"):
-        rows = _excel_rows(path, sheet)   # a spreadsheet, whatever its name says
-    elif suffix in (".csv", ".txt"):
-        rows, enc = _csv_rows(path)
-    elif suffix in (".xlsx", ".xlsm", ".xls"):
-        rows = _excel_rows(path, sheet)
-    else:
-        raise WbtError(L(f"不支持的导入文件类型：{suffix}（支持 csv、xlsx、xls）",
-                         f"Unsupported import file type: {suffix} (csv, xlsx, xls)"))
+def source_table(name: str, spec: SheetSpec, rows: list[list[Any]], encoding: str | None = None) -> SourceTable:
+    """The rows of a source (as read, "" for empty) as a :class:`SourceTable` for the sheet ``spec``."""
     rows = [[None if v == "" else v for v in r] for r in rows]
     h = find_header(spec, rows)
     headers = [clean_text(v) or "" for v in rows[h]] if rows else []
     body = rows[h + 1:]
     while body and all(v is None for v in body[-1]):
         body.pop()
-    return SourceTable(path.name, headers, body, h + 1, enc)
+    return SourceTable(name, headers, body, h + 1, encoding)

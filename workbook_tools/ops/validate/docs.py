@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ...schema import SCHEMA
 from .registry import FAMILIES, FAMILY_TITLES, all_rules
 
@@ -44,9 +42,3 @@ def rules_markdown() -> str:
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         lines.append("")
     return "\n".join(lines)
-
-
-def write_rules_doc(path: Path | str) -> Path:
-    p = Path(path)
-    p.write_text(rules_markdown(), encoding="utf-8")
-    return p

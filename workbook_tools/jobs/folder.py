@@ -55,8 +55,8 @@ def _one(job: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"file": path, "ok": True}
     try:
         if action == "validate":
+            from ..ops.validate import run_validate
             from ..reader import read_workbook
-            from .validate import run_validate
 
             res = run_validate(read_workbook(path), as_of=kw.get("as_of"))
             st = res.stats
@@ -114,8 +114,8 @@ def _context() -> Any:
     imports done once), else spawn (Windows)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["workbook_tools.ops.folder", "workbook_tools.reader", "workbook_tools.ops.validate",
-                                    "workbook_tools.ops.month_end"])
+        ctx.set_forkserver_preload(["workbook_tools.jobs.folder", "workbook_tools.reader", "workbook_tools.ops.validate",
+                                    "workbook_tools.jobs.month_end"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -252,33 +252,3 @@ def run_folder(folder: str | Path, action: str, *, as_of: dt.date | None = None,
     rep.files = [results[str(p)] for p in paths]
     rep.seconds = time.perf_counter() - t0
     return rep
-
-
-def folder_command(folder: Path, action: str, *, as_of: dt.date | None, month: str | None = None,
-                   dry_run: bool = False, as_json: bool = False, force: bool = False) -> int:
-    """CLI entry for ``wbt validate DIR`` / ``wbt month-end DIR``: progress bar, summary; returns the exit code
-    (2 when a file could not be processed or the folder holds no workbook, 1 when errors were found)."""
-    import click
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from ..cli.common import emit_json
-
-    if not list_workbooks(folder):
-        click.echo(tr("文件夹 {d} 中没有工作簿（.xlsx/.xlsm/.xls）", "No workbooks (.xlsx/.xlsm/.xls) in {d}", d=folder),
-                   err=True)
-        return 2
-    err = Console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(tr("处理文件夹", "Processing folder"), total=None)
-
-        def progress(i: int, n: int, name: str) -> None:
-            bar.update(task, completed=i, total=n, description=name)
-
-        rep = run_folder(folder, action, as_of=as_of, month=month, dry_run=dry_run, force=force, progress=progress)
-    if as_json:
-        emit_json(rep.to_dict())
-    else:
-        click.echo(rep.text())
-    return 2 if rep.broken else 1 if rep.errors else 0
