@@ -42,7 +42,7 @@ def check_outputs(specs: Sequence[tuple[Path, str, str]], *, source: Path | None
 
 
 def render(review: Review, fmt: str, *, templates: str | Path | None, lang: str | None) -> str:
-    from ..report.render import render_report   # not the package: its workbook writer needs xlsxwriter
+    from ..report.render import render_report  # not the package: its workbook writer needs xlsxwriter
 
     return render_report(review, fmt, templates_dir=templates, lang=lang)
 
