@@ -57,6 +57,7 @@ class LiveOutcome:
     op_seconds: float = 0.0
     write_seconds: float = 0.0
     files: list[str] = field(default_factory=list)  # new files written beside the workbook (exports, reports)
+    findings: list[Finding] = field(default_factory=list)  # what the dialog lists from
 
 
 def previous_month(today: dt.date) -> str:
@@ -192,7 +193,8 @@ def _single(act: actions.Action, book: Any, outcome: LiveOutcome, *, as_of: dt.d
         from ..writer.exports import write_exports
 
         outcome.files = [str(p) for p in write_exports(run.result, lang=lang)]
-    return _message(act, outcome, lang, run.result.findings)
+    outcome.findings = list(run.result.findings)
+    return _message(act, outcome, lang, outcome.findings)
 
 
 def _month_end(act: actions.Action, book: Any, outcome: LiveOutcome, *, as_of: dt.date, month: str, lang: str,
@@ -215,7 +217,8 @@ def _month_end(act: actions.Action, book: Any, outcome: LiveOutcome, *, as_of: d
         extra.append(L("工作簿尚未保存到文件夹，未生成 HTML 报告。",
                        "The workbook is not saved in a folder: no HTML report was written.").get(lang))
     outcome.files = [str(p) for p in (rep.html, rep.quarter_html) if p]
-    return _message(act, outcome, lang, rep.findings, extra)
+    outcome.findings = list(rep.findings)
+    return _message(act, outcome, lang, outcome.findings, extra)
 
 
 def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, month: str | None = None,
