@@ -40,6 +40,20 @@ class _LazyHelp:
             self.__dict__["_wbt_help"] = value
 
 
+HELP_OPTION = L("显示此帮助并退出。", "Show this message and exit.")
+
+
+class _Command(_LazyHelp):
+    """What commands and groups share: the help option's own text in the language of the moment
+    (click makes that option once and keeps it)."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        opt = super().get_help_option(ctx)  # type: ignore[misc]
+        if opt is not None:
+            opt.help = HELP_OPTION.get()
+        return opt
+
+
 class Opt(_LazyHelp, click.Option):
     def __init__(self, *args: Any, help: str | L | None = None, **kw: Any) -> None:  # noqa: A002 - click's name
         super().__init__(*args, **kw)
@@ -67,7 +81,7 @@ LANG_HELP = L("界面语言 zh|en（也可写在命令前：wbt --lang en …）
               "Interface language zh|en (also before the command: wbt --lang en …)")
 
 
-class Cmd(_LazyHelp, click.Command):
+class Cmd(_Command, click.Command):
     """A ``wbt`` command: lazy bilingual help, and ``--lang`` after the command too (read before
     the other arguments, so ``--help`` and every message come in that language)."""
 
@@ -89,7 +103,7 @@ class Cmd(_LazyHelp, click.Command):
         return super().parse_args(ctx, args)
 
 
-class Grp(_LazyHelp, click.Group):
+class Grp(_Command, click.Group):
     """A group of ``wbt`` commands (lazy help); its sub-commands are :class:`Cmd` by default."""
 
     command_class = Cmd

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from ...changeset import ActionResult
-from ...i18n import L
+from ...i18n import L, plural
 from ...model import WorkbookModel
 from .annotate import build_annotation
 from .engine import Progress, run_rules, select_rules
@@ -40,4 +40,5 @@ def _summary(stats: dict) -> L:
     e, w, i = stats["errors"], stats["warnings"], stats["infos"]
     if not stats["total"]:
         return L("校验通过：没有发现问题", "All checks passed: no problems found")
-    return L(f"发现 {e} 个错误、{w} 个警告、{i} 条提示", f"Found {e} errors, {w} warnings and {i} notes")
+    return L(f"发现 {e} 个错误、{w} 个警告、{i} 条提示",
+             f"Found {plural(e, 'error')}, {plural(w, 'warning')} and {plural(i, 'note')}")
