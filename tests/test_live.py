@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -441,7 +442,7 @@ def _patched_run(book: FakeBook, cs: Changeset, monkeypatch: pytest.MonkeyPatch 
     mp = pytest.MonkeyPatch()
     try:
         mp.setattr(actions, "resolve", lambda act: (lambda model, **kw: ActionResult("t", changeset=cs)))
-        mp.setattr(xlreader, "read_book", lambda b: (None, {}))
+        mp.setattr(xlreader, "read_book", lambda b: (SimpleNamespace(lang="zh"), {}))  # a model of nothing
         mp.setattr(needs, "check", lambda *a, **kw: None)  # no model here: the write gate has nothing to check
         return _run(book, "ids")
     finally:

@@ -159,6 +159,7 @@ class Changeset:
     summary: L | None = None
     columns: dict[tuple[str, int], str] = field(default_factory=dict)  # (sheet, column) → header, for 变更日志
     source: SourceStamp | None = None   # the file the plan was made from (model.source); None = not checked
+    lang: str | None = None             # the workbook's own language (model.lang): names the change log
 
     def __bool__(self) -> bool:
         return bool(self.edits or self.marks or self.clear_marks or self.notes or self.add_sheets

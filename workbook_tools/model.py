@@ -175,6 +175,21 @@ class WorkbookModel:
     def sheet(self, key: str) -> SheetData | None:
         return self.sheets.get(key)
 
+    @property
+    def lang(self) -> str:
+        """The workbook's own language, ``"zh"`` or ``"en"``: the majority of its data sheets' names
+        and the headers the reader matched (a word with a Chinese character counts for Chinese, a
+        word of Latin letters for English; Chinese when tied or none). The sheets the tool adds
+        (change log, validation results, reviews) are named in it."""
+        zh = en = 0
+        for sheet in self.sheets.values():
+            for text in (sheet.name, *sheet.headers.values()):
+                if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+                    zh += 1
+                elif any(ch.isascii() and ch.isalpha() for ch in text):
+                    en += 1
+        return "en" if en > zh else "zh"
+
 
 @dataclass(frozen=True)
 class Finding:

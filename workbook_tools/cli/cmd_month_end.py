@@ -103,8 +103,9 @@ def summary_text(rep: MonthEndReport) -> str:
                         t=v("customers_total"), n=v("new_customers"), c=v("contacts_logged"),
                         o=v("overdue_followups"), p=v("complaints_open")))
     if rep.errors:
-        validated = rep.step("validate")
-        where = (tr("见工作表“校验结果”", "see the validation sheet") if validated and validated.written else tr("wbt validate 逐条列出，加 --annotate 标出单元格",
+        validated = rep.plan.step("validate") if rep.plan else None
+        sheets = validated.result.changeset.add_sheets if validated and validated.result.changeset else []
+        where = (tr("见工作表“{s}”", "see the sheet '{s}'", s=sheets[0].name) if sheets and not rep.dry_run else tr("wbt validate 逐条列出，加 --annotate 标出单元格",
                                                           "wbt validate lists them; --annotate marks the cells"))
         lines.append(L("  发现 {e} 个数据错误：{w}", "  {n} found in the data: {w}").format(
             e=rep.errors, n=plural(rep.errors, "error"), w=where).get())

@@ -30,7 +30,7 @@ from typing import Any
 from ..changeset import CellEdit, Changeset, WriteCounts
 from ..schema import changelog_sheet_name
 from ..writer.changelog import HEADERS as LOG_HEADERS
-from ..writer.changelog import TIME_FORMAT, chunks, current_user, log_rows, log_sheets, show
+from ..writer.changelog import TIME_FORMAT, chunks, current_user, log_lang, log_rows, log_sheets, show
 from ..writer.changelog import WIDTHS as LOG_WIDTHS
 from ..writer.checks import check_edit, edits_by_cell, target_sheets
 from ..writer.values import StoredCell, excel_serial
@@ -221,7 +221,7 @@ def _upgrade_log(sh: Any) -> None:
         column_widths(sh, missing)
 
 
-def append_log(sheets: Sheets, rows: list[list[Any]], now: dt.datetime, user: str) -> int:
+def append_log(sheets: Sheets, rows: list[list[Any]], now: dt.datetime, user: str, lang: str | None = None) -> int:
     """The rows below the last log sheet's last row, or on a new 变更日志 n (see writer.changelog)."""
     if not rows:
         return 0
@@ -232,7 +232,7 @@ def append_log(sheets: Sheets, rows: list[list[Any]], now: dt.datetime, user: st
     done = 0
     for new, start, take in plan:
         if new:
-            sh = _log_sheet(sheets, changelog_sheet_name(len(log_sheets(sheets.names())) + 1))
+            sh = _log_sheet(sheets, changelog_sheet_name(len(log_sheets(sheets.names())) + 1, log_lang(names, lang)))
         else:
             _upgrade_log(sh)
         block = [[stamp, cell_value(user), *(cell_value(v) for v in row)] for row in rows[done:done + take]]
@@ -274,6 +274,6 @@ def apply_live(book: Any, cs: Changeset, *, now: dt.datetime | None = None, user
     report.sheets_added, report.sheets_removed = len(report.added), len(removed)
     rows = log_rows(cs, lambda sheet, r, c: show(plan.olds.get((sheet, r, c))), report.marks,
                     report.marks_cleared, report.notes, report.added, removed)
-    report.log_rows = append_log(sheets, rows, now or dt.datetime.now(), user or current_user())
+    report.log_rows = append_log(sheets, rows, now or dt.datetime.now(), user or current_user(), cs.lang)
     report.seconds = time.perf_counter() - t0
     return report

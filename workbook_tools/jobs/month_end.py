@@ -153,10 +153,10 @@ class _Job:
     def run(self) -> MonthEndReport:
         t0 = time.perf_counter()
         rep = self.rep
-        targets = self._check_reports()
         st = self._begin("read")
         model = self._read()
         st.stats = {k: len(model.sheets[k].df) for k in model.sheets}
+        targets = self._check_reports(model.lang)   # named in the workbook's language; before any write
         self.steps.end("read")
         plan = self._take(plan_month_end(model, self.period, rep.as_of, self.options, progress=self.steps.planner()))
         if plan.reread:  # a new ID column: write the IDs first, then read again and plan the rest
@@ -209,19 +209,19 @@ class _Job:
         st.seconds += time.perf_counter()
         self.steps.end(st.key)
 
-    def _check_reports(self) -> list[Any]:
-        """The report targets, checked before anything is read or written (none in a dry run, nor
-        for a workbook not saved in a folder)."""
+    def _check_reports(self, lang: str) -> list[Any]:
+        """The report targets, checked before anything is planned or written (none in a dry run,
+        nor for a workbook not saved in a folder)."""
         path = self.place.path
         if path is None:
             self.rep.no_report = True
             return []
         month = str(self.period)
-        report_path = Path(self.html) if self.html else reports.html_path(path, month)
+        report_path = Path(self.html) if self.html else reports.html_path(path, month, lang)
         specs = [(report_path, "html", month)]
         if self.period.ends_quarter:  # the quarter's report goes beside the month's
             quarter = str(self.period.quarter_of())
-            specs.append((report_path.with_name(reports.html_path(path, quarter).name), "html", quarter))
+            specs.append((report_path.with_name(reports.html_path(path, quarter, lang).name), "html", quarter))
         targets = reports.check_outputs(specs, source=path, force=self.force)
         return [] if self.dry_run else targets
 

@@ -114,6 +114,7 @@ class BookPlace:
     def apply(self, cs: Changeset, model: WorkbookModel) -> Applied:
         from ..excel.xlapply import apply_live
 
+        cs.lang = cs.lang or model.lang   # names the change log, as the file writer does
         r = apply_live(self.book, cs, now=self.now, user=self.user)
         return Applied(r.cells_written, r.marks, r.notes, r.sheets_added, r.log_rows, list(r.added), None,
                        r.seconds, r)

@@ -19,10 +19,11 @@ from ..ops.review import Review, sheet_name
 KINDS = {"html": "report-html", "md": "report-md", "workbook": "review-workbook"}
 
 
-def html_path(path: Path, period: str) -> Path:
-    """Where month-end writes the HTML report: beside the workbook, ``<name>_<YYYY-MM>_月度复盘.html``
-    (``<name>_<YYYY-Qn>_季度复盘.html`` for the quarter)."""
-    return path.with_name(f"{path.stem}_{sheet_name(period).replace(' ', '_')}.html")
+def html_path(path: Path, period: str, lang: str | None = "zh") -> Path:
+    """Where month-end writes the HTML report: beside the workbook, named as the review sheet in the
+    workbook's language: ``<name>_<YYYY-MM>_月度复盘.html`` (``<name>_<YYYY-Qn>_季度复盘.html`` for the
+    quarter; ``<name>_2026-10_Monthly_review.html`` for an English workbook)."""
+    return path.with_name(f"{path.stem}_{sheet_name(period, lang).replace(' ', '_')}.html")
 
 
 @dataclass

@@ -27,11 +27,11 @@ from ..errors import UnreadableWorkbook
 from ..i18n import L
 from ..model import Notice, Settings, SheetData, WorkbookModel, cell_ref
 from ..schema import (
-    CHANGELOG_SHEET,
+    CHANGELOG_SHEETS,
     MARKS_SHEET,
     REVIEW_SHEET_SUFFIXES,
     SCHEMA,
-    VALIDATION_SHEET,
+    VALIDATION_SHEETS,
     SheetSpec,
     changelog_sheet_number,
     norm_header,
@@ -45,7 +45,7 @@ from .settings import read_settings
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_SCORE = 2
-_GENERATED = {norm_header(VALIDATION_SHEET), norm_header(CHANGELOG_SHEET), norm_header(MARKS_SHEET)}
+_GENERATED = {norm_header(n) for n in (*VALIDATION_SHEETS.values(), *CHANGELOG_SHEETS.values(), MARKS_SHEET)}
 
 
 def read_workbook(path: str | Path, *, sheets: Iterable[str] | None = None) -> WorkbookModel:

@@ -166,7 +166,7 @@ def review_context(review: Review, lang: str | None = None) -> dict[str, Any]:
     return {
         "lang": lang,
         "title": title_text(p).get(lang),
-        "sheet_name": sheet_name(p),
+        "sheet_name": sheet_name(p, review.book_lang),
         "month": str(p),
         "period": str(p),
         "kind": p.kind,

@@ -2,25 +2,31 @@
 
 from .crm import (
     CHANGELOG_SHEET,
+    CHANGELOG_SHEETS,
     COMPLAINTS,
     CONTACTS,
     CUSTOMERS,
     MAPPING_BLOCK,
     MARKS_SHEET,
     REVIEW_QUARTER_SHEET_FMT,
+    REVIEW_QUARTER_SHEET_FMTS,
     REVIEW_SHEET_FMT,
+    REVIEW_SHEET_FMTS,
     REVIEW_SHEET_SUFFIXES,
     SCHEMA,
     SETTINGS_HEADERS,
     VALIDATION_SHEET,
+    VALIDATION_SHEETS,
     changelog_sheet_name,
     changelog_sheet_number,
+    validation_sheet_name,
 )
 from .model import Column, CType, Industry, ListSpec, Schema, SettingSpec, SheetSpec, norm_header, strip_unit
 
 __all__ = [
-    "CHANGELOG_SHEET", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "MAPPING_BLOCK", "MARKS_SHEET", "REVIEW_QUARTER_SHEET_FMT",
-    "REVIEW_SHEET_FMT", "REVIEW_SHEET_SUFFIXES", "SCHEMA", "SETTINGS_HEADERS",
-    "VALIDATION_SHEET", "CType", "Column", "Industry", "ListSpec", "Schema", "SettingSpec", "SheetSpec",
-    "changelog_sheet_name", "changelog_sheet_number", "norm_header", "strip_unit",
+    "CHANGELOG_SHEET", "CHANGELOG_SHEETS", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "MAPPING_BLOCK", "MARKS_SHEET",
+    "REVIEW_QUARTER_SHEET_FMT", "REVIEW_QUARTER_SHEET_FMTS", "REVIEW_SHEET_FMT", "REVIEW_SHEET_FMTS",
+    "REVIEW_SHEET_SUFFIXES", "SCHEMA", "SETTINGS_HEADERS", "VALIDATION_SHEET", "VALIDATION_SHEETS", "CType", "Column",
+    "Industry", "ListSpec", "Schema", "SettingSpec", "SheetSpec", "changelog_sheet_name", "changelog_sheet_number",
+    "norm_header", "strip_unit", "validation_sheet_name",
 ]

@@ -228,30 +228,48 @@ SCHEMA = Schema(
     settings=SETTINGS,
 )
 
-# Sheets the tool generates (never typed by hand).
-VALIDATION_SHEET = "校验结果"
-CHANGELOG_SHEET = "变更日志"      # continued on 变更日志 2, 变更日志 3 … when a sheet is full
+# Sheets the tool generates (never typed by hand), named in the workbook's own language
+# (WorkbookModel.lang: a workbook with English headers gets English names). The reader knows every
+# name in every language as the tool's own.
+VALIDATION_SHEETS = {"zh": "校验结果", "en": "Validation results"}
+CHANGELOG_SHEETS = {"zh": "变更日志", "en": "Change log"}   # continued on 变更日志 2 / Change log 2 … when full
+REVIEW_SHEET_FMTS = {"zh": "{month} 月度复盘", "en": "{month} Monthly review"}          # month as YYYY-MM
+REVIEW_QUARTER_SHEET_FMTS = {"zh": "{quarter} 季度复盘", "en": "{quarter} Quarterly review"}  # quarter as YYYY-Qn
+VALIDATION_SHEET = VALIDATION_SHEETS["zh"]
+CHANGELOG_SHEET = CHANGELOG_SHEETS["zh"]
+REVIEW_SHEET_FMT = REVIEW_SHEET_FMTS["zh"]
+REVIEW_QUARTER_SHEET_FMT = REVIEW_QUARTER_SHEET_FMTS["zh"]
 MARKS_SHEET = "_wbt_marks"  # veryHidden: what each mark replaced, so a later run can clear it
-REVIEW_SHEET_FMT = "{month} 月度复盘"  # month as YYYY-MM
-REVIEW_QUARTER_SHEET_FMT = "{quarter} 季度复盘"  # quarter as YYYY-Qn
-REVIEW_SHEET_SUFFIXES = ("月度复盘", "季度复盘")  # generated review sheets end so; the reader skips them
+# generated review sheets end so (compared as normalised by norm_header); the reader skips them
+REVIEW_SHEET_SUFFIXES = ("月度复盘", "季度复盘", "monthlyreview", "quarterlyreview")
 
 
+def _lang(lang: str | None) -> str:
+    return "en" if lang == "en" else "zh"
 
-def changelog_sheet_name(n: int) -> str:
-    """The ``n``-th change-log sheet: 变更日志, 变更日志 2, 变更日志 3 …"""
-    return CHANGELOG_SHEET if n <= 1 else f"{CHANGELOG_SHEET} {n}"
+
+def validation_sheet_name(lang: str | None = "zh") -> str:
+    return VALIDATION_SHEETS[_lang(lang)]
+
+
+def changelog_sheet_name(n: int, lang: str | None = "zh") -> str:
+    """The ``n``-th change-log sheet: 变更日志, 变更日志 2, 变更日志 3 … (Change log, Change log 2 …)."""
+    base = CHANGELOG_SHEETS[_lang(lang)]
+    return base if n <= 1 else f"{base} {n}"
 
 
 def changelog_sheet_number(name: str) -> int:
-    """1 for 变更日志, n for 变更日志 n (any spacing, full-width digits too), 0 for any other sheet."""
-    s = unicodedata.normalize("NFKC", name).replace(" ", "")
-    if not s.startswith(CHANGELOG_SHEET):
-        return 0
-    rest = s[len(CHANGELOG_SHEET):]
-    if not rest:
-        return 1
-    return int(rest) if rest.isdigit() and rest.isascii() and int(rest) >= 2 else 0
+    """1 for 变更日志 (or Change log), n for 变更日志 n (any spacing and case, full-width digits too), 0 for
+    any other sheet."""
+    s = unicodedata.normalize("NFKC", name).replace(" ", "").casefold()
+    for base in CHANGELOG_SHEETS.values():
+        b = base.replace(" ", "").casefold()
+        if s.startswith(b):
+            rest = s[len(b):]
+            if not rest:
+                return 1
+            return int(rest) if rest.isdigit() and rest.isascii() and int(rest) >= 2 else 0
+    return 0
 
 
 # Headers of the blocks in 代码表 (the reader finds blocks by these, in any column).

@@ -169,7 +169,7 @@ def build(pkg: Package, cs: Changeset, report: ApplyReport, now: dt.datetime, us
 
     rows = changelog.log_rows(cs, old_text, report.marks, report.marks_cleared, report.notes, added, removed,
                               backup)
-    report.log_rows = changelog.append_log(book, rows, now, user)
+    report.log_rows = changelog.append_log(book, rows, now, user, cs.lang)
     book.flush()
     return meant
 
@@ -248,5 +248,6 @@ def apply_plan(path: Path | str, cs: Changeset, model: WorkbookModel, **kw: Any)
     workbook's own 代码表 says (保留备份份数, ``backup_keep``)."""
     if cs.source is None:
         cs.source = model.source
+    cs.lang = cs.lang or model.lang
     kw.setdefault("backup_keep", max(0, int(model.settings.number("backup_keep"))))
     return apply_changeset(path, cs, **kw)

@@ -30,7 +30,7 @@ from .sheetxml import SHEETDATA_RE, is_protected, last_used_row
 from .values import MAX_ROW, StoredCell
 
 __all__ = ["HEADERS", "LOG_SHEET", "TIME_FORMAT", "WIDTHS", "action_label", "append_log", "can_log", "chunks",
-           "current_user", "log_rows", "log_sheets", "show", "stored_show"]
+           "current_user", "log_lang", "log_rows", "log_sheets", "show", "stored_show"]
 
 LOG_SHEET = CHANGELOG_SHEET
 HEADERS = ["时间", "用户", "操作", "单元格", "原值", "新值", "单元格数", "说明", "运行前备份"]
@@ -55,6 +55,13 @@ def log_sheets(names: list[str]) -> list[str]:
     """The log sheets among ``names``, in order: 变更日志, 变更日志 2, …"""
     found = [(changelog_sheet_number(n), n) for n in names]
     return [n for k, n in sorted((k, n) for k, n in found if k)]
+
+
+def log_lang(names: list[str], lang: str | None) -> str | None:
+    """The language of the log's sheet names: the one the workbook's log already uses, else ``lang``."""
+    if names:
+        return "en" if names[0].isascii() else "zh"
+    return lang
 
 
 def chunks(last_row: int, n_rows: int, limit: int | None = None) -> list[tuple[bool, int, int]]:
@@ -86,9 +93,10 @@ def can_log(book: Book) -> bool:
     return not book.structure_locked
 
 
-def append_log(book: Book, rows: list[list[Any]], now: dt.datetime, user: str) -> int:
-    """Append the rows to the last log sheet (creating 变更日志, or a continuation sheet when the
-    rows would pass the last row). Returns the number of rows written."""
+def append_log(book: Book, rows: list[list[Any]], now: dt.datetime, user: str, lang: str | None = None) -> int:
+    """Append the rows to the last log sheet (creating 变更日志 — Change log in an English workbook,
+    ``lang`` — or a continuation sheet when the rows would pass the last row; a continuation keeps
+    the name of the log it continues). Returns the number of rows written."""
     if not rows or not can_log(book):
         return 0
     names = log_sheets(list(book.refs))
@@ -100,7 +108,7 @@ def append_log(book: Book, rows: list[list[Any]], now: dt.datetime, user: str) -
         raise refuse("“{s}”已写到 Excel 的最后一行，需要新建“{n}”继续记录，但工作簿结构受保护。请先撤销“保护工作簿”。",
                      "'{s}' has reached Excel's last row and the log continues on a new sheet '{n}', but the "
                      "workbook structure is protected. Unprotect the workbook first.", sheet=current,
-                     s=current, n=changelog_sheet_name(len(names) + 1))
+                     s=current, n=changelog_sheet_name(len(names) + 1, log_lang(names, lang)))
     cell_style = book.styles.palette_xf("wrap")     # bordered, top-aligned, wrapped: a long 说明 shows whole
     stamp = CellPatch(now.replace(tzinfo=None, microsecond=0), style=book.styles.with_number_format(cell_style,
                                                                                                      TIME_FORMAT))
@@ -108,7 +116,7 @@ def append_log(book: Book, rows: list[list[Any]], now: dt.datetime, user: str) -
     done = 0
     for new, start, take in plan:
         if new:
-            current = changelog_sheet_name(len(log_sheets(list(book.refs))) + 1)
+            current = changelog_sheet_name(len(log_sheets(list(book.refs))) + 1, log_lang(names, lang))
             book.add_sheet(current, [HEADERS], header_style=book.styles.palette_xf("header"), widths=WIDTHS)
         else:
             assert current is not None

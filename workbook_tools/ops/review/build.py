@@ -60,7 +60,7 @@ def compute_review(model: WorkbookModel, *, month: str | Period | None = None, p
                       ("avg_satisfaction", "complaint_satisfaction_left_out")):
         stats.update({name: by_key[key].left_out, f"{name}_previous": by_key[key].previous_left_out})
     stats.update({f"list_{t.key}": t.total for t in lists})
-    return Review(p, snap, as_of, source, version, kpis, tables, lists, trend, stats, unread)
+    return Review(p, snap, as_of, source, version, kpis, tables, lists, trend, stats, unread, model.lang)
 
 
 def _unread(model: WorkbookModel) -> list[Finding]:

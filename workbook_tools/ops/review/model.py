@@ -127,6 +127,7 @@ class Review:
     trend: Table
     stats: dict[str, Any] = field(default_factory=dict)
     findings: list[Any] = field(default_factory=list)   # cells the figures could not read (formulas without a value)
+    book_lang: str = "zh"   # the workbook's own language: names the review sheet (model.lang)
 
     @property
     def month(self) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from ...changeset import ChartSpec, GeneratedSheet
 from ...i18n import L, current_lang
 from ...model import col_letter
-from ...schema import REVIEW_QUARTER_SHEET_FMT, REVIEW_SHEET_FMT
+from ...schema import REVIEW_QUARTER_SHEET_FMTS, REVIEW_SHEET_FMTS
 from ...styles import PALETTE, text_width
 from ...values import is_missing
 from .charts import CHARTS
@@ -33,10 +33,11 @@ SHORT = {"overdue": L("逾期", "Overdue"), "overdue_prospects": L("逾期未定
          "high_potential": L("高潜力", "High potential"), "tier_review": L("等级复核", "Tier review")}
 
 
-def sheet_name(period: str | Period) -> str:
+def sheet_name(period: str | Period, lang: str | None = "zh") -> str:
+    """The review sheet of ``period`` in the workbook's language: ``2026-10 月度复盘`` / ``2026-10 Monthly review``."""
     p = period if isinstance(period, Period) else Period.parse(period)
-    fmt = REVIEW_QUARTER_SHEET_FMT if p.kind == QUARTER else REVIEW_SHEET_FMT
-    return fmt.format(month=str(p), quarter=str(p))
+    fmts = REVIEW_QUARTER_SHEET_FMTS if p.kind == QUARTER else REVIEW_SHEET_FMTS
+    return fmts["en" if lang == "en" else "zh"].format(month=str(p), quarter=str(p))
 
 
 def title_text(p: Period) -> L:
@@ -136,7 +137,7 @@ def build_review_sheet(review: Review, lang: str | None = None) -> GeneratedShee
     lang = lang or current_lang()
     p = review.period
     words = headings(p)
-    sh = GeneratedSheet(name=sheet_name(p), col_widths=dict(WIDTHS), tab_color=TAB_COLOR)
+    sh = GeneratedSheet(name=sheet_name(p, review.book_lang), col_widths=dict(WIDTHS), tab_color=TAB_COLOR)
     sh.put(1, 1, title_text(p).get(lang), "title")
     sh.put(2, 1, stamp_text(review, lang), "note")
     r = 4

@@ -9,9 +9,9 @@ from typing import Any
 
 from ... import __version__
 from ...changeset import CellMark, Changeset, GeneratedSheet
-from ...i18n import L, current_lang
+from ...i18n import L, current_lang, plural
 from ...model import Finding, WorkbookModel
-from ...schema import VALIDATION_SHEET
+from ...schema import validation_sheet_name
 from .engine import SEVERITY_ORDER
 from .registry import RULES
 
@@ -43,7 +43,7 @@ def results_sheet(model: WorkbookModel, findings: list[Finding], stats: dict[str
                   now: dt.datetime | None = None, lang: str | None = None) -> GeneratedSheet:
     lang = lang or current_lang()
     now = now or dt.datetime.now()
-    gs = GeneratedSheet(VALIDATION_SHEET, tab_color="#C00000" if stats.get("errors") else "#70AD47")
+    gs = GeneratedSheet(validation_sheet_name(model.lang), tab_color="#C00000" if stats.get("errors") else "#70AD47")
     gs.put(1, 1, L("校验结果", "Validation results").get(lang), "title")
     stamp = L(f"基准日 {stats['as_of']} · 文件 {model.path.name} · 校验于 {now:%Y-%m-%d %H:%M} · workbook_tools {__version__}"
               f" · 共运行 {len(stats.get('rules_run', []))} 条规则",
@@ -98,6 +98,8 @@ def build_annotation(model: WorkbookModel, findings: list[Finding], stats: dict[
     cs.marks = marks_for(model, findings)
     cs.add_sheets.append(results_sheet(model, findings, stats, now=now))
     e, w, i = stats["errors"], stats["warnings"], stats["infos"]
-    cs.summary = L(f"标记 {len(cs.marks)} 个单元格（错误 {e}、警告 {w}、提示 {i}），更新“{VALIDATION_SHEET}”表",
-                   f"Mark {len(cs.marks)} cells ({e} errors, {w} warnings, {i} notes) and refresh '{VALIDATION_SHEET}'")
+    name = cs.add_sheets[-1].name
+    cs.summary = L(f"标记 {len(cs.marks)} 个单元格（错误 {e}、警告 {w}、提示 {i}），更新“{name}”表",
+                   f"Mark {plural(len(cs.marks), 'cell')} ({plural(e, 'error')}, {plural(w, 'warning')}, "
+                   f"{plural(i, 'note')}) and refresh '{name}'")
     return cs
