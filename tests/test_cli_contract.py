@@ -270,12 +270,17 @@ def test_limit_0_shows_every_finding_info_included(faulty: Path) -> None:
     assert f"另有 {len(findings) - 5} 条未显示" in out
 
 
-def test_english_counts_have_their_plural(faulty: Path, tmp_path: Path) -> None:
+def test_english_counts_have_their_plural(book: Path) -> None:
+    from workbook_tools.changeset import CellMark, CellNote, Changeset
     from workbook_tools.i18n import plural
+    from workbook_tools.ops.validate import _summary
 
     assert (plural(1, "error"), plural(0, "error"), plural(2, "entry", "entries")) == ("1 error", "0 errors", "2 entries")
-    out = wbt("validate", str(faulty), "--rules", "PHONE", lang="en").output
-    assert "1 errors" not in out and "1 sheets" not in out
+    one = Changeset("t", marks=[CellMark("S", "A1")], notes=[CellNote("S", "A1", "n")]).render("en")
+    assert "Mark 1 cell\n" in one + "\n" and "Add 1 note" in one
+    assert _summary({"errors": 1, "warnings": 1, "infos": 2, "total": 4}).en == "Found 1 error, 1 warning and 2 notes"
+    out = wbt("month-end", str(book), "--month", "2026-10", "--as-of", AS_OF, lang="en").output
+    assert "One write: " in out and " 1 sheet;" in out and "1 sheets" not in out
 
 
 def test_export_roles_are_the_operations_roles() -> None:

@@ -16,7 +16,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .i18n import L, current_lang
+from .i18n import L, current_lang, plural
 from .model import Finding, col_letter
 from .stamp import SourceStamp
 from .styles import PALETTE, text_lines, wrapped_height
@@ -210,9 +210,9 @@ class Changeset:
         if self.clear_marks:
             lines.append(("Clear earlier marks: " if en else "清除先前标记：") + ", ".join(self.clear_marks))
         if self.marks:
-            lines.append(f"Mark {len(self.marks)} cells" if en else f"标记 {len(self.marks)} 个单元格")
+            lines.append(f"Mark {plural(len(self.marks), 'cell')}" if en else f"标记 {len(self.marks)} 个单元格")
         if self.notes:
-            lines.append(f"Add {len(self.notes)} notes" if en else f"添加 {len(self.notes)} 条批注")
+            lines.append(f"Add {plural(len(self.notes), 'note')}" if en else f"添加 {len(self.notes)} 条批注")
         for s in self.add_sheets:
             lines.append(f"Add or replace sheet {s.name}" if en else f"新增或替换工作表 {s.name}")
         for name in self.remove_sheets:

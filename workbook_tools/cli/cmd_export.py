@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import WbtError
-from ..i18n import L, current_lang
+from ..i18n import L, current_lang, plural
 from .common import read_model
 from .output import FOUND_ERRORS, OK, console, default_summary, emit_json, envelope, print_findings
 from .params import (
@@ -72,8 +72,9 @@ def export_cmd(file: Path, mask: bool, by_owner: bool, out: Path | None, role: s
         con.print(result.summary.get(), soft_wrap=True, markup=False)
     for f in result.exports:
         c = f.counts()
-        con.print(f"  {f.path}  " + L("客户 {c}、沟通 {k}、投诉 {p} 行", "{c} customers, {k} contacts, {p} complaints")
-                  .format(c=c["customers"], k=c["contacts"], p=c["complaints"]).get(), soft_wrap=True, markup=False)
+        con.print(f"  {f.path}  " + L("客户 {c}、沟通 {k}、投诉 {p} 行", "{C}, {K}, {P}").format(
+            c=c["customers"], k=c["contacts"], p=c["complaints"], C=plural(c["customers"], "customer"),
+            K=plural(c["contacts"], "contact"), P=plural(c["complaints"], "complaint")).get(), soft_wrap=True, markup=False)
     print_findings(result.findings, limit=limit, con=con)
     sys.exit(code)
 

@@ -99,7 +99,7 @@ def summary_text(rep: MonthEndReport) -> str:
             return tr("未找到列", "column not found") if status == "column_not_found" else "—"
 
         lines.append(tr("  本月：客户 {t}，新增 {n}，沟通 {c} 次，逾期 {o} 户，未结投诉 {p} 条",
-                        "  This month: {t} customers, {n} new, {c} contacts, {o} overdue, {p} open complaints",
+                        "  This month: customers {t}, new {n}, contacts {c}, overdue {o}, open complaints {p}",
                         t=v("customers_total"), n=v("new_customers"), c=v("contacts_logged"),
                         o=v("overdue_followups"), p=v("complaints_open")))
     if rep.errors:

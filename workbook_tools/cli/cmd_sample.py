@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import L
+from ..i18n import L, plural
 from .output import OK, emit_json, envelope
 from .params import DAY, command, json_option, new_workbook_path, option
 
@@ -31,8 +31,10 @@ def sample_cmd(customers: int, seed: int, defects: float, end: dt.date, output: 
     new_workbook_path(output, force, (".xlsx",))
     info = generate_sample(output, customers=customers, seed=seed, defects=defects, end=end)
     text = L("已生成示例：{p}（客户 {c}，沟通记录 {k}，投诉 {q}，待编号 {n}，用时 {s:.1f} 秒）",
-             "Sample written: {p} ({c} customers, {k} contacts, {q} complaints, {n} without ID, {s:.1f} s)").format(
-        p=output, c=info.customers, k=info.contacts, q=info.complaints, n=info.without_id, s=info.seconds).get()
+             "Sample written: {p} ({C}, {K}, {Q}, {n} without ID, {s:.1f} s)").format(
+        p=output, c=info.customers, k=info.contacts, q=info.complaints, n=info.without_id, s=info.seconds,
+        C=plural(info.customers, "customer"), K=plural(info.contacts, "contact"),
+        Q=plural(info.complaints, "complaint")).get()
     if as_json:
         figures = {k: v for k, v in info.summary().items() if k != "file"}
         emit_json(envelope(None, output, exit_code=OK, summary={"text": text}, **figures,

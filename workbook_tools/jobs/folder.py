@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from ..i18n import L, current_lang, set_lang, tr
+from ..i18n import L, current_lang, plural, set_lang, tr
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls")
 MAX_FINDINGS_PER_FILE = 20
@@ -208,21 +208,25 @@ class FolderReport:
                 "top_rules": [{"code": c, "findings": k, "files": n} for c, k, n in self.top_rules()]}
 
     def text(self) -> str:
-        lines = [tr("文件夹 {d}：{n} 个工作簿，{b} 个无法处理，共 {e} 个错误（{s:.1f} 秒，{w} 个进程）",
-                    "Folder {d}: {n} workbooks, {b} could not be processed, {e} errors in all ({s:.1f} s, {w} processes)",
-                    d=self.folder, n=len(self.files), b=len(self.broken), e=self.errors, s=self.seconds, w=self.workers)]
+        lines = [L("文件夹 {d}：{n} 个工作簿，{b} 个无法处理，共 {e} 个错误（{s:.1f} 秒，{w} 个进程）",
+                   "Folder {d}: {N}, {b} could not be processed, {E} in all ({s:.1f} s, {W})").format(
+            d=self.folder, n=len(self.files), b=len(self.broken), e=self.errors, s=self.seconds, w=self.workers,
+            N=plural(len(self.files), "workbook"), E=plural(self.errors, "error"),
+            W=plural(self.workers, "process", "processes")).get()]
         for f in self.files:
             name = Path(f["file"]).name
             if f["ok"]:
-                lines.append(tr("  {f}: 错误 {e}，警告 {w}", "  {f}: {e} errors, {w} warnings", f=name,
-                                e=f.get("errors", 0), w=f.get("warnings", 0)))
+                lines.append(L("  {f}: 错误 {e}，警告 {w}", "  {f}: {E}, {W}").format(
+                    f=name, e=f.get("errors", 0), w=f.get("warnings", 0), E=plural(f.get("errors", 0), "error"),
+                    W=plural(f.get("warnings", 0), "warning")).get())
             else:
                 lines.append(tr("  {f}: 无法处理 — {m}", "  {f}: failed — {m}", f=name, m=f["message"]))
         top = self.top_rules()
         if top:
             lines.append(tr("  最常见的问题：", "  Most frequent problems:"))
             for code, k, n in top:
-                lines.append(tr("    {c}: {k} 处，{n} 个文件", "    {c}: {k} findings in {n} files", c=code, k=k, n=n))
+                lines.append(L("    {c}: {k} 处，{n} 个文件", "    {c}: {K} in {N}").format(
+                    c=code, k=k, n=n, K=plural(k, "finding"), N=plural(n, "file")).get())
         return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..gcpause import collector_paused
-from ..i18n import L
+from ..i18n import L, plural
 from ..model import WorkbookModel
 from ..ops.month_end import STEPS as PLAN_STEPS
 from ..ops.month_end import MonthEndOptions, MonthEndPlan, plan_month_end
@@ -179,8 +179,10 @@ class _Job:
         if st.written:
             k = st.stats
             st.summary = L("一次写入：{n} 个单元格，{m} 处标记，{s} 个工作表；变更日志新增 {g} 行",
-                           "One write: {n} cells, {m} marks, {s} sheets; {g} change-log rows added").format(
-                n=k["cells_written"], m=k["marks"], s=k["sheets_added"], g=k["log_rows"])
+                           "One write: {N}, {M}, {S}; {G} added").format(
+                n=k["cells_written"], m=k["marks"], s=k["sheets_added"], g=k["log_rows"],
+                N=plural(k["cells_written"], "cell"), M=plural(k["marks"], "mark"), S=plural(k["sheets_added"], "sheet"),
+                G=plural(k["log_rows"], "change-log row"))
         elif self.dry_run and st.planned:
             st.summary = L("试运行：以上修改都不写入", "Dry run: none of the above is written")
         self._end(st)

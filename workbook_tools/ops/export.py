@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..changeset import ActionResult
-from ..i18n import L
+from ..i18n import L, plural
 from ..model import Finding, Settings, WorkbookModel
 from ..schema import SCHEMA, CType
 from ..values import to_python
@@ -183,8 +183,9 @@ def run_export_masked(model: WorkbookModel, *, as_of: dt.date | None = None, out
     stats = {"files": [{"path": str(path), "rows": f.counts()}], "masked": counts, "role": role}
     summary = L(f"脱敏副本：{path.name}（客户 {len(data['customers'])} 行；已脱敏 姓名 {counts['names']}、电话 "
                 f"{counts['phones']}、邮箱 {counts['emails']}、文本 {counts['free_text']} 处）",
-                f"Masked copy: {path.name} ({len(data['customers'])} customers; masked {counts['names']} names, "
-                f"{counts['phones']} phones, {counts['emails']} e-mails, {counts['free_text']} text cells)")
+                f"Masked copy: {path.name} ({plural(len(data['customers']), 'customer')}; masked "
+                f"{plural(counts['names'], 'name')}, {plural(counts['phones'], 'phone')}, "
+                f"{plural(counts['emails'], 'e-mail')}, {plural(counts['free_text'], 'text cell')})")
     return ExportResult("export_masked", stats=stats, summary=summary, exports=[f], settings=model.settings,
                         source=Path(model.path) if model.path else None)
 
@@ -292,7 +293,7 @@ def run_export_by_owner(model: WorkbookModel, *, as_of: dt.date | None = None, o
     if mask:
         stats["masked"] = counts
     summary = L(f"按负责人导出 {len(exports)} 个文件到 {outdir}" + (f"；{unlinked} 行找不到客户" if unlinked else ""),
-                f"Exported {len(exports)} files by owner to {outdir}"
-                + (f"; {unlinked} rows without a customer" if unlinked else ""))
+                f"Exported {plural(len(exports), 'file')} by owner to {outdir}"
+                + (f"; {plural(unlinked, 'row')} without a customer" if unlinked else ""))
     return ExportResult("export_by_owner", findings=findings, stats=stats, summary=summary, exports=exports,
                         settings=model.settings, source=Path(model.path) if model.path else None)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..changeset import LOG_COLUMN, ActionResult, Changeset, Formula
-from ..i18n import L
+from ..i18n import L, plural
 from ..model import Finding, SheetData, WorkbookModel, cell_ref, col_letter
 from ..reader.parse import clean_text
 from ..schema import SCHEMA
@@ -160,9 +160,9 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
     result.stats = stats
     result.summary = L("战略 {s}、重点 {k}、普通 {o}；逾期 {d}；重点关注 {r}；高潜力 {p}；修改 {c} 个单元格",
                        "strategic {s}, key {k}, ordinary {o}; overdue {d}; at risk {r}; high potential {p}; "
-                       "{c} cells changed").format(
+                       "{C} changed").format(
         s=stats["tiers"][STRATEGIC], k=stats["tiers"][KEY], o=stats["tiers"][ORDINARY], d=stats["overdue"],
-        r=stats["at_risk"], p=stats["high_potential"], c=stats["changed_cells"])
+        r=stats["at_risk"], p=stats["high_potential"], c=stats["changed_cells"], C=plural(stats["changed_cells"], "cell"))
     cs.summary = result.summary
     return result
 

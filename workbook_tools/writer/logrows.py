@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..changeset import LOG_CELL, LOG_COLUMN, CellEdit, Changeset, Formula
+from ..i18n import plural
 from ..model import cell_ref, col_letter
 from ..values import display
 from .values import rc_of
@@ -145,13 +146,13 @@ def log_rows(cs: Changeset, old_text: Callable[[str, int, int], str], marks_done
         out.append([act, name, "", "", None, "新增或替换工作表 / sheet added or replaced"])
     if cleared or cs.clear_marks:
         out.append([act, "", "", "", cleared or None, f"清除标记 {', '.join(cs.clear_marks)}：{cleared} 个单元格 / "
-                    f"cleared marks on {cleared} cells"])
+                    f"cleared marks on {plural(cleared, 'cell')}"])
     if marks_done:
         tags = sorted({m.tag for m in cs.marks})
         out.append([act, "", "", "", marks_done, f"标记 {marks_done} 个单元格（{', '.join(tags)}）/ marked "
-                    f"{marks_done} cells"])
+                    f"{plural(marks_done, 'cell')}"])
     if notes_done:
-        out.append([act, "", "", "", notes_done, f"添加 {notes_done} 条批注 / added {notes_done} notes"])
+        out.append([act, "", "", "", notes_done, f"添加 {notes_done} 条批注 / added {plural(notes_done, 'note')}"])
     for row in out:
         row.append(backup)
     return out

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from ...changeset import ActionResult, Changeset
-from ...i18n import L
+from ...i18n import L, plural
 from ...model import Finding, WorkbookModel, cell_ref
 from ...reader.candidates import pin_row
 from ...reader.parse import parse_quantity
@@ -158,8 +158,8 @@ def run_import(model: WorkbookModel, source: SourceTable, *, sheet_key: str = "c
              "empty_rows": n_empty, "conflict_list": [{**c, "current": _j(c["current"]), "imported": _j(c["imported"])}
                                                       for c in conflicts]}
     cs.summary = L(f"导入：新增 {n_new} 行，补填 {n_filled} 格，覆盖 {n_overwritten} 格，冲突 {len(conflicts)} 处",
-                   f"Import: {n_new} new rows, {n_filled} cells filled, {n_overwritten} overwritten, "
-                   f"{len(conflicts)} conflicts")
+                   f"Import: {plural(n_new, 'new row')}, {plural(n_filled, 'cell')} filled, {n_overwritten} overwritten, "
+                   f"{plural(len(conflicts), 'conflict')}")
     return ActionResult("import", findings=findings, changeset=cs, stats=stats, summary=cs.summary)
 
 

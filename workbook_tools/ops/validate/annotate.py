@@ -55,7 +55,8 @@ def results_sheet(model: WorkbookModel, findings: list[Finding], stats: dict[str
     else:
         counts = L(f"错误 {stats['errors']} 个 · 警告 {stats['warnings']} 个 · 提示 {stats['infos']} 条。点击“单元格”列可跳转；"
                    "改正后重新运行 wbt validate --annotate，本表和单元格底色会整体更新。",
-                   f"{stats['errors']} errors · {stats['warnings']} warnings · {stats['infos']} notes. Click a cell "
+                   f"{plural(stats['errors'], 'error')} · {plural(stats['warnings'], 'warning')} · "
+                   f"{plural(stats['infos'], 'note')}. Click a cell "
                    "address to jump there; after fixing, run wbt validate --annotate again to refresh this sheet and "
                    "the fills.")
         gs.put(3, 1, counts.get(lang), "bad" if stats["errors"] else "warn" if stats["warnings"] else "cell")
