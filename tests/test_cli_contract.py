@@ -194,7 +194,8 @@ def test_a_bad_date_is_refused_in_the_users_language(args: list[str], zh: str, e
 
 # ---- language ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("argv", [["--lang", "en", "validate", "--help"], ["validate", "--help", "--lang", "en"],
-                                  ["validate", "--lang", "en", "--help"], ["--lang", "en", "--help"]])
+                                  ["validate", "--lang", "en", "--help"], ["--lang", "en", "--help"],
+                                  ["excel", "--lang", "en", "doctor", "--help"], ["excel", "doctor", "--help", "--lang", "en"]])
 def test_help_follows_lang_before_or_after_the_command(argv: list[str]) -> None:
     res = CliRunner().invoke(cli, argv, env={"WBT_LANG": "zh"})
     assert res.exit_code == 0
@@ -207,6 +208,13 @@ def test_help_is_chinese_in_chinese_whatever_the_environment() -> None:
     res = CliRunner().invoke(cli, ["validate", "--lang", "zh", "--help"], env={"WBT_LANG": "en"})
     assert "用法:" in res.output and "显示此帮助并退出。" in res.output and "Usage:" not in res.output
     assert "月底前批量校验工作簿" in res.output
+
+
+def test_lang_before_the_command_wins_over_lang_after_it() -> None:
+    """Before the command it is the interface language, whatever follows (``wbt --lang zh template --lang en``:
+    a Chinese interface, an English template)."""
+    res = CliRunner().invoke(cli, ["--lang", "zh", "validate", "--lang", "en", "--help"])
+    assert "用法:" in res.output and "Usage:" not in res.output
 
 
 @pytest.mark.parametrize("argv, zh, en", [

@@ -22,7 +22,7 @@ from ..errors import WbtError, error_text
 from ..i18n import L, current_lang, set_lang, tr
 from . import click_zh
 from .output import BROKEN_PIPE, INTERRUPTED, REFUSED, error_envelope
-from .params import LANG_META, Grp, Opt, lang_argv
+from .params import LANG_META, Grp, Opt, lang_argv, own_args
 
 click_zh.install()
 
@@ -47,13 +47,12 @@ class _Group(Grp):
             quiet_pipe()
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # the group's own --lang comes before the sub-command; set it before any help is shown
-        own = args[:next((i for i, a in enumerate(args) if not a.startswith("-")
-                          and (i == 0 or args[i - 1] != "--lang")), len(args))]
-        chosen = lang_argv(own)
+        # wbt's own --lang comes before the sub-command and wins over one after it; it is set before
+        # any help is shown (and reset when not given: one process may run several commands)
+        chosen = lang_argv(own_args(args))
         set_lang(chosen)
         ctx.meta[LANG_META] = chosen is not None
-        return super().parse_args(ctx, args)
+        return click.Group.parse_args(self, ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         from ..writer import written

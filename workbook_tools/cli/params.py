@@ -81,6 +81,21 @@ LANG_HELP = L("界面语言 zh|en（也可写在命令前：wbt --lang en …）
               "Interface language zh|en (also before the command: wbt --lang en …)")
 
 
+def _with_lang(cmd: click.Command) -> None:
+    """Give ``cmd`` a ``--lang`` option unless it has one of its own."""
+    if not any("--lang" in getattr(p, "opts", ()) for p in cmd.params):
+        cmd.params.append(Opt(["--lang"], type=click.Choice(LANGS), default=None, expose_value=False,
+                              is_eager=True, callback=_set_lang, help=LANG_HELP))
+
+
+def own_args(args: list[str]) -> list[str]:
+    """A group's own arguments: those before its sub-command (the first word that is no option's value)."""
+    for i, a in enumerate(args):
+        if not a.startswith("-") and (i == 0 or args[i - 1] != "--lang"):
+            return args[:i]
+    return args
+
+
 class Cmd(_Command, click.Command):
     """A ``wbt`` command: lazy bilingual help, and ``--lang`` after the command too (read before
     the other arguments, so ``--help`` and every message come in that language)."""
@@ -89,9 +104,7 @@ class Cmd(_Command, click.Command):
         help_text = kw.pop("help", None)
         super().__init__(*args, **kw)
         self.help = help_text
-        if not any("--lang" in getattr(p, "opts", ()) for p in self.params):
-            self.params.append(Opt(["--lang"], type=click.Choice(LANGS), default=None, expose_value=False,
-                                   is_eager=True, callback=_set_lang, help=LANG_HELP))
+        _with_lang(self)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         chosen = lang_argv(args)
@@ -104,7 +117,8 @@ class Cmd(_Command, click.Command):
 
 
 class Grp(_Command, click.Group):
-    """A group of ``wbt`` commands (lazy help); its sub-commands are :class:`Cmd` by default."""
+    """A group of ``wbt`` commands (lazy help, ``--lang`` before its sub-command too); its
+    sub-commands are :class:`Cmd` by default."""
 
     command_class = Cmd
 
@@ -112,6 +126,13 @@ class Grp(_Command, click.Group):
         help_text = kw.pop("help", None)
         super().__init__(*args, **kw)
         self.help = help_text
+        _with_lang(self)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        chosen = lang_argv(own_args(args))
+        if chosen and not ctx.meta.get(LANG_META):
+            set_lang(chosen)
+        return super().parse_args(ctx, args)
 
 
 def command(name: str, help: L, **kw: Any) -> Callable[[F], Cmd]:  # noqa: A002 - click's name
