@@ -252,3 +252,11 @@ def test_a_later_steps_error_validation_missed_is_counted_and_listed(book, monke
     rep = run_month_end(book, month=MONTH, as_of=AS_OF, dry_run=True)
     assert rep.errors == rep.step("validate").errors + 1
     assert rep.findings[-1].code == "TIER-TEST"
+
+
+def test_every_step_reports_its_time_and_the_steps_add_up(book):
+    rep = run_month_end(book, month=MONTH, as_of=AS_OF)
+    assert all(s.seconds >= 0 for s in rep.steps)
+    assert rep.step("read").seconds >= rep.read_seconds > 0
+    assert sum(s.seconds for s in rep.steps) <= rep.seconds
+    assert rep.step("write").apply_seconds > 0 and rep.step("write").seconds >= rep.step("write").apply_seconds

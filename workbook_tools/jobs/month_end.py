@@ -157,7 +157,7 @@ class _Job:
         model = self._read()
         st.stats = {k: len(model.sheets[k].df) for k in model.sheets}
         targets = self._check_reports(model.lang)   # named in the workbook's language; before any write
-        self.steps.end("read")
+        self._end(st)
         plan = self._take(plan_month_end(model, self.period, rep.as_of, self.options, progress=self.steps.planner()))
         if plan.reread:  # a new ID column: write the IDs first, then read again and plan the rest
             ids = rep.step("ids")
@@ -168,8 +168,10 @@ class _Job:
             plan = self._take(plan_month_end(model, self.period, rep.as_of, self.options,
                                              progress=self.steps.planner(), resume=plan))
         rep.plan = plan
-        rep.review_sheet = str(plan.step("review").result.stats["sheet"])  # type: ignore[union-attr]
-        rep.quarter_sheet = str(plan.step("review").result.stats.get("quarter_sheet", ""))  # type: ignore[union-attr]
+        review = plan.step("review")
+        assert review is not None
+        rep.review_sheet = str(review.result.stats["sheet"])
+        rep.quarter_sheet = str(review.result.stats.get("quarter_sheet", ""))
         # the reports are rendered before anything is written: a template error stops the run untouched
         outs = [reports.Output(t, reports.render(r, "html", templates=self.templates, lang=self.lang))
                 for t, r in zip(targets, (plan.review, plan.quarter)) if r is not None] if targets else []
@@ -188,7 +190,7 @@ class _Job:
         self._end(st)
         st = self._begin("report")
         if outs:
-            done = reports.write_outputs(outs, after_write=True, redo=L(
+            done = reports.write_outputs(outs, after_write=bool(rep.applied), redo=L(
                 "工作簿的修改已完成；可用 wbt review 文件 --month {m} --html 报告.html 重新生成报告",
                 "The workbook changes are done; write the report again with wbt review FILE --month {m} "
                 "--html REPORT.html").format(m=rep.month))
