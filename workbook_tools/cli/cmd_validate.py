@@ -11,8 +11,8 @@ import click
 
 from ..changeset import ActionResult
 from ..i18n import L, current_lang, tr
-from .common import read_model, run_file_action
-from .output import OK, console, emit_json, envelope, print_findings
+from .common import read_model
+from .output import OK, console, emit_json, envelope, finish, print_findings
 from .params import (
     as_date,
     as_of_option,
@@ -96,6 +96,8 @@ def _n(n: int, sev: str) -> str:
 @dry_run_option
 def validate_cmd(file: Path, as_of: dt.date | None, as_json: bool, annotate: bool, rules: str | None,
                  limit: int, dry_run: bool) -> None:
+    from ..jobs.action import run_action
+    from ..jobs.place import FilePlace
     from ..ops.validate import run_annotate, run_validate, select_rules
 
     if file.is_dir():  # a folder: every workbook in it, each in a process of its own
@@ -120,9 +122,10 @@ def validate_cmd(file: Path, as_of: dt.date | None, as_json: bool, annotate: boo
         def operation(m: Any) -> ActionResult:
             return check(m, as_of=as_date(as_of), rules=rules, progress=progress)
 
-        run_file_action(file, operation, label=L("校验", "Validate"), gate=("annotate",) if annotate else (),
-                        dry_run=dry_run, as_json=as_json, limit=limit, model=model, summary_of=validation_summary,
-                        report_of=print_report, as_of=as_date(as_of).isoformat())
+        run = run_action(FilePlace(file), operation, label=L("校验", "Validate"), model=model, dry_run=dry_run,
+                         gate=("annotate",) if annotate else ())  # marking cells writes: the write gate first
+    finish(run, file, as_json=as_json, limit=limit, summary_of=validation_summary, report_of=print_report,
+           as_of=as_date(as_of).isoformat())
 
 
 @command("rules", help=L("列出全部校验规则", "List every validation rule"))

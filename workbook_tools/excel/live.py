@@ -20,7 +20,7 @@ import inspect
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,7 +123,7 @@ def _finding_lines(findings: list[Finding], lang: str) -> list[str]:
 
 
 def _message(act: actions.Action, outcome: LiveOutcome, lang: str, findings: list[Finding],
-             extra: list[str] = ()) -> str:
+             extra: Sequence[str] = ()) -> str:
     lines = [act.label(lang)]
     for res in outcome.results:
         if res.summary is not None:
@@ -155,7 +155,7 @@ def _message(act: actions.Action, outcome: LiveOutcome, lang: str, findings: lis
         lines += [f"  {f}" for f in outcome.files[:MAX_LISTED]]
     elif not shown:
         lines.append(L("无需修改。", "No changes needed.").get(lang))
-    lines += extra
+    lines += list(extra)
     lines.append(L("可在“变更日志”工作表查看修改记录；按 Ctrl+Z 不能撤销宏的修改。",
                    "The change log sheet lists every change; Ctrl+Z cannot undo a macro.").get(lang)
                  if cells or marks or notes or added else "")
