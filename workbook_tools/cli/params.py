@@ -43,17 +43,6 @@ class _LazyHelp:
 HELP_OPTION = L("显示此帮助并退出。", "Show this message and exit.")
 
 
-class _Command(_LazyHelp):
-    """What commands and groups share: the help option's own text in the language of the moment
-    (click makes that option once and keeps it)."""
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        opt = super().get_help_option(ctx)  # type: ignore[misc]
-        if opt is not None:
-            opt.help = HELP_OPTION.get()
-        return opt
-
-
 class Opt(_LazyHelp, click.Option):
     def __init__(self, *args: Any, help: str | L | None = None, **kw: Any) -> None:  # noqa: A002 - click's name
         super().__init__(*args, **kw)
@@ -81,13 +70,6 @@ LANG_HELP = L("界面语言 zh|en（也可写在命令前：wbt --lang en …）
               "Interface language zh|en (also before the command: wbt --lang en …)")
 
 
-def _with_lang(cmd: click.Command) -> None:
-    """Give ``cmd`` a ``--lang`` option unless it has one of its own."""
-    if not any("--lang" in getattr(p, "opts", ()) for p in cmd.params):
-        cmd.params.append(Opt(["--lang"], type=click.Choice(LANGS), default=None, expose_value=False,
-                              is_eager=True, callback=_set_lang, help=LANG_HELP))
-
-
 def own_args(args: list[str]) -> list[str]:
     """A group's own arguments: those before its sub-command (the first word that is no option's value)."""
     for i, a in enumerate(args):
@@ -96,43 +78,51 @@ def own_args(args: list[str]) -> list[str]:
     return args
 
 
-class Cmd(_Command, click.Command):
-    """A ``wbt`` command: lazy bilingual help, and ``--lang`` after the command too (read before
-    the other arguments, so ``--help`` and every message come in that language)."""
+class _Command(_LazyHelp):
+    """What commands and groups share: lazy bilingual help (the help option's own text too: click
+    makes that option once and keeps it), a ``--lang`` option, and that option read before the
+    other arguments, so ``--help`` and every message come in its language."""
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         help_text = kw.pop("help", None)
         super().__init__(*args, **kw)
         self.help = help_text
-        _with_lang(self)
+        if not any("--lang" in getattr(p, "opts", ()) for p in self.params):  # type: ignore[attr-defined]
+            self.params.append(Opt(["--lang"], type=click.Choice(LANGS), default=None,  # type: ignore[attr-defined]
+                                   expose_value=False, is_eager=True, callback=_set_lang, help=LANG_HELP))
+
+    def lang_args(self, args: list[str]) -> list[str]:
+        """The arguments that may hold this command's own ``--lang``."""
+        return args
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        chosen = lang_argv(args)
+        chosen = lang_argv(self.lang_args(args))
         if chosen and not ctx.meta.get(LANG_META):
             set_lang(chosen)
         from .output import note_command
 
         note_command(ctx)
-        return super().parse_args(ctx, args)
+        return super().parse_args(ctx, args)  # type: ignore[misc]
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        opt = super().get_help_option(ctx)  # type: ignore[misc]
+        if opt is not None:
+            opt.help = HELP_OPTION.get()
+        return opt
+
+
+class Cmd(_Command, click.Command):
+    """A ``wbt`` command (see :class:`_Command`)."""
 
 
 class Grp(_Command, click.Group):
-    """A group of ``wbt`` commands (lazy help, ``--lang`` before its sub-command too); its
-    sub-commands are :class:`Cmd` by default."""
+    """A group of ``wbt`` commands (``--lang`` before its sub-command too); its sub-commands are
+    :class:`Cmd` by default."""
 
     command_class = Cmd
 
-    def __init__(self, *args: Any, **kw: Any) -> None:
-        help_text = kw.pop("help", None)
-        super().__init__(*args, **kw)
-        self.help = help_text
-        _with_lang(self)
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        chosen = lang_argv(own_args(args))
-        if chosen and not ctx.meta.get(LANG_META):
-            set_lang(chosen)
-        return super().parse_args(ctx, args)
+    def lang_args(self, args: list[str]) -> list[str]:
+        return own_args(args)
 
 
 def command(name: str, help: L, **kw: Any) -> Callable[[F], Cmd]:  # noqa: A002 - click's name
