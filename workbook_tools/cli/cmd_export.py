@@ -44,8 +44,8 @@ from .params import (
 @limit_option(20)
 def export_cmd(file: Path, mask: bool, by_owner: bool, out: Path | None, role: str, owners: tuple[str, ...],
                force: bool, as_of: dt.date | None, as_json: bool, limit: int) -> None:
-    from ..writer.exports import write_exports
     from ..ops.export import run_export_by_owner, run_export_masked
+    from ..writer.exports import write_exports
 
     if not (mask or by_owner):
         raise WbtError(L("请选择 --mask、--by-owner，或两者同用。", "Choose --mask, --by-owner, or both."))

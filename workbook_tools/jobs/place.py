@@ -5,34 +5,30 @@ its :class:`Place` and never asks which kind it has; the two doors differ only h
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..changeset import Changeset
+from ..changeset import Changeset, WriteCounts
 from ..model import WorkbookModel
 
 
 @dataclass
-class Applied:
-    """What one write did, whichever applier made it (``raw``: the applier's own report)."""
+class Applied(WriteCounts):
+    """What one write did, whichever applier made it: the counts both appliers report, the sheets
+    added, the backup (a file write keeps one; Excel has none) and the applier's own report (``raw``)."""
 
-    cells_written: int = 0
-    marks: int = 0
-    notes: int = 0
-    sheets_added: int = 0
-    log_rows: int = 0
     added: list[str] = field(default_factory=list)
     backup: Path | None = None
-    seconds: float = 0.0
     raw: Any = None
 
+    @classmethod
+    def of(cls, report: WriteCounts, *, added: list[str], backup: Path | None) -> Applied:
+        return cls(**{f.name: getattr(report, f.name) for f in fields(WriteCounts)}, added=added, backup=backup,
+                   raw=report)
+
     def to_dict(self) -> dict[str, Any]:
-        if self.raw is not None and hasattr(self.raw, "to_dict"):
-            return dict(self.raw.to_dict())
-        return {"cells_written": self.cells_written, "marks": self.marks, "notes": self.notes,
-                "sheets_added": self.sheets_added, "log_rows": self.log_rows,
-                "backup": str(self.backup) if self.backup else None}
+        return dict(self.raw.to_dict()) if self.raw is not None else asdict(self)
 
 
 class Place(Protocol):
@@ -79,8 +75,7 @@ class FilePlace:
 
         kw: dict[str, Any] = {k: v for k, v in (("now", self.now), ("user", self.user)) if v is not None}
         r = apply_plan(self.file, cs, model, **kw)
-        return Applied(r.cells_written, r.marks, r.notes, r.sheets_added, r.log_rows,
-                       [s.name for s in cs.add_sheets] if r.written else [], r.backup, r.seconds, r)
+        return Applied.of(r, added=[s.name for s in cs.add_sheets] if r.written else [], backup=r.backup)
 
 
 @dataclass
@@ -116,5 +111,4 @@ class BookPlace:
 
         cs.lang = cs.lang or model.lang   # names the change log, as the file writer does
         r = apply_live(self.book, cs, now=self.now, user=self.user)
-        return Applied(r.cells_written, r.marks, r.notes, r.sheets_added, r.log_rows, list(r.added), None,
-                       r.seconds, r)
+        return Applied.of(r, added=list(r.added), backup=None)
