@@ -7,7 +7,8 @@ operations of :mod:`workbook_tools.ops`, applies the plan and writes the reports
 - :mod:`.month_end` — the month end, planned by :func:`workbook_tools.ops.month_end.plan_month_end`.
 - :mod:`.reports` — report files: checked and rendered before the write, written after.
 - :mod:`.folder` — every workbook of a folder, each in a process of its own.
-- :mod:`.export`, :mod:`.importing` — the files an export writes and an import reads.
+- :mod:`.importing` — the files an import reads (an export's files are written by
+  :mod:`workbook_tools.writer.exports`, the applier of exports).
 
 The doors (:mod:`workbook_tools.cli`, :mod:`workbook_tools.excel.live`) parse, call a job, print.
 """
