@@ -121,6 +121,37 @@ def test_bad_read_back_restores_the_original(tmp_path: Path, monkeypatch: pytest
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("fault", ["value", "cell", "bytes"])
+def test_a_write_that_went_wrong_on_disk_is_caught_and_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               fault: str) -> None:
+    """The check after writing reads the new file from disk, not the code's own idea of it: a value
+    rendered wrongly, a cell written to the wrong place, or a part whose bytes are damaged on the way
+    to the disk are each caught, and the original comes back."""
+    from workbook_tools.writer import cells
+
+    path = make_book(tmp_path / "book.xlsx")
+    raw = path.read_bytes()
+    if fault == "value":
+        real_xml = cells.value_xml
+        monkeypatch.setattr(cells, "value_xml", lambda v, d=False: real_xml("值X" if v == "值7" else v, d))
+    elif fault == "cell":
+        real_render = cells._render_cell
+        monkeypatch.setattr(cells, "_render_cell", lambda old, ref, *a: real_render(old, "K9" if ref == "J9" else ref, *a))
+    else:
+        real_save = Package.save
+
+        def damaged(self: Package, target: Path) -> None:
+            for name in self.changed:
+                if name.startswith("xl/worksheets/"):
+                    self._data[name] = self._data[name].replace("值5".encode(), "值?".encode())
+            real_save(self, target)
+        monkeypatch.setattr(Package, "save", damaged)
+    with pytest.raises(UnsafeWrite) as info:
+        apply_changeset(path, _cs(), now=NOW)
+    assert "restored" in info.value.render("en")
+    _intact(path, raw)
+
+
 def test_unreadable_result_restores_the_original(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = make_book(tmp_path / "book.xlsx")
     raw = path.read_bytes()

@@ -1,25 +1,29 @@
-"""The check after a write, which can fail: every part the write changed is parsed again from the
-new file with a strict XML parser (well-formed, every namespace prefix bound), and the changed cells
-are read back with python-calamine. Anything wrong puts the backup back and refuses.
+"""The check after a write, which can fail: the written file is opened again from disk, every part
+the write changed is inflated from it (zip CRC checked) and parsed with a strict XML parser
+(well-formed, every namespace prefix bound), and the changed cells are read back from those same
+bytes. Anything wrong puts the backup back and refuses.
 
-The calamine read-back runs on worker threads (it parses without the GIL) while this thread
-parses the changed parts with expat (about 100 MB/s), so the XML check costs little on top.
+The cells are read with the pre-flight's cell reader (:func:`~.cells.read_cells`: it finds each
+``<c>`` by its reference and decodes shared, inline and formula strings, numbers and booleans on
+its own, apart from the code that rendered them), so the check costs one inflate and one expat
+pass per changed part plus the changed cells: no full re-read of the sheets.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import math
 import zipfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from ..errors import UnsafeWrite
 from ..i18n import L
+from .book import Book
+from .cells import read_cells
+from .package import Package
 from .safety import restore
 from .values import excel_serial
 from .xmlns import xml_problem
@@ -28,28 +32,16 @@ XML_SUFFIXES = (".xml", ".rels", ".vml")
 Cells = dict[tuple[int, int], Any]
 
 
-def _read_sheet(path: Path, sheet: str, cells: Cells) -> Cells:
-    """What python-calamine reads at the given (row, col) of one sheet."""
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
-    try:
-        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    finally:
-        with contextlib.suppress(Exception):
-            wb.close()
-    got = {}
-    for r, c in cells:
-        row = rows[r - 1] if r - 1 < len(rows) else []
-        got[(r, c)] = row[c - 1] if c - 1 < len(row) else ""
-    return got
-
-
-def read_back(path: Path, wanted: dict[str, Cells]) -> dict[str, Cells]:
-    """The values python-calamine reads at the given (row, col) of each sheet, two sheets at once."""
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="wbt-readback") as pool:
-        futures = {sheet: pool.submit(_read_sheet, path, sheet, cells) for sheet, cells in wanted.items()}
-        return {sheet: f.result() for sheet, f in futures.items()}
+def read_back(source: Path | Package, wanted: dict[str, Cells]) -> dict[str, Cells]:
+    """What the written file holds at the given (row, col) of each sheet: a number as float, a
+    text as str, a boolean as bool, an empty or absent cell as None (a formula: its cached value)."""
+    pkg = source if isinstance(source, Package) else Package.open(source)
+    book = Book(pkg)
+    out: dict[str, Cells] = {}
+    for sheet, cells in wanted.items():
+        stored = read_cells(book.xml(sheet), cells, book.sst) if book.has_sheet(sheet) else {}
+        out[sheet] = {rc: stored[rc].value if rc in stored else None for rc in cells}
+    return out
 
 
 def same_value(meant: Any, got: Any, date1904: bool = False) -> bool:
@@ -77,25 +69,24 @@ def same_value(meant: Any, got: Any, date1904: bool = False) -> bool:
     return isinstance(got, str) and got == str(meant)
 
 
-def xml_parts_problem(path: Path, parts: Iterable[str], before: Callable[[str], bytes | None]) -> str | None:
+def xml_parts_problem(source: Path | Package, parts: Iterable[str], before: Callable[[str], bytes | None]) -> str | None:
     """The first changed XML part of the written file that a strict parser refuses, as
     ``part: reason``; ``before(name)`` gives the part as it was (a part that was already broken
     before the write is not held against it)."""
     names = [n for n in parts if n.lower().endswith(XML_SUFFIXES)]
     if not names:
         return None
-    with zipfile.ZipFile(path) as zf:
-        present = set(zf.namelist())
-        for name in names:
-            if name not in present:
-                continue
-            why = xml_problem(zf.read(name))
-            if why is None:
-                continue
-            old = before(name)
-            if old is not None and xml_problem(old) is not None:
-                continue
-            return f"{name}: {why}"
+    pkg = source if isinstance(source, Package) else Package.open(source)
+    for name in names:
+        if not pkg.has(name):
+            continue
+        why = xml_problem(pkg.read(name))
+        if why is None:
+            continue
+        old = before(name)
+        if old is not None and xml_problem(old) is not None:
+            continue
+        return f"{name}: {why}"
     return None
 
 
@@ -120,11 +111,10 @@ def verify_or_restore(path: Path, meant: dict[str, Cells], backup: Path | None, 
 
     sheet = None
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wbt-readback") as pool:
-            got: Future[dict[str, Cells]] | None = pool.submit(read_back, path, meant) if meant else None
-            problem = xml_parts_problem(path, parts, before)
-            values = got.result() if got is not None else {}
-        if problem is None:
+        pkg = Package.open(path)  # the file as it now is on disk: each part inflated once, CRC checked
+        problem = xml_parts_problem(pkg, parts, before)
+        if problem is None and meant:
+            values = read_back(pkg, meant)
             bad = next(((s, rc) for s, cells in meant.items() for rc, v in cells.items()
                         if not same_value(v, values[s][rc], date1904)), None)
             if bad is not None:

@@ -95,7 +95,49 @@ _F = re.compile(rb"<(?:\w+:)?f\b")
 _F_TEXT = re.compile(rb"<(?:\w+:)?f(\s[^>]*?)?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 
 
+# the shape Excel, XlsxWriter and this writer give a plain cell: r, s, t in that order, no formula,
+# one <v> or one inline <t>; anything else takes the general path below
+_PLAIN = re.compile(rb'<c r="[A-Z]{1,3}\d+"(?: s="(\d+)")?(?: t="(s|n|b|str|e|inlineStr)")?'
+                    rb'(?:/>|>(?:<v>([^<]+)</v>|<is><t(?: xml:space="preserve")?>([^<]+)</t></is>)?</c>)')
+
+
+def _plain_cell(m: re.Match[bytes], row: int, col: int, sst: SharedStrings) -> StoredCell | None:
+    s, tb, v, text = m.groups()
+    t = tb.decode() if tb else "n"
+    out = StoredCell(row, col, int(s) if s else 0, t, None, False, True)
+    if text is not None:
+        if t != "inlineStr":
+            return None
+        out.value = _unescape_ooxml(xml_unescape(text.decode("utf-8")))
+    elif v is not None:
+        if t == "inlineStr":
+            return None
+        raw = xml_unescape(v.decode("utf-8"))
+        if t == "s":
+            out.value = sst.get(int(raw))
+        elif t == "b":
+            out.value = raw.strip() in ("1", "true")
+        elif t in ("str", "e"):
+            out.value = _unescape_ooxml(raw)
+        elif t == "n":
+            try:
+                out.value = float(raw)
+            except ValueError:
+                out.value = raw
+    return out
+
+
 def parse_cell(blob: bytes, row: int, col: int, sst: SharedStrings) -> StoredCell:
+    m = _PLAIN.fullmatch(blob)
+    if m is not None:
+        plain = _plain_cell(m, row, col, sst)
+        if plain is not None:
+            return plain
+    return parse_any_cell(blob, row, col, sst)
+
+
+def parse_any_cell(blob: bytes, row: int, col: int, sst: SharedStrings) -> StoredCell:
+    """:func:`parse_cell` for a cell of any shape (attributes in any order, prefixes, formulas)."""
     start = _START.match(blob)
     a = attrs(start.group(0)) if start else {}
     t = a.get("t", "n")
