@@ -13,14 +13,15 @@ Limits are module constants that environment variables override (tests keep them
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import stat
 import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from .. import ziplib
 from ..errors import UnreadableWorkbook
 from ..i18n import L
 
@@ -246,18 +247,17 @@ def iter_part(zf: zipfile.ZipFile, name: str, path: Path, cap: int | None = None
     compressed = zf.getinfo(name).compress_size   # the bytes that will really be read
     seen = 0
     try:
-        with zf.open(name) as fh:
-            while True:
-                chunk = fh.read(CHUNK)
-                if not chunk:
-                    return
+        fast = ziplib.member_chunks(zf, zf.getinfo(name), CHUNK)
+        with contextlib.nullcontext(fast) if fast is not None else zf.open(name) as fh:
+            chunks = fast if fast is not None else iter(lambda: fh.read(CHUNK), b"")
+            for chunk in chunks:
                 seen += len(chunk)
                 if seen > cap:
                     raise _bomb(path, name, seen)
                 if _too_inflated(seen, compressed):
                     raise _ratio(path, name, seen, compressed)
                 yield chunk
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, *ziplib.ERRORS, EOFError, OSError) as exc:
         raise _fail(path, f"部件 {name} 已损坏：内容与 zip 目录记录不一致或不完整（{exc}），文件可能被截断或篡改",
                     f"part {name} is damaged: its content does not match the zip directory or is incomplete "
                     f"({exc}); the file may be truncated or crafted") from exc

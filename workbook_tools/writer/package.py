@@ -13,13 +13,13 @@ import os
 import posixpath
 import re
 import zipfile
-import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 from xml.sax.saxutils import escape, quoteattr
 
+from .. import ziplib
 from ..errors import UnreadableWorkbook
 from ..i18n import L
 from ..stamp import SourceStamp
@@ -114,13 +114,14 @@ class Package:
                 raise UnreadableWorkbook(L("文件部件 {p} 解压后过大（{n} 字节），疑似压缩炸弹",
                                            "Part {p} inflates to {n} bytes: refusing (zip bomb?)")
                                          .format(p=info.filename, n=info.file_size))
-        pkg = cls(infos, Parts(zf), path, raw_members(whole, infos))
+        raw = raw_members(whole, infos)
+        pkg = cls(infos, Parts(zf, raw), path, raw)
         pkg.stamp, pkg.opened, pkg.original = SourceStamp.of(path, infos, st), st, whole
         return pkg
 
     def save(self, target: Path | str) -> None:
         """Write every part: original ones in their order and compression, new ones after.
-        Changed parts are deflated on two threads (zlib works without the GIL), then written in order."""
+        Changed parts are deflated on two threads (zlib-ng and zlib work without the GIL), then written in order."""
         names = [n for n in self._order if n in self._data]
         fresh: dict[str, zipfile.ZipInfo] = {}
         for name in names:
@@ -144,7 +145,7 @@ class Package:
                     elif name in deflated:
                         blob = self._data[name]
                         info = fresh[name]
-                        info.CRC, info.file_size = zlib.crc32(blob), len(blob)
+                        info.CRC, info.file_size = ziplib.crc32(blob), len(blob)
                         raw = deflated[name].result()
                         info.compress_size = len(raw)
                         copy_raw(out, info, raw)
