@@ -83,3 +83,31 @@ def test_the_writer_refuses_a_too_long_edit_and_cuts_derived_text(tmp_path: Path
     assert max(len(t.encode("utf-16-le")) // 2 for t in texts) <= LIMIT
     assert sheets["客户基本信息"][2][1] == "新"
     assert any(t.startswith("旧旧旧") and t.endswith("…") for row in sheets["变更日志"] for t in map(str, row))
+
+
+@pytest.mark.parametrize("row", [1, 2])
+def test_a_huge_text_in_the_header_window_is_not_normalised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             row: int) -> None:
+    """A header is never long: header matching looks at no text longer than MAX_LOOKED_AT, so a
+    huge cell in the header row or the row below it (a possible second header line) costs nothing
+    (a 60-million-character cell there took over 30 s of CPU before)."""
+    from workbook_tools.reader import headermap, parse
+
+    seen: list[int] = []
+    for mod, name in ((parse, "clean_text"), (headermap, "unit_word"), (headermap, "match_header")):
+        real = getattr(mod, name)
+
+        def spy(*a: object, _real: object = real, **k: object) -> object:
+            seen.extend(len(x) for x in a if isinstance(x, str))
+            return _real(*a, **k)  # type: ignore[operator]
+        monkeypatch.setattr(mod, name, spy)
+    big = "客户 名称 " * 200_000
+    head = '<row r="1">' + "".join(_inline(f"{c}1", t) for c, t in zip("ABC", ("客户名称", "联系人", "联系方式")))
+    rows = (head + (_inline("D1", big) if row == 1 else "") + "</row>"
+            + (f'<row r="2">{_inline("D2", big)}</row>' if row == 2 else "")
+            + f'<row r="3">{_inline("A3", "杭州云启科技有限公司")}{_inline("B3", "张伟")}</row>')
+    model = read_workbook(make_book(tmp_path / "h.xlsx", rows))
+    sheet = model.sheets["customers"]
+    assert sheet.columns == {"name": 1, "contact": 2, "phone": 3} and sheet.header_row == 1
+    assert sheet.df.loc[3, "name"] == "杭州云启科技有限公司"
+    assert seen and max(seen) <= headermap.MAX_LOOKED_AT

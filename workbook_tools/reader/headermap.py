@@ -28,6 +28,12 @@ TAKEN = "the other candidate columns are taken by other headers"   # a contested
 DEFAULT_FIT = 0.5      # share that keeps a contested header on the column its exact name names
 SAMPLE = 200           # values kept of an unknown or ambiguous column, to say what it could be
 MAX_HEADER = 80        # longer cells are text, not headers
+MAX_LOOKED_AT = 1000   # longer cells are not even cleaned to be compared (a 100 MB cell in the header
+                       # window would cost seconds of normalising): a header is never that long
+
+
+def _too_long(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > MAX_LOOKED_AT
 
 _LOOKUPS: dict[int, tuple[SheetSpec, Lookup]] = {}
 
@@ -99,7 +105,7 @@ def map_headers(spec: SheetSpec, header_values: Sequence[Any], pins: Mapping[str
     lk = lookup(spec)
     hm = HeaderMap()
     for idx, value in enumerate(header_values, start=1):
-        if not isinstance(value, str):   # a header is text; numbers and dates are data
+        if not isinstance(value, str) or _too_long(value):   # a header is short text; numbers and dates are data
             continue
         text = value.strip()
         if not text or len(text) > MAX_HEADER:
@@ -215,6 +221,8 @@ def is_sub_header(spec: SheetSpec, hm: HeaderMap, row: Sequence[Any], pins: Mapp
     lk = lookup(spec)
     same = other = 0
     for idx, value in enumerate(row, start=1):
+        if _too_long(value):
+            return False          # long text is data
         text = parse.clean_text(value) if not isinstance(value, str) else value.strip()
         if not text:
             continue
@@ -240,8 +248,11 @@ def combine_rows(first: Sequence[Any], second: Sequence[Any]) -> list[Any]:
     n = max(len(first), len(second))
     out: list[Any] = []
     for i in range(n):
-        a = parse.clean_text(first[i]) if i < len(first) else None
-        b = parse.clean_text(second[i]) if i < len(second) else None
+        a, b = (row[i] if i < len(row) else None for row in (first, second))
+        if _too_long(a) or _too_long(b):  # no header: passed on as it is, for map_headers to skip
+            out.append(a if _too_long(a) else b)
+            continue
+        a, b = parse.clean_text(a), parse.clean_text(b)
         out.append("\n".join(x for x in (a, b) if x) or None)
     return out
 

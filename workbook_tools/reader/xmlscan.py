@@ -235,7 +235,10 @@ def _facts(buf: bytes, out: SheetScan) -> None:
 
 
 def has_formula(buf: bytes) -> bool:
-    return (b"<f" in buf and (b"<f>" in buf or b"<f " in buf)) or b":f>" in buf or b":f " in buf
+    """Whether ``buf`` may hold a formula element: ``<f>``, ``</f>`` and ``</x:f>`` all hold ``f>``,
+    a formula without text ``<f t="shared" si="0"/>`` holds ``<f `` (or ``:f ``). Three passes over
+    the bytes (a false alarm only costs the formula patterns a look)."""
+    return b"f>" in buf or b"<f " in buf or b":f " in buf
 
 
 def formula_texts(buf: bytes) -> dict[tuple[int, int], str]:
