@@ -128,7 +128,9 @@ def _read(path: Path, sheets: Iterable[str] | None) -> WorkbookModel:
         def load(name: str, nrows: int | None = None) -> list[list[Any]]:
             if name not in gets:
                 submit(name)
-            return to_rows(gets[name].result(), path, name, nrows, merged)
+            # a whole sheet is loaded once: calamine's copy of it is let go as soon as its rows are out
+            fut = gets[name] if nrows is not None else gets.pop(name)
+            return to_rows(fut.result(), path, name, nrows, merged)
 
         model = assemble_model(path, plan, load, lambda n: facts[n].result() if n in facts else None,
                           sheet_names, merged, date1904=info.date1904, fmt=fmt)

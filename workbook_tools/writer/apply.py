@@ -223,10 +223,11 @@ def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None 
             raise
         report.written = True
         written.record(given, report.backup)
+        changed, before_parts = sorted(pkg.changed), part_reader(pkg.original)
+        del pkg  # the parts built in memory go before the check opens the new file
         if verify:
             try:
-                verify_or_restore(path, meant, report.backup, date1904, parts=sorted(pkg.changed),
-                                  before=part_reader(pkg.original))
+                verify_or_restore(path, meant, report.backup, date1904, parts=changed, before=before_parts)
             except UnsafeWrite:  # the original was put back
                 written.forget(given)
                 raise
