@@ -13,15 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .i18n import L
 from .schema import SCHEMA, Schema, SheetSpec
 from .schema.headers import HeaderMatch, HeaderPin
 from .schema.units import MONEY_FACTORS
 from .stamp import SourceStamp
+
+if TYPE_CHECKING:  # pandas loads with the reader, not with the vocabulary (a quick `wbt --help`)
+    import pandas as pd
 
 
 def col_letter(index: int) -> str:
@@ -207,7 +208,7 @@ class Finding:
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         v = self.value
-        if isinstance(v, dt.datetime | dt.date | pd.Timestamp):
+        if isinstance(v, dt.datetime | dt.date):  # pandas' Timestamp (and NaT) are datetimes
             v = v.isoformat()
         elif isinstance(v, float) and v != v:  # NaN
             v = None

@@ -39,7 +39,6 @@ from ..schema import (
 from ..stamp import SourceStamp
 from . import longtext, safety, xmlscan
 from .calamine import get_sheet, open_calamine, sheet_parts, to_rows
-from .frames import build_sheet
 from .headermap import header_score, pins_for
 from .settings import read_settings
 
@@ -269,6 +268,8 @@ def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_n
 
 def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan.SheetScan | None,
                 merged: list[Any], date1904: bool, notices: list[Notice], settings: Settings) -> SheetData | None:
+    from .frames import build_sheet  # here: pandas loads when a sheet is built, not with the package
+
     hi, score = _find_header(spec, rows, name, settings)
     if hi < 0 or score < MIN_HEADER_SCORE:
         notices.append(Notice("R-NO-HEADER", L(f"工作表“{name}”的前 {HEADER_SCAN_ROWS} 行中找不到表头，未读取",
