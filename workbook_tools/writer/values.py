@@ -112,18 +112,7 @@ def _plain_cell(m: re.Match[bytes], row: int, col: int, sst: SharedStrings) -> S
     elif v is not None:
         if t == "inlineStr":
             return None
-        raw = xml_unescape(v.decode("utf-8"))
-        if t == "s":
-            out.value = sst.get(int(raw))
-        elif t == "b":
-            out.value = raw.strip() in ("1", "true")
-        elif t in ("str", "e"):
-            out.value = _unescape_ooxml(raw)
-        elif t == "n":
-            try:
-                out.value = float(raw)
-            except ValueError:
-                out.value = raw
+        out.value = _typed(xml_unescape(v.decode("utf-8")), t, sst)
     return out
 
 
@@ -152,22 +141,25 @@ def parse_any_cell(blob: bytes, row: int, col: int, sst: SharedStrings) -> Store
         return out
     m = _V.search(blob)
     raw = xml_unescape((m.group(1) or b"").decode("utf-8")) if m else None
-    if raw is None:
-        return out
-    if t == "s":
-        out.value = sst.get(int(raw))
-    elif t == "b":
-        out.value = raw.strip() in ("1", "true")
-    elif t in ("str", "e"):
-        out.value = _unescape_ooxml(raw)
-    elif t == "d":
-        out.value = raw
-    else:
-        try:
-            out.value = float(raw)
-        except ValueError:
-            out.value = raw
+    if raw is not None:
+        out.value = _typed(raw, t, sst)
     return out
+
+
+def _typed(raw: str, t: str, sst: SharedStrings) -> Any:
+    """A cell's ``<v>`` text (unescaped) as the value its type ``t`` says."""
+    if t == "s":
+        return sst.get(int(raw))
+    if t == "b":
+        return raw.strip() in ("1", "true")
+    if t in ("str", "e"):
+        return _unescape_ooxml(raw)
+    if t == "d":
+        return raw
+    try:
+        return float(raw)
+    except ValueError:
+        return raw
 
 
 # ---- values as XML ---------------------------------------------------------------------------
