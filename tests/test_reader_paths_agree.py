@@ -14,7 +14,7 @@ import pytest
 from tests.corpus.producers import LAYOUTS, build_parts, write_zip
 from workbook_tools import ziplib
 from workbook_tools.model import WorkbookModel
-from workbook_tools.reader import read_workbook, safety, xmlscan
+from workbook_tools.reader import calamine, read_workbook, safety, xmlscan
 from workbook_tools.sample import generate_sample
 
 
@@ -42,23 +42,51 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     generate_sample(out["sample"], customers=300, seed=11, defects=0.25)
     for name, layout in LAYOUTS.items():
         out[name] = write_zip(folder / f"{name}.xlsx", build_parts(layout))
+    out["offset"] = folder / "offset.xlsx"  # a sheet whose cells start at C3, and an empty sheet
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(out["offset"]))
+    ws = wb.add_worksheet("客户基本信息")
+    ws.write_row(2, 2, ["客户名称", "联系人", "联系方式", "累计合作金额(万元)"])
+    for i in range(40):
+        ws.write_row(3 + i, 2, [f"公司{i % 7}", "张伟" if i % 2 else "李娜", "13800138000", i * 1.5])
+    ws.write(50, 9, "far")
+    wb.add_worksheet("空表")
+    wb.close()
     return out
+
+
+@pytest.mark.parametrize("book", ["sample", "offset", *LAYOUTS])
+def test_rows_are_calamines_with_one_object_per_text(books: dict[str, Path], book: str) -> None:
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(books[book]))
+    for name in wb.sheet_names:
+        sheet = wb.get_sheet_by_name(name)
+        got = calamine.shared_rows(sheet)
+        assert got == sheet.to_python(skip_empty_area=False)
+        for col in zip(*got) if got else ():
+            texts = [v for v in col if isinstance(v, str)]
+            assert len({id(v) for v in texts}) == len(set(texts))
 
 
 def _plain(m: pytest.MonkeyPatch, chunk: int) -> None:
     m.setattr(ziplib, "member_chunks", lambda *a, **k: None)   # zipfile inflates, as before
+    m.setattr(calamine, "shared_rows", lambda sheet: sheet.to_python(skip_empty_area=False))
     m.setattr(xmlscan, "has_formula", _old_has_formula)
     m.setattr(safety, "CHUNK", chunk)
 
 
 @pytest.mark.parametrize("chunk", [safety.CHUNK, 777])
+@pytest.mark.parametrize("book", ["sample", "offset"])
 def test_the_defect_sample_reads_the_same_model(books: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
-                                                chunk: int) -> None:
-    fast = read_workbook(books["sample"])
-    assert any(n.code == "R-TEXT-TYPED" for n in fast.notices)
+                                                chunk: int, book: str) -> None:
+    fast = read_workbook(books[book])
+    assert any(n.code == "R-TEXT-TYPED" for n in fast.notices) or book != "sample"
+    assert fast.sheets["customers"].n_rows == (40 if book == "offset" else 300)
     with monkeypatch.context() as m:
         _plain(m, chunk)
-        plain = read_workbook(books["sample"])
+        plain = read_workbook(books[book])
     _same(fast, plain)
 
 

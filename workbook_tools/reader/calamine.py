@@ -57,8 +57,32 @@ def to_rows(sheet: Any, path: Path, name: str, nrows: int | None, merged: dict[s
     except Exception:  # noqa: BLE001 - merged ranges are a nicety; never fail the read on them
         merged[name] = []
     try:
+        if nrows is None:
+            return shared_rows(sheet)
         return sheet.to_python(skip_empty_area=False, nrows=nrows)
     except Exception as exc:  # noqa: BLE001
         raise UnreadableWorkbook(L(f"无法读取“{path.name}”：工作表“{name}”已损坏（{exc}）",
                                    f"Cannot read '{path.name}': sheet '{name}' is damaged ({exc})"),
                                  sheet=name) from exc
+
+
+def shared_rows(sheet: Any) -> list[list[Any]]:
+    """``sheet.to_python(skip_empty_area=False)``, with one object per distinct text of each column:
+    rows are taken one at a time and their texts swapped for the column's first copy at once, so
+    the sheet never stands in memory twice over (calamine's copy and a new object per cell: about
+    100 MB for the 10k sample's contact log) and each text's hash is computed once."""
+    start = sheet.start
+    if start is None:
+        return sheet.to_python(skip_empty_area=False)
+    pad = [""] * start[1]  # iter_rows starts at the range's first column, to_python at column A
+    memos: list[dict[str, str]] = [{} for _ in range(start[1] + sheet.width)]
+    width = len(memos)
+    out = []
+    for row in sheet.iter_rows():
+        if pad:
+            row = pad + row
+        if len(row) != width:  # never seen; a row must not lose cells to zip below
+            memos += [{} for _ in range(len(row) - width)]
+            width = len(memos)
+        out.append([m.setdefault(v, v) if v.__class__ is str else v for m, v in zip(memos, row)])
+    return out

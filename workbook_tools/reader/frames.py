@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from ..model import Notice, SheetData, cell_ref
 from ..schema import CType, SheetSpec
@@ -45,14 +46,17 @@ def build_sheet(spec: SheetSpec, name: str, header_row: int, header_values: Sequ
                 rows: Sequence[Sequence[Any]], first_row: int | None = None,
                 hidden_rows: set[int] | None = None, *, date1904: bool = False,
                 empty_is_blank_text: bool = False, pins: Sequence[HeaderPin] = (),
-                lists: Mapping[str, list[str]] | None = None, sub_header: bool = False) -> tuple[SheetData, list[Notice]]:
+                lists: Mapping[str, list[str]] | None = None, sub_header: bool = False,
+                shared_texts: bool = False) -> tuple[SheetData, list[Notice]]:
     """Build the frames of one data sheet. ``rows`` are the raw rows below the header; the first
     of them is Excel row ``first_row`` (default header_row + 1). Fully empty rows are dropped.
     ``date1904``: numbers in date columns are serials of the 1904 system. ``empty_is_blank_text``:
     the rows come from calamine, where an empty cell is always '' (never None or NaN).
     ``pins``: 代码表's header-mapping rows; ``lists``: 代码表's lists (a contested header is decided
     by whether its values are entries of a list); ``sub_header``: a second header line right below
-    the header (English names, a units row) is read as part of the header."""
+    the header (English names, a units row) is read as part of the header. ``shared_texts``: the
+    rows already hold one object per distinct text of a column (the file reader's rows); otherwise
+    the text columns are made so."""
     first_row = header_row + 1 if first_row is None else first_row
     pin_map = pins_for(spec, name, pins)
     hm = map_headers(spec, header_values, pin_map)
@@ -78,6 +82,8 @@ def build_sheet(spec: SheetSpec, name: str, header_row: int, header_values: Sequ
     kept = np.flatnonzero(keep)
     if len(kept) < n:
         arrays = [arr[kept] for arr in arrays]
+    for arr in arrays if not shared_texts else ():
+        _share_texts(arr)
     keep_idx = (kept + first_row).tolist()
     samples = _samples(hm, arrays_by_pos, kept)
 
@@ -209,12 +215,27 @@ def _needs_clean(joined: str) -> bool:
     return not joined.isascii() and unicodedata.normalize("NFKC", joined) != joined
 
 
+def _all_text(values: np.ndarray) -> bool:
+    """Whether every value of an object array is a ``str`` (pandas' C-level type scan)."""
+    return not len(values) or infer_dtype(values, skipna=False) == "string"
+
+
+def _share_texts(arr: np.ndarray) -> None:
+    """One object per distinct text in a text column (``None`` for empty), in place: the reader
+    hands over a new object per cell, and a column repeats its values (names, owners, list
+    entries): a tenth of the memory, and each text's hash is computed once for every later lookup."""
+    filled = arr != None  # noqa: E711 - elementwise; empties are None here
+    values = arr[filled]
+    if len(values) < 2 or not _all_text(values):
+        return
+    codes, uniques = pd.factorize(values)
+    arr[filled] = uniques.take(codes)
+
+
 def _text_values(arr: np.ndarray, filled: np.ndarray) -> list[str] | None:
     """The column's non-empty values when every one is text, else None."""
     values = arr[filled]
-    if len(values) and not (_type_of(values) == str).all():  # noqa: E721 - elementwise on an array
-        return None
-    return values.tolist()
+    return values.tolist() if _all_text(values) else None
 
 
 def _unchanged_by_strip(vals: list[str]) -> bool:

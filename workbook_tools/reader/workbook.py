@@ -280,7 +280,7 @@ def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan
     hidden = {r for r in (scan.hidden_rows if scan else ()) if r > header_row}
     sheet, found = build_sheet(spec, name, header_row, rows[hi], rows[hi + 1:], hidden_rows=hidden,
                                date1904=date1904, empty_is_blank_text=True, pins=settings.header_pins,
-                               lists=settings.lists, sub_header=True)
+                               lists=settings.lists, sub_header=True, shared_texts=True)
     data_from = sheet.sub_header_row or header_row
     hidden.discard(data_from)
     sheet.hidden_rows.discard(data_from)
