@@ -186,7 +186,7 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
     lo, hi, prefix, closed = sheet_data_span(xml)
     cols = col_styles(xml)
     rows_todo = sorted(by_row)
-    out: list[bytes] = []
+    out: list[bytes | memoryview] = []
     builder = NewRows(cols, prefix, date1904)
     col_cache: dict[int, int | None] = {}
     if closed:
@@ -195,41 +195,43 @@ def patch_cells(xml: bytes, patches: dict[tuple[int, int], CellPatch], date1904:
         new_rows = b"".join(builder.row(r, by_row[r]) for r in rows_todo)
         result = xml[:lo] + head + new_rows + b"</" + prefix + b"sheetData>" + xml[hi:]
         return update_dimension(result, patches)
+    # the kept stretches go in as views (no copies: a 50 MB sheet is not held three times over), and
+    # the dimension, which precedes sheetData, is grown in the head alone
+    view = memoryview(xml)
+    out.append(update_dimension(xml[:lo], patches))
+    pos = lo
     spots = locate_rows(xml, lo, hi, prefix, rows_todo)
     if spots is not None:  # the rows found directly; new ones go where the walk below puts them
-        pos = 0
         for r, at, end in spots:
-            out.append(xml[pos:at])
+            out.append(view[pos:at])
             if end is None:
                 out.append(builder.row(r, by_row[r]))
                 pos = at
             else:
                 out.append(_patch_row(xml[at:end], r, by_row[r], cols, prefix, date1904, col_cache))
                 pos = end
-        out.append(xml[pos:])
-        return update_dimension(b"".join(out), patches)
-    out.append(xml[:lo])
-    pos = lo
+        out.append(view[pos:])
+        return b"".join(out)
     i = 0
     for r, m in iter_rows(xml, lo, hi):
         if i >= len(rows_todo):
             break
         while i < len(rows_todo) and rows_todo[i] < r:
-            out.append(xml[pos:m.start()])
+            out.append(view[pos:m.start()])
             pos = m.start()
             out.append(builder.row(rows_todo[i], by_row[rows_todo[i]]))
             i += 1
         if i < len(rows_todo) and rows_todo[i] == r:
-            out.append(xml[pos:m.start()])
+            out.append(view[pos:m.start()])
             out.append(_patch_row(m.group(0), r, by_row[r], cols, prefix, date1904, col_cache))
             pos = m.end()
             i += 1
-    out.append(xml[pos:hi])
+    out.append(view[pos:hi])
     while i < len(rows_todo):
         out.append(builder.row(rows_todo[i], by_row[rows_todo[i]]))
         i += 1
-    out.append(xml[hi:])
-    return update_dimension(b"".join(out), patches)
+    out.append(view[hi:])
+    return b"".join(out)
 
 
 class NewRows:
