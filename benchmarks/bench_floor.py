@@ -73,7 +73,7 @@ def _validate(path: str) -> None:
 
 
 def _month_end(path: str, kind: str) -> None:
-    from workbook_tools.ops.month_end import run_month_end
+    from workbook_tools.jobs.month_end import run_month_end
 
     month, as_of = MONTHS[kind]
     t0 = time.process_time()

@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import UnsafeWrite
 from ..i18n import L
 from .book import Book
-from .cells import read_cells
+from .cellfind import read_cells
 from .package import Package
 from .safety import restore
 from .values import excel_serial
