@@ -50,3 +50,15 @@ def test_values_by_hand() -> None:
     assert got[b'<c r="A1" t="inlineStr"><is><t xml:space="preserve"> a &amp; b </t></is></c>'] == " a & b "
     assert got[b'<c r="A1" t="inlineStr"><is><t>_x0041__x005F_x0042_</t></is></c>'] == "A_x0042_"
     assert parse_cell(b'<c r="AB12" s="3" t="s"><v>0</v></c>', 12, 28, SST).style == 3
+
+
+ROWS = [b'<c r="A1"><v>1</v></c><c r="B1"/>', b'<c><v>1</v></c>', b'<c r="A1"/><c s="1"><v>2</v></c>',
+        b'<c s="1" r="B2"/>', b'<c r="A1" t="inlineStr"><is><r><rPr><color rgb="FF0000"/></rPr><t>x</t></r></is></c>',
+        b'<x:c r="A1"/>', b'<x:c s="1"/>', b"", b'<c r="A1"/><c/>', b'<c\tr="A1"/>', b'<c r="A1"/><c>']
+
+
+@pytest.mark.parametrize("body", ROWS, ids=range(len(ROWS)))
+def test_the_byte_count_shortcut_for_cells_without_r_agrees_with_the_pattern(body: bytes) -> None:
+    from workbook_tools.writer.cellfind import _R_LESS, has_r_less_cell
+
+    assert has_r_less_cell(body) == (_R_LESS.search(body) is not None)

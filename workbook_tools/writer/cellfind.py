@@ -42,8 +42,9 @@ _R_LESS = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\sr\s*=)")
 
 def has_r_less_cell(body: bytes) -> bool:
     """Whether some ``<c>`` in a row has no ``r``. When every cell tag starts ``<c r="`` (Excel's
-    form and ours), byte counts tell; otherwise the pattern decides."""
-    if body.count(b':c') == 0 and body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/") == body.count(b'<c r="'):
+    form and ours), byte counts tell (every ``<c`` is ``<c r="``: another element starting so, such as
+    a rich text's ``<color>``, only sends the row to the pattern); otherwise the pattern decides."""
+    if b":c" not in body and body.count(b"<c") == body.count(b'<c r="'):
         return False
     return _R_LESS.search(body) is not None
 
