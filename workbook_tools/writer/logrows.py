@@ -14,6 +14,7 @@ by the applier).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import Counter
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from ..values import display
 from .values import rc_of
 
 EMPTY = "(空)"
+_PLAIN = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
 MAX_TRANSITIONS = 6     # distinct old→new pairs listed one by one; beyond it, counts and an example
 FIRST_CELLS = 3         # cells named when a column's edits do not form one range
 
@@ -60,8 +62,7 @@ class _Column:
     example: tuple[int, str, str] | None = None      # (row, old, new) of the first real change
     formula: str | None = None                        # the first formula written, if any
 
-    def add(self, row: int, old: str, e: CellEdit) -> None:
-        new = show(e.new)
+    def add(self, row: int, old: str, e: CellEdit, new: str) -> None:
         self.rows.append(row)
         self.changes[(old, new)] += 1
         if self.example is None and old and new and old != new:
@@ -119,6 +120,16 @@ def log_rows(cs: Changeset, old_text: Callable[[str, int, int], str], marks_done
     rows: list[list[Any] | _Column] = []
     groups: dict[tuple[str, str, int], _Column] = {}
     act = action_label(cs.action)
+    shown: dict[tuple[type, Any], str] = {}  # a column repeats its values (a tier, a date): each shown once
+
+    def show_new(v: Any) -> str:
+        if v.__class__ not in _PLAIN:
+            return show(v)
+        key = (v.__class__, v)
+        text = shown.get(key)
+        if text is None:
+            text = shown[key] = show(v)
+        return text
     for e in cs.edits:
         r, c = rc_of(e.cell.upper())
         old = old_text(e.sheet, r, c)
@@ -131,7 +142,7 @@ def log_rows(cs: Changeset, old_text: Callable[[str, int, int], str], marks_done
         if group is None:
             group = groups[key] = _Column(label, e.sheet, c)
             rows.append(group)
-        group.add(r, old, e)
+        group.add(r, old, e, show_new(e.new))
     out: list[list[Any]] = []
     for row in rows:
         if isinstance(row, _Column):
