@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .i18n import L
+
+if TYPE_CHECKING:  # numpy and pandas load on first use: a ribbon click or `wbt --help` may need neither
+    import numpy as np
 
 T = TypeVar("T")
 EMPTY_TEXT = L("(空)", "(empty)")
@@ -36,7 +37,12 @@ def unwrap(value: Any) -> Any:
 
 def is_missing(value: Any) -> bool:
     """None, NaN or NaT: pandas' marks for a cell with nothing in it."""
-    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    pd = sys.modules.get("pandas")  # no NaT can exist before pandas is imported
+    return pd is not None and value is pd.NaT
 
 
 def to_python(value: Any) -> Any:
@@ -45,7 +51,8 @@ def to_python(value: Any) -> Any:
     value = unwrap(value)
     if is_missing(value):
         return None
-    if isinstance(value, pd.Timestamp):
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     return value
 
@@ -110,6 +117,9 @@ def per_value(values: Iterable[Any], func: Callable[[Any], T]) -> list[T]:
     """``[func(v) for v in values]``, calling ``func`` once per distinct value (logs repeat names,
     IDs and list values many times). Empty cells (None, NaN) share ``func(None)``; values of
     different types never share a result (1, 1.0 and True are three values)."""
+    import numpy as np
+    import pandas as pd
+
     arr = values if isinstance(values, np.ndarray) else np.asarray(list(values), dtype=object)
     if arr.dtype == object and pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
         codes, uniques = pd.factorize(arr)  # text only: one code per distinct string, -1 for empty
@@ -135,4 +145,6 @@ def per_value(values: Iterable[Any], func: Callable[[Any], T]) -> list[T]:
 
 def empty_mask(values: Iterable[Any]) -> np.ndarray:
     """:func:`is_empty` for each value, as a boolean array."""
+    import numpy as np
+
     return np.array(per_value(values, is_empty), dtype=bool)

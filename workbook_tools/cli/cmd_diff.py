@@ -10,7 +10,6 @@ from .. import outputs
 from ..errors import WbtError
 from ..i18n import L, plural, tr
 from ..writer.safety import BACKUP_DIR, list_backups
-from .compare import check_new_file, compare_files
 from .output import OK, console, emit_json, envelope
 from .params import command, json_option, limit_option, option
 
@@ -49,6 +48,8 @@ def diff_cmd(files: tuple[Path, ...], last: bool, out: Path | None, force: bool,
     else:
         raise click.UsageError(tr("用法：wbt diff OLD NEW，或 wbt diff --last FILE", "Usage: wbt diff OLD NEW, or "
                                   "wbt diff --last FILE"))
+    from .compare import check_new_file, compare_files  # the reader and pandas load when a diff runs
+
     target = check_new_file(out, [old, new], force) if out is not None else None
     result = compare_files(old, new)
     if target is not None:

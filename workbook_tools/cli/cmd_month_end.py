@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..i18n import L, plural, tr
-from ..jobs.month_end import STEPS, MonthEndReport, run_month_end
 from .output import FOUND_ERRORS, OK, console, emit_json, envelope
 from .params import (
     as_date,
@@ -23,6 +22,9 @@ from .params import (
     month_option,
     option,
 )
+
+if TYPE_CHECKING:  # the job (and pandas under it) loads when the command runs, not for `wbt --help`
+    from ..jobs.month_end import MonthEndReport
 
 
 @command("month-end", help=L("月末一键处理：校验、补编号、计算等级、生成复盘（一次写入）；也可给一个文件夹",
@@ -45,6 +47,8 @@ def month_end_cmd(file: Path, month: str, as_of: dt.date | None, dry_run: bool, 
         from .folder import folder_command
         sys.exit(folder_command(file, "month_end", as_of=as_date(as_of), month=month, dry_run=dry_run,
                                 as_json=as_json, force=force))
+    from ..jobs.month_end import STEPS, run_month_end
+
     kw: dict[str, Any] = {"month": month, "as_of": as_date(as_of), "dry_run": dry_run, "html": html,
                           "templates": templates, "annotate": annotate, "force": force}
     err = console(stderr=True)
@@ -75,6 +79,8 @@ def month_end_cmd(file: Path, month: str, as_of: dt.date | None, dry_run: bool, 
 
 
 def _plain_progress(key: str, done: int, total: int, label: L) -> None:
+    from ..jobs.month_end import STEPS
+
     if done == [k for k, _ in STEPS].index(key):
         click.echo(f"[{done + 1}/{total}] {label.get()} …", err=True)
 
