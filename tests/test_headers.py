@@ -5,6 +5,7 @@ typed numbers and dates, and the write gate."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from workbook_tools.schema.headers import HeaderPin, build_lookup, halves, match
 from workbook_tools.testing import make_model
 
 CUST, LOG, COMP = (SCHEMA.sheet(k) for k in ("customers", "contacts", "complaints"))
-SEEDS = Path("/work/shared/seeds")
+# the five source documents live beside the project (../shared/seeds), not in it; WBT_SEEDS may point there
+SEEDS = next((p for p in (Path(os.environ.get("WBT_SEEDS", "")), Path(__file__).resolve().parents[2] / "shared" / "seeds",
+                          Path("/work/shared/seeds")) if str(p) != "." and p.is_dir()), Path("/nonexistent"))
 
 
 def how(spec, text):  # noqa: ANN001, ANN201
