@@ -135,3 +135,49 @@ def test_undo_through_a_symbolic_link_writes_the_target_and_keeps_the_link(tmp_p
     assert real.read_bytes() == original
     assert report.backup.parent == tmp_path / "shared" / ".wbt-backups"
     assert sorted(p.name for p in (tmp_path / "desk").iterdir()) == ["link.xlsx"]   # nothing beside the link
+
+
+def test_writes_of_one_run_are_undone_together_and_their_first_backup_is_kept(tmp_path: Path) -> None:
+    """A run that writes twice (a month end that must create the ID column writes the IDs first) is
+    one run: undo puts back the version from before its first write, diff --last compares with it,
+    and pruning during the run keeps that backup even with a backup count of 1."""
+    path = make_book(tmp_path / "book.xlsx")
+    original = path.read_bytes()
+    _write(path, "before the run")                       # an earlier, separate run
+    before_run = path.read_bytes()
+    with journal.one_run():
+        for i, value in enumerate(("ids first", "then the rest")):
+            cs = Changeset("month-end")
+            cs.edit("数据", "A3", value)
+            apply_changeset(path, cs, user="u", now=NOW + dt.timedelta(minutes=1 + i), backup_keep=1)
+    group = journal.last_run(path)
+    assert [e.action for e in group] == ["month-end", "month-end"] and group[0].run == group[1].run
+    assert (tmp_path / ".wbt-backups" / group[0].backup).read_bytes() == before_run  # not pruned by the 2nd write
+    result = CliRunner().invoke(cli, ["diff", "--last", str(path), "--json"])
+    assert json.loads(result.output)["old"].endswith(group[0].backup)
+    report = undo(path, now=NOW + dt.timedelta(minutes=5))
+    assert report.writes == 2 and path.read_bytes() == before_run and path.read_bytes() != original
+
+
+def test_a_month_end_that_creates_the_id_column_is_undone_whole(tmp_path: Path) -> None:
+    """End to end: the customer sheet has no 客户编号 column, so the month end writes the IDs, reads the
+    file again and writes the rest; `wbt undo` gives back the file from before the month end, byte for byte."""
+    import openpyxl
+
+    path = tmp_path / "team.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客户基本信息"
+    ws.append(["客户名称", "所属行业", "联系人", "联系方式", "初次接触时间", "年度合作金额(万元)"])
+    ws.append(["杭州云启科技有限公司", "互联网", "张伟", "13800138000", dt.datetime(2024, 3, 5), 60])
+    log = wb.create_sheet("沟通记录")
+    log.append(["客户名称", "沟通时间", "沟通方式"])
+    log.append(["杭州云启科技有限公司", dt.datetime(2024, 6, 1), "电话"])
+    wb.save(path)
+    original = path.read_bytes()
+    run = CliRunner().invoke(cli, ["month-end", str(path), "--month", "2024-06", "--as-of", "2024-06-30", "--json"])
+    assert run.exit_code in (0, 1), run.output
+    assert len(journal.last_run(path)) == 2                 # the IDs first, then the rest
+    done = CliRunner().invoke(cli, ["undo", str(path), "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["writes"] == 2 and path.read_bytes() == original

@@ -15,7 +15,15 @@ from .params import command, json_option, limit_option, option
 
 
 def latest_backup(path: Path) -> Path:
-    """The newest backup of ``path`` in its backup folder; a clear error when there is none."""
+    """The version from before the last run of ``path`` (the run journal's backup, which for a run
+    that wrote twice is the one taken before its first write), else its newest backup; a clear error
+    when there is none."""
+    from ..writer.journal import last_run
+
+    run = last_run(path)
+    before = run[0].backup_path(path) if run else None
+    if before is not None and before.is_file():
+        return before
     found = list_backups(path)
     if not found:
         raise WbtError(L("{n} 还没有备份（{d} 中没有），没有可比较的旧版本。", "{n} has no backup yet (none in {d}): "
@@ -26,8 +34,8 @@ def latest_backup(path: Path) -> Path:
 @command("diff", help=L("比较工作簿的两个版本，列出每个不同的单元格",
                         "List every cell that differs between two versions of a workbook"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="OLD NEW | --last FILE")
-@option("--last", is_flag=True, help=L("与 FILE 最近的备份比较（上一次写入前的版本）",
-                                      "Compare FILE with its latest backup (the version before the last write)"))
+@option("--last", is_flag=True, help=L("与上一次运行前的版本比较（FILE 的备份）",
+                                      "Compare FILE with the version before its last run (its backup)"))
 @option("--out", "out", type=click.Path(path_type=Path), default=None,
         help=L("另存一个新工作簿：差异清单 + 标出差异的工作表副本", "Also write a NEW workbook: the list of "
                "differences and copies of the sheets with the cells highlighted"))

@@ -98,16 +98,17 @@ def summary_text(rep: MonthEndReport) -> str:
         lines.append(f"  • {s.label.get()}: {text}  [{state}, {s.seconds:.1f}s]")
     k = rep.kpis
     if k:
-        def v(key: str) -> str:
+        def v(key: str, unit: str = "") -> str:
+            """The figure with its unit, or why there is none (a missing column is named, never 0)."""
             if k.get(key) is not None:
-                return f"{k[key]:,}"
+                return f"{k[key]:,}{tr(unit, '')}"
             status = rep.review.get("figures", {}).get(key, {}).get("status")
-            return tr("未找到列", "column not found") if status == "column_not_found" else "—"
+            return tr("（未找到所需的列）", "(column not found)") if status == "column_not_found" else "—"
 
-        lines.append(tr("  本月：客户 {t}，新增 {n}，沟通 {c} 次，逾期 {o} 户，未结投诉 {p} 条",
+        lines.append(tr("  本月：客户 {t}，新增 {n}，沟通 {c}，逾期 {o}，未结投诉 {p}",
                         "  This month: customers {t}, new {n}, contacts {c}, overdue {o}, open complaints {p}",
-                        t=v("customers_total"), n=v("new_customers"), c=v("contacts_logged"),
-                        o=v("overdue_followups"), p=v("complaints_open")))
+                        t=v("customers_total"), n=v("new_customers"), c=v("contacts_logged", " 次"),
+                        o=v("overdue_followups", " 户"), p=v("complaints_open", " 条")))
     if rep.errors:
         validated = rep.plan.step("validate") if rep.plan else None
         sheets = validated.result.changeset.add_sheets if validated and validated.result.changeset else []

@@ -41,6 +41,8 @@ def undo_cmd(file: Path, force: bool, limit: int, as_json: bool) -> None:
     done = report.to_dict()
     text = tr("已撤销 {t} 的“{a}”：{f} 已恢复为 {b}。", "Undid '{a}' of {t}: {f} is back to {b}.",
               t=report.undone.time, a=report.undone.action, f=file, b=report.restored_from.name)
+    if report.writes > 1:
+        text += tr("（这次运行写入了 {n} 次，都已撤销）", " (the run wrote {n} times; all are undone)", n=report.writes)
     if as_json:
         done.pop("file")
         done["run"] = done.pop("undone")   # the journal entry of the run undone

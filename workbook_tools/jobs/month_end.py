@@ -24,6 +24,7 @@ from ..model import WorkbookModel
 from ..ops.month_end import STEPS as PLAN_STEPS
 from ..ops.month_end import MonthEndOptions, MonthEndPlan, plan_month_end
 from ..ops.review import Period
+from ..writer.journal import one_run
 from . import reports
 from .place import Applied, FilePlace, Place
 from .progress import READ, WRITE, Progress, Steps
@@ -134,7 +135,9 @@ def month_end(place: Place, *, month: str, as_of: dt.date | None = None, dry_run
               now: dt.datetime | None = None) -> MonthEndReport:
     """The month end on ``place`` (a file or an open workbook); see :func:`run_month_end`. A
     workbook that is not saved in a folder gets no HTML report (``no_report``)."""
-    with collector_paused():
+    # one run in the journal: when the IDs must be written first, undo and diff --last still go back
+    # to the version from before the whole month end
+    with collector_paused(), one_run():
         return _Job(place, month=month, as_of=as_of or dt.date.today(), dry_run=dry_run, progress=progress,
                     html=html, annotate=annotate, templates=templates, lang=lang, force=force, now=now).run()
 

@@ -237,7 +237,7 @@ def apply_changeset(path: Path | str, cs: Changeset, *, backup_keep: int | None 
             report.backup.unlink()
             report.backup = None
         elif keep > 0:
-            safety.prune_backups(path, keep)
+            safety.prune_backups(path, keep, journal.current_run_backups(path))
     report.seconds = time.perf_counter() - t0
     return report
 

@@ -6,15 +6,23 @@ SHA-256 digest of the file before and after. ``wbt diff --last`` finds the lates
 it, and ``wbt undo`` checks with it that the file is still the one the last run wrote (a file
 edited since then is not undone without ``--force``). Only the newest :data:`MAX_ENTRIES` lines
 are kept; a damaged line is skipped, never fatal.
+
+A job that writes a workbook more than once for one run (a month end that must create the ID
+column writes the IDs first) wraps its writes in :func:`one_run`: their entries share a ``run``
+id, and :func:`last_run` gives them together, so undo and ``diff --last`` go back to the version
+from before the whole run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import hashlib
 import json
 import os
+import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -34,9 +42,27 @@ class Entry:
     before: str | None           # sha256 of the file before the run (= of the backup)
     after: str                   # sha256 of the file the run wrote
     undoes: str | None = None    # for an undo: the time of the run it undid
+    run: str | None = None       # shared by the writes of one run (see one_run)
 
     def backup_path(self, workbook: Path) -> Path | None:
         return workbook.parent / BACKUP_DIR / self.backup if self.backup else None
+
+
+_RUN: contextvars.ContextVar[str | None] = contextvars.ContextVar("wbt_run", default=None)
+
+
+@contextlib.contextmanager
+def one_run() -> Iterator[str]:
+    """The writes made inside the block are one run (nested blocks join the outer run)."""
+    current = _RUN.get()
+    if current is not None:
+        yield current
+        return
+    token = _RUN.set(uuid.uuid4().hex[:12])
+    try:
+        yield _RUN.get() or ""
+    finally:
+        _RUN.reset(token)
 
 
 def journal_path(workbook: Path) -> Path:
@@ -76,12 +102,35 @@ def last(workbook: Path) -> Entry | None:
     return found[-1] if found else None
 
 
+def last_run(workbook: Path) -> list[Entry]:
+    """The entries of the last run, oldest first: the last entry, and before it the entries of the
+    same run as long as each one wrote the file the next one read ([] when there is none)."""
+    found = entries(workbook)
+    if not found:
+        return []
+    group = [found[-1]]
+    if group[0].run:
+        for e in reversed(found[:-1]):
+            if e.run != group[0].run or e.after != group[0].before:
+                break
+            group.insert(0, e)
+    return group
+
+
+def current_run_backups(workbook: Path) -> frozenset[str]:
+    """The backups taken so far by the run under way (inside :func:`one_run`), which pruning keeps."""
+    run = _RUN.get()
+    if run is None:
+        return frozenset()
+    return frozenset(e.backup for e in entries(workbook) if e.run == run and e.backup)
+
+
 def record(workbook: Path, *, action: str, user: str, now: dt.datetime, backup: Path | None, before: str | None,
            after: str, undoes: str | None = None) -> Entry | None:
     """Append one entry (fsynced). A journal that cannot be written does not undo the write it
     describes: None is returned and the write stands (undo then finds no entry for it)."""
     entry = Entry(now.isoformat(timespec="seconds"), action, user, backup.name if backup else None, before, after,
-                  undoes)
+                  undoes, _RUN.get())
     p = journal_path(workbook)
     line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
     try:

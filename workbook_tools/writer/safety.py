@@ -181,11 +181,14 @@ def list_backups(path: Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def prune_backups(path: Path, keep: int) -> None:
+def prune_backups(path: Path, keep: int, spare: frozenset[str] = frozenset()) -> None:
+    """Keep the newest ``keep`` backups of ``path``, and those named in ``spare`` (the backups of a
+    run still going on, which its undo needs); delete the others."""
     backups = list_backups(path)
     for p in backups[:max(0, len(backups) - keep)]:
-        with contextlib.suppress(OSError):
-            p.unlink()
+        if p.name not in spare:
+            with contextlib.suppress(OSError):
+                p.unlink()
 
 
 # ---- the write ---------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """``wbt undo``: put back the version of a workbook from before its last run.
 
-The last entry of the run journal (:mod:`.journal`) names the backup taken before that run and
-the digest of the file the run wrote. Undo refuses when there is nothing to undo (no entry, or its
+The last run in the run journal (:mod:`.journal`: one entry per write, a run may have made several)
+names the backup taken before the run and the digest of the file the run wrote. Undo refuses when there is nothing to undo (no entry, or its
 backup is gone or altered) and when the file was changed since the run (its digest differs:
 edited by hand or by another program), unless forced. Otherwise it goes through the same path as
 every write: the lock, a backup of the current file, an atomic replace, a check of what was
@@ -43,15 +43,18 @@ class UndoReport:
     restored_from: Path
     backup: Path                      # the version replaced by the undo (undo it to get it back)
     seconds: float = 0.0
+    writes: int = 1                   # writes the undone run made (a month end creating the ID column: 2)
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": str(self.path), "undone": asdict(self.undone), "restored_from": str(self.restored_from),
-                "backup": str(self.backup), "seconds": round(self.seconds, 3)}
+                "backup": str(self.backup), "writes": self.writes, "seconds": round(self.seconds, 3)}
 
 
-def last_run(path: Path) -> tuple[journal.Entry, Path]:
-    """The last run of ``path`` and the backup taken before it; NothingToUndo when none can be used."""
-    entry = journal.last(path)
+def last_run(path: Path) -> tuple[journal.Entry, Path, journal.Entry, int]:
+    """The last run of ``path``: its first write's entry, the backup taken before the run, its last
+    write's entry and how many writes it made; NothingToUndo when none can be used."""
+    group = journal.last_run(path)
+    entry = group[0] if group else None
     if entry is None:
         raise NothingToUndo(L("{n} 没有可撤销的运行：运行记录 {j} 中没有记录（本工具写入过的工作簿才有）。",
                               "{n} has no run to undo: the run journal {j} holds no entry (only workbooks this "
@@ -66,7 +69,7 @@ def last_run(path: Path) -> tuple[journal.Entry, Path]:
         raise NothingToUndo(L("备份 {b} 与运行记录不符（已被改动或损坏），不会用它恢复。",
                               "The backup {b} does not match the run journal (changed or damaged); it will not be "
                               "restored.").format(b=_rel(backup)))
-    return entry, backup
+    return entry, backup, group[-1], len(group)
 
 
 def undo(path: Path | str, *, force: bool = False, backup_keep: int = 10, now: dt.datetime | None = None,
@@ -80,9 +83,9 @@ def undo(path: Path | str, *, force: bool = False, backup_keep: int = 10, now: d
     safety.check_not_open(path, *([given] if given.absolute() != path else []))
     now = now or dt.datetime.now()
     with safety.locked(path):
-        entry, source = last_run(path)
+        entry, source, final, writes = last_run(path)
         current = journal.digest(path)
-        if current != entry.after and not force:
+        if current != final.after and not force:
             raise EditedSince(L("{n} 在上一次运行（{t} {a}）之后被修改过，撤销会同时丢掉这些修改，因此没有撤销。"
                                 "下面列出撤销将改回的单元格；确认无误后可加 --force 撤销（当前版本会先备份）。",
                                 "{n} was changed after the last run ({t} {a}); undoing would also discard those "
@@ -99,8 +102,8 @@ def undo(path: Path | str, *, force: bool = False, backup_keep: int = 10, now: d
         journal.record(path, action="undo", user=user or current_user(), now=now, backup=target, before=current,
                        after=entry.before or journal.digest(path), undoes=entry.time)
         if backup_keep > 0:
-            safety.prune_backups(path, max(backup_keep, 2))
-    return UndoReport(given, entry, source, target, time.perf_counter() - t0)
+            safety.prune_backups(path, max(backup_keep, 2, writes + 1))
+    return UndoReport(given, entry, source, target, time.perf_counter() - t0, writes)
 
 
 def _rel(p: Path) -> str:
