@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from workbook_tools.ops.terms import term_span
 from workbook_tools.ops.validate import run_validate
-from workbook_tools.ops.validate.consistency import parse_term
 from workbook_tools.ops.validate.duplicates import company_key_of
 from workbook_tools.testing import make_model
 
@@ -110,10 +110,10 @@ def test_stage_rules():
 
 
 def test_contract_terms():
-    assert parse_term("2024.01-2025.12") == (dt.date(2024, 1, 1), dt.date(2025, 12, 31))
-    assert parse_term("2024年3月至2025年2月") == (dt.date(2024, 3, 1), dt.date(2025, 2, 28))
-    assert parse_term("2024-01-01~2025-06-30") == (dt.date(2024, 1, 1), dt.date(2025, 6, 30))
-    assert parse_term("两年") is None and parse_term("2024.13-2025.01") is None
+    assert term_span("2024.01-2025.12") == (dt.date(2024, 1, 1), dt.date(2025, 12, 31))
+    assert term_span("2024年3月至2025年2月") == (dt.date(2024, 3, 1), dt.date(2025, 2, 28))
+    assert term_span("2024-01-01~2025-06-30") == (dt.date(2024, 1, 1), dt.date(2025, 6, 30))
+    assert term_span("两年") == (None, None) and term_span("2024.13-2025.01") == (None, None)
     m = make_model(customers=[c(1, term="2024.01-2025.12"), c(2, term="两年"), c(3, term="2025.12-2024.01")])
     assert [f.row for f in found(m, "TERM_INVALID")] == [3]
     assert [f.row for f in found(m, "TERM_ORDER")] == [4]

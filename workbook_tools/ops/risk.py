@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..model import WorkbookModel
-from ..reader.parse import clean_text
 from ..values import per_value
 from .links import Facts, memoised
 from .matching import column_values, list_value, same_person
@@ -30,6 +28,7 @@ from .phrases import (
     renewal_statement,
 )
 from .ratings import rating_masks
+from .terms import term_end, term_span
 
 __all__ = ["Facts", "Potential", "Profile", "Thresholds", "high_potential", "months_back", "profiles", "risk_reasons",
            "term_end", "term_span", "thresholds"]
@@ -37,40 +36,6 @@ __all__ = ["Facts", "Potential", "Profile", "Thresholds", "high_potential", "mon
 RENEWAL_STAGE = "续约期"
 PAUSED_STAGE = "暂停合作"
 NOTE_COLUMNS = ("remarks", "risks")  # 备注, 潜在风险: free text the renewal and contact rules read
-_TERM_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})(?!\d)(?:\s*[.\-/月]\s*(\d{1,2})(?!\d))?")
-
-
-def term_span(value: Any) -> tuple[dt.date | None, dt.date | None]:
-    """(start, end) of a contract term: '2024.01-2025.12' → (2024-01-01, 2025-12-31),
-    '2024/01/01至2025/06/30', '2024年1月-2025年12月'; a month means its first day at the start and its
-    last day at the end. A real date is its own end (no start); None for what cannot be read."""
-    if isinstance(value, dt.datetime):
-        return None, value.date()
-    if isinstance(value, dt.date):
-        return None, value
-    s = clean_text(value)
-    found = _TERM_DATE.findall(s) if s else []
-    if not found:
-        return None, None
-    end = _term_date(found[-1], last=True)
-    return (_term_date(found[0], last=False) if len(found) > 1 else None), end
-
-
-def term_end(value: Any) -> dt.date | None:
-    """End date of a contract term (see :func:`term_span`); None if unreadable."""
-    return term_span(value)[1]
-
-
-def _term_date(parts: tuple[str, str, str], *, last: bool) -> dt.date | None:
-    y, m, d = parts
-    year, month = int(y), int(m)
-    if not 1 <= month <= 12:
-        return None
-    days = calendar.monthrange(year, month)[1]
-    day = int(d) if d else (days if last else 1)
-    return dt.date(year, month, day) if 1 <= day <= days else None
-
-
 def months_back(day: dt.date, n: int) -> dt.date:
     """The date ``n`` months before ``day``; a month's last day maps to the last day of the earlier
     month (2025-06-30 → 3 months → 2025-03-31), other days are clamped (2025-05-31 → 2025-02-28)."""

@@ -2,53 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-import re
-
 import pandas as pd
 
 from ...i18n import L
 from ...model import Finding, SheetData
+from ..terms import read_term
 from .registry import Ctx, rule, show
 from .xref import customer_rows
-
-_TOKEN = re.compile(r"(\d{4})(?:\s*[年./\-]\s*(\d{1,2})(?!\d)(?:\s*[月./\-]\s*(\d{1,2})(?!\d))?)?\s*[日号月年]?")
-_FILLER = re.compile(r"^[\s\-~～—–至到起止toTO,，、]*$")
-OPEN_ENDED = {"长期", "长期合作", "无固定期限", "不定期"}
-
-
-def parse_term(text: object) -> tuple[dt.date, dt.date] | str | None:
-    """A contract term such as 2024.01-2025.12, 2024-01-01~2025-12-31, 2024年1月至2025年12月 or
-    2024-2025 → (start, end) with a month or year end widened to its last day; 'open' for 长期;
-    None when it cannot be read."""
-    if text is None:
-        return None
-    s = str(text).strip()
-    if s in OPEN_ENDED:
-        return "open"
-    toks = list(_TOKEN.finditer(s))
-    if len(toks) != 2:
-        return None
-    rest = s
-    for m in reversed(toks):
-        rest = rest[:m.start()] + " " + rest[m.end():]
-    if not _FILLER.match(rest):
-        return None
-    dates = []
-    for i, m in enumerate(toks):
-        y, mo, d = int(m.group(1)), m.group(2), m.group(3)
-        try:
-            if mo is None:
-                dates.append(dt.date(y, 1, 1) if i == 0 else dt.date(y, 12, 31))
-            elif d is None:
-                mo_i = int(mo)
-                dates.append(dt.date(y, mo_i, 1) if i == 0 else dt.date(y, mo_i, calendar.monthrange(y, mo_i)[1]))
-            else:
-                dates.append(dt.date(y, int(mo), int(d)))
-        except ValueError:
-            return None
-    return dates[0], dates[1]
 
 
 def _order(ctx: Ctx, sheet_key: str, early: str, late: str, zh: str, en: str,
@@ -162,14 +122,16 @@ def _terms(ctx: Ctx, sheet: SheetData) -> pd.Series:
     key = "terms"
     if key not in ctx.cache:
         terms = sheet.df["term"]
-        table = {t: parse_term(t) for t in pd.unique(terms.dropna().to_numpy(dtype=object))}
+        table = {t: read_term(t) for t in pd.unique(terms.dropna().to_numpy(dtype=object))}
         ctx.cache[key] = terms.map(table, na_action="ignore")
     return ctx.cache[key]
 
 
 @rule("TERM_INVALID", "error", "consistency", ("合作期限无法识别", "Unreadable contract term"),
-      ("合作期限应写成起止年月，如 2024.01-2025.12 或 2024-01-01~2025-12-31；到期日用于续约提醒。",
-       "A contract term is a start and an end, e.g. 2024.01-2025.12; its end drives renewal reminders."))
+      ("合作期限写成起止年月（如 2024.01-2025.12 或 2024-01-01~2025-12-31），或只写到期日（如 2026-12-20）；"
+       "到期日用于续约提醒。",
+       "A contract term is a start and an end (e.g. 2024.01-2025.12) or its end date alone (e.g. 2026-12-20); "
+       "its end drives renewal reminders."))
 def term_invalid(ctx: Ctx) -> list[Finding]:
     sheet = ctx.model.sheets.get("customers")
     if sheet is None or sheet.n_rows == 0 or "term" not in sheet.columns:
@@ -179,7 +141,8 @@ def term_invalid(ctx: Ctx) -> list[Finding]:
     return [ctx.finding(sheet, L(f"合作期限“{show(sheet.raw.at[row, 'term'])}”无法识别",
                                                  f"Contract term '{show(sheet.raw.at[row, 'term'])}' cannot be read"),
                         row=int(row), column="term", value=sheet.raw.at[row, "term"],
-                        hint=L("写成 起始年月-结束年月，如 2024.01-2025.12", "Write start-end, e.g. 2024.01-2025.12"))
+                        hint=L("写成 起始年月-结束年月，如 2024.01-2025.12，或只写到期日，如 2026-12-20",
+                               "Write start-end, e.g. 2024.01-2025.12, or the end date alone, e.g. 2026-12-20"))
             for row in sheet.df.index[bad]]
 
 
@@ -192,7 +155,7 @@ def term_order(ctx: Ctx) -> list[Finding]:
     t = _terms(ctx, sheet)
     out = []
     for row, v in t.dropna().items():
-        if isinstance(v, tuple) and v[1] <= v[0]:
+        if v.start is not None and v.end is not None and v.end <= v.start:
             out.append(ctx.finding(sheet, L(f"合作期限“{sheet.df.at[row, 'term']}”的结束早于开始",
                                                           f"Contract term '{sheet.df.at[row, 'term']}' ends before it starts"),
                                    row=int(row), column="term", value=sheet.raw.at[row, "term"],
