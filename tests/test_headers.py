@@ -365,6 +365,7 @@ def test_a_sheet_found_by_name_without_a_readable_header_is_named(tmp_path: Path
     (LOG, "联系人(客户方)", "customer_contact", "normalised"),
     (LOG, "客户联系人\nCustomer contact", "customer_contact", "bilingual"),
     (LOG, "参与人员", "participants", "exact"),            # source 000: our own staff, never the customer's contact
+    (LOG, "负责人", "follower", "alias"), (LOG, "Owner", "follower", "alias"),  # a log's owner is who followed up
     (CUST, "联系人", "contact", "exact"),                  # the customer record's own 联系人 stays where it was
     (CUST, "等级确认日期", "tier_confirmed_on", "exact"), (CUST, "Tier confirmed on", "tier_confirmed_on", "exact"),
     (CUST, "确认日期", "tier_confirmed_on", "alias"), (CUST, "主管确认日期", "tier_confirmed_on", "alias"),

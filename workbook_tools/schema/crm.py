@@ -156,7 +156,7 @@ CONTACTS = SheetSpec(
         C("logged_at", "录入时间", "Logged at", T.DATETIME, aliases=("登记时间", "记录时间", "填写时间", "录入日期", "entered at", "logged"),
           help_zh="录入本行的时间，用于检查24小时内录入", help_en="When this row was entered; checks the 24-hour rule"),
         C("follower", "跟进人", "Followed up by", T.TEXT, example="李娜", help_zh="本次沟通的跟进人", help_en="Who made this contact", aliases=("沟通人", "跟进销售", "负责人", "跟进人员", "执行人", "销售人员", "followed by", "sales rep",
-                   "salesperson")),
+                   "salesperson", "owner", "contact owner")),
         C("participants", "参与人员", "Participants", T.TEXT, example="李娜、王强", help_zh="双方参与人员，多人用顿号分隔", help_en="People present, separated by 、", width=16, aliases=("参与人", "参会人员", "attendees")),
         # in a log, 联系人 is the customer's person (our side is 跟进人); 客户对接人 is contested (see SheetSpec)
         C("customer_contact", "客户联系人", "Customer contact", T.TEXT, example="王强", width=12,
