@@ -254,8 +254,14 @@ def test_the_gate_asks_only_for_what_each_action_reads() -> None:
     model.sheets["customers"], _ = build_sheet(CUST, "客户基本信息", 1, ["客户名称", "所属行业", "初次接触时间", "年度合作金额"],
                                                [["甲有限公司", "互联网", "2024-01-02", 500000]])
     check(model, "ids")                                   # ids reads no amount
-    with pytest.raises(WriteRefused, match="年度合作金额"):
+    with pytest.raises(WriteRefused, match="年度合作金额") as refused:
         check(model, "tiers")                             # 500000 in a column read in 万元: 元?
+    # the fix it names works: the header renamed as told is read in 元 (50 万元) and passes
+    assert "“年度合作金额(元)”" in refused.value.problems[0].fix.zh
+    model.sheets["customers"], _ = build_sheet(CUST, "客户基本信息", 1, ["客户名称", "所属行业", "初次接触时间", "年度合作金额(元)"],
+                                               [["甲有限公司", "互联网", "2024-01-02", 500000]])
+    check(model, "tiers")
+    assert model.sheets["customers"].df["amount_annual"].tolist() == [50]
     model.sheets["customers"], _ = build_sheet(CUST, "客户基本信息", 1, ["客户名称", "行业 Company", "初次接触时间"],
                                                [["甲有限公司", "互联网", "2024-01-02"]])
     with pytest.raises(WriteRefused, match="行业 Company") as exc:

@@ -294,9 +294,10 @@ def _unit_problems(model: WorkbookModel, sheet: SheetData, key: str) -> list[Pro
         f", but {cells} hold {limit:g} or more, which looks like 元."
     if whole:
         return [Problem(sheet.name, L(zh, en), cell=cell, pins=[pin_row(sheet.name, head, col.zh, "元")],
-                        fix=L("若整列按元填写，请用代码表的表头映射写明单位“元”；否则把这些单元格改为万元。",
-                              "If the whole column is in 元, state 元 in the 代码表 header mapping; otherwise correct "
-                              "those cells to 万元."))]
+                        fix=L(f"若整列按元填写，把表头改为“{head}(元)”，或用代码表的表头映射写明单位“元”；"
+                              "否则把这些单元格改为万元。",
+                              f"If the whole column is in 元, rename the header to '{head}(元)' or state 元 in the "
+                              "代码表 header mapping; otherwise correct those cells to 万元."))]
     return [Problem(sheet.name, L(zh, en), cell=sheet.cell(rows[0], key),
                     fix=L("请把这些单元格改为以万元为单位的数（如 120000 元填 12）。",
                           "Correct those cells to 万元 (120000 元 is 12)."))]
