@@ -179,6 +179,16 @@ def test_month_end_takes_the_same_month_forms(faulty: Path) -> None:
     assert out["month"] == "2026-10" and out["as_of"] == AS_OF
 
 
+@pytest.mark.parametrize("as_of, month", [("2026-11-02", "2026-10"), ("2026-01-05", "2025-12"), ("2026-03-31", "2026-02")])
+def test_month_end_without_a_month_closes_the_month_before_the_reference_date(faulty: Path, as_of: str,
+                                                                              month: str) -> None:
+    """As the Excel button's month picker (prefilled with last month). Before, the option was
+    'required' but click handed the command None and it answered "月份“None”无法识别"."""
+    res = wbt("month-end", str(faulty), "--as-of", as_of, "--dry-run", "--json")
+    assert res.exit_code in (0, 1), res.output
+    assert json.loads(res.stdout)["month"] == month
+
+
 @pytest.mark.parametrize("args, zh, en", [
     (["validate", "x.xlsx", "--as-of", "2026-13-01"], "日期“2026-13-01”无法识别", "Date '2026-13-01' not understood"),
     (["validate", "x.xlsx", "--as-of", "31/10/2026"], "2026年10月31日", "2026.10.31"),

@@ -14,6 +14,7 @@ from workbook_tools import actions
 from workbook_tools.changeset import CellEdit, CellMark, CellNote, Changeset, Formula, GeneratedSheet
 from workbook_tools.excel import live, xlapply, xlmarks, xlutil
 from workbook_tools.model import cell_ref
+from workbook_tools.ops.review.period import previous_month
 from workbook_tools.reader import read_workbook
 from workbook_tools.schema import SCHEMA
 from workbook_tools.styles import MARKS
@@ -204,8 +205,8 @@ def test_review_month_defaults_to_last_month_without_asking(sample: Path) -> Non
     out = _run(book, "review", month=None)
     assert out.results[0].stats["month"] == "2026-10"
     assert [buttons for _, _, buttons in book.app.wbt_alerts] == ["ok"]  # only the closing dialog
-    assert live.previous_month(dt.date(2026, 1, 15)) == "2025-12"
-    assert live.previous_month(dt.date(2026, 3, 31)) == "2026-02"
+    assert previous_month(dt.date(2026, 1, 15)) == "2025-12"
+    assert previous_month(dt.date(2026, 3, 31)) == "2026-02"
 
 
 def test_month_end_runs_every_step(sample: Path) -> None:

@@ -20,6 +20,7 @@ from conftest import require_lo_basic
 from workbook_tools.actions import ACTIONS
 from workbook_tools.excel import caller, live
 from workbook_tools.excel.addin import build, vbatext
+from workbook_tools.ops.review.period import previous_month
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK_NAME = "客户 O'Brien 100% & co.xlam"  # quote, percent, ampersand, space, Chinese: all must survive
@@ -164,7 +165,7 @@ def test_each_button_hands_its_action_and_the_clicked_book_to_python(basic: dict
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     log = _log(basic[f"action:{act.key}"])
     month = act.key in ("review", "month_end")
-    expected_default = {live.previous_month(dt.date.today()), live.previous_month(dt.date.today() - dt.timedelta(1))}
+    expected_default = {previous_month(dt.date.today()), previous_month(dt.date.today() - dt.timedelta(1))}
     if month:
         assert [(k, d) for k, d, _ in log[:-1]] == [("ASK", d) for d in [log[0][1]]] and log[0][1] in expected_default
         assert log[0][2] == vbatext.text_of("MONTH_PROMPT")

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the job (and pandas under it) loads when the command runs, 
 @command("month-end", help=L("月末一键处理：校验、补编号、计算等级、生成复盘（一次写入）；也可给一个文件夹",
                              "Month end: validate, IDs, tiers, review, written once; a folder works too"))
 @file_argument
-@month_option()
+@month_option("；不写时为基准日期的上个月", "; without it, the month before the reference date")
 @as_of_option
 @dry_run_option
 @json_option
@@ -41,8 +41,12 @@ if TYPE_CHECKING:  # the job (and pandas under it) loads when the command runs, 
 @option("--annotate", is_flag=True, help=L("给问题单元格上底色，并写入“校验结果”表",
                                           "Colour problem cells and write the validation sheet"))
 @force_option
-def month_end_cmd(file: Path, month: str, as_of: dt.date | None, dry_run: bool, as_json: bool, html: Path | None,
-                  templates: Path | None, annotate: bool, force: bool) -> None:
+def month_end_cmd(file: Path, month: str | None, as_of: dt.date | None, dry_run: bool, as_json: bool,
+                  html: Path | None, templates: Path | None, annotate: bool, force: bool) -> None:
+    if not month:  # as the Excel buttons' month picker: the month that ended last
+        from ..ops.review.period import previous_month
+
+        month = previous_month(as_date(as_of))
     if file.is_dir():  # a folder: every workbook in it, each in a process of its own
         from .folder import folder_command
         sys.exit(folder_command(file, "month_end", as_of=as_date(as_of), month=month, dry_run=dry_run,

@@ -31,7 +31,7 @@ from .params import (
 @command("review", help=L("生成月度或季度复盘（指标、比率、分组、清单、图表）",
                           "Build the monthly or quarterly review (figures, rates, tables, lists, charts)"))
 @file_argument
-@month_option(required=False)
+@month_option()
 @option("--quarter", type=QUARTER, default=None, help=L(f"复盘季度，如 {QUARTER_FORMS}（与 --month 二选一）",
                                                         f"Quarter to review, e.g. {QUARTER_FORMS} (instead of --month)"))
 @option("--out", "out", type=click.Path(path_type=Path), default=None,

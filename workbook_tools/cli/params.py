@@ -208,9 +208,9 @@ def as_of_option(f: F) -> F:
         f"基准日期（默认今天），如 {DAY_FORMS}", f"Reference date (default today), e.g. {DAY_FORMS}"))(f)
 
 
-def month_option(required: bool = True) -> Callable[[F], F]:
-    return option("--month", type=MONTH, required=required, default=None, help=L(
-        f"月份，如 {MONTH_FORMS}", f"Month, e.g. {MONTH_FORMS}"))
+def month_option(help_zh: str = "", help_en: str = "") -> Callable[[F], F]:
+    """``--month``, optional: each command says what it does without one (``help_zh``/``help_en``)."""
+    return option("--month", type=MONTH, help=L(f"月份，如 {MONTH_FORMS}{help_zh}", f"Month, e.g. {MONTH_FORMS}{help_en}"))
 
 
 def json_option(f: F) -> F:

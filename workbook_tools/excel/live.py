@@ -60,12 +60,6 @@ class LiveOutcome:
     findings: list[Finding] = field(default_factory=list)  # what the dialog lists from
 
 
-def previous_month(today: dt.date) -> str:
-    first = today.replace(day=1)
-    last = first - dt.timedelta(days=1)
-    return f"{last.year:04d}-{last.month:02d}"
-
-
 def _active_book() -> Any:
     import xlwings as xw
 
@@ -241,8 +235,10 @@ def run(action_key: str, *, book: Any = None, as_of: dt.date | None = None, mont
         except KeyError:
             raise WbtError(L(f"未知的操作“{action_key}”。", f"Unknown action '{action_key}'.")) from None
         as_of = as_of or dt.date.today()
-        if act.key in ("review", "month_end"):
-            month = month or previous_month(as_of)
+        if act.key in ("review", "month_end") and not month:
+            from ..ops.review.period import previous_month
+
+            month = previous_month(as_of)
         previous = app.screen_updating
         app.screen_updating = False
         try:

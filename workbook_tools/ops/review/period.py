@@ -23,6 +23,13 @@ UNITS = {MONTH: ("月", "month"), QUARTER: ("季度", "quarter")}
 TREND_LENGTH = {MONTH: 6, QUARTER: 4}    # periods in the trend table and chart
 
 
+def previous_month(day: dt.date) -> str:
+    """``YYYY-MM`` of the month before ``day``'s: the month a month end run in the first days of a
+    month closes (the default of ``wbt month-end`` and of the Excel buttons' month picker)."""
+    last = day.replace(day=1) - dt.timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}"
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """``kind`` is "month" (``n`` 1–12) or "quarter" (``n`` 1–4)."""
