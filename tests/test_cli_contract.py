@@ -353,3 +353,13 @@ def test_piped_output_never_wraps_paths_or_findings(faulty: Path, tmp_path: Path
     res = subprocess.run([sys.executable, "-m", "workbook_tools", "inspect", str(path)], capture_output=True,
                          text=True, env=env, timeout=120)
     assert res.returncode == 0 and str(path) in res.stdout
+
+
+@pytest.mark.parametrize("name, renamed", [("客户.csv", False), ("客户.xlsx", True)])
+def test_a_text_file_is_told_what_to_do_with_it(tmp_path: Path, name: str, renamed: bool) -> None:
+    """A CSV named .csv is pointed to `wbt import`; only one disguised as .xlsx is told to rename it."""
+    path = tmp_path / name
+    path.write_text("公司名称,联系人\n甲公司,张三\n", encoding="utf-8")
+    res = wbt("validate", str(path))
+    assert res.exit_code == 2 and "wbt import" in res.output and "CSV/文本文件" in res.output
+    assert ("改名为 客户.csv" in res.output) is renamed

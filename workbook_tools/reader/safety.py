@@ -131,6 +131,10 @@ def xls_hint() -> L:
 
 
 def _csv(path: Path) -> UnreadableWorkbook:
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):  # named as what it is
+        return _fail(path, "这是 CSV/文本文件，不是 Excel 工作簿", "this is a CSV/text file, not an Excel workbook",
+                     L("请用 `wbt import` 把它导入工作簿，或在 Excel 中打开并另存为 .xlsx",
+                       "Load it into a workbook with `wbt import`, or open it in Excel and save it as .xlsx"))
     return _fail(path, "这是 CSV/文本文件，不是 Excel 工作簿（可能只是改了扩展名）",
                  "this is a CSV/text file, not an Excel workbook (perhaps only renamed)",
                  L(f"请把文件改名为 {path.stem}.csv 后用 `wbt import` 导入，或在 Excel 中打开并另存为 .xlsx",
