@@ -363,3 +363,14 @@ def test_a_text_file_is_told_what_to_do_with_it(tmp_path: Path, name: str, renam
     res = wbt("validate", str(path))
     assert res.exit_code == 2 and "wbt import" in res.output and "CSV/文本文件" in res.output
     assert ("改名为 客户.csv" in res.output) is renamed
+
+
+def test_the_two_overdue_counts_of_a_month_end_say_their_dates(faulty: Path) -> None:
+    """The tiers step counts overdue customers on the run date, the review at the month's end: run
+    on 2026-11-02 for October, each count names its own date so the two numbers don't contradict."""
+    res = wbt("month-end", str(faulty), "--month", "2026-10", "--as-of", "2026-11-02", "--dry-run")
+    tiers_line = next(x for x in res.stdout.splitlines() if "计算等级与跟进" in x)
+    review_line = next(x for x in res.stdout.splitlines() if "本月" in x)
+    assert "（截至 2026-11-02）" in tiers_line and "（截至 2026-10-31）" in review_line
+    res = wbt("month-end", str(faulty), "--month", "2026-10", "--as-of", "2026-11-02", "--dry-run", lang="en")
+    assert " (as of 2026-11-02)" in res.stdout and " (at 2026-10-31)" in res.stdout

@@ -112,7 +112,7 @@ def summary_text(rep: MonthEndReport) -> str:
         lines.append(tr("  本月：客户 {t}，新增 {n}，沟通 {c}，逾期 {o}，未结投诉 {p}",
                         "  This month: customers {t}, new {n}, contacts {c}, overdue {o}, open complaints {p}",
                         t=v("customers_total"), n=v("new_customers"), c=v("contacts_logged", " 次"),
-                        o=v("overdue_followups", " 户"), p=v("complaints_open", " 条")))
+                        o=v("overdue_followups", " 户") + _at(rep.review.get("snapshot")), p=v("complaints_open", " 条")))
     if rep.errors:
         validated = rep.plan.step("validate") if rep.plan else None
         sheets = validated.result.changeset.add_sheets if validated and validated.result.changeset else []
@@ -133,6 +133,11 @@ def summary_text(rep: MonthEndReport) -> str:
             lines.append(tr("  修改前的备份：{b}", "  Backup before the changes: {b}", b=rep.backup))
     lines.append(tr("  用时 {s:.1f} 秒", "  Took {s:.1f} s", s=rep.seconds))
     return "\n".join(lines)
+
+
+def _at(day: object) -> str:
+    """The review counts overdue customers at the period's end, the tiers step on the run date: say which."""
+    return tr("（截至 {d}）", " (at {d})", d=day) if day else ""
 
 
 commands = [month_end_cmd]

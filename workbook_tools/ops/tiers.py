@@ -158,9 +158,9 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
             stats["changed_cells"] += 1
     result.changeset = cs
     result.stats = stats
-    result.summary = L("战略 {s}、重点 {k}、普通 {o}；逾期 {d}；重点关注 {r}；高潜力 {p}；修改 {c} 个单元格",
-                       "strategic {s}, key {k}, ordinary {o}; overdue {d}; at risk {r}; high potential {p}; "
-                       "{C} changed").format(
+    result.summary = L("战略 {s}、重点 {k}、普通 {o}；逾期 {d}（截至 {a}）；重点关注 {r}；高潜力 {p}；修改 {c} 个单元格",
+                       "strategic {s}, key {k}, ordinary {o}; overdue {d} (as of {a}); at risk {r}; high potential {p}; "
+                       "{C} changed").format(a=as_of.isoformat(),
         s=stats["tiers"][STRATEGIC], k=stats["tiers"][KEY], o=stats["tiers"][ORDINARY], d=stats["overdue"],
         r=stats["at_risk"], p=stats["high_potential"], c=stats["changed_cells"], C=plural(stats["changed_cells"], "cell"))
     cs.summary = result.summary

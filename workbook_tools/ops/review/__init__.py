@@ -36,22 +36,27 @@ def run_review(model: WorkbookModel, *, month: str | None = None, period: str | 
     return review_result(review, lang=lang)
 
 
-_HEADLINE = (("new_customers", "新增客户 {v}", "{v} new customers", "新增客户", "new customers"),
-             ("contacts_logged", "沟通 {v} 次", "{v} contacts", "沟通", "contacts"),
-             ("overdue_followups", "逾期 {v} 户", "{v} overdue", "逾期", "overdue"),
-             ("complaints_open", "未结投诉 {v} 条", "{v} open complaints", "未结投诉", "open complaints"))
+# (figure, zh, en singular, en plural, zh noun, en noun)
+_HEADLINE = (("new_customers", "新增客户 {v}", "{v} new customer", "{v} new customers", "新增客户", "new customers"),
+             ("contacts_logged", "沟通 {v} 次", "{v} contact", "{v} contacts", "沟通", "contacts"),
+             ("overdue_followups", "逾期 {v} 户", "{v} overdue", "{v} overdue", "逾期", "overdue"),
+             ("complaints_open", "未结投诉 {v} 条", "{v} open complaint", "{v} open complaints", "未结投诉",
+              "open complaints"))
 
 
 def summary_text(review: Review) -> L:
     """One line: the review was built, with its headline figures (or the sheet or column they miss)."""
     parts = []
-    for key, zh, en, noun_zh, noun_en in _HEADLINE:
+    for key, zh, en_one, en_many, noun_zh, noun_en in _HEADLINE:
         k = review.kpi(key)
         if k.missing:
             parts.append(L(f"{noun_zh}：未找到{k.missing[0].zh}", f"{noun_en}: {k.missing[0].en} not found"))
         else:
             v = value_text(k, "value", "zh") or f"{k.value:,}"
-            parts.append(L(zh.format(v=v), en.format(v=v)))
+            at = L(f"（截至 {review.snapshot.isoformat()}）", f" (at {review.snapshot.isoformat()})") \
+                if key == "overdue_followups" else L("", "")
+            en = en_one if k.value == 1 else en_many
+            parts.append(L(zh.format(v=v) + at.zh, en.format(v=v) + at.en))
     t = title_text(review.period)
     return L(f"已生成 {t.zh}：" + "，".join(x.zh for x in parts), f"{t.en}: " + ", ".join(x.en for x in parts))
 
