@@ -353,3 +353,23 @@ def test_the_write_gate_checks_every_column_a_figure_needs() -> None:
     named = {tuple(k.split(".")) for d in KPI_DEFS for group in d.needs for k in group if "." in k}
     assert named and named <= gate
     assert ("customers", "owner") in gate and ("complaints", "handler") in gate   # read by the tables only
+
+
+def test_log_rows_whose_date_cannot_be_read_are_named_not_silently_dropped() -> None:
+    """A contact the review cannot place in time is in no month's count: one finding per date column
+    says how many and which cells. Empty cells and the seeds' "-" (未填) are not reported."""
+    cid = "2024-IT-001"
+    m = make_model(customers=[{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05"}],
+                   contacts=[{"customer_id": cid, "contact_date": "2024-05-06"},
+                             {"customer_id": cid, "contact_date": "5月8日"},      # no year: row 3
+                             {"customer_id": cid, "contact_date": "-"},
+                             {"customer_id": cid, "contact_date": "2024-05-20"},
+                             {"customer_id": cid, "contact_date": "上周三"}])     # row 6
+    review = compute_review(m, month="2024-05", as_of=AS_OF)
+    assert review.kpi("contacts_logged").value == 2          # 05-06 and 05-20
+    found = [f for f in review.findings if f.code == "REVIEW-DATE"]
+    assert [(f.sheet, f.cell, f.column) for f in found] == [("沟通记录", "C3", "contact_date")]
+    assert "2 个单元格" in found[0].message.zh and "C3、C6" in found[0].message.zh
+    clean = make_model(customers=[{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05"}],
+                       contacts=[{"customer_id": cid, "contact_date": "2024-05-06"}])
+    assert [f for f in compute_review(clean, month="2024-05", as_of=AS_OF).findings if f.code == "REVIEW-DATE"] == []

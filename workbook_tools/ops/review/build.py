@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import numpy as np
+
 from ...errors import WbtError
 from ...i18n import L
-from ...model import Finding, WorkbookModel
+from ...model import Finding, SheetData, WorkbookModel
 from ...reader.frames import empty_sheet
-from ...schema import SCHEMA
+from ...schema import SCHEMA, CType
+from ...values import empty_mask, is_empty_mark, per_value
 from .. import needs as gate
 from ..formulas import formula_finding, formula_rows
 from .context import Ctx, within
@@ -64,8 +67,9 @@ def compute_review(model: WorkbookModel, *, month: str | Period | None = None, p
 
 
 def _unread(model: WorkbookModel) -> list[Finding]:
-    """A finding per cell the review reads that is a formula without a saved value: its value is
-    unknown, not empty, and is not counted."""
+    """What the review reads and cannot: a finding per formula cell without a saved value (its
+    value is unknown, not empty), and one per date column with filled cells that are no date (a row
+    the figures cannot place in time is in none of them). Neither is counted."""
     out = []
     for need in gate.NEEDS["review"]:
         sheet = model.sheets.get(need.sheet)
@@ -74,7 +78,29 @@ def _unread(model: WorkbookModel) -> list[Finding]:
         for row, keys in formula_rows(sheet, need.columns).items():
             out += [formula_finding("REVIEW-FORMULA", sheet, row, key, L("不计入复盘的数字", "not counted in the review's "
                                                                         "figures")) for key in keys]
+        out += [f for key in dict.fromkeys(need.columns) if (f := _undated(sheet, key))]
     return out
+
+
+def _undated(sheet: SheetData, key: str) -> Finding | None:
+    """One finding for the cells of date column ``key`` that hold something other than a date or an
+    empty mark ('-', '无'): how many, the first few cells, and that those rows are not counted."""
+    if key not in sheet.columns or sheet.n_rows == 0 or sheet.spec.column(key).type not in (CType.DATE, CType.DATETIME):
+        return None
+    raw = sheet.raw[key].to_numpy(dtype=object)
+    filled = ~empty_mask(raw) & ~np.array(per_value(raw, is_empty_mark), dtype=bool)
+    formulas = {r for r, k in sheet.formulas_without_value if k == key}
+    rows = [int(r) for r in sheet.df.index[filled & sheet.df[key].isna().to_numpy()] if int(r) not in formulas]
+    if not rows:
+        return None
+    col = sheet.spec.column(key)
+    cells = "、".join(sheet.cell(r, key) or "" for r in rows[:5]) + ("…" if len(rows) > 5 else "")
+    return Finding("REVIEW-DATE", "warning", sheet.name, L(
+        f"“{col.zh}”有 {len(rows)} 个单元格不是日期（{cells}），这些行不计入复盘的数字",
+        f"{col.en}: {len(rows)} cell{'s' if len(rows) != 1 else ''} hold no date ({cells}); those rows are not "
+        "counted in the review's figures"), sheet.cell(rows[0], key), rows[0], key, sheet.raw.at[rows[0], key],
+        L("写成 YYYY-MM-DD，如 2026-10-05（wbt validate 逐个列出）",
+          "Write YYYY-MM-DD, e.g. 2026-10-05 (wbt validate lists each)"))
 
 
 def _kpi(ctx: Ctx, d: KpiDef, p: Period, cur: Value, prev: Value) -> Kpi:
