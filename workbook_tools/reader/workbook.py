@@ -24,6 +24,7 @@ from typing import Any
 import python_calamine as pc
 
 from ..errors import UnreadableWorkbook
+from ..history import History, parse_rows
 from ..i18n import L
 from ..model import Notice, Settings, SheetData, WorkbookModel, cell_ref
 from ..schema import (
@@ -34,6 +35,7 @@ from ..schema import (
     VALIDATION_SHEETS,
     SheetSpec,
     changelog_sheet_number,
+    history_sheet_number,
     norm_header,
 )
 from ..stamp import SourceStamp
@@ -181,7 +183,8 @@ def plan_sheets(names: Sequence[str], wanted: Sequence[SheetSpec]) -> SheetPlan:
             *(norm_header(a) for a in SCHEMA.sheet("instructions").aliases), *_GENERATED}
     if plan.unmatched:
         plan.candidates = [n for n in names if n not in used and normed[n] not in skip
-                           and not normed[n].endswith(REVIEW_SHEET_SUFFIXES) and not changelog_sheet_number(n)]
+                           and not normed[n].endswith(REVIEW_SHEET_SUFFIXES) and not changelog_sheet_number(n)
+                           and not history_sheet_number(n)]
     plan.load_order = [*plan.by_name.values(), *([plan.settings] if plan.settings else []), *plan.candidates]
     return plan
 
@@ -258,12 +261,31 @@ def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_n
     for name in sheet_names:
         n = norm_header(name)
         if name not in known and n not in _GENERATED and not n.endswith(REVIEW_SHEET_SUFFIXES) \
-                and not changelog_sheet_number(name) \
+                and not changelog_sheet_number(name) and not history_sheet_number(name) \
                 and n not in SCHEMA.sheet("instructions").name_keys():
             notices.append(Notice("R-EXTRA-SHEET", L(f"工作表“{name}”不属于本模板，未读取",
                                                      f"Sheet '{name}' is not part of the template; not read"),
                                   name, None, "info"))
+    model.history = read_history(sheet_names, load, notices)
     return model
+
+
+def read_history(sheet_names: list[str], load: Any, notices: list[Notice]) -> History:
+    """The grade history from its hidden sheets (``_wbt_history``, ``_wbt_history 2`` …, in order);
+    each row it skips is a notice (R-HISTORY-ROW), never a guess."""
+    history = History()
+    for _, name in sorted((history_sheet_number(n), n) for n in sheet_names if history_sheet_number(n)):
+        try:
+            rows = load(name)
+        except UnreadableWorkbook as e:
+            notices.append(Notice("R-HISTORY-ROW", L(f"等级历史表“{name}”无法读取，未使用：{e.message.zh}",
+                                                     f"Grade history sheet '{name}' cannot be read; not used: "
+                                                     f"{e.message.en}"), name, None, "warning"))
+            history.unreadable.append(name)
+            continue
+        parse_rows(name, rows, history)
+    notices += [Notice("R-HISTORY-ROW", p.message, p.sheet, p.cell, "warning") for p in history.problems]
+    return history
 
 
 def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan.SheetScan | None,
