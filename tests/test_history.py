@@ -162,9 +162,13 @@ def test_a_rerun_replaces_the_month_and_writes_nothing_when_unchanged(book: Path
     assert stored(book) == before
 
 
-def test_the_live_door_records_the_same_rows_as_the_file_door(book: Path, tmp_path: Path, monkeypatch: Any) -> None:
-    """The second month end (records appended after the first month's) through the in-memory Excel
-    leaves the same history rows as the file writer."""
+@pytest.mark.parametrize("per_sheet", [None, 4])
+def test_the_live_door_records_the_same_rows_as_the_file_door(book: Path, tmp_path: Path, monkeypatch: Any,
+                                                              per_sheet: int | None) -> None:
+    """The second month end (records appended after the first month's; with 4 records per sheet, over
+    a full sheet onto a new one) through the in-memory Excel leaves the same history as the file writer."""
+    if per_sheet:
+        monkeypatch.setattr(hist, "ROWS_PER_SHEET", per_sheet)
     month_end(book, SEP)
     edit(book, {"2024-IT-001": "A"}, delete="2024-IT-004")
     live_path = Path(shutil.copy(book, tmp_path / "live.xlsx"))
@@ -172,14 +176,17 @@ def test_the_live_door_records_the_same_rows_as_the_file_door(book: Path, tmp_pa
     xl = book_from_file(live_path)
     out = live.run("month_end", book=xl, as_of=OCT[1], month=OCT[0], now=NOW, lang="zh")
     assert out.ok, out.message
-    file_rows = book_from_file(book).sheets["_wbt_history"].wbt_rows()
-    assert xl.sheets["_wbt_history"].wbt_rows() == file_rows and len(file_rows) == 1 + 7 + 3
-    assert xl.sheets["_wbt_history"].visible == 2          # veryHidden
+    names = ["_wbt_history", "_wbt_history 2", "_wbt_history 3"] if per_sheet else ["_wbt_history"]
+    file_book = book_from_file(book)
+    assert [n for n in xl.sheets.wbt_names() if n.startswith("_wbt")] == names
+    file_rows = [file_book.sheets[n].wbt_rows() for n in names]
+    assert [xl.sheets[n].wbt_rows() for n in names] == file_rows
+    assert sum(len(r) - 1 for r in file_rows) == 7 + 3 and all(xl.sheets[n].visible == 2 for n in names)
     # a second live run of the same month writes nothing to the history
     puts: list[int] = []
     monkeypatch.setattr(xlhistory, "_put", lambda sh, first, rows, blank: puts.append(first))
     assert live.run("month_end", book=xl, as_of=OCT[1], month=OCT[0], now=NOW, lang="zh").ok
-    assert xl.sheets["_wbt_history"].wbt_rows() == file_rows and puts == []
+    assert [xl.sheets[n].wbt_rows() for n in names] == file_rows and puts == []
 
 
 def test_a_damaged_history_row_is_reported_and_skipped_never_trusted(book: Path) -> None:

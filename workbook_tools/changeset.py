@@ -154,6 +154,7 @@ class HistoryWrite:
 
     period: str
     rows: list[list[str]]
+    replaces: int = 0   # records of ``period`` the plan read (0: the rows are only appended)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .i18n import L
+from .schema import history_sheet_name, history_sheet_number
 
 COLUMNS = ("period", "customer_id", "customer_name", "grade", "stage", "tier", "tier_confirmed", "change",
            "recorded_on")
@@ -116,8 +117,21 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _cell(col: int, row: int) -> str:
-    return f"{chr(64 + col)}{row}"
+def read_row(values: Sequence[Any]) -> Entry | tuple[L, int]:
+    """One stored record, or why it cannot be read and the column (1-based) that says so."""
+    vals = [*values[:len(COLUMNS)], *[None] * (len(COLUMNS) - len(values))]
+    period = period_text(vals[0])
+    cid, name, grade, stage, tier, confirmed, change, recorded = (_text(v) for v in vals[1:])
+    grade, change = grade.upper(), change.casefold()
+    if period is None:
+        return L(f"期间“{_text(vals[0])}”不是 YYYY-MM", f"period '{_text(vals[0])}' is not YYYY-MM"), 1
+    if grade not in ("", *GRADES):
+        return L(f"跟进等级“{grade}”不是 A/B/C", f"grade '{grade}' is not A/B/C"), 4
+    if change not in CHANGES:
+        return L(f"记录类型“{change}”无法识别", f"record kind '{change}' not understood"), 8
+    if change != PERIOD and not (cid or name):
+        return L("既无客户编号也无客户名称", "neither a customer ID nor a name"), 2
+    return Entry(period, cid, name, State(grade, stage, tier, confirmed), change, recorded)
 
 
 def parse_rows(sheet: str, rows: Sequence[Sequence[Any]], out: History) -> None:
@@ -125,25 +139,14 @@ def parse_rows(sheet: str, rows: Sequence[Sequence[Any]], out: History) -> None:
     grade or kind does not parse, or a customer row without ID and name, is a :class:`Problem`."""
     out.sheets.append(sheet)
     for r, row in enumerate(rows[1:], start=2):
-        vals = [*row[:len(COLUMNS)], *[None] * (len(COLUMNS) - len(row))]
-        if all(_text(v) == "" for v in vals):
+        if all(_text(v) == "" for v in row):
             continue
-        period = period_text(vals[0])
-        cid, name, grade, stage, tier, confirmed, change, recorded = (_text(v) for v in vals[1:])
-        grade, change = grade.upper(), change.casefold()
-        if period is None:
-            bad = L(f"期间“{_text(vals[0])}”不是 YYYY-MM", f"period '{_text(vals[0])}' is not YYYY-MM"), 1
-        elif grade not in ("", *GRADES):
-            bad = L(f"跟进等级“{grade}”不是 A/B/C", f"grade '{grade}' is not A/B/C"), 4
-        elif change not in CHANGES:
-            bad = L(f"记录类型“{change}”无法识别", f"record kind '{change}' not understood"), 8
-        elif change != PERIOD and not (cid or name):
-            bad = L("既无客户编号也无客户名称", "neither a customer ID nor a name"), 2
-        else:
-            out.entries.append(Entry(period, cid, name, State(grade, stage, tier, confirmed), change, recorded))
+        got = read_row(row)
+        if isinstance(got, Entry):
+            out.entries.append(got)
             continue
-        msg, col = bad
-        out.problems.append(Problem(sheet, _cell(col, r), L(
+        msg, col = got
+        out.problems.append(Problem(sheet, f"{chr(64 + col)}{r}", L(
             f"等级历史第 {r} 行已跳过：{msg.zh}（该表由月末处理生成，请勿手改）",
             f"Grade history row {r} skipped: {msg.en} (the sheet is written by the month end; do not edit it)")))
 
@@ -165,10 +168,13 @@ def per_sheet() -> int:
 
 def replace_period(stored: Iterable[Sequence[Any]], period: str, rows: list[list[str]]) -> list[list[Any]]:
     """The records of every history sheet (headers left out, in order) without ``period``'s, then
-    ``rows``. Rows that do not parse are kept as they are (nothing the tool cannot read is dropped);
-    empty rows are left out."""
-    kept = [row for row in map(stored_row, stored) if period_text(row[0]) != period and any(
-        v is not None for v in row)]
+    ``rows``. Rows that do not parse are kept as they are (nothing the tool cannot read is dropped,
+    nor counted as one of ``period``'s records); empty rows are left out."""
+    def replaced(row: list[Any]) -> bool:
+        got = read_row(row)
+        return isinstance(got, Entry) and got.period == period
+
+    kept = [row for row in map(stored_row, stored) if any(v is not None for v in row) and not replaced(row)]
     return kept + [stored_row(r) for r in rows]
 
 
@@ -178,3 +184,14 @@ def sheet_chunks(records: list[list[Any]]) -> list[list[list[Any]]]:
     n = per_sheet()
     parts = [records[i:i + n] for i in range(0, len(records), n)] or [[]]
     return [[list(COLUMNS), *part] for part in parts]
+
+
+def history_sheets(names: Iterable[str]) -> list[str]:
+    """The history sheets among ``names``, in order (_wbt_history, _wbt_history 2 …)."""
+    return [n for _, n in sorted((history_sheet_number(n), n) for n in names if history_sheet_number(n))]
+
+
+def sheet_names(names: list[str], count: int) -> list[str]:
+    """``count`` history sheets: the existing ``names`` (in order), then new ones numbered after the last."""
+    top = max((history_sheet_number(n) for n in names), default=0)
+    return (names + [history_sheet_name(top + k) for k in range(1, count - len(names) + 1)])[:max(count, len(names))]

@@ -213,7 +213,7 @@ def run_history(model: WorkbookModel, month: str, as_of: dt.date) -> ActionResul
             L(f"{month} 记录 {changes:,} 户变化", f"{month}: {changes:,} customers changed"))
     res.summary = _join(what, L("（替换本月旧记录）", " (replacing this month's records)") if stored else L("", ""),
                         skipped, shared)
-    res.changeset = Changeset("history", history=HistoryWrite(month, [e.row() for e in rows]),
+    res.changeset = Changeset("history", history=HistoryWrite(month, [e.row() for e in rows], len(stored)),
                               summary=res.summary)
     res.stats["history_sheet"] = HISTORY_SHEET
     return res

@@ -24,7 +24,7 @@ from typing import Any
 import python_calamine as pc
 
 from ..errors import UnreadableWorkbook
-from ..history import History, parse_rows
+from ..history import History, history_sheets, parse_rows
 from ..i18n import L
 from ..model import Notice, Settings, SheetData, WorkbookModel, cell_ref
 from ..schema import (
@@ -274,7 +274,7 @@ def read_history(sheet_names: list[str], load: Any, notices: list[Notice]) -> Hi
     """The grade history from its hidden sheets (``_wbt_history``, ``_wbt_history 2`` …, in order);
     each row it skips is a notice (R-HISTORY-ROW), never a guess."""
     history = History()
-    for _, name in sorted((history_sheet_number(n), n) for n in sheet_names if history_sheet_number(n)):
+    for name in history_sheets(sheet_names):
         try:
             rows = load(name)
         except UnreadableWorkbook as e:

@@ -10,19 +10,24 @@ from __future__ import annotations
 from typing import Any
 
 from ..changeset import HistoryWrite
-from ..history import COLUMNS, WIDTHS, per_sheet, replace_period, sheet_chunks, stored_row
+from ..history import (
+    COLUMNS,
+    WIDTHS,
+    history_sheets,
+    per_sheet,
+    replace_period,
+    sheet_chunks,
+    sheet_names,
+    stored_row,
+)
 from ..reader.parse import parse_date
-from ..schema import history_sheet_name, history_sheet_number
+from .append import append_table
 from .book import Book, sheet_xml
-from .sheetxml import is_protected, iter_cells, iter_rows, sheet_data_span
+from .cells import KEEP, CellPatch
+from .sheetxml import is_protected, iter_cells, iter_rows, last_used_row, sheet_data_span
 from .values import parse_cell
 
 Cells = dict[tuple[int, int], Any]
-
-
-def history_sheets(book: Book) -> list[str]:
-    """The history sheets of the workbook, in order."""
-    return [n for _, n in sorted((history_sheet_number(n), n) for n in book.refs if history_sheet_number(n))]
 
 
 def stored_rows(book: Book, name: str) -> list[list[Any]]:
@@ -50,23 +55,25 @@ def stored_rows(book: Book, name: str) -> list[list[Any]]:
 def history_problem(book: Book) -> tuple[str, str] | None:
     """(sheet, why) when the history cannot be written: a protected history sheet, or a new sheet
     needed in a workbook whose structure is protected."""
-    names = history_sheets(book)
+    names = history_sheets(book.refs)
     for name in names:
         if is_protected(book.xml(name)):
             return name, "protected"
     if not names and book.structure_locked:
-        return history_sheet_name(1), "structure"
+        return sheet_names([], 1)[0], "structure"
     return None
 
 
 def write_history(book: Book, hw: HistoryWrite) -> dict[str, Cells]:
-    """Replace ``hw.period``'s records; returns the cells of the new records by sheet (for the read-back)."""
-    names = history_sheets(book)
+    """Replace ``hw.period``'s records; returns the cells of the new records by sheet (for the read-back).
+    A month recorded for the first time is appended below the last record, without reading the others."""
+    names = history_sheets(book.refs)
+    if names and not hw.replaces:
+        return _append(book, names, [stored_row(r) for r in hw.rows])
     old = {name: stored_rows(book, name) for name in names}
     records = replace_period([r for name in names for r in old[name]], hw.period, hw.rows)
     chunks = sheet_chunks(records)
-    for i, chunk in enumerate(chunks, start=1):
-        name = names[i - 1] if i <= len(names) else history_sheet_name(i)
+    for name, chunk in zip(sheet_names(names, len(chunks)), chunks):
         if name not in old:
             book.add_sheet(name, chunk, state="veryHidden", widths=list(WIDTHS))
         elif old[name] != chunk[1:]:
@@ -74,17 +81,35 @@ def write_history(book: Book, hw: HistoryWrite) -> dict[str, Cells]:
     for name in names[len(chunks):]:            # fewer records than before: a later sheet keeps its header only
         if old[name]:
             book.set_xml(name, sheet_xml([list(COLUMNS)], widths=list(WIDTHS)))
-    return new_cells(len(records), hw.rows, names)
+    return new_cells(len(records), hw.rows, sheet_names(names, len(chunks)))
+
+
+def _append(book: Book, names: list[str], rows: list[list[Any]]) -> dict[str, Cells]:
+    last = names[-1]
+    have = max(last_used_row(book.xml(last)) - 1, 0)      # records on the last sheet
+    room = max(per_sheet() - have, 0)
+    out: dict[str, Cells] = {}
+    if rows[:room]:
+        table = [[CellPatch(KEEP if v is None else v) for v in row] for row in rows[:room]]
+        book.set_xml(last, append_table(book.xml(last), have + 2, table, book.date1904))
+        out[last] = _cells(rows[:room], have + 2)
+    chunks = sheet_chunks(rows[room:]) if rows[room:] else []
+    for name, chunk in zip(sheet_names(names, len(names) + len(chunks))[len(names):], chunks):
+        book.add_sheet(name, chunk, state="veryHidden", widths=list(WIDTHS))
+        out[name] = _cells(chunk[1:], 2)
+    return out
+
+
+def _cells(rows: list[list[Any]], first: int) -> Cells:
+    return {(first + i, c): v for i, row in enumerate(rows) for c, v in enumerate(row, start=1)}
 
 
 def new_cells(total: int, rows: list[list[str]], names: list[str]) -> dict[str, Cells]:
-    """Where the new records ended up: ``{sheet: {(row, col): value}}``."""
+    """Where the new records ended up (the last of ``total`` records over the sheets ``names``, each
+    full but the last): ``{sheet: {(row, col): value}}``."""
     n = per_sheet()
     out: dict[str, Cells] = {}
-    for k, row in enumerate(rows, start=total - len(rows)):
+    for k, row in enumerate(map(stored_row, rows), start=total - len(rows)):
         i, r = divmod(k, n)
-        name = names[i] if i < len(names) else history_sheet_name(i + 1)
-        cells = out.setdefault(name, {})
-        for c, v in enumerate(row, start=1):
-            cells[(r + 2, c)] = v or None
+        out.setdefault(names[i], {}).update(_cells([row], r + 2))
     return out
