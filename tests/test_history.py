@@ -93,6 +93,11 @@ def b_to_a(rep: Any) -> tuple[Any, ...]:
     return f["numerator"], f["denominator"], f["value"], f["previous"], f["previous_status"]
 
 
+@pytest.fixture(autouse=True)
+def chinese(zh: None) -> None:
+    """Messages (and the JSON ``reason``) in Chinese."""
+
+
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     return build(tmp_path / "crm.xlsx")

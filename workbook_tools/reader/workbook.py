@@ -24,7 +24,6 @@ from typing import Any
 import python_calamine as pc
 
 from ..errors import UnreadableWorkbook
-from ..history import History, history_sheets, parse_rows
 from ..i18n import L
 from ..model import Notice, Settings, SheetData, WorkbookModel, cell_ref
 from ..schema import (
@@ -42,6 +41,7 @@ from ..stamp import SourceStamp
 from . import longtext, safety, xmlscan
 from .calamine import get_sheet, open_calamine, sheet_parts, to_rows
 from .headermap import header_score, pins_for
+from .history import read_history
 from .settings import read_settings
 
 HEADER_SCAN_ROWS = 30
@@ -268,24 +268,6 @@ def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_n
                                   name, None, "info"))
     model.history = read_history(sheet_names, load, notices)
     return model
-
-
-def read_history(sheet_names: list[str], load: Any, notices: list[Notice]) -> History:
-    """The grade history from its hidden sheets (``_wbt_history``, ``_wbt_history 2`` …, in order);
-    each row it skips is a notice (R-HISTORY-ROW), never a guess."""
-    history = History()
-    for name in history_sheets(sheet_names):
-        try:
-            rows = load(name)
-        except UnreadableWorkbook as e:
-            notices.append(Notice("R-HISTORY-ROW", L(f"等级历史表“{name}”无法读取，未使用：{e.message.zh}",
-                                                     f"Grade history sheet '{name}' cannot be read; not used: "
-                                                     f"{e.message.en}"), name, None, "warning"))
-            history.unreadable.append(name)
-            continue
-        parse_rows(name, rows, history)
-    notices += [Notice("R-HISTORY-ROW", p.message, p.sheet, p.cell, "warning") for p in history.problems]
-    return history
 
 
 def _read_sheet(spec: SheetSpec, name: str, rows: list[list[Any]], scan: xmlscan.SheetScan | None,
