@@ -12,7 +12,7 @@ import pytest
 
 from workbook_tools import actions
 from workbook_tools.changeset import CellEdit, CellMark, CellNote, Changeset, Formula, GeneratedSheet
-from workbook_tools.excel import live, xlapply, xlmarks, xlutil
+from workbook_tools.excel import live, xlapply, xlutil
 from workbook_tools.model import cell_ref
 from workbook_tools.ops.review.period import previous_month
 from workbook_tools.reader import read_workbook
@@ -99,7 +99,7 @@ def test_annotate_marks_cells_records_them_and_adds_sheet(sample: Path) -> None:
         assert cell.color == _rgb(MARKS[mk.severity]["fill"])
         assert cell.font_color == _rgb(MARKS[mk.severity]["font"])
     rec_sheet = book.sheets[MARKS_SHEET]
-    assert rec_sheet.visible == xlmarks.VERY_HIDDEN
+    assert rec_sheet.visible == xlutil.VERY_HIDDEN
     rows = rec_sheet.wbt_rows()
     assert rows[0][:5] == FILE_MARK_HEADERS
     assert len(rows) - 1 == len({(m.sheet, m.cell.upper()) for m in cs.marks})
@@ -213,7 +213,7 @@ def test_month_end_runs_every_step(sample: Path) -> None:
     book = book_from_file(sample)
     out = _run(book, "month_end")
     assert out.ok
-    assert [r.action for r in out.results] == ["validate", "ids", "tiers", "review"]
+    assert [r.action for r in out.results] == ["validate", "ids", "tiers", "history", "review"]
     names = book.sheets.wbt_names()
     assert f"{MONTH} 月度复盘" in names and LOG_SHEET in names
     # as on the command line, validation lists its findings and marks no cell (that is its own button)

@@ -112,7 +112,8 @@ def test_status_bar_shows_each_step_and_is_given_back(sample: Path) -> None:
     assert log[-1] == "用户自己的状态"
     shown = [s for s in log[:-1] if isinstance(s, str)]
     assert shown == ["CRM 工具: 读取工作簿…", "CRM 工具: 校验…", "CRM 工具: 补客户编号…",
-                     "CRM 工具: 计算等级与跟进…", "CRM 工具: 生成月度复盘…", "CRM 工具: 写入工作簿…",
+                     "CRM 工具: 计算等级与跟进…", "CRM 工具: 记录等级历史…", "CRM 工具: 生成月度复盘…",
+                     "CRM 工具: 写入工作簿…",
                      "CRM 工具: 写出 HTML 报告…"]
 
 

@@ -57,8 +57,9 @@ def _parts(path, names):
 def test_month_end_runs_every_step_and_writes_the_review(book):
     seen = []
     rep = run_month_end(book, month=MONTH, as_of=AS_OF, progress=lambda k, d, t, label: seen.append((k, d, t)))
-    assert [s.key for s in rep.steps] == ["read", "validate", "ids", "tiers", "review", "write", "report"]
-    assert seen[-1] == ("report", 7, 7)
+    assert [s.key for s in rep.steps] == ["read", "validate", "ids", "tiers", "history", "review", "write",
+                                                "report"]
+    assert seen[-1] == ("report", 8, 8)
     assert rep.review_sheet == "2026-10 月度复盘"
     assert rep.html == html_path(book, MONTH) and rep.html.exists()
     model = read_workbook(book)

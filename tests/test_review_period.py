@@ -140,6 +140,8 @@ def test_json_keys_are_pinned():
             want |= {"numerator", "denominator", "previous_numerator", "previous_denominator"}
         if fig["unit"] == "score_1_5":
             want |= {"left_out", "previous_left_out"}
+        if "not_available" in (fig["status"], fig["previous_status"]):
+            want |= {"reason"}
         assert set(fig) == want, key
     assert {t.key: t.keys for t in [*review.tables, review.trend]} == TABLE_KEYS
     assert {t.key: t.keys for t in review.lists} == LIST_KEYS

@@ -56,7 +56,8 @@ def test_an_english_workbook_gets_english_sheets_and_reads_them_as_its_own(book:
     assert res.exit_code in (0, 1), res.output
     model = read_workbook(book)
     added = model.sheet_names[len(EN_SHEETS):]
-    assert sorted(added) == ["2026-10 Monthly review", "Change log", "Validation results", "_wbt_marks"]
+    assert sorted(added) == ["2026-10 Monthly review", "Change log", "Validation results", "_wbt_history",
+                             "_wbt_marks"]
     assert (book.parent / "crm_en_2026-10_Monthly_review.html").exists()
     assert res.exit_code == 1 and "见工作表“Validation results”" in res.output   # named as written
     assert "的工作表“2026-10 Monthly review”" in res.output

@@ -148,6 +148,16 @@ class GeneratedSheet:
 
 
 @dataclass
+class HistoryWrite:
+    """Replace the grade history's records of ``period`` (YYYY-MM) with ``rows`` (the layout of
+    :mod:`workbook_tools.history`); every other record stays as stored."""
+
+    period: str
+    rows: list[list[str]]
+    replaces: int = 0   # records of ``period`` the plan read (0: the rows are only appended)
+
+
+@dataclass
 class Changeset:
     action: str                                           # e.g. "ids", "tiers", "validate"
     edits: list[CellEdit] = field(default_factory=list)
@@ -160,10 +170,11 @@ class Changeset:
     columns: dict[tuple[str, int], str] = field(default_factory=dict)  # (sheet, column) → header, for 变更日志
     source: SourceStamp | None = None   # the file the plan was made from (model.source); None = not checked
     lang: str | None = None             # the workbook's own language (model.lang): names the change log
+    history: HistoryWrite | None = None  # a month's records of the grade history (hidden sheet _wbt_history)
 
     def __bool__(self) -> bool:
         return bool(self.edits or self.marks or self.clear_marks or self.notes or self.add_sheets
-                    or self.remove_sheets)
+                    or self.remove_sheets or self.history)
 
     @property
     def is_empty(self) -> bool:
@@ -182,6 +193,7 @@ class Changeset:
         self.add_sheets += other.add_sheets
         self.remove_sheets += other.remove_sheets
         self.columns.update(other.columns)
+        self.history = other.history or self.history
 
     # ---- rendering -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -194,6 +206,7 @@ class Changeset:
             "notes": [asdict(n) for n in self.notes],
             "add_sheets": [{"name": s.name, "cells": len(s.cells), "charts": len(s.charts)} for s in self.add_sheets],
             "remove_sheets": list(self.remove_sheets),
+            "history": {"period": self.history.period, "rows": len(self.history.rows)} if self.history else None,
         }
 
     def to_json(self, **kw: Any) -> str:
@@ -217,6 +230,10 @@ class Changeset:
             lines.append(f"Add or replace sheet {s.name}" if en else f"新增或替换工作表 {s.name}")
         for name in self.remove_sheets:
             lines.append(f"Remove sheet {name}" if en else f"删除工作表 {name}")
+        if self.history:
+            h = self.history
+            lines.append(f"Record the grade history of {h.period}: {plural(len(h.rows), 'row')}" if en
+                         else f"记录 {h.period} 的等级历史：{len(h.rows)} 行")
         return "\n".join(lines)
 
 
@@ -246,6 +263,7 @@ class WriteCounts:
     sheets_added: int = 0
     sheets_removed: int = 0
     log_rows: int = 0
+    history_rows: int = 0       # records of the grade history written (its month's rows)
     seconds: float = 0.0
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .history import History
 from .i18n import L
 from .schema import SCHEMA, Schema, SheetSpec
 from .schema.headers import HeaderMatch, HeaderPin
@@ -169,6 +170,7 @@ class WorkbookModel:
     # a data sheet not found → the sheets that might hold it (a header of it, but too few to be sure)
     unplaced: dict[str, list[str]] = field(default_factory=dict)
     source: SourceStamp | None = None            # the file as read (a write proves it patches that file)
+    history: History = field(default_factory=History)  # the grade history (_wbt_history), as read
     # results derived from this model's frames, shared by the steps of one run (see ops.links);
     # not an __init__ field, so ``dataclasses.replace`` gives a copy an empty memo
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -3,7 +3,7 @@
 Same order and refusals as the file writer (:mod:`workbook_tools.writer.apply`), as far as
 Excel lets a script see them: pre-flight (sheets exist, addresses valid, values writable, no
 formula overwritten, every ``old`` still there) → clear marks → cell edits → marks → notes →
-remove/add sheets → change log.
+remove/add sheets → grade history → change log.
 
 Every call into Excel is a round trip between processes, so the applier makes few: each run of
 neighbouring edited columns is read with one ``value`` and one ``formula`` call (pre-flight) and
@@ -17,7 +17,7 @@ and mark colours go out once per union of areas (``Range("A1,C3:C9")``, :mod:`.x
 Text is always written with a leading apostrophe, which Excel keeps as the cell's prefix
 character, so ``=HYPERLINK(…)``, ``+1``, ``@x`` or ``001`` stay text (a text cell written back in a
 block gets the prefix too; its value does not change). Marks: see :mod:`.xlmarks`; generated
-sheets and notes: :mod:`.xlsheets`.
+sheets and notes: :mod:`.xlsheets`; the grade history: :mod:`.xlhistory`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ..writer.changelog import TIME_FORMAT, chunks, current_user, log_lang, log_
 from ..writer.changelog import WIDTHS as LOG_WIDTHS
 from ..writer.checks import check_edit, edits_by_cell, target_sheets
 from ..writer.values import StoredCell, excel_serial
+from .xlhistory import write_history
 from .xlmarks import apply_marks, clear_marks, load_records, mark_fills, save_records
 from .xlsheets import apply_notes, column_widths, style_cells, style_range, write_generated
 from .xlutil import Sheets, cell_value, each_union, formula_rows, number_format_of, probe, rectangles, runs
@@ -272,6 +273,8 @@ def apply_live(book: Any, cs: Changeset, *, now: dt.datetime | None = None, user
         write_generated(sheets, gen)
         report.added.append(gen.name)
     report.sheets_added, report.sheets_removed = len(report.added), len(removed)
+    if cs.history:
+        report.history_rows = write_history(sheets, cs.history)
     rows = log_rows(cs, lambda sheet, r, c: show(plan.olds.get((sheet, r, c))), report.marks,
                     report.marks_cleared, report.notes, report.added, removed)
     report.log_rows = append_log(sheets, rows, now or dt.datetime.now(), user or current_user(), cs.lang)

@@ -29,7 +29,6 @@ from .xlutil import (
 )
 
 MARK_COLUMNS = [*MARK_HEADERS, "original_fill", "original_font", "mark_fill", "mark_font"]
-VERY_HIDDEN = 2  # XlSheetVisibility.xlSheetVeryHidden; COM passes the int through Sheet.visible
 
 
 @dataclass
@@ -71,11 +70,7 @@ def load_records(sheets: Sheets) -> list[MarkRecord]:
 def save_records(sheets: Sheets, records: list[MarkRecord]) -> None:
     sh = sheets.get(MARKS_SHEET)
     if sh is None:
-        sh = sheets.add(MARKS_SHEET)
-        try:
-            sh.visible = VERY_HIDDEN
-        except Exception:  # noqa: BLE001 - an engine that only takes a bool: hidden is the best it can do
-            sh.visible = False
+        sh = sheets.add_very_hidden(MARKS_SHEET)
         old_height = 0
     else:
         old_height = sh.used_range.last_cell.row

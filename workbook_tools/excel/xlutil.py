@@ -77,6 +77,9 @@ def rectangles(cells: set[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
 
 
 
+VERY_HIDDEN = 2  # XlSheetVisibility.xlSheetVeryHidden; COM passes the int through Sheet.visible
+
+
 # ---- few calls: sheets looked up once, cells addressed as unions of areas ----------------------
 class Sheets:
     """The book's sheets by name, listed once (each sheet handed out by xlwings is a COM call);
@@ -97,6 +100,15 @@ class Sheets:
         sheets = self.book.sheets
         sh = sheets.add(name, after=after if after is not None else sheets[len(sheets) - 1])
         self._by_name[name.casefold()] = sh
+        return sh
+
+    def add_very_hidden(self, name: str) -> Any:
+        """A new bookkeeping sheet at the end, veryHidden (only reachable through VBA)."""
+        sh = self.add(name)
+        try:
+            sh.visible = VERY_HIDDEN
+        except Exception:  # noqa: BLE001 - an engine that only takes a bool: hidden is the best it can do
+            sh.visible = False
         return sh
 
     def names(self) -> list[str]:

@@ -36,8 +36,6 @@ T = TypeVar("T")
 CLOSED_STATUSES = ("已解决", "已关闭")
 
 
-
-
 def memoised(model: WorkbookModel, name: str, frames: tuple[pd.DataFrame, ...], build: Callable[[], T]) -> T:
     """``build()``, computed once per model and set of frames (kept alive so their ids stay theirs)."""
     key = (name, *(id(f) for f in frames))
@@ -45,6 +43,25 @@ def memoised(model: WorkbookModel, name: str, frames: tuple[pd.DataFrame, ...], 
     if hit is None:
         hit = model.memo[key] = (frames, build())
     return hit[1]
+
+
+def listed(model: WorkbookModel, sheet: str, key: str, list_key: str, keep_typed: bool = False) -> pd.Series:
+    """A list column as list values (synonyms resolved), unknown values None or, with ``keep_typed``,
+    as typed; worked out once per model and column."""
+    data = model.sheets[sheet]
+    st = model.settings
+
+    def one(v: Any) -> str | None:
+        hit = list_value(list_key, v, st)
+        if hit is None and keep_typed and isinstance(v, str) and v.strip():
+            return v.strip()
+        return hit
+
+    def build() -> pd.Series:
+        raw = data.raw[key]
+        return pd.Series(per_value(raw.to_numpy(dtype=object), one), index=raw.index, dtype=object)
+
+    return memoised(model, f"listed:{sheet}.{key}:{keep_typed}", (data.raw,), build)
 
 
 @dataclass(frozen=True)

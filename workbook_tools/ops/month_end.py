@@ -1,4 +1,4 @@
-"""The month-end plan: validate → IDs → tiers → review, planned on one model. Pure.
+"""The month-end plan: validate → IDs → tiers → grade history → review, planned on one model. Pure.
 
 :func:`plan_month_end` takes the model of a workbook and returns a :class:`MonthEndPlan`: each
 step's result, the findings to fix by hand, the month's review (and, in a month that closes a
@@ -25,6 +25,7 @@ from typing import Any
 from ..changeset import ActionResult, Changeset
 from ..i18n import L, current_lang
 from ..model import Finding, WorkbookModel
+from .history import run_history
 from .ids import run_ids
 from .mirror import with_edits
 from .needs import check
@@ -36,6 +37,7 @@ STEPS: tuple[tuple[str, L], ...] = (
     ("validate", L("校验", "Validate")),
     ("ids", L("补客户编号", "Assign customer IDs")),
     ("tiers", L("计算等级与跟进", "Compute tiers and follow-ups")),
+    ("history", L("记录等级历史", "Record the grade history")),
     ("review", L("生成月度复盘", "Build the monthly review")),
 )
 """The planned steps, in order, with the label progress shows."""
@@ -121,7 +123,8 @@ class MonthEndPlan:
 def planned_count(cs: Changeset | None) -> int:
     if not cs:
         return 0
-    return len(cs.edits) + len(cs.marks) + len(cs.notes) + len(cs.add_sheets) + len(cs.remove_sheets)
+    return len(cs.edits) + len(cs.marks) + len(cs.notes) + len(cs.add_sheets) + len(cs.remove_sheets) + \
+        (len(cs.history.rows) if cs.history else 0)
 
 
 def plan_month_end(model: WorkbookModel, period: str | Period, as_of: dt.date,
@@ -145,6 +148,7 @@ def plan_month_end(model: WorkbookModel, period: str | Period, as_of: dt.date,
         plan = MonthEndPlan(p, as_of, options, model, steps=list(resume.steps), findings=list(resume.findings),
                             done=len(resume.steps))
     _tiers(plan, progress)
+    _history(plan, progress)
     _review(plan, progress)
     return _merge(plan)
 
@@ -191,6 +195,12 @@ def _tiers(plan: MonthEndPlan, progress: StepProgress | None) -> None:
     # The review computes tiers, overdue and risk itself from input columns, so the tier values
     # planned here need not be in the model before it.
     _run(plan, "tiers", progress, lambda: run_tiers(plan.model, as_of=plan.as_of))
+
+
+def _history(plan: MonthEndPlan, progress: StepProgress | None) -> None:
+    # each customer's grade, stage and tiers at the month's end, only what changed (docs/review.md#grade-history);
+    # the review reads the same records (ops.history.timeline), so the two agree before the write
+    _run(plan, "history", progress, lambda: run_history(plan.model, str(plan.period), plan.as_of))
 
 
 def _review(plan: MonthEndPlan, progress: StepProgress | None) -> None:

@@ -34,12 +34,14 @@ from ..schema import (
     VALIDATION_SHEETS,
     SheetSpec,
     changelog_sheet_number,
+    history_sheet_number,
     norm_header,
 )
 from ..stamp import SourceStamp
 from . import longtext, safety, xmlscan
 from .calamine import get_sheet, open_calamine, sheet_parts, to_rows
 from .headermap import header_score, pins_for
+from .history import read_history
 from .settings import read_settings
 
 HEADER_SCAN_ROWS = 30
@@ -181,7 +183,8 @@ def plan_sheets(names: Sequence[str], wanted: Sequence[SheetSpec]) -> SheetPlan:
             *(norm_header(a) for a in SCHEMA.sheet("instructions").aliases), *_GENERATED}
     if plan.unmatched:
         plan.candidates = [n for n in names if n not in used and normed[n] not in skip
-                           and not normed[n].endswith(REVIEW_SHEET_SUFFIXES) and not changelog_sheet_number(n)]
+                           and not normed[n].endswith(REVIEW_SHEET_SUFFIXES) and not changelog_sheet_number(n)
+                           and not history_sheet_number(n)]
     plan.load_order = [*plan.by_name.values(), *([plan.settings] if plan.settings else []), *plan.candidates]
     return plan
 
@@ -258,11 +261,12 @@ def assemble_model(path: Path, plan: SheetPlan, load: Any, scan_of: Any, sheet_n
     for name in sheet_names:
         n = norm_header(name)
         if name not in known and n not in _GENERATED and not n.endswith(REVIEW_SHEET_SUFFIXES) \
-                and not changelog_sheet_number(name) \
+                and not changelog_sheet_number(name) and not history_sheet_number(name) \
                 and n not in SCHEMA.sheet("instructions").name_keys():
             notices.append(Notice("R-EXTRA-SHEET", L(f"工作表“{name}”不属于本模板，未读取",
                                                      f"Sheet '{name}' is not part of the template; not read"),
                                   name, None, "info"))
+    model.history = read_history(sheet_names, load, notices)
     return model
 
 

@@ -6,6 +6,7 @@ from .crm import (
     COMPLAINTS,
     CONTACTS,
     CUSTOMERS,
+    HISTORY_SHEET,
     MAPPING_BLOCK,
     MARKS_SHEET,
     REVIEW_QUARTER_SHEET_FMT,
@@ -19,14 +20,16 @@ from .crm import (
     VALIDATION_SHEETS,
     changelog_sheet_name,
     changelog_sheet_number,
+    history_sheet_name,
+    history_sheet_number,
     validation_sheet_name,
 )
 from .model import Column, CType, Industry, ListSpec, Schema, SettingSpec, SheetSpec, norm_header, strip_unit
 
 __all__ = [
-    "CHANGELOG_SHEET", "CHANGELOG_SHEETS", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "MAPPING_BLOCK", "MARKS_SHEET",
+    "CHANGELOG_SHEET", "CHANGELOG_SHEETS", "COMPLAINTS", "CONTACTS", "CUSTOMERS", "HISTORY_SHEET", "MAPPING_BLOCK", "MARKS_SHEET",
     "REVIEW_QUARTER_SHEET_FMT", "REVIEW_QUARTER_SHEET_FMTS", "REVIEW_SHEET_FMT", "REVIEW_SHEET_FMTS",
     "REVIEW_SHEET_SUFFIXES", "SCHEMA", "SETTINGS_HEADERS", "VALIDATION_SHEET", "VALIDATION_SHEETS", "CType", "Column",
     "Industry", "ListSpec", "Schema", "SettingSpec", "SheetSpec", "changelog_sheet_name", "changelog_sheet_number",
-    "norm_header", "strip_unit", "validation_sheet_name",
+    "history_sheet_name", "history_sheet_number", "norm_header", "strip_unit", "validation_sheet_name",
 ]

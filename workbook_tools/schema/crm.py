@@ -240,6 +240,9 @@ CHANGELOG_SHEET = CHANGELOG_SHEETS["zh"]
 REVIEW_SHEET_FMT = REVIEW_SHEET_FMTS["zh"]
 REVIEW_QUARTER_SHEET_FMT = REVIEW_QUARTER_SHEET_FMTS["zh"]
 MARKS_SHEET = "_wbt_marks"  # veryHidden: what each mark replaced, so a later run can clear it
+# veryHidden: each customer's follow-up grade, stage and tiers at each month end (only what changed),
+# continued on "_wbt_history 2" … when full (workbook_tools/history.py, docs/review.md#grade-history)
+HISTORY_SHEET = "_wbt_history"
 # generated review sheets end so (compared as normalised by norm_header); the reader skips them
 REVIEW_SHEET_SUFFIXES = ("月度复盘", "季度复盘", "monthlyreview", "quarterlyreview")
 
@@ -270,6 +273,22 @@ def changelog_sheet_number(name: str) -> int:
                 return 1
             return int(rest) if rest.isdigit() and rest.isascii() and int(rest) >= 2 else 0
     return 0
+
+
+def history_sheet_name(n: int) -> str:
+    """The ``n``-th history sheet: _wbt_history, _wbt_history 2, _wbt_history 3 …"""
+    return HISTORY_SHEET if n <= 1 else f"{HISTORY_SHEET} {n}"
+
+
+def history_sheet_number(name: str) -> int:
+    """1 for _wbt_history, n for _wbt_history n (any case and spacing), 0 for any other sheet."""
+    s = name.replace(" ", "").casefold()
+    if not s.startswith(HISTORY_SHEET):
+        return 0
+    rest = s[len(HISTORY_SHEET):]
+    if not rest:
+        return 1
+    return int(rest) if rest.isdigit() and rest.isascii() and int(rest) >= 2 else 0
 
 
 # Headers of the blocks in 代码表 (the reader finds blocks by these, in any column).

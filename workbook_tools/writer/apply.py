@@ -1,7 +1,7 @@
 """Applying a :class:`~workbook_tools.changeset.Changeset` to a workbook file, losslessly.
 
 read package → pre-flight every check (refuse before touching anything) → clear marks → cell
-edits → marks → notes → remove/add sheets → change log → save to a temp file → fsync →
+edits → marks → notes → remove/add sheets → grade history → change log → save to a temp file → fsync →
 backup → atomic replace → re-read the changed cells (restore the backup if they differ) →
 one line in the run journal (:mod:`.journal`). The backup's name is chosen before the build, so
 the change log rows of the run name it.
@@ -29,7 +29,8 @@ from . import changelog, journal, safety, source, written
 from .book import Book
 from .cellfind import read_cells
 from .cells import CellPatch
-from .checks import check_edit, edits_by_cell, past_limit, refuse, target_sheets
+from .checks import check_edit, edits_by_cell, past_limit, refuse, refuse_history, target_sheets
+from .history import history_problem, write_history
 from .marks import MARKS_SHEET, apply_marks, clear_marks, load_records, save_records
 from .notes import apply_notes
 from .package import Package
@@ -72,6 +73,8 @@ def preflight(book: Book, cs: Changeset) -> _Plan:
                      "The workbook structure is protected: sheets cannot be added or removed. "
                      "Unprotect the workbook first.")
     plan.edits = edits_by_cell(cs, unwrap)
+    if cs.history:
+        refuse_history(history_problem(book))
     for sheet in sorted({m.sheet for m in cs.marks} | {n.sheet for n in cs.notes} | set(plan.edits)):
         if is_protected(book.xml(sheet)):
             raise refuse("工作表 {s} 受保护，不能修改。请先撤销工作表保护。",
@@ -163,6 +166,10 @@ def build(pkg: Package, cs: Changeset, report: ApplyReport, now: dt.datetime, us
     report.notes = _notes(book, cs)
     added, removed = _sheets(book, cs)
     report.sheets_added, report.sheets_removed = len(added), len(removed)
+    if cs.history:
+        for sheet, cells in write_history(book, cs.history).items():
+            meant.setdefault(sheet, {}).update(cells)
+        report.history_rows = len(cs.history.rows)
     def old_text(sheet: str, r: int, c: int) -> str:
         old = plan.stored.get((sheet, r, c))
         return changelog.stored_show(book, old) if old else ""

@@ -104,6 +104,20 @@ def past_limit(sheet: str, cell: str | None = None) -> UnsafeWrite:
                   "into another workbook.", sheet=sheet, cell=cell, s=sheet, c=cell or "", r=MAX_ROW, k=MAX_COL)
 
 
+def refuse_history(problem: tuple[str, str] | None) -> None:
+    """Refuse a grade-history write that cannot be made (``problem``: the sheet and why, or None)."""
+    if problem is None:
+        return
+    sheet, why = problem
+    if why == "structure":
+        raise refuse("需要新建等级历史表“{s}”，但工作簿结构受保护。请先撤销“保护工作簿”。",
+                     "The grade history needs a new sheet '{s}', but the workbook structure is protected. "
+                     "Unprotect the workbook first.", sheet=sheet, s=sheet)
+    raise refuse("等级历史表“{s}”受保护，不能记录。请先撤销该表的保护。",
+                 "The grade history sheet '{s}' is protected and cannot be written. Unprotect it first.",
+                 sheet=sheet, s=sheet)
+
+
 def check_sizes(cs: Changeset) -> None:
     """Refuse a generated sheet that would pass the last row or column, and marks whose records
     (one row each in the hidden ``_wbt_marks`` sheet) would."""

@@ -24,6 +24,7 @@ from typing import Any
 from ..changeset import LOG_CELL, LOG_COLUMN, CellEdit, Changeset, Formula
 from ..i18n import plural
 from ..model import cell_ref, col_letter
+from ..schema import HISTORY_SHEET
 from ..values import display
 from .values import rc_of
 
@@ -164,6 +165,10 @@ def log_rows(cs: Changeset, old_text: Callable[[str, int, int], str], marks_done
                     f"{plural(marks_done, 'cell')}"])
     if notes_done:
         out.append([act, "", "", "", notes_done, f"添加 {notes_done} 条批注 / added {plural(notes_done, 'note')}"])
+    if cs.history:
+        h, n = cs.history, len(cs.history.rows)
+        out.append([act, HISTORY_SHEET, "", "", n, f"记录 {h.period} 的等级历史（隐藏表）：{n:,} 行 / "
+                    f"recorded the grade history of {h.period} (hidden sheet): {plural(n, 'row')}"])
     for row in out:
         row.append(backup)
     return out

@@ -15,6 +15,7 @@ from ...schema import SCHEMA, CType
 from ...values import empty_mask, is_empty_mark, per_value
 from .. import needs as gate
 from ..formulas import formula_finding, formula_rows
+from ..history import month_of, timeline
 from .context import Ctx, within
 from .kpis import KPI_DEFS, LIST_LIMIT, period_figures
 from .lists import build_lists
@@ -46,7 +47,7 @@ def compute_review(model: WorkbookModel, *, month: str | Period | None = None, p
     if snap < p.start:
         raise WbtError(L("基准日期 {a} 早于复盘期间 {m}，无法复盘", "The as-of date {a} is before the period {m}")
                        .format(a=as_of.isoformat(), m=str(p)))
-    ctx = Ctx(model, absent)
+    ctx = Ctx(model, absent, timeline(model, month_of(p.year, p.last_month), snap))
     cur, masks = period_figures(ctx, p, snap, findings_errors)
     prev, _ = period_figures(ctx, p.shift(-1), p.shift(-1).end, None)
     kpis = [_kpi(ctx, d, p, cur[d.key], prev[d.key]) for d in KPI_DEFS]
@@ -106,7 +107,7 @@ def _undated(sheet: SheetData, key: str) -> Finding | None:
 def _kpi(ctx: Ctx, d: KpiDef, p: Period, cur: Value, prev: Value) -> Kpi:
     label = p.words(d.zh, d.en)
     missing = ctx.missing(d.needs)
-    note = L(d.note_zh, d.note_en) if d.note_zh else None
+    note = cur.note or prev.note or (L(d.note_zh, d.note_en) if d.note_zh else None)
     if missing:
         return Kpi(d.key, label, None, None, d.better, d.decimals, d.unit, NOT_FOUND, NOT_FOUND, missing=missing,
                    note=_not_found(missing))

@@ -14,6 +14,7 @@ from ...i18n import L
 from ...model import WorkbookModel
 from ...schema import SCHEMA
 from ...values import unwrap
+from ..history import Timeline
 from .customers import customer_view, is_churned, link_rows, listed, term_dates
 
 UNASSIGNED = "(未分配)"
@@ -33,9 +34,10 @@ def day_end(day: dt.date) -> pd.Timestamp:
 class Ctx:
     """Links and frames shared by the figures of several periods."""
 
-    def __init__(self, model: WorkbookModel, absent: set[str]) -> None:
+    def __init__(self, model: WorkbookModel, absent: set[str], history: Timeline | None = None) -> None:
         self.model = model
         self.absent = absent                       # data sheets the workbook does not have
+        self.history = history or Timeline([], [])  # the grade history up to the review's period
         self.cust = model.sheets["customers"].df
         self.contacts = model.sheets["contacts"].df
         self.comp = model.sheets["complaints"].df

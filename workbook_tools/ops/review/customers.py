@@ -10,14 +10,12 @@ tier columns agree.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pandas as pd
 
 from ...model import WorkbookModel
-from ...values import per_value
-from ..links import CLOSED_STATUSES, facts, memoised, owners
-from ..matching import column_values, list_value
+from ..links import CLOSED_STATUSES, facts, listed, owners
+from ..matching import column_values
 from ..risk import high_potential, profiles, risk_reasons, thresholds
 from ..tiers import ENDED_STAGES, ENDED_TYPES, KEY, ORDINARY, STRATEGIC, cadence_for, tier_for
 
@@ -36,25 +34,6 @@ def link_rows(model: WorkbookModel, key: str) -> pd.Series:
     if sheet.df.empty:
         return pd.Series([], index=sheet.df.index, dtype="int64")
     return pd.Series(owners(model, key).first, index=sheet.df.index, dtype="int64")
-
-
-def listed(model: WorkbookModel, sheet: str, key: str, list_key: str, keep_typed: bool = False) -> pd.Series:
-    """A list column as list values (synonyms resolved), unknown values None or, with ``keep_typed``,
-    as typed; worked out once per model and column."""
-    data = model.sheets[sheet]
-    st = model.settings
-
-    def one(v: Any) -> str | None:
-        hit = list_value(list_key, v, st)
-        if hit is None and keep_typed and isinstance(v, str) and v.strip():
-            return v.strip()
-        return hit
-
-    def build() -> pd.Series:
-        raw = data.raw[key]
-        return pd.Series(per_value(raw.to_numpy(dtype=object), one), index=raw.index, dtype=object)
-
-    return memoised(model, f"listed:{sheet}.{key}:{keep_typed}", (data.raw,), build)
 
 
 def term_dates(model: WorkbookModel) -> tuple[list[dt.date | None], list[dt.date | None]]:

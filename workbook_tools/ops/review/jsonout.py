@@ -14,7 +14,7 @@ from typing import Any
 
 from ...i18n import L
 from ...values import to_python
-from .model import Kpi, Review, Table
+from .model import NOT_AVAILABLE, Kpi, Review, Table
 
 SCHEMA_VERSION = 1
 
@@ -42,6 +42,8 @@ def figure_json(k: Kpi) -> dict[str, Any]:
         out.update(left_out=k.left_out, previous_left_out=k.previous_left_out)
     if k.missing:
         out["missing"] = [m.zh for m in k.missing]
+    if NOT_AVAILABLE in (k.status, k.previous_status):   # why (e.g. "history starts 2026-09"), in the chosen language
+        out["reason"] = k.note.get() if k.note else None
     return out
 
 

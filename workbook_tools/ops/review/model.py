@@ -56,6 +56,7 @@ class Value:
     numerator: int | None = None
     denominator: int | None = None
     left_out: int | None = None      # an average: invalid values not averaged (e.g. a 满意度 of 6)
+    note: L | None = None            # why there is no value, when the figure's definition cannot say it
 
 
 @dataclass

@@ -9,6 +9,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..history import month_of, transition
 from ..links import owners
 from .context import Ctx, day_end, within
 from .model import NO_BASE, NOT_AVAILABLE, OK, KpiDef, Ratio, Value
@@ -32,9 +33,7 @@ RATE_DEFS: tuple[KpiDef, ...] = (
            needs=((f"{_C}.first_contact",), (f"{_C}.source",))),
     KpiDef("a_to_deal_rate", "A级意向转成交率", "Grade A → deal", 1, unit="ratio",
            needs=((f"{_C}.follow_grade",), (f"{_C}.first_coop",))),
-    KpiDef("b_to_a_rate", "B级升A级比例", "Grade B → A", 1, unit="ratio",
-           note_zh="工作簿只保存当前跟进等级，没有等级变更记录", note_en="The workbook keeps the current grade only, "
-           "no record of grade changes"),
+    KpiDef("b_to_a_rate", "B级升A级比例", "Grade B → A", 1, unit="ratio", needs=((f"{_C}.follow_grade",),)),
     KpiDef("on_time_followup_rate", "按时跟进率", "On-time follow-up rate", 1, unit="ratio", needs=_LOG),
     KpiDef("sla_compliance_rate", "投诉按时响应率", "Complaint SLA compliance", 1, unit="ratio",
            needs=((f"{_P}.received_at",), (f"{_P}.responded_at", f"{_P}.resolved_at"))),
@@ -72,10 +71,21 @@ def rate_values(ctx: Ctx, p: Period, snap: dt.date, sla: dict[str, pd.Series]) -
         "repurchase_rate": rate(count(again), count(bought_before)),
         "referral_rate": rate(count(new & (ctx.source == REFERRAL)), count(new)),
         "a_to_deal_rate": grade.get("A", rate(0, 0)),
-        "b_to_a_rate": Value(None, NOT_AVAILABLE),
+        "b_to_a_rate": b_to_a(ctx, p),
         "on_time_followup_rate": rate(on_time, due_followups),
         "sla_compliance_rate": rate(count(sla["in_time"]), count(sla["in_time"] | sla["breach"])),
     }
+
+
+def b_to_a(ctx: Ctx, p: Period) -> Value:
+    """Of the customers whose grade was B at the end of the period before ``p`` (from the grade
+    history), the share whose grade is A at the end of ``p``; not available, with the reason, when
+    the history holds no record of either month (docs/review.md#grade-history)."""
+    before = p.shift(-1)
+    got = transition(ctx.history, month_of(before.year, before.last_month), month_of(p.year, p.last_month), "B", "A")
+    if isinstance(got, tuple):
+        return rate(*got)
+    return Value(None, NOT_AVAILABLE, note=got)
 
 
 def renewals(ctx: Ctx, start: dt.date, snap: dt.date) -> tuple[pd.Series, pd.Series]:

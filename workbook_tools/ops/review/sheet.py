@@ -97,7 +97,9 @@ def basis_text(k: Kpi, lang: str) -> str:
     if k.status == NOT_RUN:
         return L("本次未运行校验（wbt month-end 会先校验）", "validation not run (wbt month-end runs it)").get(lang)
     if k.is_rate and k.status == OK:
-        return f"{k.numerator:,} / {k.denominator:,}"
+        why = L("；上期不可用：{w}", "; previous period not available: {w}").format(
+            w=k.note.get(lang)).get(lang) if k.previous_status == NOT_AVAILABLE and k.note else ""
+        return f"{k.numerator:,} / {k.denominator:,}{why}"
     return left.lstrip("；; ")
 
 
