@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..changeset import ActionResult, Changeset, HistoryWrite
 from ..history import CHANGED, NEW, PERIOD, REMOVED, Entry, State
 from ..i18n import L
 from ..model import WorkbookModel
 from ..schema import HISTORY_SHEET
+from ..values import per_value
 from .links import listed, memoised
 from .matching import name_key, norm_id
 from .tiers import tier_for
@@ -54,23 +56,27 @@ def snapshot(model: WorkbookModel) -> Snapshot:
         df = cust.df
         st = model.settings
         lo, hi = st.number("tier_strategic_min"), st.number("tier_key_min")
-        cols = {k: listed(model, "customers", k, k2) if k not in cust.missing_columns else None
-                for k, k2 in (("follow_grade", "follow_grade"), ("stage", "stage"), ("tier_confirmed", "value_tier"))}
-        amounts = df["amount_annual"] if "amount_annual" not in cust.missing_columns else None
-        ids = df["customer_id"] if "customer_id" not in cust.missing_columns else None
+        n = len(df.index)
+
+        def texts(values: Any) -> list[str]:
+            return per_value(values, _clean) if values is not None else [""] * n
+
+        def column(key: str, list_key: str) -> list[str]:
+            return texts(listed(model, "customers", key, list_key).to_numpy(dtype=object)
+                         if key not in cust.missing_columns else None)
+
+        grades, stages = column("follow_grade", "follow_grade"), column("stage", "stage")
+        confirmed = column("tier_confirmed", "value_tier")
+        tiers = per_value(df["amount_annual"].to_numpy(dtype=object), lambda a: tier_for(a, lo, hi) or "") \
+            if "amount_annual" not in cust.missing_columns else [""] * n
+        ids = texts(df["customer_id"].to_numpy(dtype=object) if "customer_id" not in cust.missing_columns else None)
+        names = texts(df["name"].to_numpy(dtype=object))
         out = Snapshot()
         rows: list[tuple[str, Entry]] = []
-        for row in df.index:
-            cid = _clean(ids[row]) if ids is not None else ""
-            name = _clean(df.at[row, "name"])
+        for cid, name, grade, stage, tier, conf in zip(ids, names, grades, stages, tiers, confirmed):
             key = customer_key(cid, name)
-            if not key:
-                continue
-            state = State(*(_clean(cols[k][row]) if cols[k] is not None else "" for k in ("follow_grade", "stage")),
-                          tier=(tier_for(amounts[row], lo, hi) or "") if amounts is not None else "",
-                          tier_confirmed=_clean(cols["tier_confirmed"][row]) if cols["tier_confirmed"] is not None
-                          else "")
-            rows.append((key, Entry("", cid, name, state, "")))
+            if key:
+                rows.append((key, Entry("", cid, name, State(grade, stage, tier=tier, tier_confirmed=conf), "")))
         seen = Counter(k for k, _ in rows)
         out.present = set(seen)
         for key, entry in rows:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ..model import cell_ref
+from ..model import col_letter
 from .cells import CellPatch, patch_cells
 from .package import CT_WORKSHEET, NS_MAIN, NS_REL, REL_WORKSHEET, Package, SheetRef
 from .stylesheet import MINIMAL_STYLES, Stylesheet, ensure_styles
@@ -91,16 +91,28 @@ class Book:
 
 def sheet_xml(rows: list[list[object]], header_style: int | None = None, widths: list[float] | None = None) -> bytes:
     """A plain worksheet part with the given values (text as inline strings) and column widths."""
+    letters = [col_letter(j) for j in range(1, max(map(len, rows), default=0) + 1)]
+    tails: dict[tuple[type, object], bytes] = {}   # a value's attributes and inner XML, made once (logs repeat)
+
+    def tail(v: object, style: str) -> bytes:
+        t, inner = value_xml(v)
+        tt = f' t="{t}"' if t else ""
+        return f"{style}{tt}>".encode() + inner + b"</c>"
+
     out = []
     for i, row in enumerate(rows, start=1):
         cells = []
-        for j, v in enumerate(row, start=1):
+        for letter, v in zip(letters, row):
             if v is None:
                 continue
-            t, inner = value_xml(v)
-            s = f' s="{header_style}"' if header_style and i == 1 else ""
-            tt = f' t="{t}"' if t else ""
-            cells.append(f'<c r="{cell_ref(i, j)}"{s}{tt}>'.encode() + inner + b"</c>")
+            if i == 1 and header_style:
+                end = tail(v, f' s="{header_style}"')
+            else:
+                try:
+                    end = tails.get((v.__class__, v)) or tails.setdefault((v.__class__, v), tail(v, ""))
+                except TypeError:  # an unhashable value
+                    end = tail(v, "")
+            cells.append(f'<c r="{letter}{i}"'.encode() + end)
         out.append(f'<row r="{i}">'.encode() + b"".join(cells) + b"</row>")
     body = b"".join(out)
     cols = b"".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>'.encode()
