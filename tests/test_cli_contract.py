@@ -4,6 +4,7 @@ piped into ``head`` and into files at a narrow $COLUMNS."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -374,3 +375,24 @@ def test_the_two_overdue_counts_of_a_month_end_say_their_dates(faulty: Path) -> 
     assert "（截至 2026-11-02）" in tiers_line and "（截至 2026-10-31）" in review_line
     res = wbt("month-end", str(faulty), "--month", "2026-10", "--as-of", "2026-11-02", "--dry-run", lang="en")
     assert " (as of 2026-11-02)" in res.stdout and " (at 2026-10-31)" in res.stdout
+
+
+def test_the_month_end_summary_names_what_a_missing_figure_needs(tmp_path: Path) -> None:
+    """A workbook without 投诉登记 and without 初次接触时间 (seed 003's own template): the summary says
+    which sheet or column each missing figure needs, in the user's language, instead of a bare 0."""
+    import openpyxl
+
+    path = tmp_path / "seed003.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客户基本信息表"
+    ws.append(["序号", "客户名称", "所属行业", "合作阶段", "联系人", "职务", "联系方式", "负责人"])
+    ws.append([1, "科技有限公司", "制造业", "续约期", "王经理", "采购总监", "13800138000", "李娜"])
+    log = wb.create_sheet("客户沟通记录表")
+    log.append(["沟通时间", "客户名称", "沟通方式", "沟通内容"])
+    log.append([dt.datetime(2026, 10, 8), "科技有限公司", "电话", "续约沟通"])
+    wb.save(path)
+    zh = next(x for x in wbt("month-end", str(path), "--month", "2026-10", "--dry-run").stdout.splitlines() if "本月" in x)
+    assert "新增 （未找到客户基本信息.初次接触时间）" in zh and "未结投诉 （未找到工作表“投诉登记”）" in zh
+    en = wbt("month-end", str(path), "--month", "2026-10", "--dry-run", lang="en").stdout
+    assert "new (Customers.First contact not found)" in en and "open complaints (sheet 'Complaints' not found)" in en

@@ -106,8 +106,9 @@ def summary_text(rep: MonthEndReport) -> str:
             """The figure with its unit, or why there is none (a missing column is named, never 0)."""
             if k.get(key) is not None:
                 return f"{k[key]:,}{tr(unit, '')}"
-            status = rep.review.get("figures", {}).get(key, {}).get("status")
-            return tr("（未找到所需的列）", "(column not found)") if status == "column_not_found" else "—"
+            review = rep.plan.review if rep.plan else None
+            missing = review.kpi(key).missing if review else []
+            return tr("（未找到{m}）", "({m} not found)", m=missing[0].get()) if missing else "—"
 
         lines.append(tr("  本月：客户 {t}，新增 {n}，沟通 {c}，逾期 {o}，未结投诉 {p}",
                         "  This month: customers {t}, new {n}, contacts {c}, overdue {o}, open complaints {p}",
