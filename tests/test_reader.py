@@ -219,6 +219,15 @@ def test_legacy_xls(tmp_path: Path) -> None:
     assert m.format == "xls" and codes(m, "R-XLS-READONLY")
     row = m.sheets["customers"].df.loc[2]
     assert row["name"] == "杭州云启科技有限公司" and row["first_contact"] == pd.Timestamp("2024-03-05")
+    # a month end refuses right after the read (it planned every step before), writing nothing
+    from workbook_tools.errors import UnreadableWorkbook
+    from workbook_tools.jobs.month_end import run_month_end
+
+    before, steps = (tmp_path / "old.xls").read_bytes(), []
+    with pytest.raises(UnreadableWorkbook, match="97-2003"):
+        run_month_end(tmp_path / "old.xls", month="2026-10", progress=lambda key, *_: steps.append(key))
+    assert steps == ["read"] and (tmp_path / "old.xls").read_bytes() == before
+    assert not (tmp_path / ".wbt-backups").exists()
 
 
 def test_only_some_sheets(tmp_path: Path) -> None:

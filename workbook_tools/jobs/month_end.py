@@ -158,6 +158,11 @@ class _Job:
         rep = self.rep
         st = self._begin("read")
         model = self._read()
+        if model.format == "xls" and not self.dry_run:  # read-only: say so now, not after six steps
+            from ..errors import UnreadableWorkbook
+            from ..reader.safety import not_xlsx_message, xls_hint
+
+            raise UnreadableWorkbook(not_xlsx_message(Path(self.place.name)), hint=xls_hint())
         st.stats = {k: len(model.sheets[k].df) for k in model.sheets}
         targets = self._check_reports(model.lang)   # named in the workbook's language; before any write
         self._end(st)
