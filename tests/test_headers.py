@@ -433,3 +433,48 @@ def test_strip_unit_is_linear_on_nested_brackets() -> None:
     assert strip_unit("客户" + "(" * 100_000 + "x" + ")" * 100_000 + "名称") == "客户名称"
     assert time.process_time() - start < 1.0
     assert strip_unit("a((b)c)d(e") == "ade" and strip_unit("年度合作金额(万元)") == "年度合作金额"
+
+
+def test_a_workbook_without_代码表_is_told_how_to_get_one_and_the_advice_works(tmp_path: Path) -> None:
+    """A team file from a paper template has no 代码表, where pins live: the refusal says to copy the
+    template's 代码表 in first. Doing what it says (the template's 代码表 copied cell by cell, the
+    suggested row pasted into the mapping block) lets the action run, with the amounts read in 元."""
+    from workbook_tools.cli.main import cli
+    from workbook_tools.ops.needs import WriteRefused, check, problems
+    from workbook_tools.template import build_workbook
+
+    team = tmp_path / "team.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客户基本信息"
+    ws.append(["客户名称", "所属行业", "联系人", "联系方式", "年度合作金额"])
+    for name, amount in (("甲科技有限公司", 620000), ("乙贸易有限公司", 85000), ("丙教育有限公司", 150000)):
+        ws.append([name, "互联网", "张伟", "13800138000", amount])
+    wb.save(team)
+    with pytest.raises(WriteRefused) as refused:
+        check(read_workbook(team), "tiers")
+    hint = refused.value.hint.zh
+    assert "没有“代码表”" in hint and "wbt template" in hint and "移动或复制" in hint
+    pin = hint.splitlines()[-1].strip().split("\t")
+    assert pin == ["年度合作金额", "年度合作金额(万元)", "元", "客户基本信息"]
+    from click.testing import CliRunner
+    suggest = CliRunner().invoke(cli, ["inspect", "--suggest", str(team)], env={"WBT_LANG": "zh"})
+    assert "没有“代码表”" in suggest.output
+
+    master = tmp_path / "master.xlsx"
+    build_workbook(master)
+    codes = openpyxl.load_workbook(master)["代码表"]
+    wb = openpyxl.load_workbook(team)
+    copy = wb.create_sheet("代码表")
+    for row in codes.iter_rows():
+        for c in row:
+            if c.value is not None:
+                copy[c.coordinate] = c.value
+    head = next(c for c in codes[1] if c.value == "表头文字")   # the mapping block's first column
+    for i, v in enumerate(pin):
+        copy.cell(2, head.column + i, v)
+    wb.save(team)
+    model = read_workbook(team)
+    assert model.sheets["customers"].df["amount_annual"].tolist() == [62, 8.5, 15]   # 元 → 万元
+    # the amount is settled; what tiers still lacks is this file's missing contact log
+    assert [p.sheet for p in problems(model, "tiers")] == ["沟通记录"]

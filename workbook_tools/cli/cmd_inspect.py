@@ -164,7 +164,7 @@ def mapping_table(s: dict[str, Any]) -> Any:
 def print_suggestions(model: WorkbookModel, as_json: bool) -> None:
     """The 代码表 rows to paste, tab-separated on stdout (they paste into Excel as cells); why each
     is proposed on stderr."""
-    from ..ops.needs import suggest_pins
+    from ..ops.needs import has_settings_sheet, paste_instruction, suggest_pins
 
     found = suggest_pins(model)
     if as_json:
@@ -174,9 +174,8 @@ def print_suggestions(model: WorkbookModel, as_json: bool) -> None:
     if not found:
         click.echo(tr("每个表头都已确定，无需映射。", "Every header is placed; nothing to pin."), err=True)
         return
-    click.echo(tr("把下面几行粘贴到“代码表”的表头映射区（表头文字 | 对应列 | 表头单位 | 所在工作表），核对“对应列”后保存：",
-                  "Paste these rows into the header-mapping block of 代码表 (Header text | Maps to | Header unit | "
-                  "On sheet), check the column, and save:"), err=True)
+    paste = paste_instruction(has_settings_sheet(model))
+    click.echo(L(paste.zh + "，核对“对应列”后保存：", paste.en + ", check the column, and save:").get(), err=True)
     for s in found:
         click.echo(s.row)
         click.echo(f"    ← {s.sheet}!{s.cell}: {s.why.get()}", err=True)

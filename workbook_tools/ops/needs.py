@@ -112,7 +112,7 @@ class Problem:
 class WriteRefused(WbtError):
     """The action would derive numbers from columns the tool is not sure of: nothing was written."""
 
-    def __init__(self, action: str, problems: list[Problem]) -> None:
+    def __init__(self, action: str, problems: list[Problem], *, has_settings: bool = True) -> None:
         self.action, self.problems = action, problems
         zh = [f"“{_ACTION_ZH.get(action, action)}”未执行，没有写入任何内容：以下列无法确定"]
         en = [f"'{action}' was not run and nothing was written: these columns are not certain"]
@@ -124,9 +124,8 @@ class WriteRefused(WbtError):
         hint = None
         if rows:
             block = "\n".join("    " + r for r in rows)
-            hint = L("在“代码表”的表头映射区（表头文字 | 对应列 | 表头单位 | 所在工作表）粘贴以下行，然后重新运行：\n" + block,
-                     "Paste these rows into the header-mapping block of 代码表 (Header text | Maps to | Header unit "
-                     "| On sheet), then run again:\n" + block)
+            paste = paste_instruction(has_settings)
+            hint = L(paste.zh + "，然后重新运行：\n" + block, paste.en + ", then run again:\n" + block)
         super().__init__(L("\n".join(zh), "\n".join(en)), hint=hint)
 
     def to_dict(self, lang: str | None = None) -> dict[str, object]:
@@ -137,12 +136,29 @@ _ACTION_ZH = {"ids": "生成客户编号", "tiers": "计算等级与跟进", "re
               "month_end": "月末一键处理", "import": "导入"}
 
 
+def paste_instruction(has_settings: bool) -> L:
+    """Where header-mapping rows go; a workbook without 代码表 is told how to get one first."""
+    block = L("表头映射区（表头文字 | 对应列 | 表头单位 | 所在工作表）", "header-mapping block (Header text | Maps to | "
+              "Header unit | On sheet)")
+    if has_settings:
+        return L(f"在“代码表”的{block.zh}粘贴以下行", f"Paste these rows into the {block.en} of 代码表")
+    return L("本工作簿没有“代码表”工作表，表头映射写在那里：先用 `wbt template -o 主表.xlsx` 生成主表，在 Excel 中把它的"
+             f"“代码表”复制到本工作簿（右键工作表标签 → 移动或复制 → 建立副本），再在其{block.zh}粘贴以下行",
+             "This workbook has no 代码表 sheet, where header mappings live: make a master with `wbt template -o "
+             "master.xlsx`, copy its 代码表 sheet into this workbook in Excel (right-click the sheet tab → Move or "
+             f"Copy → Create a copy), and paste these rows into its {block.en}")
+
+
+def has_settings_sheet(model: WorkbookModel) -> bool:
+    return not any(n.code == "R-NO-SETTINGS" for n in model.notices)
+
+
 def check(model: WorkbookModel, *actions: str, needs: Sequence[SheetNeed] = ()) -> None:
     """Raise :class:`WriteRefused` when the ``actions`` (keys of :data:`NEEDS`; ``needs`` adds more)
     may not write on this model. Call it right after reading, before planning or writing."""
     found = problems(model, *actions, needs=needs)
     if found:
-        raise WriteRefused(actions[0] if actions else "import", found)
+        raise WriteRefused(actions[0] if actions else "import", found, has_settings=has_settings_sheet(model))
 
 
 def problems(model: WorkbookModel, *actions: str, needs: Sequence[SheetNeed] = ()) -> list[Problem]:
