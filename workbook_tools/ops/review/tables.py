@@ -131,9 +131,8 @@ def grade_table(ctx: Ctx, p: Period, snap: dt.date) -> Table:
                  [L("跟进等级", "Grade"), w("{u}初未成交客户", "Open at the start of the {u}"),
                   w("本{u}成交", "Deals this {u}"), L("转化率", "Conversion")],
                  rows, len(rows), ["grade", "open_at_start", "deals", "conversion_rate"],
-                 note=L("等级按当前填写；B级升A级需要等级变更记录，工作簿没有，故不计算",
-                        "Grades as they stand now; B → A needs a record of grade changes, which the workbook does "
-                        "not keep, so it is not computed"))
+                 note=L("等级按当前填写；B级升A级比例见“比率”，按等级历史计算",
+                        "Grades as they stand now; B → A is under the rates, from the grade history"))
 
 
 def sla_table(ctx: Ctx, masks: dict[str, Any]) -> Table:
