@@ -211,7 +211,7 @@ def test_unsure_columns_refuse_every_write_naming_the_header(name: str, tmp_path
     assert r.exit_code in (0, 1) and json.loads(r.output)["summary"]["total"] > 0
 
 
-@pytest.mark.parametrize("name", ["yuan_no_unit", "unknown_log_date"])
+@pytest.mark.parametrize("name", ["yuan_no_unit", "unknown_log_date", "unknown_customer_name"])
 def test_a_pin_in_代码表_fixes_the_refusal(name: str, tmp_path: Path) -> None:
     v, header, pins = refusals()[name]
     _, model, _ = _read(tmp_path, with_pins(v, pins), name)

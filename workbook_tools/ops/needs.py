@@ -35,6 +35,7 @@ from .rule_columns import RISK_CUSTOMERS, RISK_LOG
 
 ESSENTIAL, USED = "essential", "used"
 _LINK = (("customer_id", "customer_name"),)     # a log row finds its customer by ID or by name
+_CUSTOMER_KEYS = ("customer_id", "name")        # … that is, by these columns of the customer sheet
 _COMPUTED = tuple(c.key for c in SCHEMA.sheet("customers").computed_columns)   # written by tiers, read by the review
 
 
@@ -65,7 +66,7 @@ NEEDS: dict[str, tuple[SheetNeed, ...]] = {
     ),
     "tiers": (
         SheetNeed("customers", ESSENTIAL,
-                  used=("amount_annual", "first_contact", "satisfaction", "term", "stage", "customer_type",
+                  used=(*_CUSTOMER_KEYS, "amount_annual", "first_contact", "satisfaction", "term", "stage", "customer_type",
                         "follow_grade", "tier_confirmed", *RISK_CUSTOMERS, *_COMPUTED)),
         SheetNeed("contacts", ESSENTIAL, essential=("contact_date",), used=RISK_LOG, any_of=_LINK),
         SheetNeed("complaints", USED, essential=("received_at",), used=("status",), any_of=_LINK),
