@@ -211,7 +211,7 @@ def test_unsure_columns_refuse_every_write_naming_the_header(name: str, tmp_path
     assert r.exit_code in (0, 1) and json.loads(r.output)["summary"]["total"] > 0
 
 
-@pytest.mark.parametrize("name", ["yuan_no_unit", "unknown_log_date"])
+@pytest.mark.parametrize("name", ["yuan_no_unit", "unknown_log_date", "unknown_customer_name"])
 def test_a_pin_in_代码表_fixes_the_refusal(name: str, tmp_path: Path) -> None:
     v, header, pins = refusals()[name]
     _, model, _ = _read(tmp_path, with_pins(v, pins), name)
@@ -265,3 +265,20 @@ def test_validate_finds_every_planted_defect_and_nothing_on_clean_rows(tmp_path:
     errors = [f for f in run_validate(model, as_of=R.AS_OF).findings if f.severity == "error"]
     want = {(model.sheets[s].name, model.sheets[s].cell(rows[s][i], k)) for s, i, k in planted}
     assert {(f.sheet, f.cell) for f in errors} == want
+
+
+def test_the_id_year_source_setting_puts_its_column_under_the_gate(tmp_path: Path) -> None:
+    """代码表 says the ID year comes from 最近一次合作时间: a header the reader could not place that may be
+    that column refuses ids (it would take the run date's year); found, the IDs carry its years."""
+    setting = [["设置项", "值"], ["id_year_source", "最近一次合作时间,运行日期"]]
+    hidden = clean(customers=Sheet("客户基本信息", cols(CLEAN_CUST, {"last_coop": "最近合作"})), codesheet=setting)
+    _, model, _ = _read(tmp_path, hidden, "hidden")
+    for action in ("ids", "month_end"):
+        with pytest.raises(WriteRefused) as exc:
+            check(model, action)
+        assert "“最近合作”" in exc.value.render("zh")
+    _, model, _ = _read(tmp_path, clean(codesheet=setting), "found")
+    check(model, "ids")
+    years = {c["name"]: (c["last_coop"] or R.AS_OF).year for c in R.CUSTOMERS}
+    got = {n: int(i[:4]) for n, i in _by_name(model, run_ids(model, as_of=R.AS_OF)).items() for i in [i["customer_id"]]}
+    assert got == years

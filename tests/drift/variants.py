@@ -236,6 +236,9 @@ def refusals() -> dict[str, tuple[Variant, str, list[list[Any]]]]:
                          "年度合作金额", [["年度合作金额", "年度合作金额(万元)", "元", "客户基本信息"]]),
         "unknown_log_date": (clean(contacts=Sheet("沟通记录", cols(CLEAN_CONT, {"contact_date": "When"}))),
                              "When", [["When", "沟通时间", None, "沟通记录"]]),
+        # the tiers link the log to customers by ID or name: a name header it cannot place may hide the link
+        "unknown_customer_name": (clean(customers=Sheet("客户基本信息", cols(CLEAN_CUST, {"name": "客户名"}))),
+                                  "客户名", [["客户名", "客户名称", None, "客户基本信息"]]),
     }
 
 

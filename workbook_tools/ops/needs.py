@@ -31,10 +31,12 @@ from ..reader.notices import unit_problem
 from ..schema import SCHEMA, CType, norm_header
 from ..schema.headers import HeaderMatch, shown
 from ..schema.units import WAN
+from .ids import year_sources
 from .rule_columns import RISK_CUSTOMERS, RISK_LOG
 
 ESSENTIAL, USED = "essential", "used"
 _LINK = (("customer_id", "customer_name"),)     # a log row finds its customer by ID or by name
+_CUSTOMER_KEYS = ("customer_id", "name")        # … that is, by these columns of the customer sheet
 _COMPUTED = tuple(c.key for c in SCHEMA.sheet("customers").computed_columns)   # written by tiers, read by the review
 
 
@@ -65,7 +67,7 @@ NEEDS: dict[str, tuple[SheetNeed, ...]] = {
     ),
     "tiers": (
         SheetNeed("customers", ESSENTIAL,
-                  used=("amount_annual", "first_contact", "satisfaction", "term", "stage", "customer_type",
+                  used=(*_CUSTOMER_KEYS, "amount_annual", "first_contact", "satisfaction", "term", "stage", "customer_type",
                         "follow_grade", "tier_confirmed", *RISK_CUSTOMERS, *_COMPUTED)),
         SheetNeed("contacts", ESSENTIAL, essential=("contact_date",), used=RISK_LOG, any_of=_LINK),
         SheetNeed("complaints", USED, essential=("received_at",), used=("status",), any_of=_LINK),
@@ -165,7 +167,7 @@ def problems(model: WorkbookModel, *actions: str, needs: Sequence[SheetNeed] = (
     """Every reason the ``actions`` may not write (empty: go ahead)."""
     out: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-    every = [*(n for a in actions for n in NEEDS[a]), *needs]
+    every = [*(n for a in actions for n in NEEDS[a]), *_setting_needs(model, actions), *needs]
     unit_cols = {(n.sheet, k) for n in every if n.units for k in n.columns}
     for need in _merged(every):
         sheet = model.sheets.get(need.sheet)
@@ -190,6 +192,14 @@ def problems(model: WorkbookModel, *actions: str, needs: Sequence[SheetNeed] = (
                     could_be(sheet, key, model.settings.lists, any_content=False):
                 out.append(_missing(model, sheet, key))
     return _dedupe(out)
+
+
+def _setting_needs(model: WorkbookModel, actions: Sequence[str]) -> list[SheetNeed]:
+    """Columns a 代码表 setting makes an action read: the dates the ID year comes from (id_year_source)."""
+    if not {"ids", "month_end"} & set(actions):
+        return []
+    keys, _ = year_sources(model.settings.get("id_year_source"))
+    return [SheetNeed("customers", ESSENTIAL, used=tuple(k for k in keys if k != "as_of"))]
 
 
 def _merged(needs: Iterable[SheetNeed]) -> list[SheetNeed]:
