@@ -478,3 +478,27 @@ def test_a_workbook_without_代码表_is_told_how_to_get_one_and_the_advice_work
     assert model.sheets["customers"].df["amount_annual"].tolist() == [62, 8.5, 15]   # 元 → 万元
     # the amount is settled; what tiers still lacks is this file's missing contact log
     assert [p.sheet for p in problems(model, "tiers")] == ["沟通记录"]
+
+
+def test_two_headers_equally_sure_for_one_column_refuse_until_one_is_named() -> None:
+    """年度金额 and 年采购额 are both synonyms of 年度合作金额: the reader keeps the first, but which one the
+    team means cannot be told, and the second holds other amounts. A surer header (the exact name)
+    beside a synonym still decides; two identical headers can only be told apart by renaming one."""
+    from workbook_tools.ops.needs import WriteRefused, check
+
+    def model_with(headers: list[str]):  # noqa: ANN202
+        m = make_model()
+        m.sheets["customers"], _ = build_sheet(CUST, "客户基本信息", 1, ["客户名称", "所属行业", "初次接触时间", *headers],
+                                               [["甲有限公司", "互联网", "2024-01-02", 12, 36]])
+        return m
+
+    with pytest.raises(WriteRefused) as refused:
+        check(model_with(["年度金额", "年采购额"]), "tiers")
+    assert "“年度金额”（D1）、“年采购额”（E1） 都像“年度合作金额(万元)”列" in refused.value.problems[0].message.zh
+    assert refused.value.problems[0].pins == ["年采购额\t忽略\t\t客户基本信息"]
+    with pytest.raises(WriteRefused) as refused:
+        check(model_with(["年度金额", "年度金额"]), "tiers")
+    assert refused.value.problems[0].pins == [] and "改名" in refused.value.problems[0].fix.zh
+    surer = model_with(["年度合作金额(万元)", "年采购额"])
+    check(surer, "tiers")
+    assert surer.sheets["customers"].df["amount_annual"].tolist() == [12]

@@ -26,7 +26,7 @@ from ..errors import WbtError
 from ..i18n import L
 from ..model import SheetData, WorkbookModel
 from ..reader.candidates import could_be, likely, pin_row, samples_text
-from ..reader.headermap import doubt_rows
+from ..reader.headermap import RANK, doubt_rows
 from ..reader.notices import unit_problem
 from ..schema import SCHEMA, CType, norm_header
 from ..schema.headers import HeaderMatch, shown
@@ -181,6 +181,8 @@ def problems(model: WorkbookModel, *actions: str, needs: Sequence[SheetNeed] = (
         for key in need.columns:
             if key in sheet.columns and (need.sheet, key) in unit_cols:
                 out += _unit_problems(model, sheet, key)
+            if key in sheet.columns:
+                out += _tied(sheet, key)
         for key in need.essential:
             if key not in sheet.columns and not _claimed(sheet, key):
                 out.append(_missing(model, sheet, key))
@@ -276,6 +278,29 @@ def _ambiguous(model: WorkbookModel, sheet: SheetData, m: HeaderMatch) -> Proble
                    fix=L("请用代码表的表头映射指定它是哪一列" + (f"（另一选择：{_zh(sheet, ranked[1])}）" if len(ranked) > 1 else "") + "。",
                          "Say which column it is in the 代码表 header mapping" +
                          (f" (the other choice: {_zh(sheet, ranked[1])})" if len(ranked) > 1 else "") + "."))
+
+
+def _tied(sheet: SheetData, key: str) -> list[Problem]:
+    """Two headers matched to ``key`` equally surely (e.g. 年度金额 and 年采购额, both synonyms): the
+    reader keeps the first, but which one the team means cannot be told."""
+    read = next((m for m in sheet.matches if m.key == key and m.how != "duplicate"), None)
+    if read is None:
+        return []
+    tied = [m for m in sheet.matches if m.key == key and m.how == "duplicate" and RANK.get(m.was, 9) == RANK.get(read.how, 9)]
+    if not tied:
+        return []
+    col, row = sheet.spec.column(key), sheet.header_row
+    heads_zh = "、".join(f"“{shown(m.text)}”（{_letter(m.index)}{row}）" for m in (read, *tied))
+    heads_en = ", ".join(f"'{shown(m.text)}' ({_letter(m.index)}{row})" for m in (read, *tied))
+    same = any(norm_header(m.text) == norm_header(read.text) for m in tied)
+    return [Problem(sheet.name, L(f"表头 {heads_zh} 都像“{col.zh}”列，无法确定读哪一列。",
+                                  f"Headers {heads_en} all look like the '{col.en}' column; which one to read cannot be "
+                                  "told."),
+                    cell=f"{_letter(read.index)}{row}",
+                    pins=[] if same else [pin_row(sheet.name, m.text, "忽略") for m in tied],
+                    fix=L("把不该读的那一列的表头改名" + ("" if same else "，或在代码表的表头映射把它映射为“忽略”") + "。",
+                          "Rename the header of the column not to read" + ("" if same else ", or map it to 忽略 in "
+                                                                         "the 代码表 header mapping") + "."))]
 
 
 def _missing(model: WorkbookModel, sheet: SheetData, key: str, group: tuple[str, ...] = ()) -> Problem:
