@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import workbook_tools
 
 PACKAGE = Path(workbook_tools.__file__).parent
@@ -125,3 +127,64 @@ def test_the_wheel_carries_the_vba_sources_from_macros(tmp_path: Path) -> None:
         assert (packaged / name).read_bytes() == (root / "macros" / name).read_bytes()
     manifest = (root / "MANIFEST.in").read_text(encoding="utf-8")
     assert "recursive-include macros *.bas *.xml" in manifest  # the sdist carries macros/ too
+
+
+def test_tests_benchmarks_and_scripts_need_only_declared_dependencies() -> None:
+    """``make install`` (``pip install -e '.[dev]'``) is all a fresh machine needs to run tests/,
+    benchmarks/ and scripts/: every package they import is declared, not merely pulled in by
+    another one. tests/lo_basic.py is left out: it runs under the system Python with python3-uno
+    (installed by .ci/run), not in the venv."""
+    root = PACKAGE.parent
+    folders = [root / d for d in ("tests", "benchmarks", "scripts")]
+    files = [p for d in folders for p in d.rglob("*.py") if p.name != "lo_basic.py"]
+    local = {p.stem for d in folders for p in d.iterdir()} | {d.name for d in folders}
+    used = _dists_of(_third_party_imports(files) - local)
+    proj = _pyproject()["project"]
+    declared = {_dist_name(r) for r in proj["dependencies"] + proj["optional-dependencies"]["dev"]}
+    assert used <= declared, f"imported but not declared in pyproject's dev extras: {sorted(used - declared)}"
+
+
+# --------------------------------------------------------------------------- .ci/run on a fresh machine
+
+def _ci_needs(env: dict[str, str]) -> list[str]:
+    """The Debian packages ``.ci/run`` would install (``--needs``: it only says so)."""
+    import subprocess
+
+    res = subprocess.run(["bash", str(PACKAGE.parent / ".ci" / "run"), "--needs"], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    return res.stdout.split()
+
+
+def test_ci_installs_make_and_the_venv_module_when_a_fresh_debian_lacks_them(tmp_path: Path) -> None:
+    """A fresh Debian has no make, and its python3 makes no venv without python3-venv (no ensurepip):
+    ``make test`` would fail before any test ran. Here a PATH without make and a python3 that
+    cannot import ensurepip (as Debian's without python3-venv)."""
+    import shutil
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("bash", "dirname", "grep", "fc-list", "dpkg"):
+        found = shutil.which(tool)
+        if found:
+            (bin_dir / tool).symlink_to(found)
+    fake_python = bin_dir / "python3"
+    fake_python.write_text("#!/bin/sh\nexit 1\n")   # 'import ensurepip' fails
+    fake_python.chmod(0o755)
+    needs = _ci_needs({"PATH": str(bin_dir), "HOME": str(tmp_path)})
+    assert "make" in needs and "python3-venv" in needs
+    assert "python3" not in needs  # it is there, only its venv module is not
+
+
+def test_ci_sees_the_cjk_fonts_that_are_installed() -> None:
+    """``set -o pipefail`` and ``grep -q``: grep stops at the first match, fc-list dies of SIGPIPE
+    and the check said the fonts were missing on every run, so CI ran apt-get each time (and failed
+    without a network). Expected value from fc-list itself."""
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        pytest.skip("fontconfig (fc-list) is not installed")
+    have = "noto sans cjk" in subprocess.run(["fc-list"], capture_output=True, text=True).stdout.lower()
+    assert ("fonts-noto-cjk" in _ci_needs(dict(os.environ))) is not have

@@ -12,7 +12,7 @@ import click
 from ..changeset import ActionResult
 from ..i18n import L, current_lang, tr
 from .common import read_model
-from .output import OK, console, emit_json, envelope, finish, print_findings
+from .output import OK, SEV_COLOR, SEVERITY, console, emit_json, envelope, finish, print_findings
 from .params import (
     as_date,
     as_of_option,
@@ -24,7 +24,6 @@ from .params import (
     option,
 )
 
-SEV_COLOR = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 LARGE_ROWS = 5000
 
 
@@ -151,7 +150,6 @@ def rules_cmd(as_json: bool, markdown: bool) -> None:
                        "with rule.<CODE>)"), show_lines=False, title_justify="left")
     for h in (tr("代码", "Code"), tr("默认", "Default"), tr("规则", "Rule"), tr("说明", "Description")):
         t.add_column(h, overflow="fold")
-    from .output import SEVERITY
     for r in rules:
         t.add_row(r.code, f"[{SEV_COLOR[r.severity]}]{SEVERITY[r.severity].get()}[/]", r.title.get(), r.description.get())
     console().print(t)

@@ -30,7 +30,7 @@ from ..i18n import L, current_lang
 RUN_META = "wbt.run"
 OK, FOUND_ERRORS, REFUSED, INTERRUPTED, BROKEN_PIPE = 0, 1, 2, 130, 141
 SEVERITY = {"error": L("错误", "error"), "warning": L("警告", "warning"), "info": L("提示", "info")}
-_COLOUR = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+SEV_COLOR = {"error": "bold red", "warning": "yellow", "info": "cyan"}  # rich styles
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -136,7 +136,7 @@ def finding_line(f: Any, *, markup: bool = True) -> str:
     hint = f" → {f.hint.get(lang)}" if f.hint is not None else ""
     if not markup:
         return f"[{label}] {where} {f.code} {f.message.get(lang)}{hint}"
-    colour = _COLOUR.get(f.severity, "white")
+    colour = SEV_COLOR.get(f.severity, "white")
     return (f"[{colour}]\\[{escape(label)}][/] [bold]{escape(where)}[/] [dim]{escape(f.code)}[/] "
             f"{escape(f.message.get(lang))}" + (f" [dim]{escape(hint)}[/]" if hint else ""))
 

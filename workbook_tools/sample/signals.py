@@ -12,6 +12,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from ..ops.terms import term_end
 from . import pools as P
 
 PURCHASES = ("客户下单", "追加订单", "复购耗材", "增购两个模块", "补货", "再次采购配件")
@@ -73,9 +74,8 @@ def _purchases(rng: random.Random, rows: list[dict[str, Any]], last: date, *, gr
 
 def _renewal(rng: random.Random, c: dict[str, Any], rows: list[dict[str, Any]], last: date) -> None:
     """A contract ending within two months: 续约期, with the intent written down (or not)."""
-    y, m = (int(x) for x in c["term"].split("-")[1].split("."))
-    ends = date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)
-    if not 0 <= (ends - last).days <= 60 or rng.random() < 0.4:
+    ends = term_end(c["term"])
+    if ends is None or not 0 <= (ends - last).days <= 60 or rng.random() < 0.4:
         return
     c["stage"] = "续约期"
     roll = rng.random()
