@@ -185,7 +185,6 @@ def temp_path(folder: Path, name: str) -> Path:
             continue
 
 
-
 def prepare(target: Target, save: Callable[[Path], object]) -> Path:
     """Write the output into a temp file beside the target with ``save(tmp)``: normal permissions,
     fsynced. The caller moves it in with :func:`commit` (or removes it)."""
@@ -225,9 +224,7 @@ def commit(target: Target, tmp: Path, *, record: bool = True) -> Path:
                     raise _refuse(target.given, "写入期间有别的程序在此创建了文件", "another program created the file "
                                   "while it was being written") from None
                 os.replace(tmp, target.path)
-            else:
-                tmp.unlink()
-    finally:
+    finally:  # the temp name goes (after a link, the file stays under the target's name)
         with contextlib.suppress(OSError):
             tmp.unlink()
     fsync_dir(target.path.parent)

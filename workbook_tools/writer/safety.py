@@ -229,8 +229,6 @@ def replace(tmp: Path, path: Path) -> None:
     fsync_dir(path.parent)
 
 
-
-
 def restore(backup: Path, path: Path) -> None:
     """Put the backup back in place atomically (a copy, so the backup itself stays)."""
     tmp = write_temp(path, lambda t: shutil.copyfile(backup, t))
