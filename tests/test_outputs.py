@@ -117,6 +117,19 @@ def test_export_refuses_a_foreign_file_and_replaces_its_own(book: Path, tmp_path
     assert wbt("export", book, "--mask", "--role", "marketing", "-o", target, "--force")[0] == 0
 
 
+def test_export_by_owner_writes_no_file_when_one_of_them_is_foreign(book: Path, tmp_path: Path) -> None:
+    """The owner 李娜's file name in the folder is taken by a file the tool did not write: the export
+    refuses (exit 2) before writing any owner's file, and that file keeps its bytes."""
+    folder = tmp_path / "own"
+    folder.mkdir()
+    theirs = folder / "李娜.xlsx"
+    theirs.write_bytes(FOREIGN)
+    code, out = wbt("export", book, "--by-owner", "-o", folder)
+    assert code == 2 and "--force" in out, out
+    assert theirs.read_bytes() == FOREIGN
+    assert sorted(p.name for p in folder.iterdir()) == ["李娜.xlsx"]
+
+
 def test_month_end_checks_its_default_html_before_writing_anything(book: Path) -> None:
     report = html_path(book, MONTH)
     report.write_bytes(b"<html>a report someone wrote by hand</html>")

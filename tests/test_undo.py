@@ -181,3 +181,42 @@ def test_a_month_end_that_creates_the_id_column_is_undone_whole(tmp_path: Path) 
     done = CliRunner().invoke(cli, ["undo", str(path), "--json"])
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["writes"] == 2 and path.read_bytes() == original
+
+
+@pytest.mark.parametrize("swap", [True, False], ids=["exchange", "plain-replace"])
+def test_a_save_by_another_program_during_the_undo_is_kept_and_nothing_is_undone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swap: bool) -> None:
+    """Another program saves the workbook after undo checked it (here: right after undo's backup
+    of the current file, before the old version is put in place). Like every write, undo checks the
+    file it replaces once more as it replaces it: the other program's save stays, nothing is undone
+    and no temp file or backup of the refused undo is left."""
+    import subprocess
+    import sys
+
+    from workbook_tools.errors import SourceChanged
+    from workbook_tools.writer import safety, source
+
+    path = make_book(tmp_path / "book.xlsx")
+    _write(path, "一")
+    backups_before = list_backups(path)
+    saved: dict[str, bytes] = {}
+    real_backup = safety.make_backup
+
+    def backup_then_other_saves(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        out = real_backup(*a, **k)
+        other = Path(__file__).with_name("other_program.py")
+        subprocess.run([sys.executable, str(other), str(path), "change", "数据", "B3=别人改的"], check=True,
+                       capture_output=True, timeout=60)
+        saved["bytes"] = path.read_bytes()
+        return out
+
+    monkeypatch.setattr(safety, "make_backup", backup_then_other_saves)
+    if not swap:
+        monkeypatch.setattr(source, "_RENAMEAT2", None)
+    with pytest.raises(SourceChanged) as info:
+        undo(path, now=NOW + dt.timedelta(minutes=5))
+    assert info.value.exit_code == 2
+    assert path.read_bytes() == saved["bytes"]                    # the other program's save, untouched
+    assert list_backups(path) == backups_before                   # the refused undo's backup is gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".wbt-backups", "book.xlsx"]   # no temp file
+    assert [e.action for e in journal.entries(path)] == ["t"]     # no undo recorded

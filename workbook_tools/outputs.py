@@ -34,14 +34,15 @@ from pathlib import Path
 from .errors import WbtError
 from .fsync import fsync_dir, fsync_file
 from .i18n import L
+from .writer.safety import BACKUP_DIR, LOCK_SUFFIX, OWNER_PREFIXES
+from .writer.safety import TMP_PREFIX as _WRITER_TMP_PREFIX
 
 MANIFEST = ".wbt-outputs.json"
 TMP_PREFIX = ".wbt-out-"
 _MANIFEST_MAX = 4 << 20
-# names the writer and office programs use beside a workbook (writer/safety.py): never an output
-_BACKUP_DIR = ".wbt-backups"
-_RESERVED_PREFIXES = ("~$", ".~lock.", ".wbt-tmp-", TMP_PREFIX)
-_RESERVED_SUFFIXES = (".wbt-lock",)
+# names the writer and office programs use beside a workbook: never an output
+_RESERVED_PREFIXES = (*OWNER_PREFIXES, _WRITER_TMP_PREFIX, TMP_PREFIX)
+_RESERVED_SUFFIXES = (LOCK_SUFFIX,)
 
 
 class OutputRefused(WbtError):
@@ -99,8 +100,8 @@ def protected(path: Path, source: Path | None = None) -> L | None:
     if source is not None and (_same(real, source) or _same(path, source)):
         return L("这是源工作簿本身", "it is the source workbook itself")
     parts = [p.casefold() for p in (*Path(os.path.abspath(path)).parts, *real.parts)]
-    if _BACKUP_DIR in parts:
-        return L(f"它位于备份文件夹 {_BACKUP_DIR} 中", f"it lies in the backup folder {_BACKUP_DIR}")
+    if BACKUP_DIR in parts:
+        return L(f"它位于备份文件夹 {BACKUP_DIR} 中", f"it lies in the backup folder {BACKUP_DIR}")
     for name in {path.name, real.name}:
         low = name.casefold()
         if low.startswith(_RESERVED_PREFIXES) or low.endswith(_RESERVED_SUFFIXES) or low == MANIFEST:
@@ -184,7 +185,6 @@ def temp_path(folder: Path, name: str) -> Path:
             continue
 
 
-
 def prepare(target: Target, save: Callable[[Path], object]) -> Path:
     """Write the output into a temp file beside the target with ``save(tmp)``: normal permissions,
     fsynced. The caller moves it in with :func:`commit` (or removes it)."""
@@ -224,9 +224,7 @@ def commit(target: Target, tmp: Path, *, record: bool = True) -> Path:
                     raise _refuse(target.given, "写入期间有别的程序在此创建了文件", "another program created the file "
                                   "while it was being written") from None
                 os.replace(tmp, target.path)
-            else:
-                tmp.unlink()
-    finally:
+    finally:  # the temp name goes (after a link, the file stays under the target's name)
         with contextlib.suppress(OSError):
             tmp.unlink()
     fsync_dir(target.path.parent)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
-import hashlib
 import json
 import os
 import uuid
@@ -27,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..outputs import digest as digest  # SHA-256 of a file, hex: the entries' before/after
 from .safety import BACKUP_DIR
 
 SUFFIX = ".journal"
@@ -67,15 +67,6 @@ def one_run() -> Iterator[str]:
 
 def journal_path(workbook: Path) -> Path:
     return workbook.parent / BACKUP_DIR / (workbook.name + SUFFIX)
-
-
-def digest(path: Path) -> str:
-    """SHA-256 of a file, hex."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def entries(workbook: Path) -> list[Entry]:

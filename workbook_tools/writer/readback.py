@@ -3,7 +3,7 @@ the write changed is inflated from it (zip CRC checked) and parsed with a strict
 (well-formed, every namespace prefix bound), and the changed cells are read back from those same
 bytes. Anything wrong puts the backup back and refuses.
 
-The cells are read with the pre-flight's cell reader (:func:`~.cells.read_cells`: it finds each
+The cells are read with the pre-flight's cell reader (:func:`~.cellfind.read_cells`: it finds each
 ``<c>`` by its reference and decodes shared, inline and formula strings, numbers and booleans on
 its own, apart from the code that rendered them), so the check costs one inflate and one expat
 pass per changed part plus the changed cells: no full re-read of the sheets.
@@ -45,7 +45,7 @@ def read_back(source: Path | Package, wanted: dict[str, Cells]) -> dict[str, Cel
 
 
 def same_value(meant: Any, got: Any, date1904: bool = False) -> bool:
-    """Whether calamine's reading of a cell is what was written."""
+    """Whether the value read back from a cell (:func:`read_back`) is what was written."""
     if meant is None:
         return got in (None, "")
     if isinstance(meant, bool):

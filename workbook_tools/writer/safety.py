@@ -22,14 +22,17 @@ from ..i18n import L
 
 BACKUP_DIR = ".wbt-backups"
 TMP_PREFIX = ".wbt-tmp-"
+LOCK_SUFFIX = ".wbt-lock"
+OWNER_PREFIXES = ("~$", ".~lock.")   # Excel/WPS, LibreOffice: the owner files of an open workbook
 
 
 def owner_files(path: Path) -> list[Path]:
     """The files Excel/WPS (``~$name.xlsx``) and LibreOffice (``.~lock.name.xlsx#``) leave beside an
     open workbook. Excel replaces the first two characters of a long name (``~$dget2024.xlsx``)."""
-    out = [path.with_name("~$" + path.name), path.with_name(".~lock." + path.name + "#")]
+    excel, office = OWNER_PREFIXES
+    out = [path.with_name(excel + path.name), path.with_name(office + path.name + "#")]
     if len(path.stem) > 2:
-        out.insert(1, path.with_name("~$" + path.name[2:]))
+        out.insert(1, path.with_name(excel + path.name[2:]))
     return out
 
 
@@ -78,7 +81,7 @@ else:
 
 
 def lock_path(path: Path) -> Path:
-    return path.with_name("." + path.name + ".wbt-lock")
+    return path.with_name("." + path.name + LOCK_SUFFIX)
 
 
 @contextlib.contextmanager
@@ -224,8 +227,6 @@ def keep_owner(tmp: Path, st: os.stat_result) -> None:
 def replace(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
     fsync_dir(path.parent)
-
-
 
 
 def restore(backup: Path, path: Path) -> None:

@@ -75,17 +75,28 @@ def changed_since(path: Path, pkg: Package, *, trust_stat: bool = True) -> list[
 def put_in_place(tmp: Path, path: Path, pkg: Package) -> None:
     """Replace ``path`` by ``tmp`` unless another program changed ``path`` since ``pkg`` was read
     (SourceChanged: ``path`` is left as that program saved it)."""
-    if _exchange(tmp, path):
-        changed = changed_since(tmp, pkg, trust_stat=False)  # what was taken out (a rename sets its ctime)
+    def check(file: Path, swapped: bool) -> None:
+        changed = changed_since(file, pkg, trust_stat=not swapped)  # a rename sets the ctime of what it moved
         if changed:
-            _exchange(tmp, path)  # theirs goes back
             raise source_changed(path, describe_parts(pkg, changed))
+
+    swap_in(tmp, path, check)
+
+
+def swap_in(tmp: Path, path: Path, check: Callable[[Path, bool], None]) -> None:
+    """Replace ``path`` by ``tmp`` unless ``check(file, swapped)`` raises: it is given the file that
+    is being replaced (``swapped``: already taken out by the exchange, now at ``tmp``'s name, and
+    then swapped back when it raises) and refuses when that file is not the one that was read."""
+    if _exchange(tmp, path):
+        try:
+            check(tmp, True)
+        except BaseException:
+            _exchange(tmp, path)  # theirs goes back
+            raise
         os.unlink(tmp)
         safety.fsync_dir(path.parent)
         return
-    changed = changed_since(path, pkg)
-    if changed:
-        raise source_changed(path, describe_parts(pkg, changed))
+    check(path, False)
     os.replace(tmp, path)
     safety.fsync_dir(path.parent)
 

@@ -4,7 +4,8 @@ The last run in the run journal (:mod:`.journal`: one entry per write, a run may
 names the backup taken before the run and the digest of the file the run wrote. Undo refuses when there is nothing to undo (no entry, or its
 backup is gone or altered) and when the file was changed since the run (its digest differs:
 edited by hand or by another program), unless forced. Otherwise it goes through the same path as
-every write: the lock, a backup of the current file, an atomic replace, a check of what was
+every write: the lock, a backup of the current file, an atomic replace that checks once more
+that the file it replaces is the one undo checked (:func:`.source.swap_in`), a check of what was
 written (the digest of the restored file), and a journal entry of its own — so an undo can be
 undone too (that puts the run back).
 """
@@ -13,15 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UnreadableWorkbook, UnsafeWrite, WbtError
+from ..errors import SourceChanged, UnreadableWorkbook, UnsafeWrite, WbtError
 from ..i18n import L
 from . import journal, safety
 from .changelog import current_user
+from .source import swap_in
 
 
 class NothingToUndo(WbtError):
@@ -94,7 +97,7 @@ def undo(path: Path | str, *, force: bool = False, backup_keep: int = 10, now: d
                               .format(n=path.name, t=entry.time, a=entry.action), entry=entry, backup=source)
         target = safety.backup_name(path, now)
         safety.make_backup(path, now, target)
-        safety.restore(source, path)
+        _put_back(source, path, current, target)
         if entry.before is not None and journal.digest(path) != entry.before:
             safety.restore(target, path)
             raise UnsafeWrite(L("撤销后复查失败，已恢复为撤销前的文件。", "The check after the undo failed; the file "
@@ -104,6 +107,25 @@ def undo(path: Path | str, *, force: bool = False, backup_keep: int = 10, now: d
         if backup_keep > 0:
             safety.prune_backups(path, max(backup_keep, 2, writes + 1))
     return UndoReport(given, entry, source, target, time.perf_counter() - t0, writes)
+
+
+def _put_back(backup: Path, path: Path, current: str, kept: Path) -> None:
+    """Put ``backup`` in place of ``path`` unless ``path`` is no longer the file whose digest undo
+    checked (``current``): another program saved it meanwhile. Then it stays as that program
+    saved it, and the copy ``kept`` of it goes."""
+    def check(file: Path, _swapped: bool) -> None:
+        if journal.digest(file) != current:
+            raise SourceChanged(L("工作簿 {n} 在撤销检查之后被其他程序修改过，没有撤销。请重新运行 wbt undo。",
+                                  "Workbook {n} was changed by another program after undo checked it; nothing "
+                                  "was undone. Run wbt undo again.").format(n=path.name))
+
+    tmp = safety.write_temp(path, lambda t: shutil.copyfile(backup, t))
+    try:
+        swap_in(tmp, path, check)
+    except SourceChanged:  # refused: tmp is still the copy of the old version, theirs is in place
+        tmp.unlink(missing_ok=True)
+        kept.unlink(missing_ok=True)
+        raise
 
 
 def _rel(p: Path) -> str:
