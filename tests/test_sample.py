@@ -332,3 +332,19 @@ def test_broken_ids_are_always_broken_and_orphans_never_match() -> None:
             assert not m or m.group(2) not in CODES.values(), p
         else:
             assert CID.match(p["value"]) and p["value"] not in ids, p
+
+
+def test_the_cli_never_overwrites_a_defects_list_it_was_not_asked_to(tmp_path) -> None:  # noqa: ANN001
+    """`wbt sample -o f.xlsx` writes f.xlsx.defects.json too: a foreign file of that name is kept
+    (exit 2, nothing written) unless --force."""
+    from click.testing import CliRunner
+
+    from workbook_tools.cli.main import cli
+
+    out, side = tmp_path / "f.xlsx", tmp_path / "f.xlsx.defects.json"
+    side.write_text("FOREIGN", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["sample", "-o", str(out), "--customers", "5"], env={"WBT_LANG": "zh"})
+    assert res.exit_code == 2 and "f.xlsx.defects.json" in res.output
+    assert side.read_text(encoding="utf-8") == "FOREIGN" and not out.exists()
+    res = CliRunner().invoke(cli, ["sample", "-o", str(out), "--customers", "5", "--force"], env={"WBT_LANG": "zh"})
+    assert res.exit_code == 0 and out.exists() and side.read_text(encoding="utf-8").startswith("[")

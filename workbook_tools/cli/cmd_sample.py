@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import WbtError
 from ..i18n import L, plural
 from .output import OK, emit_json, envelope
 from .params import DAY, command, json_option, new_workbook_path, option
@@ -26,9 +27,14 @@ from .params import DAY, command, json_option, new_workbook_path, option
 @json_option
 def sample_cmd(customers: int, seed: int, defects: float, end: dt.date, output: Path, force: bool,
                as_json: bool) -> None:
-    from ..sample import generate_sample
+    from ..sample import defects_path, generate_sample
 
     new_workbook_path(output, force, (".xlsx",))
+    side = defects_path(output)  # the list of planted defects is written beside it: never over a file not named
+    if side.exists() and not force:
+        raise WbtError(L("文件已存在：{p}（示例的缺陷清单写在这里）。如需覆盖请加 --force。",
+                         "The file exists: {p} (the sample's list of defects goes there). Use --force to overwrite "
+                         "it.").format(p=side))
     info = generate_sample(output, customers=customers, seed=seed, defects=defects, end=end)
     text = L("已生成示例：{p}（客户 {c}，沟通记录 {k}，投诉 {q}，待编号 {n}，用时 {s:.1f} 秒）",
              "Sample written: {p} ({C}, {K}, {Q}, {n} without ID, {s:.1f} s)").format(
