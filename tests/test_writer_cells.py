@@ -248,3 +248,22 @@ def test_change_log_names_registered_actions_in_chinese() -> None:
     assert action_label("ids") == "生成客户编号 ids"
     assert action_label("month-end") == "月末一键处理 month-end"
     assert action_label("import") == "import" and action_label("test") == "test"
+
+
+def test_a_date_keeps_the_date_format_the_user_gave_its_cell(tmp_path: Path) -> None:
+    """A date written where the user formatted the cell yyyy/m/d keeps that format, as the Excel
+    door already did; an unformatted cell gets the edit's format (yyyy-mm-dd)."""
+    path = tmp_path / "b.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"], ws["B1"] = "下次跟进日期", "另一列"
+    ws["A2"].number_format = "yyyy/m/d"
+    wb.save(path)
+    cs = Changeset("tiers")
+    cs.edit("S", "A2", dt.date(2026, 11, 7), number_format="yyyy-mm-dd")
+    cs.edit("S", "B2", dt.date(2026, 11, 8), number_format="yyyy-mm-dd")
+    apply_changeset(path, cs)
+    got = openpyxl.load_workbook(path)["S"]
+    assert (got["A2"].value, got["A2"].number_format) == (dt.datetime(2026, 11, 7), "yyyy/m/d")
+    assert (got["B2"].value, got["B2"].number_format) == (dt.datetime(2026, 11, 8), "yyyy-mm-dd")

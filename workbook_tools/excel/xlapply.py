@@ -33,7 +33,7 @@ from ..writer.changelog import HEADERS as LOG_HEADERS
 from ..writer.changelog import TIME_FORMAT, chunks, current_user, log_lang, log_rows, log_sheets, show
 from ..writer.changelog import WIDTHS as LOG_WIDTHS
 from ..writer.checks import check_edit, edits_by_cell, target_sheets
-from ..writer.values import StoredCell, excel_serial
+from ..writer.values import StoredCell, date_format, excel_serial
 from .xlhistory import write_history
 from .xlmarks import apply_marks, clear_marks, load_records, mark_fills, save_records
 from .xlsheets import apply_notes, column_widths, style_cells, style_range, write_generated
@@ -183,8 +183,7 @@ def write_edits(sheet: Any, box: _Box, cells: dict[tuple[int, int], CellEdit], r
         now = probe(sheet, dates, number_format_of)
         for rc, e in dates.items():
             if not _is_date_format(now.get(rc)):
-                timed = isinstance(e.new, dt.datetime) and (e.new.hour or e.new.minute or e.new.second)
-                formats.setdefault(e.number_format or ("yyyy-mm-dd hh:mm" if timed else "yyyy-mm-dd"), set()).add(rc)
+                formats.setdefault(date_format(e.new, e.number_format), set()).add(rc)
     for rc, e in mine.items():
         if e.number_format and not isinstance(e.new, str | dt.date):
             formats.setdefault(e.number_format, set()).add(rc)

@@ -37,7 +37,7 @@ from .package import Package
 from .readback import part_reader, verify_or_restore
 from .sheetxml import formula_ranges, is_protected, merged_ranges
 from .tables import extend_tables
-from .values import MAX_ROW, StoredCell
+from .values import MAX_ROW, StoredCell, date_format
 
 DEFAULT_BACKUPS = 10
 
@@ -103,10 +103,9 @@ def _edit_patches(book: Book, sheet: str, cells: dict[tuple[int, int], CellEdit]
     for rc, e in cells.items():
         style = book.styles.palette_xf(e.style) if e.style else None
         base = style if style is not None else plan.stored[(sheet, *rc)].style
-        if isinstance(e.new, dt.date) and not book.styles.is_date_xf(base):
-            fmt = e.number_format or ("yyyy-mm-dd hh:mm" if isinstance(e.new, dt.datetime)
-                                      and (e.new.hour or e.new.minute or e.new.second) else "yyyy-mm-dd")
-            style = book.styles.with_number_format(base, fmt)
+        if isinstance(e.new, dt.date):  # a cell with a date format of the user's keeps it
+            if not book.styles.is_date_xf(base):
+                style = book.styles.with_number_format(base, date_format(e.new, e.number_format))
         elif e.number_format and not isinstance(e.new, str):
             style = book.styles.with_number_format(base, e.number_format)
         patches[rc] = CellPatch(e.new, style)

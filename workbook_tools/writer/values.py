@@ -213,6 +213,13 @@ def fit_text(s: str) -> str:
     return "".join(out) + "…"
 
 
+def date_format(value: dt.date, wanted: str | None = None) -> str:
+    """The number format a date gets when it is written into a cell that has no date format (a cell
+    that has one keeps it): the edit's own, else ``yyyy-mm-dd``, with ``hh:mm`` for a time of day."""
+    timed = isinstance(value, dt.datetime) and bool(value.hour or value.minute or value.second)
+    return wanted or ("yyyy-mm-dd hh:mm" if timed else "yyyy-mm-dd")
+
+
 def value_xml(value: Any, date1904: bool = False) -> tuple[str | None, bytes]:
     """(``t`` attribute, inner XML) for a Python value; text is always an inline string;
     None and "" empty the cell; a Formula is ``<f>`` plus its cached result. No text longer than
