@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ...i18n import L
-from ..tiers import STRATEGIC
+from ..followup import STRATEGIC
 from .context import BLANK, Ctx, owner_of, plain, within
 from .customers import NO_TIER, TIERS
 from .model import Ratio, Table

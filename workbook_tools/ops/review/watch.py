@@ -15,8 +15,8 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import WorkbookModel
+from ..followup import KEY, ORDINARY, STRATEGIC
 from ..matching import column_values
-from ..tiers import KEY, ORDINARY, STRATEGIC
 from .model import Table
 
 TIER_ORDER = {STRATEGIC: 0, KEY: 1, ORDINARY: 2}
