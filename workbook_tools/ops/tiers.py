@@ -21,14 +21,17 @@ from ..model import Finding, SheetData, WorkbookModel, cell_ref, col_letter
 from ..reader.parse import clean_text
 from ..schema import SCHEMA
 from ..values import empty_mask, is_empty
-from .followup import KEY, ORDINARY, STRATEGIC, FollowUp, follow_ups
-from .followup import tier_for as tier_for  # the tier rule's home was this module
+from .followup import KEY, ORDINARY, STRATEGIC, FollowUp, amount_for_tier, cadence_for, follow_ups, tier_for
 from .formulas import formula_finding, formula_rows
 from .ids import ensure_column
 from .links import facts as customer_facts
 from .links import owners
 from .matching import norm_id, records
 from .risk import Facts, Profile, Thresholds, high_potential, profiles, risk_reasons, thresholds
+
+# the tier and cadence rules live in ops.followup since the review and validation read them too
+__all__ = ["BAND_FOLLOW", "BAND_MAINTAIN", "BAND_WATCH", "COMPUTED", "KEY", "ORDINARY", "RISK_FLAG", "STRATEGIC",
+           "amount_for_tier", "band_for", "cadence_for", "run_tiers", "shared_id_findings", "tier_for"]
 
 RISK_FLAG = "重点关注"
 BAND_MAINTAIN, BAND_FOLLOW, BAND_WATCH = "重点维护", "一般跟进", "观察预警"
