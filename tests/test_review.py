@@ -373,3 +373,37 @@ def test_log_rows_whose_date_cannot_be_read_are_named_not_silently_dropped() -> 
     clean = make_model(customers=[{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05"}],
                        contacts=[{"customer_id": cid, "contact_date": "2024-05-06"}])
     assert [f for f in compute_review(clean, month="2024-05", as_of=AS_OF).findings if f.code == "REVIEW-DATE"] == []
+
+
+def test_complaints_resolved_before_they_were_received_are_named_not_silently_averaged_out() -> None:
+    """平均解决时长 cannot average a negative duration: the complaint is left out of it, and a finding
+    says which and how many (it still counts as closed)."""
+    cid = "2024-IT-001"
+    m = make_model(customers=[{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05"}],
+                   complaints=[{"customer_id": cid, "received_at": "2024-05-10 09:00", "resolved_at": "2024-05-10 19:00"},
+                               {"customer_id": cid, "received_at": "2024-05-12 09:00", "resolved_at": "2024-05-11 09:00"},
+                               {"customer_id": cid, "received_at": "2024-05-20 09:00", "resolved_at": "2024-05-20 08:00"}])
+    review = compute_review(m, month="2024-05", as_of=AS_OF)
+    assert review.kpi("complaints_closed").value == 3
+    assert review.kpi("avg_hours_to_resolve").value == 10.0     # the first only
+    found = [f for f in review.findings if f.code == "REVIEW-RESOLVED"]
+    assert [(f.sheet, f.row, f.column) for f in found] == [("投诉登记", 3, "resolved_at")]
+    assert "2 " in found[0].message.zh and "平均解决时长" in found[0].message.zh
+    assert found[0].cell and found[0].cell.endswith("3")
+    ok = make_model(customers=[{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05"}],
+                    complaints=[{"customer_id": cid, "received_at": "2024-05-10 09:00", "resolved_at": "2024-05-10 19:00"}])
+    assert [f for f in compute_review(ok, month="2024-05", as_of=AS_OF).findings if f.code == "REVIEW-RESOLVED"] == []
+
+
+def test_contract_terms_that_cannot_be_read_are_named_not_silently_dropped() -> None:
+    """A 合作期限 the review cannot read is in no count of contracts ending (nor renewals): one finding
+    says how many and which cells. Open-ended terms (长期) and empty cells are not reported."""
+    rows = [{"customer_id": f"2024-IT-00{i}", "name": f"{n}科技有限公司", "first_contact": "2024-01-05", "term": t}
+            for i, (n, t) in enumerate([("甲", "2024.01-2024.06"), ("乙", "两年"), ("丙", "长期"), ("丁", None),
+                                        ("戊", "2024.07-2024.06.31")], start=1)]
+    review = compute_review(make_model(customers=rows), month="2024-05", as_of=AS_OF)
+    assert review.kpi("contracts_ending_next").value == 1          # 甲 ends 2024-06-30
+    found = [f for f in review.findings if f.code == "REVIEW-TERM"]
+    assert [(f.sheet, f.row, f.column) for f in found] == [("客户基本信息", 3, "term")]
+    assert "2 个单元格" in found[0].message.zh
+    assert all(c in found[0].message.zh for c in (f"{found[0].cell}", found[0].cell[:-1] + "6"))
