@@ -407,3 +407,26 @@ def test_contract_terms_that_cannot_be_read_are_named_not_silently_dropped() -> 
     assert [(f.sheet, f.row, f.column) for f in found] == [("客户基本信息", 3, "term")]
     assert "2 个单元格" in found[0].message.zh
     assert all(c in found[0].message.zh for c in (f"{found[0].cell}", found[0].cell[:-1] + "6"))
+
+
+def test_response_breaches_agree_with_validation_when_a_complaint_has_a_date_but_no_time() -> None:
+    """A complaint received on a date without a time counts from the end of that day, in the review's
+    SLA figures as in validation's SLA_RESPONSE (docs/validate.md): a 紧急 one answered at 15:00 that day
+    is not late; one answered 5 hours after the day ended is."""
+    from workbook_tools.ops.validate import run_validate
+
+    cid = "2024-IT-001"
+    m = make_model(customers=[{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05"}],
+                   complaints=[{"customer_id": cid, "received_at": "2024-05-10", "urgency": "紧急",
+                                "responded_at": "2024-05-10 15:00"},
+                               {"customer_id": cid, "received_at": "2024-05-12", "urgency": "加急",
+                                "responded_at": "2024-05-13 05:00"},
+                               {"customer_id": cid, "received_at": "2024-05-14 09:00", "urgency": "紧急",
+                                "responded_at": "2024-05-14 12:00"}])
+    late = [f.row for f in run_validate(m, as_of=AS_OF, rules=["SLA_RESPONSE"]).findings if f.code == "SLA_RESPONSE"]
+    assert late == [3]
+    review = compute_review(m, month="2024-05", as_of=AS_OF)
+    assert review.kpi("sla_breaches").value == 1
+    assert (review.kpi("sla_compliance_rate").numerator, review.kpi("sla_compliance_rate").denominator) == (2, 3)
+    by_urgency = {r[0]: r for r in review.table("sla_by_urgency").rows}
+    assert by_urgency["紧急"][1:6] == [4, 3, 2, 1, 0]

@@ -9,12 +9,13 @@ from typing import Any
 import pandas as pd
 
 from ...i18n import L
+from ..deadlines import CRITICAL, NORMAL, URGENT, response_hours
 from ..followup import STRATEGIC
 from .context import BLANK, Ctx, owner_of, plain, within
 from .customers import NO_TIER, TIERS
 from .model import Ratio, Table
 from .period import Period
-from .rates import CRITICAL, NORMAL, URGENT, conversion_by_grade, rate
+from .rates import conversion_by_grade, rate
 
 DASH = "—"   # a rate whose denominator is 0
 
@@ -147,7 +148,7 @@ def sla_table(ctx: Ctx, masks: dict[str, Any]) -> Table:
         in_time = int((parts["in_time"] & mine).sum())
         late = int((parts["breach"] & mine).sum())
         pending = int((parts["pending"] & mine).sum())
-        hours = float(parts["limit"][mine].iloc[0]) if mine.any() else _limit_of(ctx, u)
+        hours = float(parts["limit"][mine].iloc[0]) if mine.any() else response_hours(u, ctx.model.settings)
         rows.append([u, int(hours) if hours.is_integer() else hours, opened, in_time, late, pending,
                      ratio_cell(in_time, in_time + late)])
     return Table("sla_by_urgency", L("投诉响应时效（按紧急程度）", "Complaint response by urgency"),
@@ -155,11 +156,6 @@ def sla_table(ctx: Ctx, masks: dict[str, Any]) -> Table:
                   L("按时响应", "In time"), L("超时", "Late"), L("待响应", "Waiting"), L("按时率", "In-time rate")],
                  rows, len(rows), ["urgency", "limit_hours", "opened", "in_time", "late", "waiting", "in_time_rate"],
                  note=L("紧急程度未填或不在列表中的按“一般”计", "A blank or unknown urgency counts as 一般 (normal)"))
-
-
-def _limit_of(ctx: Ctx, urgency: str) -> float:
-    key = {URGENT: "response_hours_urgent", CRITICAL: "response_hours_critical"}.get(urgency, "response_hours_normal")
-    return ctx.model.settings.number(key)
 
 
 def high_value_profile(ctx: Ctx, snap: dt.date, exists: pd.Series) -> Table:

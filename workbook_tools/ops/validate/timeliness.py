@@ -11,6 +11,7 @@ import pandas as pd
 from ...i18n import L
 from ...model import Finding
 from ...workdays import add_workdays
+from ..deadlines import URGENCY_SETTING, deadline, first_response, response_hours
 from ..followup import follow_ups
 from .registry import Ctx, rule, show, umap
 from .xref import customer_rows
@@ -18,14 +19,6 @@ from .xref import customer_rows
 # A log row is a demand change when its feedback mentions one of these (and does not start with a "no").
 DEMAND_WORDS = ("需求", "变化", "变更", "调整", "新增", "增加", "追加", "扩容", "升级", "增购", "减少", "缩减", "更换")
 NEGATIONS = ("无", "暂无", "没有", "未提", "无新")
-URGENCY_SETTING = {"一般": "response_hours_normal", "紧急": "response_hours_urgent", "特急": "response_hours_critical"}
-
-
-def _deadline(start: pd.Series, hours: float) -> pd.Series:
-    """start + hours; a start without a time of day counts from the end of that day."""
-    date_only = start.notna() & (start == start.dt.normalize())
-    base = start + pd.to_timedelta(date_only.astype(int), unit="D")
-    return base + pd.Timedelta(hours=hours)
 
 
 @rule("SLA_LOG", "warning", "timeliness", ("沟通记录录入不及时", "Contact logged late"),
@@ -37,7 +30,7 @@ def sla_log(ctx: Ctx) -> list[Finding]:
     if log is None or log.n_rows == 0 or "logged_at" not in log.columns or "contact_date" not in log.columns:
         return []
     h = ctx.num("log_within_hours")
-    late = log.df["logged_at"] > _deadline(log.df["contact_date"], h)
+    late = log.df["logged_at"] > deadline(log.df["contact_date"], h)
     return [ctx.finding(log, L(f"沟通时间 {show(log.df.at[r, 'contact_date'])}，录入于 "
                         f"{show(log.df.at[r, 'logged_at'])}，超过 {h:g} 小时", f"Contact on "
                         f"{show(log.df.at[r, 'contact_date'])} logged {show(log.df.at[r, 'logged_at'])}, later "
@@ -54,7 +47,7 @@ def sla_register(ctx: Ctx) -> list[Finding]:
     if sheet is None or sheet.n_rows == 0 or "registered_at" not in sheet.columns:
         return []
     h = ctx.num("complaint_register_hours")
-    late = sheet.df["registered_at"] > _deadline(sheet.df["received_at"], h)
+    late = sheet.df["registered_at"] > deadline(sheet.df["received_at"], h)
     return [ctx.finding(sheet, L(f"投诉于 {show(sheet.df.at[r, 'received_at'])} 收到，"
                         f"{show(sheet.df.at[r, 'registered_at'])} 才登记，超过 {h:g} 小时",
                         f"Received {show(sheet.df.at[r, 'received_at'])}, registered "
@@ -75,9 +68,10 @@ def sla_response(ctx: Ctx) -> list[Finding]:
     if sheet is None or sheet.n_rows == 0 or "received_at" not in sheet.columns:
         return []
     df = sheet.df
-    hours = ctx.listed(sheet, "urgency").map({k: ctx.num(v) for k, v in URGENCY_SETTING.items()}).fillna(ctx.num("response_hours_normal"))
-    limit = _deadline(df["received_at"], 0) + pd.to_timedelta(hours, unit="h")
-    answer = df["responded_at"].fillna(df["resolved_at"])
+    st = ctx.model.settings
+    hours = ctx.listed(sheet, "urgency").map(lambda u: response_hours(u, st)).astype("float64")
+    limit = deadline(df["received_at"], hours)   # as the review's SLA figures count it
+    answer = first_response(df)
     late = df["received_at"].notna() & ((answer > limit) | (answer.isna() & (limit < pd.Timestamp(ctx.as_of))))
     col = "responded_at" if "responded_at" in sheet.columns else "resolved_at" if "resolved_at" in sheet.columns else "received_at"
     out = []
