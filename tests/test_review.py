@@ -430,3 +430,20 @@ def test_response_breaches_agree_with_validation_when_a_complaint_has_a_date_but
     assert (review.kpi("sla_compliance_rate").numerator, review.kpi("sla_compliance_rate").denominator) == (2, 3)
     by_urgency = {r[0]: r for r in review.table("sla_by_urgency").rows}
     assert by_urgency["紧急"][1:6] == [4, 3, 2, 1, 0]
+
+
+def test_list_synonyms_count_as_their_list_values_in_the_stage_table_and_open_complaints() -> None:
+    """已签约 is 合作中 and 结案 is 已关闭 (LIST_SYNONYM: every operation reads them so): the stage
+    table counts 已签约 under 合作中, and a complaint marked 结案 without a 解决时间 is closed, as it
+    is for the risk rule's open complaints (ops.links)."""
+    cid = "2024-IT-001"
+    custs = [{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05", "stage": "已签约"},
+             {"customer_id": "2024-IT-002", "name": "乙科技有限公司", "first_contact": "2024-01-05", "stage": "合作中"},
+             {"customer_id": "2024-IT-003", "name": "丙科技有限公司", "first_contact": "2024-01-05", "stage": "某阶段"}]
+    comps = [{"customer_id": cid, "received_at": "2024-05-10 09:00", "status": "结案"},
+             {"customer_id": cid, "received_at": "2024-05-11 09:00", "status": "处理中"}]
+    review = compute_review(make_model(customers=custs, complaints=comps), month="2024-05", as_of=AS_OF)
+    assert review.table("by_stage").rows == [["合作中", 2], ["某阶段", 1]]
+    assert review.kpi("complaints_open").value == 1
+    assert [r[1] for r in review.table("open_complaints").rows] == [None]   # the 处理中 one (no complaint ID)
+    assert [r[5] for r in review.table("open_complaints").rows] == ["处理中"]

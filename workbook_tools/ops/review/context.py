@@ -49,6 +49,7 @@ class Ctx:
         self.grade = listed(model, "customers", "follow_grade", "follow_grade")
         self.source = listed(model, "customers", "source", "source", keep_typed=True)
         self.urgency = listed(model, "complaints", "urgency", "urgency", keep_typed=True)
+        self.status = listed(model, "complaints", "status", "complaint_status")
         self.owner = self.cust["owner"].fillna(UNASSIGNED).replace("", UNASSIGNED)
         starts, ends = term_dates(model)
         # 合作期限's end and start as datetime64 (NaT when unreadable)

@@ -85,11 +85,12 @@ def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     return out
 
 
-def complaint_open(comp: pd.DataFrame, snap: pd.Timestamp) -> pd.Series:
+def complaint_open(comp: pd.DataFrame, status: pd.Series, snap: pd.Timestamp) -> pd.Series:
     """Complaints received by the end of ``snap`` and not resolved by then (解决时间 after it or
-    empty). One marked 已解决/已关闭 without a 解决时间 counts as closed (we cannot tell when)."""
+    empty). One marked 已解决/已关闭 (``status``: 处理状态 as list values, so 结案 too) without a 解决时间
+    counts as closed (we cannot tell when)."""
     end = snap + pd.Timedelta(days=1)
     received = comp["received_at"] < end
     resolved = comp["resolved_at"] < end
-    closed_undated = comp["resolved_at"].isna() & comp["status"].isin(CLOSED_STATUSES)
+    closed_undated = comp["resolved_at"].isna() & status.isin(CLOSED_STATUSES)
     return received & ~resolved & ~closed_undated

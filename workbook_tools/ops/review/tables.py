@@ -81,7 +81,7 @@ def breakdowns(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> lis
                               [L("价值等级", "Value tier"), L("客户数", "Customers"), w("本{u}已沟通", "Contacted this {u}"),
                                L("逾期", "Overdue"), L("年度金额(万元)", "Annual amount (10k CNY)")],
                               ["tier", "customers", "contacted", "overdue", "amount_annual"], by_tier))
-    stage = cust["stage"].fillna(BLANK)
+    stage = ctx.stage.fillna(cust["stage"]).fillna(BLANK)  # a list value (已签约 as 合作中), else as typed
     by_stage = pd.DataFrame({"customers": stage[exists].value_counts()}).astype("int64")
     tables.append(count_table("by_stage", L("按合作阶段", "By stage"), [L("合作阶段", "Stage"), L("客户数", "Customers")],
                               ["stage", "customers"], by_stage, order=list(ctx.model.settings.lists.get("stage", []))))
