@@ -447,3 +447,16 @@ def test_list_synonyms_count_as_their_list_values_in_the_stage_table_and_open_co
     assert review.kpi("complaints_open").value == 1
     assert [r[1] for r in review.table("open_complaints").rows] == [None]   # the 处理中 one (no complaint ID)
     assert [r[5] for r in review.table("open_complaints").rows] == ["处理中"]
+
+
+def test_industry_and_size_synonyms_count_under_their_list_values() -> None:
+    """制造 is 制造业 and 500以上 is 500人以上: the industry table and the strategic-customer profile
+    count them together; a value off the list stays as typed."""
+    rows = [{"customer_id": f"2024-MF-00{i}", "name": f"{n}制造有限公司", "first_contact": "2024-01-05",
+             "industry": ind, "company_size": size, "amount_annual": 60}
+            for i, (n, ind, size) in enumerate([("甲", "制造业", "500人以上"), ("乙", "制造", "500以上"),
+                                               ("丙", "航天", "500人以上")], start=1)]
+    review = compute_review(make_model(customers=rows), month="2024-05", as_of=AS_OF)
+    assert [r[:2] for r in review.table("by_industry").rows] == [["制造业", 2], ["航天", 1]]
+    profile = [(r[1], r[2]) for r in review.table("high_value_profile").rows if r[0].zh in ("行业", "企业规模")]
+    assert profile == [("制造业", 2), ("航天", 1), ("500人以上", 3)]

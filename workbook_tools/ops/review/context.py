@@ -60,6 +60,10 @@ class Ctx:
         self._views: dict[dt.date, pd.DataFrame] = {}
         self.cache: dict[Any, Any] = {}            # other results shared by the figures, tables and lists
 
+    def shown(self, key: str, list_key: str) -> pd.Series:
+        """A customer list column for a table: its list values (制造 as 制造业), else as typed."""
+        return listed(self.model, "customers", key, list_key).fillna(self.cust[key])
+
     def view(self, snap: dt.date) -> pd.DataFrame:
         if snap not in self._views:
             self._views[snap] = customer_view(self.model, snap)

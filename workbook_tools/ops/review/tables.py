@@ -56,7 +56,7 @@ def breakdowns(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> lis
                               [L("负责人", "Owner"), L("客户数", "Customers"), w("本{u}沟通", "Contacts this {u}"),
                                L("逾期", "Overdue"), w("本{u}投诉", "Complaints this {u}")],
                               ["owner", "customers", "contacts", "overdue", "complaints"], by_owner))
-    industry = cust["industry"].fillna(BLANK)
+    industry = ctx.shown("industry", "industry").fillna(BLANK)
     by_ind = pd.DataFrame({
         "customers": industry[exists].value_counts(),
         "new": industry[masks["new"]].value_counts(),
@@ -81,7 +81,7 @@ def breakdowns(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> lis
                               [L("价值等级", "Value tier"), L("客户数", "Customers"), w("本{u}已沟通", "Contacted this {u}"),
                                L("逾期", "Overdue"), L("年度金额(万元)", "Annual amount (10k CNY)")],
                               ["tier", "customers", "contacted", "overdue", "amount_annual"], by_tier))
-    stage = ctx.stage.fillna(cust["stage"]).fillna(BLANK)  # a list value (已签约 as 合作中), else as typed
+    stage = ctx.shown("stage", "stage").fillna(BLANK)
     by_stage = pd.DataFrame({"customers": stage[exists].value_counts()}).astype("int64")
     tables.append(count_table("by_stage", L("按合作阶段", "By stage"), [L("合作阶段", "Stage"), L("客户数", "Customers")],
                               ["stage", "customers"], by_stage, order=list(ctx.model.settings.lists.get("stage", []))))
@@ -161,12 +161,12 @@ def sla_table(ctx: Ctx, masks: dict[str, Any]) -> Table:
 def high_value_profile(ctx: Ctx, snap: dt.date, exists: pd.Series) -> Table:
     """高价值客户特征 (docs/domain.md#reviews): industry, size and source of the strategic customers
     (existing, not churned), each value's share of them beside its share of all customers."""
-    cust = ctx.cust
     base = exists & ~ctx.churned
     top = base & (ctx.view(snap)["tier"] == STRATEGIC)
     n_top, n_all = int(top.sum()), int(base.sum())
     rows: list[list[Any]] = []
-    dims = ((L("行业", "Industry"), cust["industry"]), (L("企业规模", "Company size"), cust["company_size"]),
+    dims = ((L("行业", "Industry"), ctx.shown("industry", "industry")),
+            (L("企业规模", "Company size"), ctx.shown("company_size", "company_size")),
             (L("客户来源", "Source"), ctx.source))
     for label, series in dims:
         s = series.fillna(BLANK)
