@@ -5,7 +5,8 @@ the same :class:`FollowUp`, so they cannot disagree about who is overdue.
 
 A customer's list cells are read as list values (synonyms such as 已终止 or A级 understood), its
 annual amount as the column shows it (2 decimals), and its last contact from the log rows linked to
-it by the matching rule and dated on or before the day (:func:`workbook_tools.ops.links.facts`).
+it by the matching rule and dated on or before the day (:func:`workbook_tools.ops.links.last_contacts`,
+which :attr:`~workbook_tools.ops.links.Facts.last_contact` is too).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 
 from ..model import WorkbookModel
 from ..values import is_missing
-from .links import facts, listed, memoised
+from .links import last_contacts, listed, memoised
 from .matching import column_values
 
 __all__ = ["ENDED_STAGES", "ENDED_TYPES", "KEY", "ORDINARY", "STRATEGIC", "FollowUp", "amount_for_tier", "cadence_for",
@@ -108,7 +109,7 @@ def follow_ups(model: WorkbookModel, as_of: dt.date) -> dict[int, FollowUp]:
         st = model.settings
         df = cust.df
         smin, kmin = st.number("tier_strategic_min"), st.number("tier_key_min")
-        per_customer = facts(model, as_of)
+        last_contact = last_contacts(model, as_of)
         ended = ended_customers(model).tolist()
         first = [v if v == v else None for v in column_values(df["first_contact"])]  # NaN (no date) → None
         cadences: dict[tuple[str | None, str | None], tuple[int, str]] = {}
@@ -122,7 +123,7 @@ def follow_ups(model: WorkbookModel, as_of: dt.date) -> dict[int, FollowUp]:
             cadence = cadences.get((tier, grade))
             if cadence is None:
                 cadence = cadences[(tier, grade)] = cadence_of(tier, grade, st)
-            last = per_customer[row].last_contact
+            last = last_contact.get(row)
             base = last or fc
             nxt = base + dt.timedelta(days=cadence[0]) if base is not None else None
             overdue = 0 if gone or nxt is None else max((as_of - nxt).days, 0)
