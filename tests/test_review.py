@@ -373,3 +373,90 @@ def test_log_rows_whose_date_cannot_be_read_are_named_not_silently_dropped() -> 
     clean = make_model(customers=[{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05"}],
                        contacts=[{"customer_id": cid, "contact_date": "2024-05-06"}])
     assert [f for f in compute_review(clean, month="2024-05", as_of=AS_OF).findings if f.code == "REVIEW-DATE"] == []
+
+
+def test_complaints_resolved_before_they_were_received_are_named_not_silently_averaged_out() -> None:
+    """平均解决时长 cannot average a negative duration: the complaint is left out of it, and a finding
+    says which and how many (it still counts as closed)."""
+    cid = "2024-IT-001"
+    m = make_model(customers=[{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05"}],
+                   complaints=[{"customer_id": cid, "received_at": "2024-05-10 09:00", "resolved_at": "2024-05-10 19:00"},
+                               {"customer_id": cid, "received_at": "2024-05-12 09:00", "resolved_at": "2024-05-11 09:00"},
+                               {"customer_id": cid, "received_at": "2024-05-20 09:00", "resolved_at": "2024-05-20 08:00"}])
+    review = compute_review(m, month="2024-05", as_of=AS_OF)
+    assert review.kpi("complaints_closed").value == 3
+    assert review.kpi("avg_hours_to_resolve").value == 10.0     # the first only
+    found = [f for f in review.findings if f.code == "REVIEW-RESOLVED"]
+    assert [(f.sheet, f.row, f.column) for f in found] == [("投诉登记", 3, "resolved_at")]
+    assert "2 " in found[0].message.zh and "平均解决时长" in found[0].message.zh
+    assert found[0].cell and found[0].cell.endswith("3")
+    ok = make_model(customers=[{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05"}],
+                    complaints=[{"customer_id": cid, "received_at": "2024-05-10 09:00", "resolved_at": "2024-05-10 19:00"}])
+    assert [f for f in compute_review(ok, month="2024-05", as_of=AS_OF).findings if f.code == "REVIEW-RESOLVED"] == []
+
+
+def test_contract_terms_that_cannot_be_read_are_named_not_silently_dropped() -> None:
+    """A 合作期限 the review cannot read is in no count of contracts ending (nor renewals): one finding
+    says how many and which cells. Open-ended terms (长期) and empty cells are not reported."""
+    rows = [{"customer_id": f"2024-IT-00{i}", "name": f"{n}科技有限公司", "first_contact": "2024-01-05", "term": t}
+            for i, (n, t) in enumerate([("甲", "2024.01-2024.06"), ("乙", "两年"), ("丙", "长期"), ("丁", None),
+                                        ("戊", "2024.07-2024.06.31")], start=1)]
+    review = compute_review(make_model(customers=rows), month="2024-05", as_of=AS_OF)
+    assert review.kpi("contracts_ending_next").value == 1          # 甲 ends 2024-06-30
+    found = [f for f in review.findings if f.code == "REVIEW-TERM"]
+    assert [(f.sheet, f.row, f.column) for f in found] == [("客户基本信息", 3, "term")]
+    assert "2 个单元格" in found[0].message.zh
+    assert all(c in found[0].message.zh for c in (f"{found[0].cell}", found[0].cell[:-1] + "6"))
+
+
+def test_response_breaches_agree_with_validation_when_a_complaint_has_a_date_but_no_time() -> None:
+    """A complaint received on a date without a time counts from the end of that day, in the review's
+    SLA figures as in validation's SLA_RESPONSE (docs/validate.md): a 紧急 one answered at 15:00 that day
+    is not late; one answered 5 hours after the day ended is."""
+    from workbook_tools.ops.validate import run_validate
+
+    cid = "2024-IT-001"
+    m = make_model(customers=[{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05"}],
+                   complaints=[{"customer_id": cid, "received_at": "2024-05-10", "urgency": "紧急",
+                                "responded_at": "2024-05-10 15:00"},
+                               {"customer_id": cid, "received_at": "2024-05-12", "urgency": "加急",
+                                "responded_at": "2024-05-13 05:00"},
+                               {"customer_id": cid, "received_at": "2024-05-14 09:00", "urgency": "紧急",
+                                "responded_at": "2024-05-14 12:00"}])
+    late = [f.row for f in run_validate(m, as_of=AS_OF, rules=["SLA_RESPONSE"]).findings if f.code == "SLA_RESPONSE"]
+    assert late == [3]
+    review = compute_review(m, month="2024-05", as_of=AS_OF)
+    assert review.kpi("sla_breaches").value == 1
+    assert (review.kpi("sla_compliance_rate").numerator, review.kpi("sla_compliance_rate").denominator) == (2, 3)
+    by_urgency = {r[0]: r for r in review.table("sla_by_urgency").rows}
+    assert by_urgency["紧急"][1:6] == [4, 3, 2, 1, 0]
+
+
+def test_list_synonyms_count_as_their_list_values_in_the_stage_table_and_open_complaints() -> None:
+    """已签约 is 合作中 and 结案 is 已关闭 (LIST_SYNONYM: every operation reads them so): the stage
+    table counts 已签约 under 合作中, and a complaint marked 结案 without a 解决时间 is closed, as it
+    is for the risk rule's open complaints (ops.links)."""
+    cid = "2024-IT-001"
+    custs = [{"customer_id": cid, "name": "甲科技有限公司", "first_contact": "2024-01-05", "stage": "已签约"},
+             {"customer_id": "2024-IT-002", "name": "乙科技有限公司", "first_contact": "2024-01-05", "stage": "合作中"},
+             {"customer_id": "2024-IT-003", "name": "丙科技有限公司", "first_contact": "2024-01-05", "stage": "某阶段"}]
+    comps = [{"customer_id": cid, "received_at": "2024-05-10 09:00", "status": "结案"},
+             {"customer_id": cid, "received_at": "2024-05-11 09:00", "status": "处理中"}]
+    review = compute_review(make_model(customers=custs, complaints=comps), month="2024-05", as_of=AS_OF)
+    assert review.table("by_stage").rows == [["合作中", 2], ["某阶段", 1]]
+    assert review.kpi("complaints_open").value == 1
+    assert [r[1] for r in review.table("open_complaints").rows] == [None]   # the 处理中 one (no complaint ID)
+    assert [r[5] for r in review.table("open_complaints").rows] == ["处理中"]
+
+
+def test_industry_and_size_synonyms_count_under_their_list_values() -> None:
+    """制造 is 制造业 and 500以上 is 500人以上: the industry table and the strategic-customer profile
+    count them together; a value off the list stays as typed."""
+    rows = [{"customer_id": f"2024-MF-00{i}", "name": f"{n}制造有限公司", "first_contact": "2024-01-05",
+             "industry": ind, "company_size": size, "amount_annual": 60}
+            for i, (n, ind, size) in enumerate([("甲", "制造业", "500人以上"), ("乙", "制造", "500以上"),
+                                               ("丙", "航天", "500人以上")], start=1)]
+    review = compute_review(make_model(customers=rows), month="2024-05", as_of=AS_OF)
+    assert [r[:2] for r in review.table("by_industry").rows] == [["制造业", 2], ["航天", 1]]
+    profile = [(r[1], r[2]) for r in review.table("high_value_profile").rows if r[0].zh in ("行业", "企业规模")]
+    assert profile == [("制造业", 2), ("航天", 1), ("500人以上", 3)]

@@ -203,3 +203,54 @@ def test_working_days_agree_with_chinese_calendar():
     for _ in range(400):
         day, n = dt.date(2004, 1, 1) + dt.timedelta(days=rng.randint(0, 8000)), rng.randint(1, 6)
         assert add_workdays(day, n) == (cc.find_workday(n, day), False), (day, n)
+
+
+def test_overdue_followup_reads_the_customer_as_wbt_tiers_and_the_review_do():
+    """One reading of a customer's follow-up: list synonyms (LIST_SYNONYM promises every operation reads
+    them as the list value), the tier as the amount shows to 2 decimals, a log row dated after the run
+    date ignored (not the whole log), a 客户编号 shared by two customers counting for both."""
+    from workbook_tools.ops.review.customers import customer_view
+    from workbook_tools.ops.tiers import run_tiers
+
+    custs = [c(1),                                                            # C, 30 d; last 10-20 (11 d)
+             c(2, stage="已终止"),                                            # ended: never overdue
+             c(3, follow_grade="A级"),                                        # A, 7 d; last 10-20: 11 d > 7
+             c(4, follow_grade=None, amount_annual=9.995),                    # shows 10.00: key, 45 d; 61 d
+             c(5, follow_grade=None, tier_confirmed="战略"),                  # strategic, 30 d; 60 d
+             c(6), c(7, customer_id="2024-IT-006")]                           # share 2024-IT-006; 11 d < 30
+    log = [{"customer_id": "2024-IT-001", "contact_date": D(2026, 10, 20)},
+           {"customer_id": "2024-IT-001", "contact_date": D(2026, 12, 1)},     # after the run date
+           {"customer_id": "2024-IT-003", "contact_date": D(2026, 10, 20)},
+           {"customer_id": "2024-IT-004", "contact_date": D(2026, 8, 31)},
+           {"customer_id": "2024-IT-005", "contact_date": D(2026, 9, 1)},
+           {"customer_id": "2024-IT-006", "contact_date": D(2026, 10, 20)}]
+    m = make_model(customers=custs, contacts=log)
+    expected = [4, 5, 6]
+    assert [f.row for f in found(m, "OVERDUE_FOLLOWUP")] == expected
+    assert run_tiers(m, as_of=AS_OF).stats["overdue"] == len(expected)
+    view = customer_view(m, AS_OF)
+    assert view.index[view["overdue_days"] > 0].tolist() == expected
+    fs = {f.row: f.message.zh for f in found(m, "OVERDUE_FOLLOWUP")}
+    assert "11 天" in fs[4] and "A级应每 7 天" in fs[4]
+    assert "61 天" in fs[5] and "重点客户应每 45 天" in fs[5]
+    assert "60 天" in fs[6] and "战略客户应每 30 天" in fs[6]
+
+
+def test_list_rules_read_synonyms_as_their_list_values():
+    """LIST_SYNONYM says every operation reads 已终止, 洽谈中, 加急, 结案 … as their list values; the
+    stage, zombie, complaint-status and response-time rules do too."""
+    m = make_model(customers=[c(1, stage="已签约", first_coop=None), c(2, stage="已终止"),
+                              c(3, stage="洽谈中", first_coop=None, follow_grade=None, first_contact=D(2025, 6, 1)),
+                              c(4, stage="接洽中", first_coop=None, follow_grade=None)],
+                   contacts=[{"customer_id": "2024-IT-002", "contact_date": D(2026, 10, 1), "due": D(2026, 11, 15)},
+                             {"customer_id": "2024-IT-004", "contact_date": D(2026, 9, 1)},
+                             {"customer_id": "2024-IT-004", "contact_date": D(2027, 1, 1)}],  # after the run date
+                   complaints=[{"customer_id": "2024-IT-001", "received_at": D(2026, 10, 1, 9), "urgency": "加急",
+                                "responded_at": D(2026, 10, 1, 15), "status": "结案"},       # 6 h > 4 h; closed
+                               {"customer_id": "2024-IT-001", "received_at": D(2026, 10, 1, 9), "status": "未处理",
+                                "responded_at": D(2026, 10, 1, 10), "resolved_at": D(2026, 10, 2, 9)}])
+    assert [f.row for f in found(m, "STAGE_NO_COOP")] == [2]
+    assert [f.row for f in found(m, "STAGE_ENDED_ACTION")] == [2]
+    assert [f.row for f in found(m, "ZOMBIE")] == [4]          # 洽谈中 for 517 days; row 5 was contacted 09-01
+    assert [f.row for f in found(m, "SLA_RESPONSE")] == [2]
+    assert [(f.row, f.column) for f in found(m, "COMPLAINT_STATUS")] == [(2, "resolved_at"), (3, "status")]

@@ -7,8 +7,9 @@ names onto ranges. Keep names stable: changesets refer to them.
 from __future__ import annotations
 
 import math
-import unicodedata
 from typing import Any
+
+from .values import display_width
 
 FONT = "微软雅黑"  # Excel/WPS on Windows; LibreOffice falls back to Noto Sans CJK
 
@@ -55,16 +56,11 @@ MARKS: dict[str, dict[str, str]] = {
 }
 
 
-def text_width(text: str) -> int:
-    """Width of a text in Excel's character units (CJK and full-width characters count double)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def text_lines(text: str, width: float, font_size: float = 11) -> int:
     """Lines a wrapped text takes in a column ``width`` characters wide (CJK counts double); a column's
     width is counted in characters of the default 11 pt font, so a smaller font fits more."""
     per_line = max(width - 1, 1) * 11 / min(font_size, 11)
-    return sum(max(1, math.ceil(text_width(part) / per_line)) for part in str(text).split("\n"))
+    return sum(max(1, math.ceil(display_width(part) / per_line)) for part in str(text).split("\n"))
 
 
 def wrapped_height(lines: int, font_size: float = 11) -> float:

@@ -20,9 +20,9 @@ from ..i18n import L
 from ..model import WorkbookModel
 from ..schema import HISTORY_SHEET
 from ..values import per_value
+from .followup import tier_for
 from .links import listed, memoised
 from .matching import name_key, norm_id
-from .tiers import tier_for
 
 
 def customer_key(customer_id: str, name: str) -> str:

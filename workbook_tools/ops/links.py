@@ -169,16 +169,14 @@ def facts(model: WorkbookModel, as_of: dt.date) -> dict[int, Facts]:
 @dataclass(frozen=True)
 class _Linked:
     """The rows of a log sheet linked to customers, with what does not depend on the run date:
-    ``pos`` (row positions, sheet order), ``rows`` (their customers), ``day`` (datetime64[D]) and
-    per-position columns (``marks``: booleans or per-row values, indexed by position)."""
+    ``pos`` (row positions, sheet order), ``rows`` (their customers) and ``day`` (datetime64[D])."""
 
     pos: np.ndarray
     rows: np.ndarray
     day: np.ndarray
-    marks: dict[str, Any]
 
 
-def _linked(model: WorkbookModel, key: str, date_key: str, mark: Callable[[SheetData], dict[str, Any]]) -> _Linked:
+def _linked(model: WorkbookModel, key: str, date_key: str) -> _Linked:
     """Computed once per model and frames, whatever the run dates asked for."""
     cust, sheet = model.sheets["customers"], model.sheets[key]
 
@@ -186,9 +184,33 @@ def _linked(model: WorkbookModel, key: str, date_key: str, mark: Callable[[Sheet
         pos, rows = owners(model, key).pairs()
         day = sheet.df[date_key].to_numpy(dtype="datetime64[D]")[pos]
         ok = ~np.isnat(day)
-        return _Linked(pos[ok], rows[ok], day[ok], mark(sheet))
+        return _Linked(pos[ok], rows[ok], day[ok])
 
     return memoised(model, f"linked:{key}", (cust.df, cust.raw, sheet.df, sheet.raw), build)
+
+
+def _marks(model: WorkbookModel, key: str, mark: Callable[[SheetData], dict[str, Any]]) -> dict[str, Any]:
+    """Per-position columns of a log sheet (booleans or per-row values, indexed by row position),
+    computed once per model and frames; apart from :func:`_linked` so that what needs the log's
+    dates alone (:func:`last_contacts`) does not scan its texts."""
+    sheet = model.sheets[key]
+    return memoised(model, f"marks:{key}", (sheet.df, sheet.raw), lambda: mark(sheet))
+
+
+def last_contacts(model: WorkbookModel, as_of: dt.date) -> dict[int, dt.date]:
+    """Customer row → the day of its latest linked log row dated on or before ``as_of`` (customers
+    with none are absent): :attr:`Facts.last_contact`, without the rest of the facts."""
+    log = model.sheets.get("contacts")
+    if log is None or not len(log.df):
+        return {}
+
+    def build() -> dict[int, dt.date]:
+        lk = _linked(model, "contacts", "contact_date")
+        ok = lk.day <= np.datetime64(as_of, "D")
+        return {int(r): d.date() for r, d in pd.Series(lk.day[ok]).groupby(lk.rows[ok]).max().items()}
+
+    cust = model.sheets["customers"]
+    return memoised(model, f"last_contacts:{as_of.isoformat()}", (cust.df, cust.raw, log.df, log.raw), build)
 
 
 def _log_marks(model: WorkbookModel) -> Callable[[SheetData], dict[str, Any]]:
@@ -220,19 +242,19 @@ def _facts(model: WorkbookModel, cust: SheetData, log: SheetData | None, comp: S
     out = {row: Facts() for row in cust.df.index.tolist()}
     limit = np.datetime64(as_of, "D")
     if log is not None and len(log.df):
-        lk = _linked(model, "contacts", "contact_date", _log_marks(model))
+        lk, marks = _linked(model, "contacts", "contact_date"), _marks(model, "contacts", _log_marks(model))
         ok = lk.day <= limit
         pos, rows, day = lk.pos[ok], lk.rows[ok], lk.day[ok]
-        for r, d in pd.Series(day).groupby(rows).max().items():
-            out[int(r)].last_contact = d.date()
-        changed = lk.marks["changed"][pos]
+        for r, d in last_contacts(model, as_of).items():
+            out[r].last_contact = d
+        changed = marks["changed"][pos]
         for r, d in pd.Series(day[changed]).groupby(rows[changed]).max().items():
             out[int(r)].contact_changed = d.date()
-        _log_signals(lk.marks, out, pos, rows, day)
+        _log_signals(marks, out, pos, rows, day)
     if comp is not None and len(comp.df):
-        lk = _linked(model, "complaints", "received_at", _complaint_marks(model))
+        lk = _linked(model, "complaints", "received_at")
         ok = lk.day <= limit
-        still = lk.marks["open"][lk.pos[ok]]
+        still = _marks(model, "complaints", _complaint_marks(model))["open"][lk.pos[ok]]
         for r, d, o in zip(lk.rows[ok].tolist(), lk.day[ok].astype(object).tolist(), still.tolist()):
             out[r].complaints.append((d, o))
     return out

@@ -10,7 +10,6 @@ out for users in ``docs/ids-and-tiers.md``.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
@@ -21,55 +20,24 @@ from ..i18n import L, plural
 from ..model import Finding, SheetData, WorkbookModel, cell_ref, col_letter
 from ..reader.parse import clean_text
 from ..schema import SCHEMA
-from ..values import empty_mask, is_empty, is_missing, per_value
+from ..values import empty_mask, is_empty
+from .followup import KEY, ORDINARY, STRATEGIC, FollowUp, amount_for_tier, cadence_for, follow_ups, tier_for
 from .formulas import formula_finding, formula_rows
 from .ids import ensure_column
 from .links import facts as customer_facts
 from .links import owners
-from .matching import list_value, norm_id, records
+from .matching import norm_id, records
 from .risk import Facts, Profile, Thresholds, high_potential, profiles, risk_reasons, thresholds
 
-STRATEGIC, KEY, ORDINARY = "战略客户", "重点客户", "普通客户"
+# the tier and cadence rules live in ops.followup since the review and validation read them too
+__all__ = ["BAND_FOLLOW", "BAND_MAINTAIN", "BAND_WATCH", "COMPUTED", "KEY", "ORDINARY", "RISK_FLAG", "STRATEGIC",
+           "amount_for_tier", "band_for", "cadence_for", "run_tiers", "shared_id_findings", "tier_for"]
+
 RISK_FLAG = "重点关注"
 BAND_MAINTAIN, BAND_FOLLOW, BAND_WATCH = "重点维护", "一般跟进", "观察预警"
-ENDED_STAGES = ("终止合作",)
-ENDED_TYPES = ("流失客户",)
 COMPUTED = ("tier", "cadence_days", "last_contact", "next_follow", "overdue", "risk_flag", "risk_reasons", "band",
             "high_potential")
-_TIER_CADENCE = {STRATEGIC: "cadence_strategic_days", KEY: "cadence_key_days", ORDINARY: "cadence_ordinary_days"}
-_GRADE_CADENCE = {"A": "cadence_grade_a_days", "B": "cadence_grade_b_days", "C": "cadence_grade_c_days"}
 _DATE_FMT = "yyyy-mm-dd"
-
-
-def amount_for_tier(value: Any) -> Decimal | None:
-    """The annual amount as compared with the thresholds: rounded half-up to 2 decimals, i.e. the
-    value the column shows (format #,##0.00). 49.995 shows as 50.00 and counts as 50."""
-    if is_missing(value):
-        return None
-    try:
-        return Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-
-
-def tier_for(amount: Any, strategic_min: float, key_min: float) -> str | None:
-    """战略客户 when amount ≥ strategic_min, 重点客户 when ≥ key_min, else 普通客户; None when missing."""
-    a = amount_for_tier(amount)
-    if a is None:
-        return None
-    if a >= _dec(strategic_min):
-        return STRATEGIC
-    if a >= _dec(key_min):
-        return KEY
-    return ORDINARY
-
-
-def cadence_for(tier: str | None, grade: str | None, settings: Any) -> int:
-    """The stricter (shorter) of the tier cadence (ordinary when no tier) and the A/B/C cadence."""
-    days = [int(settings.number(_TIER_CADENCE[tier or ORDINARY]))]
-    if grade in _GRADE_CADENCE:
-        days.append(int(settings.number(_GRADE_CADENCE[grade])))
-    return min(days)
 
 
 def band_for(tier: str | None, at_risk: bool) -> str:
@@ -96,9 +64,9 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
     created = [k for k in COMPUTED if k not in cust.columns]
     cols = {k: ensure_column(cust, cs, k) for k in COMPUTED}
     facts = customer_facts(model, as_of)
+    follow = follow_ups(model, as_of)
     profile = profiles(model)
     rules = thresholds(st)
-    strategic_min, key_min = st.number("tier_strategic_min"), st.number("tier_key_min")
     stats: dict[str, Any] = {"customers": len(cust.df), "columns_created": created, "changed_cells": 0,
                              "tiers": {STRATEGIC: 0, KEY: 0, ORDINARY: 0, "": 0}, "overdue": 0, "at_risk": 0,
                              "high_potential": 0, "ended": 0, "tier_differs": 0,
@@ -108,13 +76,9 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
     if "amount_annual" in cust.missing_columns:
         f.append(Finding("TIER-NO-AMOUNT-COLUMN", "warning", cust.name, L(
             "缺少“年度合作金额(万元)”列，无法建议价值等级", "No annual-amount column; no tier can be proposed")))
-    # plain dicts: per-cell DataFrame access is ~100 times slower; list values and contract ends
-    # are worked out once per distinct cell value
-    df = records(cust.df[["name", "amount_annual", "first_contact", *COMPUTED]])
+    # plain dicts: per-cell DataFrame access is ~100 times slower
+    df = records(cust.df[["name", *COMPUTED]])
     raw = records(cust.raw[["customer_id", "amount_annual", "term", *COMPUTED]])
-    lists = {key: per_value(cust.raw[key].tolist(), lambda v, k=list_key: list_value(k, v, st))
-             for key, list_key in (("tier_confirmed", "value_tier"), ("customer_type", "customer_type"),
-                                   ("follow_grade", "follow_grade"))}
     blank = _blank_rows(cust)
     letters = {key: col_letter(cols[key]) for key in COMPUTED}
     unsure = _unknown_inputs(model, f)
@@ -124,9 +88,7 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
     for i, row in enumerate(cust.df.index.tolist()):
         if blank[i] or row in unsure:
             continue
-        known = {key: lists[key][i] for key in lists}
-        values = _compute_row(cust, (df, raw), row, known, (profile[row], facts[row], rules), as_of, strategic_min,
-                              key_min, model, f, stats)
+        values = _compute_row(cust, (df, raw), row, (follow[row], profile[row], facts[row], rules), as_of, f, stats)
         changed: set[str] = set()
         for key in COMPUTED:
             new = values[key]
@@ -168,16 +130,13 @@ def run_tiers(model: WorkbookModel, *, as_of: dt.date | None = None) -> ActionRe
 
 
 def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]], row: int,
-                 known: dict[str, Any], about: tuple[Profile, Facts, Thresholds], as_of: dt.date, strategic_min: float,
-                 key_min: float, model: WorkbookModel, f: list[Finding], stats: dict[str, Any]) -> dict[str, Any]:
-    """The computed columns of one row. ``known``: the row's list values (tier_confirmed,
-    customer_type, follow_grade as matched to their lists); ``about``: its profile and facts, and the
-    rules' thresholds."""
-    st = model.settings
+                 about: tuple[FollowUp, Profile, Facts, Thresholds], as_of: dt.date, f: list[Finding],
+                 stats: dict[str, Any]) -> dict[str, Any]:
+    """The computed columns of one row. ``about``: its follow-up, profile and facts, and the rules'
+    thresholds."""
     df, raw = frames
-    pr, fa, rules = about
-    amount = df[row]["amount_annual"]
-    proposed = tier_for(amount, strategic_min, key_min)
+    fu, pr, fa, rules = about
+    proposed = fu.proposed
     if proposed is None and "amount_annual" not in cust.missing_columns:
         raw_amount = raw[row]["amount_annual"]
         if is_empty(raw_amount):
@@ -191,27 +150,24 @@ def _compute_row(cust: SheetData, frames: tuple[dict[int, dict[str, Any]], dict[
             ).format(v=raw_amount), cust.cell(row, "amount_annual"), row, "amount_annual", raw_amount,
                 L("只填数字，单位万元", "A number only, in 万元")))
     stats["tiers"][proposed or ""] += 1
-    confirmed = known["tier_confirmed"]
+    confirmed = fu.confirmed
     if confirmed and proposed and confirmed != proposed:
         stats["tier_differs"] += 1
         f.append(Finding("TIER-DIFFERS", "warning", cust.name, L(
             "主管确认等级为“{c}”，系统按年度金额建议“{p}”，请主管复核",
             "The confirmed tier is '{c}' but the annual amount suggests '{p}'; for the supervisor to review"
         ).format(c=confirmed, p=proposed), cust.cell(row, "tier_confirmed"), row, "tier_confirmed", confirmed))
-    tier = confirmed or proposed
-    ended = pr.stage in ENDED_STAGES or known["customer_type"] in ENDED_TYPES
+    tier = fu.tier
     out: dict[str, Any] = dict.fromkeys(COMPUTED)
     out["tier"] = proposed
-    out["last_contact"] = fa.last_contact
-    if ended:
+    out["last_contact"] = fu.last_contact
+    if fu.ended:
         stats["ended"] += 1
         return out
-    cadence = cadence_for(tier, known["follow_grade"], st)
-    out["cadence_days"] = cadence
-    base = fa.last_contact or _date(df[row]["first_contact"])
-    if base is not None:
-        out["next_follow"] = base + dt.timedelta(days=cadence)
-        out["overdue"] = "是" if as_of > out["next_follow"] else "否"
+    out["cadence_days"] = fu.cadence
+    if fu.next_follow is not None:
+        out["next_follow"] = fu.next_follow
+        out["overdue"] = "是" if fu.overdue_days > 0 else "否"
         stats["overdue"] += out["overdue"] == "是"
     reasons = risk_reasons(pr, fa, as_of, rules)
     if pr.term_end is None and not is_empty(raw[row]["term"]):
@@ -339,7 +295,3 @@ def _date(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     return value if isinstance(value, dt.date) else None
-
-
-def _dec(value: float) -> Decimal:
-    return Decimal(repr(float(value)))

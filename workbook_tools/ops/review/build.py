@@ -16,6 +16,7 @@ from ...values import empty_mask, is_empty_mark, per_value
 from .. import needs as gate
 from ..formulas import formula_finding, formula_rows
 from ..history import month_of, timeline
+from ..terms import read_term
 from .context import Ctx, within
 from .kpis import KPI_DEFS, LIST_LIMIT, period_figures
 from .lists import build_lists
@@ -69,8 +70,9 @@ def compute_review(model: WorkbookModel, *, month: str | Period | None = None, p
 
 def _unread(model: WorkbookModel) -> list[Finding]:
     """What the review reads and cannot: a finding per formula cell without a saved value (its
-    value is unknown, not empty), and one per date column with filled cells that are no date (a row
-    the figures cannot place in time is in none of them). Neither is counted."""
+    value is unknown, not empty); one per date column with filled cells that are no date (a row
+    the figures cannot place in time is in none of them) and for 合作期限 cells that cannot be read;
+    one for complaints resolved before they were received (no duration to average). None is counted."""
     out = []
     for need in gate.NEEDS["review"]:
         sheet = model.sheets.get(need.sheet)
@@ -79,29 +81,66 @@ def _unread(model: WorkbookModel) -> list[Finding]:
         for row, keys in formula_rows(sheet, need.columns).items():
             out += [formula_finding("REVIEW-FORMULA", sheet, row, key, L("不计入复盘的数字", "not counted in the review's "
                                                                         "figures")) for key in keys]
-        out += [f for key in dict.fromkeys(need.columns) if (f := _undated(sheet, key))]
+        out += [f for key in dict.fromkeys(need.columns) if (f := _unreadable(sheet, key))]
+    comp = model.sheets.get("complaints")
+    if comp is not None and (f := _resolved_early(comp)):
+        out.append(f)
     return out
 
 
-def _undated(sheet: SheetData, key: str) -> Finding | None:
-    """One finding for the cells of date column ``key`` that hold something other than a date or an
-    empty mark ('-', '无'): how many, the first few cells, and that those rows are not counted."""
-    if key not in sheet.columns or sheet.n_rows == 0 or sheet.spec.column(key).type not in (CType.DATE, CType.DATETIME):
+def _unreadable(sheet: SheetData, key: str) -> Finding | None:
+    """One finding for the cells of date column ``key`` (or 合作期限) that hold something other than a
+    date (a term) or an empty mark ('-', '无'): how many, the first few cells, and that those rows are
+    not counted."""
+    kind = sheet.spec.column(key).type if key in sheet.columns and sheet.n_rows else None
+    if kind not in (CType.DATE, CType.DATETIME, CType.TERM):
         return None
     raw = sheet.raw[key].to_numpy(dtype=object)
     filled = ~empty_mask(raw) & ~np.array(per_value(raw, is_empty_mark), dtype=bool)
+    unread = (np.array(per_value(raw, lambda v: read_term(v) is None), dtype=bool) if kind == CType.TERM
+              else sheet.df[key].isna().to_numpy())
     formulas = {r for r, k in sheet.formulas_without_value if k == key}
-    rows = [int(r) for r in sheet.df.index[filled & sheet.df[key].isna().to_numpy()] if int(r) not in formulas]
+    rows = [int(r) for r in sheet.df.index[filled & unread] if int(r) not in formulas]
     if not rows:
         return None
     col = sheet.spec.column(key)
-    cells = "、".join(sheet.cell(r, key) or "" for r in rows[:5]) + ("…" if len(rows) > 5 else "")
+    cells = _cells(sheet, rows, key)
+    s = "s" if len(rows) != 1 else ""
+    if kind == CType.TERM:
+        what = L(f"“{col.zh}”有 {len(rows)} 个单元格无法识别（{cells}），这些行的合作期限不计入复盘的数字",
+                 f"{col.en}: {len(rows)} cell{s} cannot be read ({cells}); those terms are not counted in the review's "
+                 "figures")
+        hint = L("写成起止年月（如 2024.01-2025.12）或到期日（如 2026-12-20）（wbt validate 逐个列出）",
+                 "Write the start and end (e.g. 2024.01-2025.12) or the end date (e.g. 2026-12-20) (wbt validate "
+                 "lists each)")
+        return Finding("REVIEW-TERM", "warning", sheet.name, what, sheet.cell(rows[0], key), rows[0], key,
+                       sheet.raw.at[rows[0], key], hint)
     return Finding("REVIEW-DATE", "warning", sheet.name, L(
         f"“{col.zh}”有 {len(rows)} 个单元格不是日期（{cells}），这些行不计入复盘的数字",
-        f"{col.en}: {len(rows)} cell{'s' if len(rows) != 1 else ''} hold no date ({cells}); those rows are not "
+        f"{col.en}: {len(rows)} cell{s} hold no date ({cells}); those rows are not "
         "counted in the review's figures"), sheet.cell(rows[0], key), rows[0], key, sheet.raw.at[rows[0], key],
         L("写成 YYYY-MM-DD，如 2026-10-05（wbt validate 逐个列出）",
           "Write YYYY-MM-DD, e.g. 2026-10-05 (wbt validate lists each)"))
+
+
+def _resolved_early(comp: SheetData) -> Finding | None:
+    """One finding for the complaints whose 解决时间 is before their 投诉时间: 平均解决时长 leaves them out."""
+    df = comp.df
+    rows = [int(r) for r in df.index[(df["resolved_at"] < df["received_at"]).to_numpy()]]
+    if not rows:
+        return None
+    n, cells = len(rows), _cells(comp, rows, "resolved_at")
+    return Finding("REVIEW-RESOLVED", "warning", comp.name, L(
+        f"{n} 件投诉的解决时间早于投诉时间（{cells}），不计入平均解决时长",
+        f"{n} complaint{'s' if n != 1 else ''} resolved before received ({cells}); left out of the average hours "
+        "to resolve"), comp.cell(rows[0], "resolved_at"), rows[0], "resolved_at", comp.raw.at[rows[0], "resolved_at"],
+        L("核对投诉时间和解决时间（wbt validate 的 ORDER_RESOLVED 逐个列出）",
+          "Check both times (wbt validate's ORDER_RESOLVED lists each)"))
+
+
+def _cells(sheet: SheetData, rows: list[int], key: str) -> str:
+    """The first five cells of ``rows`` in column ``key`` (… when there are more)."""
+    return "、".join(sheet.cell(r, key) or "" for r in rows[:5]) + ("…" if len(rows) > 5 else "")
 
 
 def _kpi(ctx: Ctx, d: KpiDef, p: Period, cur: Value, prev: Value) -> Kpi:

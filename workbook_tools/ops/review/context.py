@@ -49,6 +49,7 @@ class Ctx:
         self.grade = listed(model, "customers", "follow_grade", "follow_grade")
         self.source = listed(model, "customers", "source", "source", keep_typed=True)
         self.urgency = listed(model, "complaints", "urgency", "urgency", keep_typed=True)
+        self.status = listed(model, "complaints", "status", "complaint_status")
         self.owner = self.cust["owner"].fillna(UNASSIGNED).replace("", UNASSIGNED)
         starts, ends = term_dates(model)
         # 合作期限's end and start as datetime64 (NaT when unreadable)
@@ -58,6 +59,10 @@ class Ctx:
         self.churn_date = self.cust["last_coop"].fillna(self.term_end_at)
         self._views: dict[dt.date, pd.DataFrame] = {}
         self.cache: dict[Any, Any] = {}            # other results shared by the figures, tables and lists
+
+    def shown(self, key: str, list_key: str) -> pd.Series:
+        """A customer list column for a table: its list values (制造 as 制造业), else as typed."""
+        return listed(self.model, "customers", key, list_key).fillna(self.cust[key])
 
     def view(self, snap: dt.date) -> pd.DataFrame:
         if snap not in self._views:

@@ -14,10 +14,9 @@ import datetime as dt
 import pandas as pd
 
 from ...model import WorkbookModel
+from ..followup import KEY, ORDINARY, STRATEGIC, ended_customers, follow_ups
 from ..links import CLOSED_STATUSES, facts, listed, owners
-from ..matching import column_values
 from ..risk import high_potential, profiles, risk_reasons, thresholds
-from ..tiers import ENDED_STAGES, ENDED_TYPES, KEY, ORDINARY, STRATEGIC, cadence_for, tier_for
 
 TIERS = (STRATEGIC, KEY, ORDINARY)
 NO_TIER = "(未定级)"
@@ -45,9 +44,7 @@ def term_dates(model: WorkbookModel) -> tuple[list[dt.date | None], list[dt.date
 
 def is_churned(model: WorkbookModel) -> pd.Series:
     """流失: stage 终止合作 or customer type 流失客户 (list synonyms such as 已终止 count too)."""
-    stage = listed(model, "customers", "stage", "stage")
-    ctype = listed(model, "customers", "customer_type", "customer_type")
-    return (stage.isin(ENDED_STAGES) | ctype.isin(ENDED_TYPES)).astype(bool)
+    return ended_customers(model)
 
 
 def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
@@ -57,48 +54,30 @@ def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     proposed (the tier the annual amount gives, or None), confirmed (客户等级(主管确认) or None),
     term_end, churned. Log and complaint rows dated after the snapshot are ignored; churned
     customers are never overdue, at risk nor high potential."""
-    cust = model.sheets["customers"]
-    st = model.settings
-    df = cust.df
+    df = model.sheets["customers"].df
     per_customer = facts(model, snapshot)  # as wbt tiers
+    follow = follow_ups(model, snapshot)
     profile = profiles(model)
-    rules = thresholds(st)
-    smin, kmin = st.number("tier_strategic_min"), st.number("tier_key_min")
+    rules = thresholds(model.settings)
     churned = is_churned(model)
     rows: dict[str, list] = {k: [] for k in ("tier", "cadence", "last_contact", "next_follow", "overdue_days",
                                              "risk_reasons", "high_potential", "proposed", "confirmed", "term_end")}
-
-    def column(key: str, list_key: str) -> list[str | None]:
-        return listed(model, "customers", key, list_key).tolist()
-
-    first = [v if v == v else None for v in column_values(df["first_contact"])]  # NaN (no date) → None
-    cadences: dict[tuple[str | None, str | None], int] = {}
-    cols = zip(df.index.tolist(), df["amount_annual"].tolist(), column("tier_confirmed", "value_tier"),
-               column("follow_grade", "follow_grade"), first, churned.tolist())
-    for row, amount, conf, grade, fc, gone in cols:
-        fa, pr = per_customer[row], profile[row]
-        proposed = tier_for(amount, smin, kmin)
-        tier = conf or proposed
-        cadence = cadences.get((tier, grade))
-        if cadence is None:
-            cadence = cadences[(tier, grade)] = cadence_for(tier, grade, st)
-        base = fa.last_contact or fc
-        nxt = base + dt.timedelta(days=cadence) if base is not None else None
+    for row, gone in zip(df.index.tolist(), churned.tolist()):
+        fa, fu, pr = per_customer[row], follow[row], profile[row]
         if gone:
-            overdue, reasons, potential = 0, [], None
+            reasons, potential = [], None
         else:
-            overdue = max((snapshot - nxt).days, 0) if nxt is not None else 0
             reasons = risk_reasons(pr, fa, snapshot, rules)
             potential = high_potential(fa, snapshot, rules)
-        rows["tier"].append(tier or NO_TIER)
-        rows["cadence"].append(cadence)
-        rows["last_contact"].append(fa.last_contact)
-        rows["next_follow"].append(nxt)
-        rows["overdue_days"].append(overdue)
+        rows["tier"].append(fu.tier or NO_TIER)
+        rows["cadence"].append(fu.cadence)
+        rows["last_contact"].append(fu.last_contact)
+        rows["next_follow"].append(fu.next_follow)
+        rows["overdue_days"].append(fu.overdue_days)
         rows["risk_reasons"].append(reasons)
         rows["high_potential"].append(potential)
-        rows["proposed"].append(proposed)
-        rows["confirmed"].append(conf)
+        rows["proposed"].append(fu.proposed)
+        rows["confirmed"].append(fu.confirmed)
         rows["term_end"].append(pr.term_end)
     out = pd.DataFrame(rows, index=df.index)
     out["overdue_days"] = out["overdue_days"].astype("int64")
@@ -106,11 +85,12 @@ def customer_view(model: WorkbookModel, snapshot: dt.date) -> pd.DataFrame:
     return out
 
 
-def complaint_open(comp: pd.DataFrame, snap: pd.Timestamp) -> pd.Series:
+def complaint_open(comp: pd.DataFrame, status: pd.Series, snap: pd.Timestamp) -> pd.Series:
     """Complaints received by the end of ``snap`` and not resolved by then (解决时间 after it or
-    empty). One marked 已解决/已关闭 without a 解决时间 counts as closed (we cannot tell when)."""
+    empty). One marked 已解决/已关闭 (``status``: 处理状态 as list values, so 结案 too) without a 解决时间
+    counts as closed (we cannot tell when)."""
     end = snap + pd.Timedelta(days=1)
     received = comp["received_at"] < end
     resolved = comp["resolved_at"] < end
-    closed_undated = comp["resolved_at"].isna() & comp["status"].isin(CLOSED_STATUSES)
+    closed_undated = comp["resolved_at"].isna() & status.isin(CLOSED_STATUSES)
     return received & ~resolved & ~closed_undated

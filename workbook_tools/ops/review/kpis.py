@@ -87,7 +87,7 @@ def period_figures(ctx: Ctx, p: Period, snap: dt.date, findings_errors: int | No
     in_period = within(contacts["contact_date"], start, snap)
     opened = within(comp["received_at"], start, snap)
     closed = within(comp["resolved_at"], start, snap)
-    open_end = complaint_open(comp, pd.Timestamp(snap))
+    open_end = complaint_open(comp, ctx.status, pd.Timestamp(snap))
     sla = sla_parts(ctx, opened, snap)
     hours = ((comp["resolved_at"] - comp["received_at"]).dt.total_seconds() / 3600)[closed]
     hours = hours[hours >= 0]

@@ -9,6 +9,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..deadlines import deadline, first_response, response_hours
 from ..history import month_of, transition
 from ..links import owners
 from .context import Ctx, day_end, within
@@ -18,7 +19,6 @@ from .period import Period
 _C, _L, _P = "customers", "contacts", "complaints"
 _LOG = ((f"{_L}.contact_date",), (f"{_L}.customer_id", f"{_L}.customer_name"))
 REFERRAL = "转介绍"
-NORMAL, URGENT, CRITICAL = "一般", "紧急", "特急"
 
 RATE_DEFS: tuple[KpiDef, ...] = (
     KpiDef("churn_rate", "流失率", "Churn rate", -1, unit="ratio",
@@ -159,21 +159,20 @@ def contact_days(ctx: Ctx) -> tuple[np.ndarray, np.ndarray]:
 def sla_limits(ctx: Ctx) -> pd.Series:
     """Response limit in hours per complaint: 紧急 / 特急 by their settings, anything else 一般."""
     st = ctx.model.settings
-    hours = {URGENT: st.number("response_hours_urgent"), CRITICAL: st.number("response_hours_critical")}
-    normal = st.number("response_hours_normal")
-    return ctx.urgency.map(lambda u: hours.get(u, normal)).astype("float64")
+    return ctx.urgency.map(lambda u: response_hours(u, st)).astype("float64")
 
 
 def sla_parts(ctx: Ctx, opened: pd.Series, snap: dt.date) -> dict[str, pd.Series]:
     """Complaints opened in the period, split by their first response (首次响应时间, else 解决时间):
     ``in_time`` within the limit of their urgency, ``breach`` later or still unanswered once the limit
-    passed, ``pending`` unanswered with the limit not yet passed at the end of the snapshot."""
+    passed, ``pending`` unanswered with the limit not yet passed at the end of the snapshot. A complaint
+    received on a date without a time counts from the end of that day, as validation counts it."""
     comp = ctx.comp
     limit = sla_limits(ctx)
-    answered = comp["responded_at"].fillna(comp["resolved_at"])
+    due = deadline(comp["received_at"], limit)
+    answered = first_response(comp)
     end = day_end(snap)
     by_snap = answered < end
-    waited = (answered.where(by_snap, end) - comp["received_at"]).dt.total_seconds() / 3600
-    breach = opened & (waited > limit)
+    breach = opened & (answered.where(by_snap, end) > due)
     return {"in_time": opened & ~breach & by_snap, "breach": breach, "pending": opened & ~breach & ~by_snap,
             "limit": limit}

@@ -11,8 +11,8 @@ from ...changeset import ChartSpec, GeneratedSheet
 from ...i18n import L, current_lang
 from ...model import col_letter
 from ...schema import REVIEW_QUARTER_SHEET_FMTS, REVIEW_SHEET_FMTS
-from ...styles import PALETTE, text_width
-from ...values import is_missing
+from ...styles import PALETTE
+from ...values import display_width, is_missing
 from .charts import CHARTS
 from .kpis import LIST_LIMIT
 from .model import NO_BASE, NO_DATA, NOT_AVAILABLE, NOT_FOUND, NOT_RUN, OK, Kpi, Ratio, Review, Table
@@ -199,7 +199,7 @@ def _put_table(sh: GeneratedSheet, r: int, t: Table, lang: str, is_list: bool = 
         for j, v in enumerate(row, start=1):
             v = cell_value(v, lang)
             style = cell_style(v) if v is not None else "cell"
-            if isinstance(v, str) and text_width(v) > WIDTHS.get(j, 8.43):
+            if isinstance(v, str) and display_width(v) > WIDTHS.get(j, 8.43):
                 style = "wrap_mid"
             sh.put(r, j, v, style)
         r += 1

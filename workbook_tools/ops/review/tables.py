@@ -9,12 +9,13 @@ from typing import Any
 import pandas as pd
 
 from ...i18n import L
-from ..tiers import STRATEGIC
+from ..deadlines import CRITICAL, NORMAL, URGENT, response_hours
+from ..followup import STRATEGIC
 from .context import BLANK, Ctx, owner_of, plain, within
 from .customers import NO_TIER, TIERS
 from .model import Ratio, Table
 from .period import Period
-from .rates import CRITICAL, NORMAL, URGENT, conversion_by_grade, rate
+from .rates import conversion_by_grade, rate
 
 DASH = "—"   # a rate whose denominator is 0
 
@@ -55,7 +56,7 @@ def breakdowns(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> lis
                               [L("负责人", "Owner"), L("客户数", "Customers"), w("本{u}沟通", "Contacts this {u}"),
                                L("逾期", "Overdue"), w("本{u}投诉", "Complaints this {u}")],
                               ["owner", "customers", "contacts", "overdue", "complaints"], by_owner))
-    industry = cust["industry"].fillna(BLANK)
+    industry = ctx.shown("industry", "industry").fillna(BLANK)
     by_ind = pd.DataFrame({
         "customers": industry[exists].value_counts(),
         "new": industry[masks["new"]].value_counts(),
@@ -80,7 +81,7 @@ def breakdowns(ctx: Ctx, p: Period, snap: dt.date, masks: dict[str, Any]) -> lis
                               [L("价值等级", "Value tier"), L("客户数", "Customers"), w("本{u}已沟通", "Contacted this {u}"),
                                L("逾期", "Overdue"), L("年度金额(万元)", "Annual amount (10k CNY)")],
                               ["tier", "customers", "contacted", "overdue", "amount_annual"], by_tier))
-    stage = cust["stage"].fillna(BLANK)
+    stage = ctx.shown("stage", "stage").fillna(BLANK)
     by_stage = pd.DataFrame({"customers": stage[exists].value_counts()}).astype("int64")
     tables.append(count_table("by_stage", L("按合作阶段", "By stage"), [L("合作阶段", "Stage"), L("客户数", "Customers")],
                               ["stage", "customers"], by_stage, order=list(ctx.model.settings.lists.get("stage", []))))
@@ -146,7 +147,7 @@ def sla_table(ctx: Ctx, masks: dict[str, Any]) -> Table:
         in_time = int((parts["in_time"] & mine).sum())
         late = int((parts["breach"] & mine).sum())
         pending = int((parts["pending"] & mine).sum())
-        hours = float(parts["limit"][mine].iloc[0]) if mine.any() else _limit_of(ctx, u)
+        hours = float(parts["limit"][mine].iloc[0]) if mine.any() else response_hours(u, ctx.model.settings)
         rows.append([u, int(hours) if hours.is_integer() else hours, opened, in_time, late, pending,
                      ratio_cell(in_time, in_time + late)])
     return Table("sla_by_urgency", L("投诉响应时效（按紧急程度）", "Complaint response by urgency"),
@@ -156,20 +157,15 @@ def sla_table(ctx: Ctx, masks: dict[str, Any]) -> Table:
                  note=L("紧急程度未填或不在列表中的按“一般”计", "A blank or unknown urgency counts as 一般 (normal)"))
 
 
-def _limit_of(ctx: Ctx, urgency: str) -> float:
-    key = {URGENT: "response_hours_urgent", CRITICAL: "response_hours_critical"}.get(urgency, "response_hours_normal")
-    return ctx.model.settings.number(key)
-
-
 def high_value_profile(ctx: Ctx, snap: dt.date, exists: pd.Series) -> Table:
     """高价值客户特征 (docs/domain.md#reviews): industry, size and source of the strategic customers
     (existing, not churned), each value's share of them beside its share of all customers."""
-    cust = ctx.cust
     base = exists & ~ctx.churned
     top = base & (ctx.view(snap)["tier"] == STRATEGIC)
     n_top, n_all = int(top.sum()), int(base.sum())
     rows: list[list[Any]] = []
-    dims = ((L("行业", "Industry"), cust["industry"]), (L("企业规模", "Company size"), cust["company_size"]),
+    dims = ((L("行业", "Industry"), ctx.shown("industry", "industry")),
+            (L("企业规模", "Company size"), ctx.shown("company_size", "company_size")),
             (L("客户来源", "Source"), ctx.source))
     for label, series in dims:
         s = series.fillna(BLANK)

@@ -15,9 +15,10 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import WorkbookModel
+from ..followup import KEY, ORDINARY, STRATEGIC
 from ..matching import column_values
-from ..tiers import KEY, ORDINARY, STRATEGIC
 from .model import Table
+from .period import MONTH, Period
 
 TIER_ORDER = {STRATEGIC: 0, KEY: 1, ORDINARY: 2}
 DIFFERS = "系统建议与主管确认不一致"
@@ -28,11 +29,15 @@ STALE = "本季度未复核（上次{d}）"
 
 def quarter_start(day: dt.date) -> dt.date:
     """First day of the calendar quarter of ``day``."""
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return _quarter(day).start
 
 
 def quarter_label(day: dt.date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return str(_quarter(day))
+
+
+def _quarter(day: dt.date) -> Period:
+    return Period(MONTH, day.year, day.month).quarter_of()
 
 
 def tier_review_reasons(proposed: str | None, confirmed: str | None, confirmed_on: dt.date | None,

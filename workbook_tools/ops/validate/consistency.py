@@ -6,6 +6,8 @@ import pandas as pd
 
 from ...i18n import L
 from ...model import Finding, SheetData
+from ..followup import ENDED_STAGES, ended_customers
+from ..links import CLOSED_STATUSES
 from ..terms import read_term
 from .registry import Ctx, rule, show
 from .xref import customer_rows
@@ -80,7 +82,7 @@ def stage_no_coop(ctx: Ctx) -> list[Finding]:
     sheet = ctx.model.sheets.get("customers")
     if sheet is None or sheet.n_rows == 0 or "stage" not in sheet.columns:
         return []
-    bad = sheet.df["stage"].isin(("合作中", "续约期")) & sheet.df["first_coop"].isna()
+    bad = ctx.listed(sheet, "stage").isin(("合作中", "续约期")) & sheet.df["first_coop"].isna()
     if "first_coop" in sheet.columns:
         bad &= sheet.raw["first_coop"].isna() | sheet.raw["first_coop"].map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
     col = "first_coop" if "first_coop" in sheet.columns else "stage"
@@ -99,16 +101,17 @@ def stage_ended_action(ctx: Ctx) -> list[Finding]:
     cust, log = ctx.model.sheets.get("customers"), ctx.model.sheets.get("contacts")
     if cust is None or log is None or log.n_rows == 0 or "due" not in log.columns:
         return []
-    ended = (cust.df["stage"] == "终止合作") | (cust.df["customer_type"] == "流失客户")
+    ended = ended_customers(ctx.model)
     if not ended.any():
         return []
+    stage = ctx.listed(cust, "stage")
     rows = customer_rows(ctx, log)
     future = log.df["due"].notna() & (log.df["due"] >= ctx.end_of_as_of)
     hit = future & rows.isin(list(cust.df.index[ended]))
     out = []
     for row in log.df.index[hit]:
         cr = int(rows.at[row])
-        state = cust.df.at[cr, "stage"] if cust.df.at[cr, "stage"] == "终止合作" else cust.df.at[cr, "customer_type"]
+        state = cust.df.at[cr, "stage"] if stage.at[cr] in ENDED_STAGES else cust.df.at[cr, "customer_type"]
         out.append(ctx.finding(log, L(f"客户“{cust.df.at[cr, 'name']}”已是“{state}”，但仍有截止于 "
                                f"{show(log.df.at[row, 'due'])} 的下一步行动", f"Customer '{cust.df.at[cr, 'name']}' is "
                                f"{state} but has a next action due {show(log.df.at[row, 'due'])}"),
@@ -171,8 +174,9 @@ def complaint_status(ctx: Ctx) -> list[Finding]:
     if sheet is None or sheet.n_rows == 0 or "status" not in sheet.columns or "resolved_at" not in sheet.columns:
         return []
     st, res = sheet.df["status"], sheet.df["resolved_at"]
-    closed = st.isin(["已解决", "已关闭"]) & res.isna() & sheet.raw["resolved_at"].isna()
-    still_open = st.isin(["待处理", "处理中"]) & res.notna()
+    status = ctx.listed(sheet, "status")
+    closed = status.isin(CLOSED_STATUSES) & res.isna() & sheet.raw["resolved_at"].isna()
+    still_open = status.isin(["待处理", "处理中"]) & res.notna()
     out = []
     for row in sheet.df.index[closed]:
         out.append(ctx.finding(sheet, L(f"状态为“{st.at[row]}”，但没有解决时间",

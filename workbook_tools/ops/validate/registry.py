@@ -18,6 +18,7 @@ import pandas as pd
 from ...i18n import L
 from ...model import Finding, SheetData, WorkbookModel, col_letter
 from ...values import display, is_missing, per_value, to_python
+from ..links import listed
 
 SEVERITIES = ("error", "warning", "info")
 OFF = "off"
@@ -81,6 +82,11 @@ class Ctx:
     def sheet(self, key: str) -> SheetData | None:
         s = self.model.sheets.get(key)
         return s
+
+    def listed(self, sheet: SheetData, key: str) -> pd.Series:
+        """A dropdown column as list values (synonyms such as 已终止 resolved, other values None): as
+        every operation reads it (LIST_SYNONYM promises no result changes)."""
+        return listed(self.model, sheet.spec.key, key, sheet.spec.column(key).list or "")
 
     def finding(self, sheet: SheetData | str, message: L, *, row: int | None = None,
                 column: str | None = None, value: Any = None, hint: L | None = None, cell: str | None = None,

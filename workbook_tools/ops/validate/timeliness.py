@@ -6,26 +6,19 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from ...i18n import L
 from ...model import Finding
 from ...workdays import add_workdays
+from ..deadlines import URGENCY_SETTING, deadline, first_response, response_hours
+from ..followup import follow_ups
 from .registry import Ctx, rule, show, umap
 from .xref import customer_rows
 
 # A log row is a demand change when its feedback mentions one of these (and does not start with a "no").
 DEMAND_WORDS = ("需求", "变化", "变更", "调整", "新增", "增加", "追加", "扩容", "升级", "增购", "减少", "缩减", "更换")
 NEGATIONS = ("无", "暂无", "没有", "未提", "无新")
-URGENCY_SETTING = {"一般": "response_hours_normal", "紧急": "response_hours_urgent", "特急": "response_hours_critical"}
-
-
-def _deadline(start: pd.Series, hours: float) -> pd.Series:
-    """start + hours; a start without a time of day counts from the end of that day."""
-    date_only = start.notna() & (start == start.dt.normalize())
-    base = start + pd.to_timedelta(date_only.astype(int), unit="D")
-    return base + pd.Timedelta(hours=hours)
 
 
 @rule("SLA_LOG", "warning", "timeliness", ("沟通记录录入不及时", "Contact logged late"),
@@ -37,7 +30,7 @@ def sla_log(ctx: Ctx) -> list[Finding]:
     if log is None or log.n_rows == 0 or "logged_at" not in log.columns or "contact_date" not in log.columns:
         return []
     h = ctx.num("log_within_hours")
-    late = log.df["logged_at"] > _deadline(log.df["contact_date"], h)
+    late = log.df["logged_at"] > deadline(log.df["contact_date"], h)
     return [ctx.finding(log, L(f"沟通时间 {show(log.df.at[r, 'contact_date'])}，录入于 "
                         f"{show(log.df.at[r, 'logged_at'])}，超过 {h:g} 小时", f"Contact on "
                         f"{show(log.df.at[r, 'contact_date'])} logged {show(log.df.at[r, 'logged_at'])}, later "
@@ -54,7 +47,7 @@ def sla_register(ctx: Ctx) -> list[Finding]:
     if sheet is None or sheet.n_rows == 0 or "registered_at" not in sheet.columns:
         return []
     h = ctx.num("complaint_register_hours")
-    late = sheet.df["registered_at"] > _deadline(sheet.df["received_at"], h)
+    late = sheet.df["registered_at"] > deadline(sheet.df["received_at"], h)
     return [ctx.finding(sheet, L(f"投诉于 {show(sheet.df.at[r, 'received_at'])} 收到，"
                         f"{show(sheet.df.at[r, 'registered_at'])} 才登记，超过 {h:g} 小时",
                         f"Received {show(sheet.df.at[r, 'received_at'])}, registered "
@@ -75,9 +68,10 @@ def sla_response(ctx: Ctx) -> list[Finding]:
     if sheet is None or sheet.n_rows == 0 or "received_at" not in sheet.columns:
         return []
     df = sheet.df
-    hours = df["urgency"].map({k: ctx.num(v) for k, v in URGENCY_SETTING.items()}).fillna(ctx.num("response_hours_normal"))
-    limit = _deadline(df["received_at"], 0) + pd.to_timedelta(hours, unit="h")
-    answer = df["responded_at"].fillna(df["resolved_at"])
+    st = ctx.model.settings
+    hours = ctx.listed(sheet, "urgency").map(lambda u: response_hours(u, st)).astype("float64")
+    limit = deadline(df["received_at"], hours)   # as the review's SLA figures count it
+    answer = first_response(df)
     late = df["received_at"].notna() & ((answer > limit) | (answer.isna() & (limit < pd.Timestamp(ctx.as_of))))
     col = "responded_at" if "responded_at" in sheet.columns else "resolved_at" if "resolved_at" in sheet.columns else "received_at"
     out = []
@@ -152,43 +146,6 @@ def _clip(v: object, n: int = 60) -> object:
     return v[:n] + "…" if isinstance(v, str) and len(v) > n else v
 
 
-def last_contacts(ctx: Ctx) -> pd.Series:
-    """Customer Excel row → date of the latest contact in the log (NaT when none)."""
-    if "last_contacts" in ctx.cache:
-        return ctx.cache["last_contacts"]
-    cust = ctx.model.sheets["customers"]
-    log = ctx.model.sheets.get("contacts")
-    out = pd.Series(pd.NaT, index=cust.df.index, dtype="datetime64[ns]")
-    if log is not None and log.n_rows:
-        rows = customer_rows(ctx, log)
-        d = log.df["contact_date"]
-        last = d[rows.notna() & d.notna()].groupby(rows[rows.notna() & d.notna()].astype(int)).max()
-        last = last[last.index.isin(out.index)]
-        out.loc[last.index] = last.values
-    out = out.where(out <= ctx.end_of_as_of)  # a contact in the future does not count
-    ctx.cache["last_contacts"] = out
-    return out
-
-
-def cadence_days(ctx: Ctx) -> tuple[pd.Series, pd.Series]:
-    """Per customer: (the stricter of the value-tier and follow-up-grade cadence in days, a label)."""
-    df = ctx.model.sheets["customers"].df
-    amt = df["amount_annual"]
-    tier = pd.Series("普通客户", index=df.index, dtype=object)
-    tier[amt >= ctx.num("tier_key_min")] = "重点客户"
-    tier[amt >= ctx.num("tier_strategic_min")] = "战略客户"
-    confirmed = df["tier_confirmed"].where(df["tier_confirmed"].isin(["战略客户", "重点客户", "普通客户"]))
-    tier = confirmed.fillna(tier)
-    tier_days = tier.map({"战略客户": ctx.num("cadence_strategic_days"), "重点客户": ctx.num("cadence_key_days"),
-                          "普通客户": ctx.num("cadence_ordinary_days")}).astype(float)
-    grade = df["follow_grade"].where(df["follow_grade"].isin(["A", "B", "C"]))
-    grade_days = grade.map({"A": ctx.num("cadence_grade_a_days"), "B": ctx.num("cadence_grade_b_days"),
-                            "C": ctx.num("cadence_grade_c_days")}).astype(float)
-    days = np.fmin(tier_days, grade_days)
-    label = tier.where(grade.isna() | (tier_days <= grade_days), grade.fillna("") + "级")
-    return days, label
-
-
 @rule("OVERDUE_FOLLOWUP", "warning", "timeliness", ("跟进逾期", "Follow-up overdue"),
       ("未终止合作、未流失的客户，距最近一次沟通（没有沟通记录时为初次接触时间）超过其跟进周期：价值等级（主管确认的等级优先，"
        "否则按年度合作金额）与跟进等级 A/B/C 的周期取较短者，周期见代码表；与 wbt tiers 的“是否逾期”一致。",
@@ -201,18 +158,15 @@ def overdue_followup(ctx: Ctx) -> list[Finding]:
     cust = ctx.model.sheets.get("customers")
     if cust is None or cust.n_rows == 0:
         return []
-    df = cust.df
-    live = (df["stage"] != "终止合作") & (df["customer_type"] != "流失客户")  # as wbt tiers: ended ones are not followed up
-    last = last_contacts(ctx).fillna(df["first_contact"])
-    days, label = cadence_days(ctx)
-    since = (pd.Timestamp(ctx.as_of) - last.dt.normalize()).dt.days
-    bad = live & last.notna() & (since > days)
+    follow = follow_ups(ctx.model, ctx.as_of)  # as wbt tiers and the review read each customer
     col = "last_contact" if "last_contact" in cust.columns else "name"
     out = []
     hint = L("尽快联系客户，并在沟通记录中登记", "Contact the customer soon and log it")
-    for r, name, c, s, lab, d in zip(df.index[bad].tolist(), df.loc[bad, "name"].tolist(), days[bad].astype(int).tolist(),
-                                     since[bad].astype(int).tolist(), label[bad].tolist(),
-                                     last[bad].dt.strftime("%Y-%m-%d").tolist()):
+    for r, name in zip(cust.df.index.tolist(), cust.df["name"].tolist()):
+        fu = follow[r]
+        if not fu.overdue_days or fu.base is None:  # (no base: never overdue)
+            continue
+        s, c, lab, d = (ctx.as_of - fu.base).days, fu.cadence, fu.cadence_by, fu.base.isoformat()
         out.append(ctx.finding(cust, L(f"“{name}”已 {s} 天未沟通（{lab}应每 {c} 天至少一次，最近 {d}）",
                                                            f"'{name}' not contacted for {s} days ({lab}: every {c} days; "
                                                            f"last {d})"), row=r, column=col, value=d, hint=hint))
@@ -227,14 +181,16 @@ def zombie(ctx: Ctx) -> list[Finding]:
     cust = ctx.model.sheets.get("customers")
     if cust is None or cust.n_rows == 0 or "stage" not in cust.columns:
         return []
-    df = cust.df
     limit = ctx.num("zombie_days")
-    last = last_contacts(ctx).fillna(df["first_contact"])
-    since = (pd.Timestamp(ctx.as_of) - last.dt.normalize()).dt.days
-    bad = (df["stage"] == "接洽中") & last.notna() & (since > limit)
+    follow = follow_ups(ctx.model, ctx.as_of)  # the last contact (else the first) as the other rules read it
     hint = L("确认是否还在跟进：恢复跟进并登记沟通，或把阶段改为“终止合作”", "Decide: follow up and log it, or set the "
              "stage to 终止合作")
-    return [ctx.finding(cust, L(f"“{name}”仍在接洽中，但已 {n} 天没有沟通",
-                                          f"'{name}' is still 接洽中 but has had no contact for {n} days"),
-                        row=r, column="stage", value="接洽中", hint=hint)
-            for r, name, n in zip(df.index[bad].tolist(), df.loc[bad, "name"].tolist(), since[bad].astype(int).tolist())]
+    out = []
+    for r, name, stage in zip(cust.df.index.tolist(), cust.df["name"].tolist(), ctx.listed(cust, "stage").tolist()):
+        base = follow[r].base
+        n = (ctx.as_of - base).days if base is not None else None
+        if stage == "接洽中" and n is not None and n > limit:
+            out.append(ctx.finding(cust, L(f"“{name}”仍在接洽中，但已 {n} 天没有沟通",
+                                           f"'{name}' is still 接洽中 but has had no contact for {n} days"),
+                                   row=r, column="stage", value="接洽中", hint=hint))
+    return out
