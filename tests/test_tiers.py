@@ -395,3 +395,19 @@ def test_cli_creates_missing_columns_in_a_users_own_workbook(tmp_path: Any) -> N
     assert cust.raw.at[2, "risk_flag"] is None
     again = run_tiers(model, as_of=D(2024, 4, 1))
     assert again.changeset is not None and again.changeset.is_empty
+
+
+def test_a_log_date_that_is_no_date_leaves_its_customers_follow_up_unwritten() -> None:
+    """甲's log has 2025-05-01 and a row dated 上周三: its last contact may be that row, so 甲's tier
+    columns are left as they are (TIER-DATE-INPUT names the cell) instead of being computed from
+    05-01 alone. 乙, whose log reads, is computed: last contact 2025-06-20 + the 30-day C cadence."""
+    m = make_model(customers=[cust("甲", cid="2024-IT-001", follow_grade="C", first_contact="2025-01-01"),
+                              cust("乙", cid="2024-IT-002", follow_grade="C", first_contact="2025-01-01")],
+                   contacts=[{"customer_id": "2024-IT-001", "contact_date": "2025-05-01"},
+                             {"customer_id": "2024-IT-001", "contact_date": "上周三"},
+                             {"customer_id": "2024-IT-002", "contact_date": "2025-06-20"}])
+    got, res = computed(m)
+    assert 2 not in got
+    assert (got[3]["last_contact"], got[3]["next_follow"]) == (D(2025, 6, 20), D(2025, 7, 20))
+    found = [(x.code, x.sheet, x.cell) for x in res.findings if x.code == "TIER-DATE-INPUT"]
+    assert found == [("TIER-DATE-INPUT", "沟通记录", "C3")]

@@ -19,10 +19,10 @@ from ..changeset import LOG_COLUMN, ActionResult, Changeset, Formula
 from ..i18n import L, plural
 from ..model import Finding, SheetData, WorkbookModel, cell_ref, col_letter
 from ..reader.parse import clean_text
-from ..schema import SCHEMA
+from ..schema import SCHEMA, CType
 from ..values import empty_mask, is_empty
 from .followup import KEY, ORDINARY, STRATEGIC, FollowUp, amount_for_tier, cadence_for, follow_ups, tier_for
-from .formulas import formula_finding, formula_rows
+from .formulas import formula_finding, formula_rows, unread_rows
 from .ids import ensure_column
 from .links import facts as customer_facts
 from .links import owners
@@ -226,22 +226,22 @@ def _inputs(sheet_key: str) -> tuple[str, ...]:
 
 
 def _unknown_inputs(model: WorkbookModel, f: list[Finding]) -> set[int]:
-    """Customer rows whose tier columns cannot be computed because an input is a formula without a
-    saved result (in the row itself, or in a log or complaint row that belongs to it — to every
-    customer it counts for when they share its 客户编号). Each such cell gets a finding; the rows are
-    left as they are."""
+    """Customer rows whose tier columns cannot be computed because an input's value is unknown — a
+    formula without a saved result, or a date cell that holds no date (a log row on an unreadable day
+    may be the last contact) — in the row itself, or in a log or complaint row that belongs to it (to
+    every customer it counts for when they share its 客户编号). Each such cell gets a finding; the
+    rows are left as they are."""
     cust = model.sheets["customers"]
     rows: set[int] = set()
-    for row, keys in formula_rows(cust, _inputs("customers")).items():
+    for row, keys in _unknown_cells(cust, _inputs("customers")).items():
         rows.add(row)
-        for key in keys:
-            f.append(formula_finding("TIER-FORMULA-INPUT", cust, row, key, L(
-                "该客户的等级与跟进未计算", "this customer's tier and follow-up were not computed")))
+        f += [_unknown_finding(cust, row, key, L("该客户的等级与跟进未计算",
+                                                 "this customer's tier and follow-up were not computed")) for key in keys]
     for key in ("contacts", "complaints"):
         sheet = model.sheets.get(key)
         if sheet is None:
             continue
-        bad = formula_rows(sheet, _inputs(key))
+        bad = _unknown_cells(sheet, _inputs(key))
         if not bad:
             continue
         index = sheet.df.index.tolist()
@@ -254,9 +254,31 @@ def _unknown_inputs(model: WorkbookModel, f: list[Finding]) -> set[int]:
             named = "、".join(str(c) for c in mine)
             what = L(f"所属客户（第 {named} 行）的等级与跟进未计算", f"the tier and follow-up of its customer (row {named}) "
                      "were not computed") if mine else L("无法确定所属客户，未计入", "its customer is unknown; not counted")
-            for k in keys:
-                f.append(formula_finding("TIER-FORMULA-INPUT", sheet, row, k, what))
+            f += [_unknown_finding(sheet, row, k, what) for k in keys]
     return rows
+
+
+def _unknown_cells(sheet: SheetData, keys: tuple[str, ...]) -> dict[int, list[str]]:
+    """Row → the input keys whose value is unknown there: formulas without a result, and date cells
+    holding no date (合作期限 is not among them: a term that cannot be read only skips the contract
+    checks, TIER-BAD-TERM)."""
+    out = formula_rows(sheet, keys)
+    for key in keys:
+        if key in sheet.columns and sheet.spec.column(key).type != CType.TERM:
+            for row in unread_rows(sheet, key):
+                out.setdefault(row, []).append(key)
+    return out
+
+
+def _unknown_finding(sheet: SheetData, row: int, key: str, consequence: L) -> Finding:
+    if (row, key) in sheet.formulas_without_value:
+        return formula_finding("TIER-FORMULA-INPUT", sheet, row, key, consequence)
+    col, value = sheet.spec.column(key), sheet.raw.at[row, key]
+    return Finding("TIER-DATE-INPUT", "warning", sheet.name,
+                   L(f"“{col.zh}”“{value}”不是日期，值未知：{consequence.zh}",
+                     f"{col.en} '{value}' is no date, so its value is unknown: {consequence.en}"),
+                   sheet.cell(row, key), row, key, value,
+                   L("写成 YYYY-MM-DD，如 2026-03-02", "Write YYYY-MM-DD, e.g. 2026-03-02"))
 
 
 def _blank_rows(cust: SheetData) -> list[bool]:

@@ -5,18 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-import numpy as np
-
 from ...errors import WbtError
 from ...i18n import L
 from ...model import Finding, SheetData, WorkbookModel
 from ...reader.frames import empty_sheet
 from ...schema import SCHEMA, CType
-from ...values import empty_mask, is_empty_mark, per_value
 from .. import needs as gate
-from ..formulas import formula_finding, formula_rows
+from ..formulas import formula_finding, formula_rows, unread_rows
 from ..history import month_of, timeline
-from ..terms import read_term
 from .context import Ctx, within
 from .kpis import KPI_DEFS, LIST_LIMIT, period_figures
 from .lists import build_lists
@@ -92,18 +88,11 @@ def _unreadable(sheet: SheetData, key: str) -> Finding | None:
     """One finding for the cells of date column ``key`` (or 合作期限) that hold something other than a
     date (a term) or an empty mark ('-', '无'): how many, the first few cells, and that those rows are
     not counted."""
-    kind = sheet.spec.column(key).type if key in sheet.columns and sheet.n_rows else None
-    if kind not in (CType.DATE, CType.DATETIME, CType.TERM):
-        return None
-    raw = sheet.raw[key].to_numpy(dtype=object)
-    filled = ~empty_mask(raw) & ~np.array(per_value(raw, is_empty_mark), dtype=bool)
-    unread = (np.array(per_value(raw, lambda v: read_term(v) is None), dtype=bool) if kind == CType.TERM
-              else sheet.df[key].isna().to_numpy())
-    formulas = {r for r, k in sheet.formulas_without_value if k == key}
-    rows = [int(r) for r in sheet.df.index[filled & unread] if int(r) not in formulas]
+    rows = unread_rows(sheet, key)
     if not rows:
         return None
     col = sheet.spec.column(key)
+    kind = col.type
     cells = _cells(sheet, rows, key)
     s = "s" if len(rows) != 1 else ""
     if kind == CType.TERM:
